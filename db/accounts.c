@@ -1,0 +1,73 @@
+/*
+ * accounts.c: argon2id hashing and user creation of accounts.h.
+ */
+#include "db/accounts.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <string.h>
+
+int db_username_valid(const char *u)
+{
+    size_t n = u ? strlen(u) : 0;
+
+    if (n < 1 || n > 32)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        char ch = u[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '.' || ch == '-'))
+            return -EINVAL;
+    }
+    return 0;
+}
+
+int db_password_hash(const char *password, char *ret_hash, size_t hash_size)
+{
+    size_t n = password ? strlen(password) : 0;
+
+    if (n < DB_PASSWORD_MIN || n > DB_PASSWORD_MAX || hash_size < crypto_pwhash_STRBYTES)
+        return -EINVAL;
+    if (sodium_init() < 0)
+        return -EIO;
+    if (crypto_pwhash_str(ret_hash, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return -ENOMEM;
+    return 0;
+}
+
+int db_password_check(const char *hash, const char *password)
+{
+    if (!hash || !password || sodium_init() < 0)
+        return 0;
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+int db_user_create(struct db_conn *c, const char *username, const char *password,
+                   const char *display_name, const char *role, int64_t *ret_id)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    PGresult *res = NULL;
+    int r;
+
+    if (db_username_valid(username) < 0)
+        return -EINVAL;
+    if (!role)
+        role = "student";
+    if (strcmp(role, "student") && strcmp(role, "instructor") && strcmp(role, "admin"))
+        return -EINVAL;
+    r = db_password_hash(password, hash, sizeof(hash));
+    if (r < 0)
+        return r;
+    r = db_query(c, &res,
+                 "INSERT INTO users (username, display_name, password_hash, role)"
+                 " VALUES ($1, $2, $3, $4) RETURNING id",
+                 4, (const char *const[]){username, display_name ? display_name : "", hash, role});
+    sodium_memzero(hash, sizeof(hash));
+    if (r < 0)
+        return r;
+    if (ret_id)
+        *ret_id = db_int64(res, 0, 0);
+    PQclear(res);
+    return 0;
+}
