@@ -70,6 +70,13 @@ int db_sqlstate_errno(const char *s)
     return -EIO;
 }
 
+/* Server notices ("relation already exists, skipping") are for debugging, not for stderr. */
+static void notice_to_log(void *arg, const char *message)
+{
+    (void)arg;
+    log_msg(LOG_DEBUG, "database notice: %s", message);
+}
+
 static int conn_connect(struct db_conn *c)
 {
     if (c->pg)
@@ -85,6 +92,7 @@ static int conn_connect(struct db_conn *c)
         set_error(c, "08000", PQerrorMessage(c->pg));
         return -ENOTCONN;
     }
+    PQsetNoticeProcessor(c->pg, notice_to_log, NULL);
     return 0;
 }
 

@@ -94,6 +94,7 @@ int db_migrate(struct db_conn *c)
     }
     r = applied;
 out:
-    (void)!db_exec_script(c, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")");
+    /* Not db_exec_script: that would overwrite the error the caller is about to report. */
+    PQclear(PQexec(db_pg(c), "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")"));
     return r;
 }

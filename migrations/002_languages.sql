@@ -21,12 +21,12 @@ CREATE TABLE languages (
 INSERT INTO languages (id, name, version, source_file, compile_argv, run_argv, sandbox_profile,
                        time_limit_ms, memory_limit_mb) VALUES
     ('c', 'C', 'gcc 12, gnu17', 'main.c',
-     '{/usr/bin/gcc,-O2,-std=gnu17,-pipe,-o,main,{src},-lm}', '{./main}', 'native', 1000, 256),
+     ARRAY['/usr/bin/gcc', '-O2', '-std=gnu17', '-pipe', '-o', 'main', '{src}', '-lm'], ARRAY['./main'], 'native', 1000, 256),
     ('cpp', 'C++', 'g++ 12, gnu++17', 'main.cpp',
-     '{/usr/bin/g++,-O2,-std=gnu++17,-pipe,-o,main,{src}}', '{./main}', 'native', 1000, 256),
+     ARRAY['/usr/bin/g++', '-O2', '-std=gnu++17', '-pipe', '-o', 'main', '{src}'], ARRAY['./main'], 'native', 1000, 256),
     ('python3', 'Python 3', '3.11', 'main.py',
-     '{/usr/bin/python3,-S,-m,py_compile,{src}}', '{/usr/bin/python3,{src}}', 'python', 2000, 256),
+     ARRAY['/usr/bin/python3', '-S', '-m', 'py_compile', '{src}'], ARRAY['/usr/bin/python3', '{src}'], 'python', 2000, 256),
     ('java', 'Java', 'OpenJDK 17', 'Main.java',
-     '{/usr/bin/javac,-J-Xms32m,-J-Xmx512m,-encoding,UTF-8,{src}}',
-     '{/usr/bin/java,-Xmx{memory_mb}m,-Xss64m,-XX:+UseSerialGC,{name}}',
+     ARRAY['/usr/bin/javac', '-J-Xms32m', '-J-Xmx512m', '-encoding', 'UTF-8', '{src}'],
+     ARRAY['/usr/bin/java', '-Xmx{memory_mb}m', '-Xss64m', '-XX:+UseSerialGC', '{name}'],
      'jvm', 3000, 256);
