@@ -1,0 +1,482 @@
+/*
+ * cgroup.c: the box's cgroups on v1 (memory, pids and cpuacct on their own hierarchies) and on
+ * v2 (one unified directory), created beneath the cgroups this process is in and nowhere else.
+ *
+ * The host side creates the directories and opens their control files once per box; after
+ * that every limit, peak and counter goes through those descriptors with pread/pwrite, which is
+ * what lets the keeper use them from a mount namespace that shows no /sys, and keeps each run
+ * free of path lookups. Moving a process into a cgroup is slow on v1 (5-13 ms once the
+ * machine has idled), so it happens once per box, for the keeper; its children inherit.
+ */
+#include "sandbox/sandbox-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+void sb_cgroup_init(struct sb_cgroup *cg)
+{
+    memset(cg, 0, sizeof(*cg));
+    cg->fd_mem_limit = cg->fd_memsw_limit = cg->fd_mem_peak = cg->fd_mem_usage = -1;
+    cg->fd_mem_events = cg->fd_pids_max = cg->fd_cpu = -1;
+    cg->mem_limit_now = UINT64_MAX - 1; /* unknown: the first set always writes */
+    cg->pids_limit_now = UINT32_MAX - 1;
+}
+
+/* True when the comma-separated list holds word. */
+static int list_has(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, word, n) == 0)
+            return 1;
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+/*
+ * Finds the mount of a cgroup hierarchy: fstype "cgroup" carrying controller in its super
+ * options, or fstype "cgroup2" when controller is NULL. Fills the mount point and the root of
+ * the hierarchy that is mounted there.
+ */
+static int find_mount(const char *controller, char *ret_mnt, size_t mnt_size, char *ret_root,
+                      size_t root_size)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char *line = NULL;
+    size_t cap = 0;
+    int r = -ENOENT;
+
+    if (!f)
+        return -errno;
+    while (getline(&line, &cap, f) > 0) {
+        char *save = NULL, *fields[16];
+        int n = 0;
+        for (char *tok = strtok_r(line, " \n", &save); tok && n < 16;
+             tok = strtok_r(NULL, " \n", &save))
+            fields[n++] = tok;
+        int dash = -1;
+        for (int i = 6; i < n; i++)
+            if (strcmp(fields[i], "-") == 0) {
+                dash = i;
+                break;
+            }
+        if (dash < 0 || dash + 3 >= n + 1 || dash + 2 >= n)
+            continue;
+        const char *fstype = fields[dash + 1], *super = fields[dash + 3 < n ? dash + 3 : dash + 2];
+        int match = controller ? (strcmp(fstype, "cgroup") == 0 && list_has(super, controller))
+                               : strcmp(fstype, "cgroup2") == 0;
+        if (!match)
+            continue;
+        if ((size_t)snprintf(ret_mnt, mnt_size, "%s", fields[4]) >= mnt_size ||
+            (size_t)snprintf(ret_root, root_size, "%s", fields[3]) >= root_size) {
+            r = -ENAMETOOLONG;
+            goto out;
+        }
+        r = 0;
+        goto out;
+    }
+out:
+    free(line);
+    fclose(f);
+    return r;
+}
+
+/* Our own cgroup path in the hierarchy of controller (v1), or the unified one (NULL). */
+static int own_path(const char *controller, char *ret_path, size_t size)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    char *line = NULL;
+    size_t cap = 0;
+    int r = -ENOENT;
+
+    if (!f)
+        return -errno;
+    while (getline(&line, &cap, f) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = '\0';
+        const char *ctrls = c1 + 1, *path = c2 + 1;
+        int match = controller ? list_has(ctrls, controller)
+                               : (strcmp(line, "0") == 0 && ctrls[0] == '\0');
+        if (!match)
+            continue;
+        r = (size_t)snprintf(ret_path, size, "%s", path) >= size ? -ENAMETOOLONG : 0;
+        break;
+    }
+    free(line);
+    fclose(f);
+    return r;
+}
+
+/* The directory of the box in one hierarchy: <mount>/<our path>/<name>. */
+static int box_dir(const char *controller, const char *name, char *ret_dir, size_t size)
+{
+    char mnt[256], root[256], path[512];
+    int r;
+
+    r = find_mount(controller, mnt, sizeof(mnt), root, sizeof(root));
+    if (r < 0)
+        return r;
+    r = own_path(controller, path, sizeof(path));
+    if (r < 0)
+        return r;
+    const char *rel = path;
+    size_t rl = strlen(root);
+    if (strcmp(root, "/") != 0 && strncmp(path, root, rl) == 0 && (!path[rl] || path[rl] == '/'))
+        rel = path + rl;
+    if (strcmp(rel, "/") == 0)
+        rel = "";
+    if ((size_t)snprintf(ret_dir, size, "%s%s/%s", mnt, rel, name) >= size)
+        return -ENAMETOOLONG;
+    return 0;
+}
+
+/* mkdir, and when a stale empty directory of the same name exists, replace it. */
+static int make_dir(const char *dir)
+{
+    if (mkdir(dir, 0755) == 0)
+        return 0;
+    if (errno != EEXIST)
+        return -errno;
+    if (rmdir(dir) < 0)
+        return -EEXIST;
+    return mkdir(dir, 0755) == 0 ? 0 : -errno;
+}
+
+static int open_in(const char *dir, const char *file, int flags)
+{
+    char path[640];
+
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
+        return -ENAMETOOLONG;
+    int fd = open(path, flags | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+static int write_file(const char *dir, const char *file, const char *value)
+{
+    int fd = open_in(dir, file, O_WRONLY);
+    int r = 0;
+
+    if (fd < 0)
+        return fd;
+    if (write(fd, value, strlen(value)) < 0)
+        r = -errno;
+    close(fd);
+    return r;
+}
+
+static int is_cgroup2(const char *path)
+{
+    struct statfs sfs;
+
+    return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static int create_v1(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
+{
+    int r;
+
+    r = box_dir("memory", name, cg->mem_dir, sizeof(cg->mem_dir));
+    if (r >= 0)
+        r = box_dir("pids", name, cg->pids_dir, sizeof(cg->pids_dir));
+    if (r >= 0)
+        r = box_dir("cpuacct", name, cg->cpu_dir, sizeof(cg->cpu_dir));
+    if (r < 0) {
+        snprintf(msg, msg_size, "cgroup v1: memory, pids and cpuacct hierarchies needed");
+        return r;
+    }
+    cg->version = 1;
+    const char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir};
+    for (int i = 0; i < 3; i++) {
+        r = make_dir(dirs[i]);
+        if (r < 0) {
+            snprintf(msg, msg_size, "cannot create cgroup %s: %s", dirs[i], strerror(-r));
+            dirs[i] == cg->mem_dir ? (void)(cg->mem_dir[0] = '\0')
+            : dirs[i] == cg->pids_dir ? (void)(cg->pids_dir[0] = '\0')
+                                      : (void)(cg->cpu_dir[0] = '\0');
+            for (int j = i + 1; j < 3; j++)
+                ((char *)dirs[j])[0] = '\0';
+            return r;
+        }
+    }
+    cg->fd_mem_limit = open_in(cg->mem_dir, "memory.limit_in_bytes", O_RDWR);
+    cg->fd_memsw_limit = open_in(cg->mem_dir, "memory.memsw.limit_in_bytes", O_RDWR);
+    cg->fd_mem_peak = open_in(cg->mem_dir, "memory.max_usage_in_bytes", O_RDWR);
+    cg->fd_mem_usage = open_in(cg->mem_dir, "memory.usage_in_bytes", O_RDONLY);
+    cg->fd_mem_events = open_in(cg->mem_dir, "memory.oom_control", O_RDONLY);
+    cg->fd_pids_max = open_in(cg->pids_dir, "pids.max", O_RDWR);
+    cg->fd_cpu = open_in(cg->cpu_dir, "cpuacct.usage", O_RDONLY);
+    if (cg->fd_memsw_limit < 0)
+        cg->fd_memsw_limit = -1; /* no swap accounting: nothing to limit */
+    (void)write_file(cg->mem_dir, "memory.swappiness", "0");
+    return 0;
+}
+
+static int create_v2(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
+{
+    char parent[512];
+    int r;
+
+    r = box_dir(NULL, name, cg->mem_dir, sizeof(cg->mem_dir));
+    if (r < 0 || !is_cgroup2(cg->mem_dir[0] ? "/sys/fs/cgroup" : "/")) {
+        snprintf(msg, msg_size, "no cgroup hierarchy with memory accounting found");
+        cg->mem_dir[0] = '\0';
+        return r < 0 ? r : -ENOENT;
+    }
+    cg->version = 2;
+    snprintf(parent, sizeof(parent), "%s", cg->mem_dir);
+    *strrchr(parent, '/') = '\0';
+    r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
+    if (r < 0) {
+        snprintf(msg, msg_size,
+                 "cannot delegate memory and pids below %s (%s): run in a cgroup of its own", parent,
+                 strerror(-r));
+        cg->mem_dir[0] = '\0';
+        return r == -EBUSY ? -EBUSY : r;
+    }
+    r = make_dir(cg->mem_dir);
+    if (r < 0) {
+        snprintf(msg, msg_size, "cannot create cgroup %s: %s", cg->mem_dir, strerror(-r));
+        cg->mem_dir[0] = '\0';
+        return r;
+    }
+    cg->fd_mem_limit = open_in(cg->mem_dir, "memory.max", O_RDWR);
+    cg->fd_mem_peak = open_in(cg->mem_dir, "memory.peak", O_RDWR);
+    cg->fd_mem_usage = open_in(cg->mem_dir, "memory.current", O_RDONLY);
+    cg->fd_mem_events = open_in(cg->mem_dir, "memory.events", O_RDONLY);
+    cg->fd_pids_max = open_in(cg->mem_dir, "pids.max", O_RDWR);
+    cg->fd_cpu = open_in(cg->mem_dir, "cpu.stat", O_RDONLY);
+    (void)write_file(cg->mem_dir, "memory.swap.max", "0");
+    return 0;
+}
+
+int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
+{
+    char mnt[256], root[256];
+    int r;
+
+    if (find_mount("memory", mnt, sizeof(mnt), root, sizeof(root)) == 0)
+        r = create_v1(cg, name, msg, msg_size);
+    else
+        r = create_v2(cg, name, msg, msg_size);
+    if (r < 0)
+        goto out;
+    if (cg->fd_mem_limit < 0 || cg->fd_mem_peak < 0 || cg->fd_mem_usage < 0 ||
+        cg->fd_mem_events < 0 || cg->fd_pids_max < 0 || cg->fd_cpu < 0) {
+        snprintf(msg, msg_size, "cgroup control files missing under %s", cg->mem_dir);
+        r = -ENOENT;
+        goto out;
+    }
+    return 0;
+out:
+    sb_cgroup_destroy(cg);
+    return r;
+}
+
+int sb_cgroup_attach(struct sb_cgroup *cg, pid_t pid)
+{
+    char buf[32];
+    const char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir};
+
+    snprintf(buf, sizeof(buf), "%d", (int)pid);
+    for (int i = 0; i < 3; i++) {
+        if (!dirs[i][0])
+            continue;
+        int r = write_file(dirs[i], "cgroup.procs", buf);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+void sb_cgroup_destroy(struct sb_cgroup *cg)
+{
+    char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir};
+
+    close_fd(&cg->fd_mem_limit);
+    close_fd(&cg->fd_memsw_limit);
+    close_fd(&cg->fd_mem_peak);
+    close_fd(&cg->fd_mem_usage);
+    close_fd(&cg->fd_mem_events);
+    close_fd(&cg->fd_pids_max);
+    close_fd(&cg->fd_cpu);
+    for (int i = 0; i < 3; i++) {
+        if (!dirs[i][0])
+            continue;
+        /* Tasks killed a moment ago may still be leaving: retry for up to two seconds. */
+        for (int tries = 0; tries < 400; tries++) {
+            if (rmdir(dirs[i]) == 0 || errno == ENOENT)
+                break;
+            if (errno != EBUSY)
+                break;
+            nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
+        }
+        dirs[i][0] = '\0';
+    }
+    cg->version = 0;
+}
+
+/* --- per-run accessors: descriptors only, no allocation ----------------------------------- */
+
+static int write_fd(int fd, const char *s)
+{
+    if (fd < 0)
+        return -EBADF;
+    return pwrite(fd, s, strlen(s), 0) < 0 ? -errno : 0;
+}
+
+static int read_fd(int fd, char *buf, size_t size)
+{
+    if (fd < 0)
+        return -EBADF;
+    ssize_t n = pread(fd, buf, size - 1, 0);
+    if (n < 0)
+        return -errno;
+    buf[n] = '\0';
+    return 0;
+}
+
+static uint64_t parse_u64(const char *s)
+{
+    if (strncmp(s, "max", 3) == 0)
+        return UINT64_MAX;
+    return strtoull(s, NULL, 10);
+}
+
+/* The value of "key N" in a flat keyed file. */
+static int read_key(int fd, const char *key, uint64_t *ret)
+{
+    char buf[1024];
+    size_t kl = strlen(key);
+    int r = read_fd(fd, buf, sizeof(buf));
+
+    if (r < 0)
+        return r;
+    for (char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
+            *ret = parse_u64(p + kl + 1);
+            return 0;
+        }
+    return -ENOENT;
+}
+
+int sb_cgroup_set_memory(struct sb_cgroup *cg, uint64_t bytes)
+{
+    char buf[32];
+    int r;
+
+    if (bytes == cg->mem_limit_now)
+        return 0;
+    if (cg->version == 2) {
+        if (bytes)
+            snprintf(buf, sizeof(buf), "%" PRIu64, bytes);
+        else
+            snprintf(buf, sizeof(buf), "max");
+        r = write_fd(cg->fd_mem_limit, buf);
+    } else {
+        snprintf(buf, sizeof(buf), "%" PRId64, bytes ? (int64_t)bytes : (int64_t)-1);
+        /* memory+swap must stay >= memory: the order of the two writes depends on the way. */
+        r = write_fd(cg->fd_mem_limit, buf);
+        if (cg->fd_memsw_limit >= 0) {
+            int r2 = write_fd(cg->fd_memsw_limit, buf);
+            if (r < 0)
+                r = write_fd(cg->fd_mem_limit, buf);
+            else if (r2 < 0)
+                r = r2;
+        }
+    }
+    if (r == 0)
+        cg->mem_limit_now = bytes;
+    return r;
+}
+
+int sb_cgroup_set_pids(struct sb_cgroup *cg, uint32_t n)
+{
+    char buf[32];
+    int r;
+
+    if (n == cg->pids_limit_now)
+        return 0;
+    snprintf(buf, sizeof(buf), "%u", n);
+    r = write_fd(cg->fd_pids_max, buf);
+    if (r == 0)
+        cg->pids_limit_now = n;
+    return r;
+}
+
+int sb_cgroup_reset_peak(struct sb_cgroup *cg)
+{
+    /* v2 before 6.12 cannot reset: the peak then counts from the box's creation. */
+    int r = write_fd(cg->fd_mem_peak, cg->version == 2 ? "reset" : "0");
+    return cg->version == 2 ? 0 : r;
+}
+
+int sb_cgroup_read_peak(struct sb_cgroup *cg, uint64_t *ret_bytes)
+{
+    char buf[64];
+    int r = read_fd(cg->fd_mem_peak, buf, sizeof(buf));
+
+    if (r < 0)
+        return r;
+    *ret_bytes = parse_u64(buf);
+    return 0;
+}
+
+int sb_cgroup_read_usage(struct sb_cgroup *cg, uint64_t *ret_bytes)
+{
+    char buf[64];
+    int r = read_fd(cg->fd_mem_usage, buf, sizeof(buf));
+
+    if (r < 0)
+        return r;
+    *ret_bytes = parse_u64(buf);
+    return 0;
+}
+
+int sb_cgroup_read_cpu_ns(struct sb_cgroup *cg, uint64_t *ret_ns)
+{
+    char buf[64];
+    uint64_t usec;
+    int r;
+
+    if (cg->version == 2) {
+        r = read_key(cg->fd_cpu, "usage_usec", &usec);
+        if (r == 0)
+            *ret_ns = usec * 1000;
+        return r;
+    }
+    r = read_fd(cg->fd_cpu, buf, sizeof(buf));
+    if (r == 0)
+        *ret_ns = parse_u64(buf);
+    return r;
+}
+
+int sb_cgroup_read_oom_kills(struct sb_cgroup *cg, uint64_t *ret_count)
+{
+    return read_key(cg->fd_mem_events, "oom_kill", ret_count);
+}

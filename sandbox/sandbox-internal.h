@@ -1,0 +1,129 @@
+/*
+ * sandbox-internal.h: what the files of libgavel_sandbox share with one another and with their
+ * tests. Nothing here is part of the public interface; the judge uses sandbox.h only.
+ *
+ * The library is three parts: the host side (box.c) that the judge calls, the keeper
+ * (keeper.c), a long-lived process living inside the box's namespaces and cgroups that starts
+ * every program, and two helpers for the kernel objects both sides touch: cgroups (cgroup.c)
+ * and seccomp filters (filter.c). Everything the keeper calls must be safe after a fork of a
+ * multi-threaded process: no malloc, no stdio, no locks; only system calls and stack buffers.
+ */
+#ifndef GAVEL_SANDBOX_INTERNAL_H
+#define GAVEL_SANDBOX_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/filter.h>
+
+#include "sandbox/sandbox.h"
+
+/* Box identities: uid and gid SB_UID_BASE + slot, never a real account. */
+#define SB_UID_BASE  60000
+#define SB_MAX_SLOTS 1000
+
+/* Limits of one request to the keeper. */
+#define SB_MAX_STRINGS 65536 /* argv, envp and bind destinations together, NULs included */
+#define SB_MAX_ARGS    1024  /* argv or envp entries */
+#define SB_MAX_BINDS   16
+
+/* Inside the box. */
+#define SB_BOX_WORK "/box"
+
+/* --- cgroup.c ---------------------------------------------------------------------------- */
+
+/*
+ * The box's cgroups, one per controller on v1 (memory, pids, cpuacct), one on v2. The paths
+ * are only used by the host side; the keeper works through the descriptors, which it inherits
+ * (its own mount namespace shows no /sys). Descriptors not available are -1.
+ */
+struct sb_cgroup {
+    int version;             /* 1 or 2; 0 when not created */
+    char mem_dir[512];       /* v2: the single directory */
+    char pids_dir[512];      /* v1 only */
+    char cpu_dir[512];       /* v1 only */
+    int fd_mem_limit;        /* memory.limit_in_bytes / memory.max */
+    int fd_memsw_limit;      /* memory.memsw.limit_in_bytes / memory.swap.max */
+    int fd_mem_peak;         /* memory.max_usage_in_bytes / memory.peak */
+    int fd_mem_usage;        /* memory.usage_in_bytes / memory.current */
+    int fd_mem_events;       /* memory.oom_control / memory.events */
+    int fd_pids_max;         /* pids.max */
+    int fd_cpu;              /* cpuacct.usage (ns) / cpu.stat (usage_usec) */
+    uint64_t mem_limit_now;  /* last limit written, to skip rewrites */
+    uint32_t pids_limit_now; /* likewise */
+};
+
+/* Sets every descriptor to -1. */
+void sb_cgroup_init(struct sb_cgroup *cg);
+
+/*
+ * Creates the box's cgroups named `name` beneath the cgroups this process is in, as read from
+ * /proc/self/cgroup now, and opens their control files. Writes a reason into msg on failure.
+ * Errors: -ENOENT no usable memory/pids/cpu accounting hierarchy, -EBUSY (v2) the controllers
+ * cannot be delegated below our cgroup, or the errno of mkdir/open.
+ */
+int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
+    __attribute__((warn_unused_result));
+
+/* Moves process pid into every cgroup of the box (the slow write: done once per box). */
+int sb_cgroup_attach(struct sb_cgroup *cg, pid_t pid) __attribute__((warn_unused_result));
+
+/* Closes the descriptors and removes the directories, retrying while dying tasks leave. */
+void sb_cgroup_destroy(struct sb_cgroup *cg);
+
+/* The remaining functions use only the descriptors: safe in the keeper. */
+int sb_cgroup_set_memory(struct sb_cgroup *cg, uint64_t bytes); /* 0 = unlimited */
+int sb_cgroup_set_pids(struct sb_cgroup *cg, uint32_t n);
+int sb_cgroup_reset_peak(struct sb_cgroup *cg);
+int sb_cgroup_read_peak(struct sb_cgroup *cg, uint64_t *ret_bytes);
+int sb_cgroup_read_usage(struct sb_cgroup *cg, uint64_t *ret_bytes);
+int sb_cgroup_read_cpu_ns(struct sb_cgroup *cg, uint64_t *ret_ns);
+int sb_cgroup_read_oom_kills(struct sb_cgroup *cg, uint64_t *ret_count);
+
+/* --- filter.c ----------------------------------------------------------------------------- */
+
+/* A compiled seccomp filter, ready for seccomp(SECCOMP_SET_MODE_FILTER). */
+struct sb_filter {
+    struct sock_filter *insns; /* malloc'd */
+    unsigned short len;
+};
+
+/* Compiles the filter of one profile with libseccomp. Free with sb_filter_release. */
+int sb_filter_build(enum sb_profile profile, struct sb_filter *ret_filter)
+    __attribute__((warn_unused_result));
+void sb_filter_release(struct sb_filter *filter);
+
+/* --- keeper.c ----------------------------------------------------------------------------- */
+
+/* What the host sends the keeper for one run; the descriptors travel beside it. */
+struct sb_request {
+    struct sb_limits limits; /* normalised: wall_ms and procs filled in */
+    uint32_t profile;
+    uint32_t has_stdin, has_stdout, has_stderr;
+    uint32_t n_argv, n_envp, n_binds;
+    uint32_t strings_len;
+    char strings[SB_MAX_STRINGS]; /* argv..., envp..., bind destinations..., each NUL-ended */
+};
+
+/* The keeper's answer: a result, and the errno of a box failure (0 when the box worked). */
+struct sb_reply {
+    int err;
+    struct sb_result result;
+};
+
+/* Everything the keeper needs, prepared by the host before the clone. */
+struct sb_keeper_config {
+    int sock;                       /* the keeper's end of the SOCK_SEQPACKET pair */
+    int ready_fd;                   /* read end of the "you are in your cgroups" pipe */
+    uid_t uid;
+    gid_t gid;
+    struct sb_cgroup *cg;           /* descriptors inherited */
+    struct sb_filter filters[4];    /* by profile */
+    uint64_t mem_slack;             /* bytes added to every memory limit for the keeper itself */
+};
+
+/* The keeper's body, run in the fresh namespaces as root. Never returns. */
+__attribute__((noreturn)) void sb_keeper_main(struct sb_keeper_config *config);
+
+#endif
