@@ -33,8 +33,8 @@ struct db_pool {
     pthread_cond_t freed;
     char *conninfo;
     int size;
-    int n_open;              /* connections made so far */
-    struct db_conn **idle;   /* stack of idle connections */
+    int n_open;            /* connections made so far */
+    struct db_conn **idle; /* stack of idle connections */
     int n_idle;
 };
 
@@ -57,15 +57,13 @@ int db_sqlstate_errno(const char *s)
         return -EEXIST;
     if (!strcmp(s, "23503"))
         return -ENOENT;
-    if (!strcmp(s, "23514") || !strcmp(s, "23502") || !strncmp(s, "22", 2) ||
-        !strcmp(s, "23P01"))
+    if (!strcmp(s, "23514") || !strcmp(s, "23502") || !strncmp(s, "22", 2) || !strcmp(s, "23P01"))
         return -EINVAL;
     if (!strcmp(s, "40001") || !strcmp(s, "40P01") || !strcmp(s, "55P03"))
         return -EAGAIN;
     if (!strcmp(s, "57014"))
         return -ETIMEDOUT;
-    if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") ||
-        !strcmp(s, "57P03"))
+    if (!strncmp(s, "08", 2) || !strcmp(s, "57P01") || !strcmp(s, "57P02") || !strcmp(s, "57P03"))
         return -ENOTCONN;
     return -EIO;
 }
@@ -175,8 +173,7 @@ static int result_status(struct db_conn *c, PGresult *res)
     ExecStatusType st;
 
     if (!res) {
-        set_error(c, PQstatus(c->pg) == CONNECTION_BAD ? "08006" : "",
-                  PQerrorMessage(c->pg));
+        set_error(c, PQstatus(c->pg) == CONNECTION_BAD ? "08006" : "", PQerrorMessage(c->pg));
         return PQstatus(c->pg) == CONNECTION_BAD ? -ENOTCONN : -ENOMEM;
     }
     st = PQresultStatus(res);

@@ -30,7 +30,9 @@ static int dbtest_url(const char *db, char *ret_url, size_t size)
     if (!dir || !*dir)
         return -1;
     snprintf(ret_url, size, "postgresql:///%s?host=%s/pg&user=%s", db, dir,
-             geteuid() == 0 ? "gavel" : getenv("USER") ? getenv("USER") : "postgres");
+             geteuid() == 0   ? "gavel"
+             : getenv("USER") ? getenv("USER")
+                              : "postgres");
     return 0;
 }
 

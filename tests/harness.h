@@ -57,7 +57,7 @@ static void harness_register(const char *name, void (*fn)(void))
     do {                                                                                           \
         long long check_a_ = (long long)(a), check_b_ = (long long)(b);                            \
         if (check_a_ != check_b_) {                                                                \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__, \
+            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__, __LINE__,  \
                     #a, #b, check_a_, check_b_);                                                   \
             harness_failed_now = 1;                                                                \
         }                                                                                          \
@@ -67,7 +67,7 @@ static void harness_register(const char *name, void (*fn)(void))
     do {                                                                                           \
         const char *check_a_ = (a), *check_b_ = (b);                                               \
         if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                           \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__,       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__,        \
                     __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",                              \
                     check_b_ ? check_b_ : "(null)");                                               \
             harness_failed_now = 1;                                                                \

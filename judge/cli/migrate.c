@@ -12,8 +12,9 @@ int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
     int r = db_migrate(ctx->conn);
 
     if (r == -EPROTO) {
-        fprintf(stderr, "gavel: the database schema is newer than this build knows (%d);"
-                        " upgrade gavel\n",
+        fprintf(stderr,
+                "gavel: the database schema is newer than this build knows (%d);"
+                " upgrade gavel\n",
                 db_latest_version());
         return 1;
     }

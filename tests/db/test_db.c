@@ -8,6 +8,7 @@
 #include "db/accounts.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "db/problems.h"
 #include "tests/dbtest.h"
 #include "tests/harness.h"
 
@@ -81,8 +82,9 @@ TEST(errors_map_to_errno)
     CHECK_INT(db_user_create(c, "bad name", "correct horse", "", "student", &id), -EINVAL);
     CHECK_INT(db_user_create(c, "bob", "short", "", "student", &id), -EINVAL);
     CHECK_INT(db_user_create(c, "bob", "long enough", "", "root", &id), -EINVAL);
-    CHECK_INT(db_query(c, NULL, "INSERT INTO api_tokens (token_hash, user_id, expires_at)"
-                                " VALUES ('\\x00', 999999, now())",
+    CHECK_INT(db_query(c, NULL,
+                       "INSERT INTO api_tokens (token_hash, user_id, expires_at)"
+                       " VALUES ('\\x00', 999999, now())",
                        0, NULL),
               -ENOENT);
     CHECK_INT(db_query(c, NULL, "SELECT $1::int", 1, (const char *const[]){"nope"}), -EINVAL);
@@ -201,6 +203,78 @@ TEST(listen_notify)
     CHECK_STR(payload, "s:42");
     db_conn_close(c);
     db_conn_close(l);
+}
+
+static const struct db_test_def sample_tests[] = {
+    {"1", (const unsigned char *)"1 2\n", 4, (const unsigned char *)"3\n", 2, 1, 1, NULL},
+    {"2", (const unsigned char *)"a\0b", 3, (const unsigned char *)"3\n", 2, 2, 0, "g"},
+    {"3", (const unsigned char *)"", 0, (const unsigned char *)"", 0, 3, 0, "g"},
+};
+
+TEST(problem_save_create_replace_validate)
+{
+    struct db_conn *c;
+    struct db_problem_def d = {.slug = "sum",
+                               .title = "Sum",
+                               .tests = sample_tests,
+                               .n_tests = 3,
+                               .time_limits_json = "{\"cpp\": 1500}"};
+    const char *field = NULL;
+    char buf[64];
+    int64_t id = 0, id2 = 0;
+    int version = 0;
+    PGresult *res = NULL;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE(db_conn_open(url, &c) == 0);
+    CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_CREATE, &id, &version, &field, buf, sizeof(buf)),
+              0);
+    CHECK_INT(version, 1);
+    CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_CREATE, NULL, NULL, &field, buf, sizeof(buf)),
+              -EEXIST);
+    CHECK_STR(field, "slug");
+    CHECK_INT(
+        db_problem_save(c, &d, 0, DB_PROBLEM_REPLACE, &id2, &version, &field, buf, sizeof(buf)), 0);
+    CHECK_INT(id2, id);
+    CHECK_INT(version, 2);
+    REQUIRE(db_query(c, &res,
+                     "SELECT max_score, (SELECT count(*) FROM test_cases WHERE problem_id = p.id),"
+                     " (SELECT count(*) FROM blobs) FROM problems p WHERE slug = 'sum'",
+                     0, NULL) == 0);
+    CHECK_INT(db_int64(res, 0, 0), 6);
+    CHECK_INT(db_int64(res, 0, 1), 3);
+    CHECK_INT(db_int64(res, 0, 2), 4); /* "3\n" is stored once */
+    PQclear(res);
+
+    d.slug = "Bad Slug";
+    CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_CREATE, NULL, NULL, &field, buf, sizeof(buf)),
+              -EINVAL);
+    CHECK_STR(field, "slug");
+    d.slug = "other";
+    d.time_limits_json = "{\"cobol\": 100}";
+    CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_CREATE, NULL, NULL, &field, buf, sizeof(buf)),
+              -EINVAL);
+    CHECK_STR(field, "time_limits_ms.cobol");
+    d.time_limits_json = "{\"cpp\": 0}";
+    CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_CREATE, NULL, NULL, &field, buf, sizeof(buf)),
+              -EINVAL);
+    CHECK_STR(field, "time_limits_ms.cpp");
+    d.time_limits_json = NULL;
+    d.checker_kind = "custom";
+    d.checker_language = "cobol";
+    d.checker_source = "x";
+    CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_CREATE, NULL, NULL, &field, buf, sizeof(buf)),
+              -ENOENT);
+    CHECK_STR(field, "checker.language");
+    d.checker_kind = "tokens";
+    d.slug = "missing";
+    CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_REPLACE, NULL, NULL, &field, buf, sizeof(buf)),
+              -ENOENT);
+    /* Nothing half-written by the failures. */
+    REQUIRE(db_query(c, &res, "SELECT count(*) FROM problems", 0, NULL) == 0);
+    CHECK_INT(db_int64(res, 0, 0), 1);
+    PQclear(res);
+    db_conn_close(c);
 }
 
 int main(int argc, char **argv)

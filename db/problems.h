@@ -1,0 +1,73 @@
+/*
+ * problems.h: the one way a problem and its tests are written to the database.
+ *
+ * POST/PUT /problems (JSON), package uploads and `gavel import` all build a db_problem_def and
+ * call db_problem_save, so every path validates and stores the same way. Test data goes into
+ * the content-addressed blobs table (sha256, hex); identical data is stored once.
+ *
+ * The whole save is one transaction: on any error nothing is changed. A replacement bumps the
+ * problem's version, which judges use to key their caches (custom checkers, test data).
+ *
+ * The def and everything it points to stay owned by the caller; nothing is kept.
+ */
+#ifndef GAVEL_DB_PROBLEMS_H
+#define GAVEL_DB_PROBLEMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+struct db_test_def {
+    const char *name;           /* "" allowed; shown to instructors */
+    const unsigned char *input; /* input_len bytes, any content (NUL bytes too) */
+    size_t input_len;
+    const unsigned char *output; /* the expected answer */
+    size_t output_len;
+    int points;        /* >= 0 */
+    int is_sample;     /* samples are shown with the statement */
+    const char *group; /* NULL: scored alone; else all-or-nothing with its group */
+};
+
+struct db_problem_def {
+    const char *slug;                /* ^[a-z0-9][a-z0-9_-]{0,63}$ */
+    const char *title;               /* 1..200 characters */
+    const char *statement;           /* markdown, may be "" */
+    const char *visibility;          /* "public" or "hidden"; NULL = public */
+    int memory_limit_mb;             /* 0 = each language's default */
+    const char *time_limits_json;    /* {"cpp": 1500, ...} or NULL; ids must be languages */
+    const char *checker_kind;        /* exact | tokens | float | custom; NULL = tokens */
+    const char *checker_params_json; /* e.g. {"abs":1e-6,"rel":1e-6}; NULL = {} */
+    const char *checker_language;    /* custom only: a language id */
+    const char *checker_source;      /* custom only */
+    int stop_on_first_failure;
+    const struct db_test_def *tests;
+    size_t n_tests; /* at least 1 */
+};
+
+enum db_save_mode {
+    DB_PROBLEM_CREATE,  /* -EEXIST if the slug is taken */
+    DB_PROBLEM_REPLACE, /* -ENOENT if there is no such problem */
+    DB_PROBLEM_UPSERT,  /* create or replace */
+};
+
+/* Validates def and saves it in one transaction (the caller must not be inside one). On
+ * success returns 0 with the problem's id and version. Errors: -EINVAL with ret_field set to
+ * the offending field's name ("slug", "tests[3].points", "time_limits_ms.cobol", ...), -EEXIST,
+ * -ENOENT, -ENOTCONN. owner_id 0 = no owner (kept as it was on replace). ret_field may be
+ * NULL; otherwise it points to a static string or into field_buf. */
+int db_problem_save(struct db_conn *conn, const struct db_problem_def *def, int64_t owner_id,
+                    enum db_save_mode mode, int64_t *ret_id, int *ret_version,
+                    const char **ret_field, char *field_buf, size_t field_buf_size) DB_WUR;
+
+/* Stores one blob (sha256 of data, hex, written to ret_hash[65]) unless it is already there. */
+int db_blob_put(struct db_conn *conn, const unsigned char *data, size_t len, char *ret_hash) DB_WUR;
+
+/* Reads a blob by hash. On success *ret_res holds one row, column 0 the data in binary
+ * (PQgetvalue/PQgetlength), owned by the caller (PQclear). -ENOENT if there is none. */
+int db_blob_get(struct db_conn *conn, const char *hash, PGresult **ret_res) DB_WUR;
+
+/* Checks a slug against the schema's rule. 0 or -EINVAL. */
+int db_slug_valid(const char *slug) DB_WUR;
+
+#endif
