@@ -9,7 +9,8 @@
 #   ./gavel.sh build   install what is missing and build the release binaries into build/bin
 #
 # Settings: GAVEL_LISTEN (127.0.0.1:8080), GAVEL_DATA_DIR (./var), GAVEL_DATABASE_URL,
-# GAVEL_ADMIN_PASSWORD, GAVEL_JUDGE_WORKERS (number of cores).
+# GAVEL_ADMIN_PASSWORD, GAVEL_JUDGE_WORKERS (number of cores). GAVEL_BIN_DIR makes `run` use
+# binaries built elsewhere (the test suite's) instead of building.
 #
 # Internal commands used by the tests: pg-start DIR (prints the database URL), pg-stop DIR.
 set -euo pipefail
@@ -89,6 +90,10 @@ pg_start() {
     ensure_pg_user
     owner=$PG_USER
     [ "$(id -u)" -eq 0 ] || owner=$(id -un)
+    if [ "$(id -u)" -eq 0 ] && ! runuser -u "$PG_USER" -- test -x "$dir"; then
+        die "the database user '$PG_USER' cannot reach $dir: choose a GAVEL_DATA_DIR whose" \
+            "parent folders are searchable by others (e.g. under /var/lib or /srv)"
+    fi
     if [ ! -s "$pgdata/PG_VERSION" ]; then
         mkdir -p "$pgdata"
         [ "$(id -u)" -eq 0 ] && chown "$owner" "$pgdata"
@@ -145,9 +150,13 @@ cmd_test() {
 
 cmd_run() {
     local data url api_pid judge_pid status=0 bin
-    install_missing
-    build "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DGAVEL_SANITIZE=
-    bin=$ROOT/build/bin
+    if [ -n "${GAVEL_BIN_DIR:-}" ]; then
+        bin=$GAVEL_BIN_DIR
+    else
+        install_missing
+        build "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DGAVEL_SANITIZE=
+        bin=$ROOT/build/bin
+    fi
     data=${GAVEL_DATA_DIR:-$ROOT/var}
     mkdir -p "$data"
     data=$(cd "$data" && pwd)
