@@ -180,6 +180,7 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
     const int custom = !strcmp(kind, "custom");
     PGresult *res = NULL;
     long long total = 0;
+    int64_t problem_id;
     int r;
 
     if (ret_field)
@@ -263,6 +264,7 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
         *ret_id = db_int64(res, 0, 0);
     if (ret_version)
         *ret_version = (int)db_int64(res, 0, 1);
+    problem_id = db_int64(res, 0, 0);
     snprintf(id_text, sizeof(id_text), "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     res = NULL;
@@ -294,6 +296,11 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
             field_error(ret_field, buf, size, i, "");
             goto fail;
         }
+    }
+    if (d->save_extra) {
+        r = d->save_extra(c, problem_id, d->save_extra_arg);
+        if (r < 0)
+            goto fail;
     }
     return db_commit(c);
 fail:

@@ -43,6 +43,11 @@ struct db_problem_def {
     int stop_on_first_failure;
     const struct db_test_def *tests;
     size_t n_tests; /* at least 1 */
+    /* Optional: more rows to write with the problem (a package's shipped solutions). Called
+     * inside the save's transaction once the problem and its tests are written, with the
+     * problem's id; a negative return aborts the whole save and is returned as is. */
+    int (*save_extra)(struct db_conn *conn, int64_t problem_id, void *arg);
+    void *save_extra_arg;
 };
 
 enum db_save_mode {
