@@ -10,6 +10,7 @@
  */
 #include "sandbox/sandbox-internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,11 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <linux/magic.h>
 
 void sb_cgroup_init(struct sb_cgroup *cg)
 {
@@ -63,20 +61,25 @@ static int find_mount(const char *controller, char *ret_mnt, size_t mnt_size, ch
     if (!f)
         return -errno;
     while (getline(&line, &cap, f) > 0) {
-        char *save = NULL, *fields[16];
+        char *fields[16];
         int n = 0;
-        for (char *tok = strtok_r(line, " \n", &save); tok && n < 16;
-             tok = strtok_r(NULL, " \n", &save))
-            fields[n++] = tok;
+        for (char *p = line; *p && n < 16;) {
+            while (*p == ' ' || *p == '\n')
+                *p++ = '\0';
+            if (!*p)
+                break;
+            fields[n++] = p;
+            p += strcspn(p, " \n");
+        }
         int dash = -1;
         for (int i = 6; i < n; i++)
             if (strcmp(fields[i], "-") == 0) {
                 dash = i;
                 break;
             }
-        if (dash < 0 || dash + 3 >= n + 1 || dash + 2 >= n)
+        if (dash < 0 || dash + 3 >= n)
             continue;
-        const char *fstype = fields[dash + 1], *super = fields[dash + 3 < n ? dash + 3 : dash + 2];
+        const char *fstype = fields[dash + 1], *super = fields[dash + 3];
         int match = controller ? (strcmp(fstype, "cgroup") == 0 && list_has(super, controller))
                                : strcmp(fstype, "cgroup2") == 0;
         if (!match)
@@ -113,8 +116,8 @@ static int own_path(const char *controller, char *ret_path, size_t size)
             continue;
         *c2 = '\0';
         const char *ctrls = c1 + 1, *path = c2 + 1;
-        int match = controller ? list_has(ctrls, controller)
-                               : (strcmp(line, "0") == 0 && ctrls[0] == '\0');
+        int match =
+            controller ? list_has(ctrls, controller) : (strcmp(line, "0") == 0 && ctrls[0] == '\0');
         if (!match)
             continue;
         r = (size_t)snprintf(ret_path, size, "%s", path) >= size ? -ENAMETOOLONG : 0;
@@ -148,9 +151,38 @@ static int box_dir(const char *controller, const char *name, char *ret_dir, size
     return 0;
 }
 
+/*
+ * Removes empty leftovers of this slot ("gavel-box3-*") beside dir: a box whose process died
+ * without cleaning up. The caller holds the slot's lock, so no live box uses these names, and
+ * rmdir only ever removes a cgroup without processes.
+ */
+static void remove_stale(const char *dir)
+{
+    char parent[512], path[800];
+    const char *base = strrchr(dir, '/');
+    const char *dash = strrchr(dir, '-');
+    DIR *d;
+    struct dirent *e;
+
+    if (!base || !dash || dash < base)
+        return;
+    size_t plen = (size_t)(dash - base); /* "gavel-boxN-" without the leading '/' */
+    snprintf(parent, sizeof(parent), "%.*s", (int)(base - dir), dir);
+    d = opendir(parent);
+    if (!d)
+        return;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, base + 1, plen) == 0 && e->d_type == DT_DIR) {
+            snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+            (void)rmdir(path);
+        }
+    closedir(d);
+}
+
 /* mkdir, and when a stale empty directory of the same name exists, replace it. */
 static int make_dir(const char *dir)
 {
+    remove_stale(dir);
     if (mkdir(dir, 0755) == 0)
         return 0;
     if (errno != EEXIST)
@@ -183,13 +215,6 @@ static int write_file(const char *dir, const char *file, const char *value)
     return r;
 }
 
-static int is_cgroup2(const char *path)
-{
-    struct statfs sfs;
-
-    return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-}
-
 static int create_v1(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
 {
     int r;
@@ -204,16 +229,13 @@ static int create_v1(struct sb_cgroup *cg, const char *name, char *msg, size_t m
         return r;
     }
     cg->version = 1;
-    const char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir};
+    char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir};
     for (int i = 0; i < 3; i++) {
         r = make_dir(dirs[i]);
         if (r < 0) {
             snprintf(msg, msg_size, "cannot create cgroup %s: %s", dirs[i], strerror(-r));
-            dirs[i] == cg->mem_dir ? (void)(cg->mem_dir[0] = '\0')
-            : dirs[i] == cg->pids_dir ? (void)(cg->pids_dir[0] = '\0')
-                                      : (void)(cg->cpu_dir[0] = '\0');
-            for (int j = i + 1; j < 3; j++)
-                ((char *)dirs[j])[0] = '\0';
+            for (int j = i; j < 3; j++)
+                dirs[j][0] = '\0'; /* not ours to remove */
             return r;
         }
     }
@@ -236,10 +258,10 @@ static int create_v2(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     int r;
 
     r = box_dir(NULL, name, cg->mem_dir, sizeof(cg->mem_dir));
-    if (r < 0 || !is_cgroup2(cg->mem_dir[0] ? "/sys/fs/cgroup" : "/")) {
+    if (r < 0) {
         snprintf(msg, msg_size, "no cgroup hierarchy with memory accounting found");
         cg->mem_dir[0] = '\0';
-        return r < 0 ? r : -ENOENT;
+        return r;
     }
     cg->version = 2;
     snprintf(parent, sizeof(parent), "%s", cg->mem_dir);
@@ -247,8 +269,8 @@ static int create_v2(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
     if (r < 0) {
         snprintf(msg, msg_size,
-                 "cannot delegate memory and pids below %s (%s): run in a cgroup of its own", parent,
-                 strerror(-r));
+                 "cannot delegate memory and pids below %s (%s): run in a cgroup of its own",
+                 parent, strerror(-r));
         cg->mem_dir[0] = '\0';
         return r == -EBUSY ? -EBUSY : r;
     }

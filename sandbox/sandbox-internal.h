@@ -114,13 +114,13 @@ struct sb_reply {
 
 /* Everything the keeper needs, prepared by the host before the clone. */
 struct sb_keeper_config {
-    int sock;                       /* the keeper's end of the SOCK_SEQPACKET pair */
-    int ready_fd;                   /* read end of the "you are in your cgroups" pipe */
+    int sock; /* the keeper's end of the SOCK_SEQPACKET pair */
     uid_t uid;
     gid_t gid;
-    struct sb_cgroup *cg;           /* descriptors inherited */
-    struct sb_filter filters[4];    /* by profile */
-    uint64_t mem_slack;             /* bytes added to every memory limit for the keeper itself */
+    struct sb_cgroup *cg;        /* descriptors inherited */
+    struct sb_filter filters[4]; /* by profile */
+    uint64_t mem_slack;          /* set by the keeper: bytes it adds to every memory limit */
+    char etc_names[24][48];      /* entries of the host's /etc shown in the box; "" ends */
 };
 
 /* The keeper's body, run in the fresh namespaces as root. Never returns. */

@@ -41,11 +41,11 @@ enum sb_status {
 };
 
 struct sb_limits {
-    uint32_t time_ms;    /* CPU time of all threads and children together; 0 = none */
-    uint32_t wall_ms;    /* wall clock; 0 = 2 x time_ms + 1000 */
-    uint64_t memory_kb;  /* memory of the whole box; 0 = none */
-    uint64_t output_kb;  /* cap on bytes written (stdout, stderr and files); 0 = none */
-    uint32_t procs;      /* processes and threads; 0 = 64 */
+    uint32_t time_ms;   /* CPU time of all threads and children together; 0 = none */
+    uint32_t wall_ms;   /* wall clock; 0 = 2 x time_ms + 1000 */
+    uint64_t memory_kb; /* memory of the whole box; 0 = none */
+    uint64_t output_kb; /* cap on bytes written (stdout, stderr and files); 0 = none */
+    uint32_t procs;     /* processes and threads; 0 = 64 */
 };
 
 /* An extra read-only folder inside the box: host path src appears at dst (NULL = src). */
@@ -69,30 +69,81 @@ struct sb_spec {
 
 struct sb_result {
     enum sb_status status;
-    int exit_code;      /* -1 when killed by a signal */
-    int signal;         /* 0 when it exited */
-    uint64_t cpu_ms;    /* user + system time of every thread and child */
+    int exit_code;   /* -1 when killed by a signal */
+    int signal;      /* 0 when it exited */
+    uint64_t cpu_ms; /* user + system time of every thread and child */
     uint64_t wall_ms;
     uint64_t memory_kb; /* peak memory of the box */
     char message[256];  /* a human-readable reason, "" when OK */
 };
 
 struct sb_box_options {
-    int slot; /* 0..N-1, one per concurrent box: picks its uid and cgroup name */
+    /*
+     * 0..999, one per concurrent box: picks its uid/gid (60000 + slot) and cgroup name. A slot
+     * is held by an exclusive lock (under /run/gavel-sandbox) for the life of the box, so two
+     * boxes never share an identity; sb_box_new fails with -EBUSY when it is taken. A negative
+     * slot takes the first free one.
+     */
+    int slot;
 };
 
 struct sb_box;
 
-/* Prepares a reusable box (namespaces, cgroups, helper). Owned by the caller: sb_box_free. */
+/*
+ * Prepares a reusable box: takes the slot, compiles the seccomp filters, creates the cgroups
+ * beneath the caller's own (cgroup v1 or v2) and starts the box's keeper, a process living in
+ * fresh PID, mount, IPC, UTS and network namespaces that starts every program. Costs a few
+ * milliseconds; each run then pays none of it. Needs root. Owned by the caller: sb_box_free.
+ *
+ * The keeper is the caller's child: do not reap it with a stray waitpid(-1), and keep alive the
+ * thread that created the box (the keeper dies with it, through PR_SET_PDEATHSIG).
+ * Errors: -EPERM not root, -EBUSY slot taken (or, on cgroup v2, our cgroup cannot delegate
+ * controllers), -EINVAL bad slot, -ENOENT no cgroup accounting, or the errno of the kernel
+ * call that refused; ret_message (may be NULL) then holds a reason.
+ */
+int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, char *ret_message,
+                   size_t message_size) __attribute__((warn_unused_result));
+
+/* sb_box_new_msg without the reason. */
 int sb_box_new(const struct sb_box_options *opts, struct sb_box **ret_box)
     __attribute__((warn_unused_result));
 
-/* Runs one program in the box and waits for it; nothing it started survives the call. */
+/*
+ * Runs one program in the box and waits for it; nothing it started survives the call. The
+ * spec's files are opened here, by the caller's process: stdin_path must be a regular file or
+ * a character device, stdout_path/stderr_path are created or truncated (the same path for both
+ * shares one file), and none of them is followed if its last component is a symlink. The
+ * working folder is given to the box's uid. One run at a time per box (not thread-safe).
+ *
+ * Returns 0 when the box worked, whatever the program did; ret_result says what it did.
+ * Errors (ret_result->status == SB_SE, message says why): -EINVAL bad spec, -E2BIG argv/envp
+ * too long, -ENOENT/-EACCES/-ENOEXEC the program could not be started, -ELOOP a symlink where
+ * a file was expected, -EPIPE the box died (free it and make a new one), or another errno.
+ */
 int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result *ret_result)
     __attribute__((warn_unused_result));
 
 /* Kills whatever is left and removes the box's cgroups and files. Accepts NULL. */
 void sb_box_free(struct sb_box *box);
+
+/* The uid (and gid) programs of this box run as. */
+unsigned sb_box_uid(const struct sb_box *box);
+
+/*
+ * The minimal environment a program gets when spec.envp is NULL: PATH, HOME=/tmp and
+ * LANG=C.UTF-8, NULL-terminated. Static storage; callers may copy it to extend it.
+ */
+const char *const *sb_default_env(void);
+
+/*
+ * Opens a file a program left in a folder it could write, for reading back safely: name must
+ * stay beneath dir (no "..", no absolute path) and no symlink is followed on the way (nor a
+ * mount crossed); the result must be a regular file. Returns 0 and an O_CLOEXEC descriptor in
+ * *ret_fd. Errors: -ELOOP or -EXDEV a symlink on the way, -ENOENT, -EINVAL not a regular file
+ * or a bad name, or the errno of open.
+ */
+int sb_open_result(const char *dir, const char *name, int *ret_fd)
+    __attribute__((warn_unused_result));
 
 /* The status as the JSON and the judge spell it: "OK", "TLE", ... */
 const char *sb_status_name(enum sb_status status);

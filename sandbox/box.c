@@ -1,0 +1,499 @@
+/*
+ * box.c: the host side of a box, as the judge calls it. It takes a slot, builds the filters
+ * and cgroups, clones the keeper (keeper.c) into its namespaces, and for each run opens the
+ * spec's files in the caller's process, hands them to the keeper with the request over a
+ * SOCK_SEQPACKET pair, and waits for the answer.
+ */
+#include "sandbox/sandbox-internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/openat2.h>
+
+#define LOCK_DIR "/run/gavel-sandbox"
+
+struct sb_box {
+    int slot;
+    int lock_fd;
+    int sock;
+    pid_t keeper;
+    int broken;
+    struct sb_cgroup cg;
+    struct sb_filter filters[4];
+    struct sb_request *req; /* the request being built, reused by every run */
+};
+
+static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
+                                          "LANG=C.UTF-8", NULL};
+
+const char *const *sb_default_env(void)
+{
+    return default_env;
+}
+
+const char *sb_status_name(enum sb_status status)
+{
+    static const char *const names[] = {"OK", "TLE", "MLE", "OLE", "RE", "SE"};
+
+    if ((unsigned)status < sizeof(names) / sizeof(names[0]))
+        return names[status];
+    return "SE";
+}
+
+unsigned sb_box_uid(const struct sb_box *box)
+{
+    return SB_UID_BASE + (unsigned)box->slot;
+}
+
+static void set_msg(char *msg, size_t size, const char *text, int err)
+{
+    if (msg && size)
+        snprintf(msg, size, "%s: %s", text, strerror(err));
+}
+
+/* Takes the slot's lock, or the first free slot's when slot < 0. */
+static int lock_slot(int slot, int *ret_slot, int *ret_fd)
+{
+    char path[64];
+
+    if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    for (int s = slot < 0 ? 0 : slot; s < (slot < 0 ? SB_MAX_SLOTS : slot + 1); s++) {
+        snprintf(path, sizeof(path), LOCK_DIR "/slot-%d", s);
+        int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return -errno;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            *ret_slot = s;
+            *ret_fd = fd;
+            return 0;
+        }
+        int e = errno;
+        close(fd);
+        if (e != EWOULDBLOCK)
+            return -e;
+    }
+    return -EBUSY;
+}
+
+/* The /etc entries runtimes read: the dynamic loader's, java's alternatives and settings,
+ * Python's, the time zone. Scanned here because the keeper may not allocate. */
+static void pick_etc(struct sb_keeper_config *c)
+{
+    static const char *const fixed[] = {"ld.so.cache",  "ld.so.conf", "ld.so.conf.d",
+                                        "alternatives", "localtime",  "nsswitch.conf"};
+    size_t n = 0, max = sizeof(c->etc_names) / sizeof(c->etc_names[0]) - 1;
+    DIR *d;
+
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && n < max; i++)
+        snprintf(c->etc_names[n++], sizeof(c->etc_names[0]), "%s", fixed[i]);
+    d = opendir("/etc");
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) && n < max)
+            if ((strncmp(e->d_name, "java", 4) == 0 || strncmp(e->d_name, "python", 6) == 0) &&
+                strlen(e->d_name) < sizeof(c->etc_names[0]))
+                snprintf(c->etc_names[n++], sizeof(c->etc_names[0]), "%s", e->d_name);
+        closedir(d);
+    }
+    c->etc_names[n][0] = '\0';
+}
+
+int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, char *msg,
+                   size_t msg_size)
+{
+    struct sb_box *box = NULL;
+    struct sb_keeper_config config;
+    struct sb_reply rep;
+    char name[64];
+    int sv[2] = {-1, -1}, r;
+
+    if (msg && msg_size)
+        msg[0] = '\0';
+    *ret_box = NULL;
+    if (geteuid() != 0) {
+        set_msg(msg, msg_size, "the sandbox needs root", EPERM);
+        return -EPERM;
+    }
+    if (opts && opts->slot >= SB_MAX_SLOTS) {
+        set_msg(msg, msg_size, "slot out of range", EINVAL);
+        return -EINVAL;
+    }
+    box = calloc(1, sizeof(*box));
+    if (!box)
+        return -ENOMEM;
+    box->lock_fd = box->sock = -1;
+    box->keeper = -1;
+    sb_cgroup_init(&box->cg);
+    box->req = malloc(sizeof(*box->req));
+    if (!box->req) {
+        r = -ENOMEM;
+        goto fail;
+    }
+
+    r = lock_slot(opts ? opts->slot : -1, &box->slot, &box->lock_fd);
+    if (r < 0) {
+        set_msg(msg, msg_size, "cannot take a box slot", -r);
+        goto fail;
+    }
+    for (int p = 0; p < 4; p++) {
+        r = sb_filter_build((enum sb_profile)p, &box->filters[p]);
+        if (r < 0) {
+            set_msg(msg, msg_size, "cannot build seccomp filter", -r);
+            goto fail;
+        }
+    }
+    snprintf(name, sizeof(name), "gavel-box%d-%d", box->slot, (int)getpid());
+    r = sb_cgroup_create(&box->cg, name, msg, msg_size);
+    if (r < 0)
+        goto fail;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        r = -errno;
+        set_msg(msg, msg_size, "socketpair", -r);
+        goto fail;
+    }
+    memset(&config, 0, sizeof(config));
+    config.sock = sv[1];
+    config.uid = SB_UID_BASE + (uid_t)box->slot;
+    config.gid = SB_UID_BASE + (gid_t)box->slot;
+    config.cg = &box->cg;
+    memcpy(config.filters, box->filters, sizeof(config.filters));
+    pick_etc(&config);
+
+    /* fork-like clone into fresh namespaces: the keeper is PID 1 of its own. */
+    pid_t pid = (pid_t)syscall(SYS_clone,
+                               CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+                                   CLONE_NEWNET | SIGCHLD,
+                               0, 0, 0, 0);
+    if (pid < 0) {
+        r = -errno;
+        set_msg(msg, msg_size, "cannot create the box's namespaces", -r);
+        goto fail;
+    }
+    if (pid == 0)
+        sb_keeper_main(&config);
+    box->keeper = pid;
+    close(sv[1]);
+    sv[1] = -1;
+    box->sock = sv[0];
+    sv[0] = -1;
+
+    r = sb_cgroup_attach(&box->cg, pid);
+    if (r < 0) {
+        set_msg(msg, msg_size, "cannot move the keeper into its cgroups", -r);
+        goto fail;
+    }
+    if (send(box->sock, "g", 1, MSG_NOSIGNAL) != 1) {
+        r = -EPIPE;
+        set_msg(msg, msg_size, "the keeper died while starting", EPIPE);
+        goto fail;
+    }
+    ssize_t n;
+    while ((n = recv(box->sock, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof(rep)) {
+        r = -EPIPE;
+        set_msg(msg, msg_size, "the keeper died while building the box", EPIPE);
+        goto fail;
+    }
+    if (rep.err < 0) {
+        r = rep.err;
+        if (msg && msg_size)
+            snprintf(msg, msg_size, "cannot build the box: %s", rep.result.message);
+        goto fail;
+    }
+    *ret_box = box;
+    return 0;
+fail:
+    if (sv[0] >= 0)
+        close(sv[0]);
+    if (sv[1] >= 0)
+        close(sv[1]);
+    sb_box_free(box);
+    return r;
+}
+
+int sb_box_new(const struct sb_box_options *opts, struct sb_box **ret_box)
+{
+    return sb_box_new_msg(opts, ret_box, NULL, 0);
+}
+
+void sb_box_free(struct sb_box *box)
+{
+    if (!box)
+        return;
+    if (box->sock >= 0)
+        close(box->sock);
+    if (box->keeper > 0) {
+        /* PID 1 of the namespace: its death takes every process of the box with it. */
+        (void)kill(box->keeper, SIGKILL);
+        while (waitpid(box->keeper, NULL, __WALL) < 0 && errno == EINTR)
+            ;
+    }
+    sb_cgroup_destroy(&box->cg);
+    for (int p = 0; p < 4; p++)
+        sb_filter_release(&box->filters[p]);
+    if (box->lock_fd >= 0)
+        close(box->lock_fd);
+    free(box->req);
+    free(box);
+}
+
+/* Opens a host file for the box: never through a final symlink, never blocking on a FIFO. */
+static int open_stream(const char *path, int flags, int *ret_fd)
+{
+    struct stat st;
+    int fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        close(fd);
+        return -EINVAL;
+    }
+    *ret_fd = fd;
+    return 0;
+}
+
+static int pack(struct sb_request *req, const char *s)
+{
+    size_t n = strlen(s) + 1;
+
+    if (req->strings_len + n > SB_MAX_STRINGS)
+        return -E2BIG;
+    memcpy(req->strings + req->strings_len, s, n);
+    req->strings_len += (uint32_t)n;
+    return 0;
+}
+
+static void normalise(struct sb_limits *lim)
+{
+    if (!lim->wall_ms)
+        lim->wall_ms = 2 * lim->time_ms + 1000;
+    if (!lim->procs)
+        lim->procs = 64;
+}
+
+/* Fills the request (strings and counts) from the spec. */
+static int build_request(const struct sb_spec *spec, struct sb_request *req)
+{
+    const char *const *envp = spec->envp ? spec->envp : default_env;
+    int r = 0;
+
+    memset(req, 0, offsetof(struct sb_request, strings));
+    req->limits = spec->limits;
+    normalise(&req->limits);
+    req->profile = (uint32_t)spec->profile;
+    for (; r == 0 && spec->argv[req->n_argv]; req->n_argv++)
+        r = req->n_argv >= SB_MAX_ARGS ? -E2BIG : pack(req, spec->argv[req->n_argv]);
+    for (; r == 0 && envp[req->n_envp]; req->n_envp++)
+        r = req->n_envp >= SB_MAX_ARGS ? -E2BIG : pack(req, envp[req->n_envp]);
+    for (size_t i = 0; r == 0 && i < spec->n_binds; i++, req->n_binds++) {
+        const struct sb_bind *b = &spec->binds[i];
+        r = b->src ? pack(req, b->dst ? b->dst : b->src) : -EINVAL;
+    }
+    return r;
+}
+
+/* A detached copy of a host folder's mount, to be attached inside the box. */
+static int clone_tree(int dfd, const char *path, int flags, unsigned int attrs)
+{
+    struct mount_attr attr = {.attr_set = attrs};
+    int fd = open_tree(dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (unsigned)flags);
+
+    if (fd < 0)
+        return -errno;
+    if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+/* Gives the working folder to the box's uid, owner-writable; returns its detached mount. */
+static int prepare_work(const char *dir, uid_t uid, int *ret_fd)
+{
+    struct stat st;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0 ||
+        ((st.st_uid != uid || st.st_gid != uid) && fchown(fd, uid, uid) < 0) ||
+        ((st.st_mode & 0700) != 0700 && fchmod(fd, (st.st_mode & 07777) | 0700) < 0))
+        r = -errno;
+    if (r == 0)
+        r = clone_tree(fd, "", AT_EMPTY_PATH, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    close(fd);
+    if (r < 0)
+        return r;
+    *ret_fd = r;
+    return 0;
+}
+
+int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result *res)
+{
+    int fds[4 + SB_MAX_BINDS], nfds = 0, r;
+    struct sb_reply rep;
+    const char *what = "spec";
+
+    memset(res, 0, sizeof(*res));
+    res->status = SB_SE;
+    res->exit_code = -1;
+    for (int i = 0; i < (int)(sizeof(fds) / sizeof(fds[0])); i++)
+        fds[i] = -1;
+    if (!box || !spec || !spec->argv || !spec->argv[0] || !spec->argv[0][0] || !spec->work_dir ||
+        spec->n_binds > SB_MAX_BINDS || (spec->n_binds && !spec->binds) ||
+        (unsigned)spec->profile > SB_COMPILER) {
+        r = -EINVAL;
+        goto out;
+    }
+    if (box->broken) {
+        r = -EPIPE;
+        what = "box";
+        goto out;
+    }
+    struct sb_request *req = box->req;
+    r = build_request(spec, req);
+    if (r < 0)
+        goto out;
+
+    what = spec->work_dir;
+    r = prepare_work(spec->work_dir, SB_UID_BASE + (uid_t)box->slot, &fds[nfds]);
+    if (r < 0)
+        goto out;
+    nfds++;
+    if (spec->stdin_path) {
+        what = spec->stdin_path;
+        r = open_stream(spec->stdin_path, O_RDONLY, &fds[nfds]);
+        if (r < 0)
+            goto out;
+        nfds++;
+        req->has_stdin = 1;
+    }
+    if (spec->stdout_path) {
+        what = spec->stdout_path;
+        r = open_stream(spec->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &fds[nfds]);
+        if (r < 0)
+            goto out;
+        nfds++;
+        req->has_stdout = 1;
+    }
+    if (spec->stderr_path) {
+        what = spec->stderr_path;
+        if (spec->stdout_path && strcmp(spec->stdout_path, spec->stderr_path) == 0) {
+            req->has_stderr = 2;
+        } else {
+            r = open_stream(spec->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &fds[nfds]);
+            if (r < 0)
+                goto out;
+            nfds++;
+            req->has_stderr = 1;
+        }
+    }
+    for (size_t i = 0; i < spec->n_binds; i++) {
+        what = spec->binds[i].src;
+        r = clone_tree(AT_FDCWD, spec->binds[i].src, 0,
+                       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+            goto out;
+        fds[nfds++] = r;
+    }
+
+    union {
+        char buf[CMSG_SPACE(sizeof(fds))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct iovec iov = {.iov_base = req,
+                        .iov_len = offsetof(struct sb_request, strings) + req->strings_len};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+
+    what = "box";
+    ssize_t n;
+    while ((n = sendmsg(box->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (n < 0) {
+        r = -errno;
+        if (r != -EMSGSIZE)
+            box->broken = 1, r = -EPIPE;
+        goto out;
+    }
+    while ((n = recv(box->sock, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof(rep)) {
+        box->broken = 1;
+        r = -EPIPE;
+        goto out;
+    }
+    *res = rep.result;
+    res->message[sizeof(res->message) - 1] = '\0';
+    r = rep.err;
+    if (r < 0)
+        res->status = SB_SE;
+    what = NULL;
+out:
+    for (int i = 0; i < nfds; i++)
+        close(fds[i]);
+    if (r < 0 && what)
+        snprintf(res->message, sizeof(res->message), "%s: %s", what, strerror(-r));
+    return r;
+}
+
+int sb_open_result(const char *dir, const char *name, int *ret_fd)
+{
+    struct open_how how = {.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+                                      RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+    struct stat st;
+    int dfd, fd, r;
+
+    if (!name[0] || name[0] == '/')
+        return -EINVAL;
+    dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -errno;
+    fd = (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+    if (fd < 0 && errno == ENOSYS) {
+        /* Before openat2: only a plain name, no path, is safe with O_NOFOLLOW alone. */
+        fd = strchr(name, '/') || strcmp(name, "..") == 0 || strcmp(name, ".") == 0
+                 ? (errno = EINVAL, -1)
+                 : openat(dfd, name, (int)how.flags);
+    }
+    r = fd < 0 ? -errno : 0;
+    close(dfd);
+    if (r < 0)
+        return r;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        close(fd);
+        return -EINVAL;
+    }
+    *ret_fd = fd;
+    return 0;
+}

@@ -1,0 +1,240 @@
+/*
+ * gavel-run: one command in a fresh box, its outcome as one JSON object on stdout.
+ *
+ *     gavel-run [options] -- PROGRAM [ARGS...]
+ *
+ * Exits 0 whenever the box worked, whatever the program did; 1 with status "SE" when the box
+ * could not be set up or the program not started; 2 with status "SE" on a bad command line.
+ * See `gavel-run --help` for the options. The same library the judge uses does the work.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "sandbox/sandbox.h"
+
+#define MAX_ENV   256
+#define MAX_BINDS 16
+
+static const char usage[] =
+    "usage: gavel-run [options] -- PROGRAM [ARGS...]\n"
+    "  --time-ms N        CPU time limit: all threads and all child processes together\n"
+    "  --wall-ms N        wall-clock limit (default 2 x time + 1000)\n"
+    "  --memory-mb N      memory limit of the whole box\n"
+    "  --output-mb N      cap on bytes written (stdout and files)\n"
+    "  --procs N          cap on processes and threads (default 64)\n"
+    "  --stdin FILE       standard input (default: empty)\n"
+    "  --stdout FILE      where standard output goes (default: discarded)\n"
+    "  --stderr FILE      where standard error goes (default: discarded)\n"
+    "  --dir DIR          host folder that becomes the program's writable working folder\n"
+    "                     (default: the current folder)\n"
+    "  --bind SRC[:DST]   extra read-only folder inside the box, at DST (default: SRC)\n"
+    "  --profile NAME     native (default), python, jvm, compiler\n"
+    "  --env K=V          environment (the box starts from a minimal clean environment)\n"
+    "  --slot N           box slot, 0-999 (default: the first free one)\n";
+
+/* Writes s as a JSON string body. */
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", stdout);
+        else if (*p < 0x20 || *p == 0x7f)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static void print_result(const struct sb_result *res)
+{
+    printf("{\"status\":\"%s\",\"exit_code\":", sb_status_name(res->status));
+    if (res->status == SB_SE || res->exit_code < 0)
+        fputs("null", stdout);
+    else
+        printf("%d", res->exit_code);
+    fputs(",\"signal\":", stdout);
+    if (res->signal > 0)
+        printf("%d", res->signal);
+    else
+        fputs("null", stdout);
+    printf(",\"cpu_ms\":%llu,\"wall_ms\":%llu,\"memory_kb\":%llu,\"message\":",
+           (unsigned long long)res->cpu_ms, (unsigned long long)res->wall_ms,
+           (unsigned long long)res->memory_kb);
+    json_string(res->message);
+    fputs("}\n", stdout);
+    fflush(stdout);
+}
+
+__attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
+{
+    va_list ap;
+
+    struct sb_result res = {.status = SB_SE, .exit_code = -1};
+
+    va_start(ap, fmt);
+    vsnprintf(res.message, sizeof(res.message), fmt, ap);
+    va_end(ap);
+    print_result(&res);
+    fprintf(stderr, "gavel-run: %s\n%s", res.message, usage);
+    return 2;
+}
+
+/* A decimal number in [0, max], the whole string. */
+static int parse_num(const char *s, unsigned long long max, unsigned long long *ret)
+{
+    char *end;
+
+    if (!s || !*s || *s == '-' || *s == '+')
+        return -EINVAL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int find_profile(const char *name, enum sb_profile *ret)
+{
+    static const char *const names[] = {"native", "python", "jvm", "compiler"};
+
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *ret = (enum sb_profile)i;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+/* Sets K=V in env (replacing an entry of the same key). */
+static int env_set(const char **env, int *n, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+
+    if (!eq || eq == kv)
+        return -EINVAL;
+    size_t klen = (size_t)(eq - kv) + 1;
+    for (int i = 0; i < *n; i++)
+        if (strncmp(env[i], kv, klen) == 0) {
+            env[i] = kv;
+            return 0;
+        }
+    if (*n >= MAX_ENV)
+        return -E2BIG;
+    env[(*n)++] = kv;
+    env[*n] = NULL;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *env[MAX_ENV + 1];
+    static struct sb_bind binds[MAX_BINDS];
+    struct sb_spec spec = {.work_dir = "."};
+    struct sb_box_options opts = {.slot = -1};
+    struct sb_box *box = NULL;
+    struct sb_result res;
+    char msg[256];
+    int n_env = 0, i, r;
+
+    log_init("gavel-run", LOG_WARN);
+    for (const char *const *d = sb_default_env(); *d; d++)
+        env[n_env++] = *d;
+    env[n_env] = NULL;
+
+    for (i = 1; i < argc; i++) {
+        const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned long long v = 0;
+
+        if (strcmp(opt, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (strncmp(opt, "--", 2) != 0)
+            break; /* the program, without "--" */
+        if (!val)
+            return fail_usage("option %s needs a value", opt);
+        i++;
+        if (strcmp(opt, "--time-ms") == 0 || strcmp(opt, "--wall-ms") == 0 ||
+            strcmp(opt, "--procs") == 0) {
+            if (parse_num(val, UINT32_MAX / 2, &v) < 0)
+                return fail_usage("bad number for %s", opt);
+            if (opt[2] == 't')
+                spec.limits.time_ms = (uint32_t)v;
+            else if (opt[2] == 'w')
+                spec.limits.wall_ms = (uint32_t)v;
+            else
+                spec.limits.procs = (uint32_t)v;
+        } else if (strcmp(opt, "--memory-mb") == 0 || strcmp(opt, "--output-mb") == 0) {
+            if (parse_num(val, 1u << 30, &v) < 0)
+                return fail_usage("bad number for %s", opt);
+            if (opt[2] == 'm')
+                spec.limits.memory_kb = v * 1024;
+            else
+                spec.limits.output_kb = v * 1024;
+        } else if (strcmp(opt, "--slot") == 0) {
+            if (parse_num(val, 999, &v) < 0)
+                return fail_usage("bad number for %s", opt);
+            opts.slot = (int)v;
+        } else if (strcmp(opt, "--stdin") == 0) {
+            spec.stdin_path = val;
+        } else if (strcmp(opt, "--stdout") == 0) {
+            spec.stdout_path = val;
+        } else if (strcmp(opt, "--stderr") == 0) {
+            spec.stderr_path = val;
+        } else if (strcmp(opt, "--dir") == 0) {
+            spec.work_dir = val;
+        } else if (strcmp(opt, "--profile") == 0) {
+            if (find_profile(val, &spec.profile) < 0)
+                return fail_usage("unknown profile %s", val);
+        } else if (strcmp(opt, "--env") == 0) {
+            if (env_set(env, &n_env, val) < 0)
+                return fail_usage("bad --env %s (K=V, at most 256)", val);
+        } else if (strcmp(opt, "--bind") == 0) {
+            if (spec.n_binds >= MAX_BINDS)
+                return fail_usage("too many --bind (at most %d)", MAX_BINDS);
+            char *colon = strchr(argv[i], ':');
+            if (colon)
+                *colon = '\0';
+            binds[spec.n_binds].src = argv[i];
+            binds[spec.n_binds].dst = colon ? colon + 1 : NULL;
+            if (!argv[i][0] || (colon && !colon[1]))
+                return fail_usage("bad --bind %s", val);
+            spec.n_binds++;
+        } else {
+            return fail_usage("unknown option %s", opt);
+        }
+    }
+    if (i >= argc)
+        return fail_usage("%s", "no program given");
+    spec.argv = (const char *const *)&argv[i];
+    spec.envp = env;
+    spec.binds = binds;
+
+    r = sb_box_new_msg(&opts, &box, msg, sizeof(msg));
+    if (r < 0) {
+        memset(&res, 0, sizeof(res));
+        res.status = SB_SE;
+        res.exit_code = -1;
+        snprintf(res.message, sizeof(res.message), "%s", msg[0] ? msg : strerror(-r));
+        print_result(&res);
+        return 1;
+    }
+    r = sb_box_run(box, &spec, &res);
+    sb_box_free(box);
+    print_result(&res);
+    return r < 0 ? 1 : 0;
+}
