@@ -82,7 +82,7 @@ RETURNS numeric LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
         WHEN points IS NULL THEN coalesce(score, 0)::numeric
         WHEN coalesce(max_score, 0) <= 0 THEN CASE WHEN verdict = 'AC' THEN points ELSE 0 END
-        ELSE round(coalesce(score, 0)::numeric * points / max_score, 2)
+        ELSE trim_scale(round(coalesce(score, 0)::numeric * points / max_score, 2))
     END
 $$;
 
@@ -289,8 +289,8 @@ WITH k AS (
     WINDOW w AS (PARTITION BY user_id, problem_id)
 ), cell AS (
     SELECT f.user_id, f.problem_id,
-           bool_or(verdict = 'AC') AS any_ac,
-           bool_or(verdict = 'AC' AND vis) AS f_any_ac,
+           coalesce(bool_or(verdict = 'AC'), false) AS any_ac,
+           coalesce(bool_or(verdict = 'AC' AND vis), false) AS f_any_ac,
            count(*) FILTER (WHERE rejected AND (ac_pos IS NULL OR pos < ac_pos)) AS rej,
            count(*) FILTER (WHERE rejected AND vis AND (f_ac_pos IS NULL OR pos < f_ac_pos))
                AS f_rej,
