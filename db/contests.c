@@ -3,6 +3,7 @@
  * themselves are maintained by the triggers of migrations/050_standings.sql.
  */
 #include "db/contests.h"
+#include "db/problems.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -86,4 +87,360 @@ out:
     if (ret_message)
         *ret_message = msg;
     return r;
+}
+
+/* Counts UTF-8 characters (bytes that do not continue a sequence). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static int label_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n < 1 || n > 8)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+/* Names problems[i].member as the offending field. */
+static const char *problem_field(char *buf, size_t size, size_t i, const char *member)
+{
+    if (!buf || !size)
+        return "problems";
+    snprintf(buf, size, "problems[%zu].%s", i, member);
+    return buf;
+}
+
+/* The checks that need no database. 0 or -EINVAL with the field and message set. */
+static int def_check(const struct db_contest_def *d, const char **f, const char **m, char *buf,
+                     size_t size)
+{
+    if (db_slug_valid(d->slug) < 0) {
+        *f = "slug";
+        *m = "must be 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit";
+        return -EINVAL;
+    }
+    if (!d->title || utf8_chars(d->title) < 1 || utf8_chars(d->title) > 200) {
+        *f = "title";
+        *m = "must be 1-200 characters";
+        return -EINVAL;
+    }
+    if (!d->starts_at || !d->ends_at) {
+        *f = d->starts_at ? "ends_at" : "starts_at";
+        *m = "is required";
+        return -EINVAL;
+    }
+    if (d->scoring && strcmp(d->scoring, "icpc") && strcmp(d->scoring, "ioi")) {
+        *f = "scoring";
+        *m = "must be icpc or ioi";
+        return -EINVAL;
+    }
+    if (d->visibility && strcmp(d->visibility, "public") && strcmp(d->visibility, "private")) {
+        *f = "visibility";
+        *m = "must be public or private";
+        return -EINVAL;
+    }
+    if (d->n_problems > DB_CONTEST_MAX_PROBLEMS) {
+        *f = "problems";
+        *m = "too many problems";
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < d->n_problems; i++) {
+        const struct db_contest_problem *p = &d->problems[i];
+
+        if (db_slug_valid(p->problem) < 0) {
+            *f = problem_field(buf, size, i, "problem");
+            *m = "must be a problem's slug";
+            return -EINVAL;
+        }
+        if (!label_valid(p->label)) {
+            *f = problem_field(buf, size, i, "label");
+            *m = "must be 1-8 of A-Z, a-z, 0-9";
+            return -EINVAL;
+        }
+        if (p->points < -1 || p->points > 1000000) {
+            *f = problem_field(buf, size, i, "points");
+            *m = "must be 0..1000000";
+            return -EINVAL;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(d->problems[j].label, p->label) == 0) {
+                *f = problem_field(buf, size, i, "label");
+                *m = "is used twice";
+                return -EINVAL;
+            }
+            if (strcmp(d->problems[j].problem, p->problem) == 0) {
+                *f = problem_field(buf, size, i, "problem");
+                *m = "is listed twice";
+                return -EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Checks that each time parses and that they are in order. 0, -EINVAL, or a database error. */
+static int times_check(struct db_conn *c, const struct db_contest_def *d, const char **f,
+                       const char **m)
+{
+    const char *names[3] = {"starts_at", "ends_at", "freeze_at"};
+    const char *vals[3] = {d->starts_at, d->ends_at, d->freeze_at};
+    PGresult *res = NULL;
+    int r;
+
+    for (int i = 0; i < 3; i++) {
+        if (!vals[i])
+            continue;
+        r = db_query(c, NULL, "SELECT $1::timestamptz", 1, (const char *const[]){vals[i]});
+        if (r == -EINVAL || r == -EIO) {
+            *f = names[i];
+            *m = "must be a date and time such as 2026-05-01T09:00:00Z";
+            return -EINVAL;
+        }
+        if (r < 0)
+            return r;
+    }
+    r = db_query(c, &res,
+                 "SELECT $2::timestamptz > $1::timestamptz, $3::timestamptz IS NULL"
+                 " OR ($3::timestamptz >= $1::timestamptz AND $3::timestamptz <= $2::timestamptz)",
+                 3, vals);
+    if (r < 0)
+        return r;
+    if (PQgetvalue(res, 0, 0)[0] != 't') {
+        *f = "ends_at";
+        *m = "must be after starts_at";
+        r = -EINVAL;
+    } else if (PQgetvalue(res, 0, 1)[0] != 't') {
+        *f = "freeze_at";
+        *m = "must be between starts_at and ends_at";
+        r = -EINVAL;
+    }
+    PQclear(res);
+    return r;
+}
+
+int db_contest_save(struct db_conn *c, const struct db_contest_def *d, int64_t owner_id,
+                    int64_t replace_id, int64_t *ret_id, const char **ret_field, char *field_buf,
+                    size_t field_size, const char **ret_message)
+{
+    const char *f = NULL, *m = NULL;
+    char owner[24], rid[24], cid[24], points[24];
+    PGresult *res = NULL;
+    int64_t id = 0;
+    int r;
+
+    r = def_check(d, &f, &m, field_buf, field_size);
+    if (r < 0)
+        goto out;
+    r = times_check(c, d, &f, &m);
+    if (r < 0)
+        goto out;
+    snprintf(owner, sizeof(owner), "%" PRId64, owner_id);
+    snprintf(rid, sizeof(rid), "%" PRId64, replace_id);
+    r = db_begin(c, NULL);
+    if (r < 0)
+        goto out;
+    if (replace_id == 0)
+        r = db_query(c, &res,
+                     "INSERT INTO contests (slug, title, starts_at, ends_at, freeze_at, scoring,"
+                     " visibility, owner_id) VALUES ($1, $2, $3, $4, $5, coalesce($6, 'icpc'),"
+                     " coalesce($7, 'public'), NULLIF($8::bigint, 0)) RETURNING id",
+                     8,
+                     (const char *const[]){d->slug, d->title, d->starts_at, d->ends_at,
+                                           d->freeze_at, d->scoring, d->visibility, owner});
+    else
+        r = db_query(c, &res,
+                     "UPDATE contests SET title = $2, starts_at = $3, ends_at = $4,"
+                     " freeze_at = $5, scoring = coalesce($6, 'icpc'),"
+                     " visibility = coalesce($7, 'public'),"
+                     " unfrozen = unfrozen AND freeze_at IS NOT DISTINCT FROM $5::timestamptz"
+                     " WHERE id = $1 RETURNING id",
+                     7,
+                     (const char *const[]){rid, d->title, d->starts_at, d->ends_at, d->freeze_at,
+                                           d->scoring, d->visibility});
+    if (r == -EEXIST) {
+        f = "slug";
+        m = "is taken";
+    }
+    if (r < 0)
+        goto out;
+    if (PQntuples(res) != 1) {
+        r = -ENOENT;
+        m = "no such contest";
+        goto out;
+    }
+    id = db_int64(res, 0, 0);
+    PQclear(res);
+    res = NULL;
+    snprintf(cid, sizeof(cid), "%" PRId64, id);
+    r = db_query(c, NULL, "DELETE FROM contest_problems WHERE contest_id = $1", 1,
+                 (const char *const[]){cid});
+    if (r < 0)
+        goto out;
+    for (size_t i = 0; i < d->n_problems; i++) {
+        const struct db_contest_problem *p = &d->problems[i];
+
+        snprintf(points, sizeof(points), "%" PRId64, p->points);
+        r = db_query(c, &res,
+                     "INSERT INTO contest_problems (contest_id, problem_id, label, points)"
+                     " SELECT $1, id, $3, NULLIF($4::integer, -1) FROM problems WHERE slug = $2"
+                     " RETURNING 1",
+                     4, (const char *const[]){cid, p->problem, p->label, points});
+        if (r < 0)
+            goto out;
+        if (PQntuples(res) != 1) {
+            r = -EINVAL;
+            f = problem_field(field_buf, field_size, i, "problem");
+            m = "no such problem";
+            goto out;
+        }
+        PQclear(res);
+        res = NULL;
+    }
+    if (replace_id != 0) {
+        r = db_query(c, NULL, "SELECT standings_rebuild($1)", 1, (const char *const[]){cid});
+        if (r < 0)
+            goto out;
+    }
+    r = db_commit(c);
+    if (r < 0)
+        goto out;
+    if (ret_id)
+        *ret_id = id;
+out:
+    PQclear(res);
+    if (r < 0)
+        db_rollback(c);
+    if (ret_field)
+        *ret_field = f;
+    if (ret_message)
+        *ret_message = m;
+    return r;
+}
+
+int db_contest_access(struct db_conn *c, const char *slug, int64_t user_id, const char *role,
+                      struct db_contest_access *ret)
+{
+    char uid[24];
+    PGresult *res = NULL;
+    int staff = db_role_is_staff(role);
+    int admin = role && strcmp(role, "admin") == 0;
+    int r;
+
+    snprintf(uid, sizeof(uid), "%" PRId64, user_id);
+    r = db_query(c, &res,
+                 "SELECT c.id, coalesce(c.owner_id, 0), c.visibility = 'public',"
+                 " EXISTS (SELECT 1 FROM contest_participants p"
+                 "         WHERE p.contest_id = c.id AND p.user_id = $2),"
+                 " now() >= c.starts_at FROM contests c WHERE c.slug = $1",
+                 2, (const char *const[]){slug ? slug : "", uid});
+    if (r < 0)
+        return r;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return -ENOENT;
+    }
+    ret->id = db_int64(res, 0, 0);
+    ret->owner_id = db_int64(res, 0, 1);
+    ret->visible = staff || PQgetvalue(res, 0, 2)[0] == 't' || PQgetvalue(res, 0, 3)[0] == 't';
+    ret->manage = admin || (staff && user_id != 0 && ret->owner_id == user_id);
+    ret->started = PQgetvalue(res, 0, 4)[0] == 't';
+    PQclear(res);
+    return 0;
+}
+
+int db_contest_add_participants(struct db_conn *c, int64_t contest_id, const char *const *usernames,
+                                size_t n, size_t *ret_bad)
+{
+    char cid[24];
+    PGresult *res = NULL;
+    int added = 0;
+    int r;
+
+    snprintf(cid, sizeof(cid), "%" PRId64, contest_id);
+    r = db_begin(c, NULL);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        r = db_query(c, &res,
+                     "WITH u AS (SELECT id FROM users WHERE username = $2),"
+                     " ins AS (INSERT INTO contest_participants (contest_id, user_id)"
+                     "         SELECT $1, id FROM u ON CONFLICT DO NOTHING RETURNING 1)"
+                     " SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM ins)",
+                     2, (const char *const[]){cid, usernames[i] ? usernames[i] : ""});
+        if (r < 0)
+            goto out;
+        if (db_int64(res, 0, 0) != 1) {
+            if (ret_bad)
+                *ret_bad = i;
+            r = -EINVAL;
+            goto out;
+        }
+        added += (int)db_int64(res, 0, 1);
+        PQclear(res);
+        res = NULL;
+    }
+    r = db_commit(c);
+    if (r >= 0)
+        r = added;
+out:
+    PQclear(res);
+    if (r < 0)
+        db_rollback(c);
+    return r;
+}
+
+int db_contest_leaderboard(struct db_conn *c, const char *slug, int64_t user_id, const char *role,
+                           int limit, int offset, PGresult **ret_res)
+{
+    char uid[24], lim[16], off[16];
+    PGresult *res = NULL;
+    int r;
+
+    snprintf(uid, sizeof(uid), "%" PRId64, user_id);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    snprintf(off, sizeof(off), "%d", offset);
+    r = db_query(
+        c, &res,
+        "SELECT frozen, rows, present, visible FROM contest_leaderboard($1, $2, $3, $4, $5)", 5,
+        (const char *const[]){slug ? slug : "", uid, db_role_is_staff(role) ? "t" : "f", lim, off});
+    if (r < 0)
+        return r;
+    if (PQgetvalue(res, 0, 2)[0] != 't') {
+        PQclear(res);
+        return -ENOENT;
+    }
+    if (PQgetvalue(res, 0, 3)[0] != 't') {
+        PQclear(res);
+        return user_id == 0 ? -EPERM : -ENOENT;
+    }
+    *ret_res = res;
+    return 0;
+}
+
+int db_global_leaderboard(struct db_conn *c, int limit, int offset, PGresult **ret_res)
+{
+    char lim[16], off[16];
+
+    snprintf(lim, sizeof(lim), "%d", limit);
+    snprintf(off, sizeof(off), "%d", offset);
+    return db_query(c, ret_res, "SELECT global_page($1, $2)", 2, (const char *const[]){lim, off});
+}
+
+int db_contest_rebuild(struct db_conn *c, int64_t contest_id)
+{
+    char cid[24];
+
+    snprintf(cid, sizeof(cid), "%" PRId64, contest_id);
+    return db_query(c, NULL, "SELECT standings_rebuild($1)", 1, (const char *const[]){cid});
 }

@@ -40,4 +40,78 @@ int db_contest_admit(struct db_conn *conn, const char *contest_slug, int64_t use
                      const char *role, int64_t problem_id, int64_t *ret_contest_id,
                      const char **ret_message) DB_WUR;
 
+/* The most problems a contest may have. */
+#define DB_CONTEST_MAX_PROBLEMS 100
+
+/* One problem of a contest definition. */
+struct db_contest_problem {
+    const char *problem; /* the problem's slug */
+    const char *label;   /* 1-8 of [A-Za-z0-9], unique in the contest */
+    int64_t points;      /* IOI: the problem's score is scaled to this; -1 = not scaled */
+};
+
+/* A contest as POST and PUT /contests take it. Times are ISO 8601 / RFC 3339 text. */
+struct db_contest_def {
+    const char *slug;       /* ^[a-z0-9][a-z0-9_-]{0,63}$ */
+    const char *title;      /* 1..200 characters */
+    const char *starts_at;  /* required */
+    const char *ends_at;    /* required, after starts_at */
+    const char *freeze_at;  /* NULL = no freeze; else within [starts_at, ends_at] */
+    const char *scoring;    /* "icpc" or "ioi"; NULL = icpc */
+    const char *visibility; /* "public" or "private"; NULL = public */
+    const struct db_contest_problem *problems;
+    size_t n_problems;
+};
+
+/* Creates a contest (replace_id 0) or replaces the definition of contest replace_id (its slug
+ * and owner stay; its participants too), in one transaction that the caller must not be in. A
+ * replacement rebuilds the contest's standings, since times, freeze, scoring, points and labels
+ * all shape them; it also clears an unfreeze when the freeze changed.
+ *
+ * Returns 0 and the contest's id. Errors: -EINVAL with *ret_field naming the offending field
+ * ("slug", "ends_at", "problems[2].label", ...) and *ret_message why; -EEXIST when the slug is
+ * taken (field "slug"); -ENOENT when replace_id is gone; -ENOTCONN. ret_field points to a static
+ * string or into field_buf (field_size bytes); ret_message is static. */
+int db_contest_save(struct db_conn *conn, const struct db_contest_def *def, int64_t owner_id,
+                    int64_t replace_id, int64_t *ret_id, const char **ret_field, char *field_buf,
+                    size_t field_size, const char **ret_message) DB_WUR;
+
+/* What a caller may do with a contest, from db_contest_access. */
+struct db_contest_access {
+    int64_t id;
+    int64_t owner_id; /* 0 when none */
+    int visible;      /* public, staff, or a participant */
+    int manage;       /* its owner or an admin: may change, delete, add participants, unfreeze */
+    int started;      /* now() >= starts_at */
+};
+
+/* Looks a contest up by slug for a viewer (user_id 0 = anonymous). -ENOENT when there is none;
+ * visibility is reported, not enforced. */
+int db_contest_access(struct db_conn *conn, const char *slug, int64_t user_id, const char *role,
+                      struct db_contest_access *ret) DB_WUR;
+
+/* Adds participants by username to a contest, all or none, in one transaction. Those already
+ * in are left as they are. Returns the number newly added, or -EINVAL with *ret_bad the index
+ * of the first username that names no user. */
+int db_contest_add_participants(struct db_conn *conn, int64_t contest_id,
+                                const char *const *usernames, size_t n, size_t *ret_bad) DB_WUR;
+
+/* One page of a contest's leaderboard for a viewer (user_id 0 = anonymous; staff see the live
+ * view, everyone else the frozen one during a freeze). On success *ret_res holds one row:
+ * column 0 "t"/"f" (frozen view), column 1 the rows as a JSON array with rank, username,
+ * display_name, solved, penalty, score, problems {LABEL: {solved, attempts, pending, score,
+ * time_min}}; owned by the caller (PQclear). -ENOENT: no such contest, or private and the
+ * viewer is neither staff nor participant (-EPERM instead when anonymous). */
+int db_contest_leaderboard(struct db_conn *conn, const char *slug, int64_t user_id,
+                           const char *role, int limit, int offset, PGresult **ret_res) DB_WUR;
+
+/* One page of the global leaderboard over public problems (students only): on success
+ * *ret_res holds one row, column 0 a JSON array of {rank, username, display_name, solved,
+ * score}, owned by the caller. */
+int db_global_leaderboard(struct db_conn *conn, int limit, int offset, PGresult **ret_res) DB_WUR;
+
+/* Recomputes a contest's standings from its submissions (after a change the triggers do not
+ * see, e.g. a user's role). */
+int db_contest_rebuild(struct db_conn *conn, int64_t contest_id) DB_WUR;
+
 #endif
