@@ -1,0 +1,131 @@
+/*
+ * queue.h: the judging queue, which is the submissions and runs tables themselves.
+ *
+ * A judge claims work, keeps a lease on it alive while it works, and records the result. Every
+ * write after the claim is fenced by (judge_id, attempts): it only applies while the row still
+ * says status 'judging' with this judge's id and this attempt's number. A judge whose lease ran
+ * out and whose work was given to another judge therefore can never write a second result.
+ *
+ *     struct db_job job;
+ *     r = db_queue_claim(conn, "host:1234", 30, &job);     // 1: claimed, 0: nothing queued
+ *     ...judge...
+ *     r = db_queue_heartbeat(conn, &job, 30);              // -ESTALE: the lease was lost
+ *     r = db_queue_record_submission(conn, &job, &result); // -ESTALE: someone else owns it now
+ *
+ * Order of work: runs before submissions (a person is waiting on a run), then oldest first.
+ * Claims use FOR UPDATE SKIP LOCKED, so any number of judges on any number of hosts share one
+ * database without ever claiming the same row.
+ *
+ * Lost judges: db_queue_expire, which every judge calls now and then, puts rows whose lease ran
+ * out back in the queue; a row that has already been claimed max_attempts times is finished
+ * instead with verdict IE and a message. The same rule applies to db_queue_retry, which a judge
+ * calls when it could not judge a row for a reason of its own (sandbox or database failure).
+ *
+ * Errors: negative errno values from db.h, plus -ESTALE when a fenced write found the row no
+ * longer held by this judge and attempt.
+ */
+#ifndef GAVEL_DB_QUEUE_H
+#define GAVEL_DB_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+/* How many claims a row gets before it is finished as IE. */
+#define DB_QUEUE_MAX_ATTEMPTS 3
+
+enum db_job_kind {
+    DB_JOB_RUN = 0,
+    DB_JOB_SUBMISSION = 1,
+};
+
+/* A claimed row: what every fenced write needs. */
+struct db_job {
+    enum db_job_kind kind;
+    int64_t id;
+    int attempts;       /* the attempt number this claim got (1 for the first) */
+    char judge_id[128]; /* copied from the claimer */
+};
+
+/* Claims the next row: a queued run if any, else the oldest queued submission. Sets its status
+ * to 'judging', its judge_id, attempts + 1 and a lease of lease_s seconds. Returns 1 and fills
+ * *ret_job, 0 when nothing is queued, or a negative errno. */
+int db_queue_claim(struct db_conn *conn, const char *judge_id, int lease_s,
+                   struct db_job *ret_job) DB_WUR;
+
+/* Claims a given row only (tests, tools): same as db_queue_claim but for kind/id. Returns 1, 0
+ * when that row is not queued, or a negative errno. */
+int db_queue_claim_id(struct db_conn *conn, const char *judge_id, int lease_s,
+                      enum db_job_kind kind, int64_t id, struct db_job *ret_job) DB_WUR;
+
+/* Extends the lease to lease_s seconds from now. -ESTALE when the row is no longer ours. */
+int db_queue_heartbeat(struct db_conn *conn, const struct db_job *job, int lease_s) DB_WUR;
+
+/* Gives the row back untouched, as if never claimed (attempts - 1): used when a judge stops.
+ * -ESTALE when the row is no longer ours. */
+int db_queue_release(struct db_conn *conn, const struct db_job *job) DB_WUR;
+
+/* Gives the row back after a failure of the judge itself: queued again, or finished as IE with
+ * `message` when it has had DB_QUEUE_MAX_ATTEMPTS attempts. -ESTALE when no longer ours. */
+int db_queue_retry(struct db_conn *conn, const struct db_job *job, const char *message) DB_WUR;
+
+/* Puts rows whose lease ran out back in the queue (or finishes them as IE after
+ * DB_QUEUE_MAX_ATTEMPTS attempts). Returns the number of rows changed, or a negative errno. */
+int db_queue_expire(struct db_conn *conn) DB_WUR;
+
+/* One test's outcome, as stored in submission_tests. Strings are borrowed. */
+struct db_test_result {
+    int ordinal;
+    const char *verdict; /* AC WA TLE MLE RE OLE IE SKIPPED */
+    int time_ms;
+    int64_t memory_kb;
+    int points;
+    const char *checker_message; /* NULL or "" for none */
+};
+
+/* A submission's outcome. Strings and the tests array are borrowed. */
+struct db_submission_result {
+    const char *verdict; /* AC WA TLE MLE RE CE OLE IE */
+    int score;
+    int max_score;
+    int time_ms;
+    int64_t memory_kb;
+    const char *compile_output; /* NULL: none */
+    const char *message;        /* NULL: none; why an IE happened */
+    int problem_version;
+    const struct db_test_result *tests;
+    size_t n_tests;
+};
+
+/* Records a submission's result and its per-test rows in one transaction, replacing the tests
+ * of an earlier judgement (rejudge), and sets status 'done'. The trigger on submissions sends
+ * NOTIFY gavel_done at commit. Returns 0, -ESTALE when the row is no longer ours (nothing is
+ * written), or a negative errno (nothing is written). */
+int db_queue_record_submission(struct db_conn *conn, const struct db_job *job,
+                               const struct db_submission_result *result) DB_WUR;
+
+/* A run's outcome. Buffers are borrowed; stdout/stderr may hold any bytes. */
+struct db_run_result {
+    const char *verdict; /* OK TLE MLE RE OLE CE IE */
+    int exit_code;       /* -1: none (killed, or never ran) */
+    int time_ms;
+    int64_t memory_kb;
+    const char *out;
+    size_t out_len;
+    const char *err;
+    size_t err_len;
+    const char *compile_output; /* NULL: none */
+    const char *message;        /* NULL: none */
+};
+
+/* Records a run's result and sets status 'done'. Returns 0, -ESTALE, or a negative errno. */
+int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
+                        const struct db_run_result *result) DB_WUR;
+
+/* Queues submissions again for judging (rejudge): every submission of the problem when
+ * problem_id > 0, else the one submission_id. Old results stay visible until the new ones are
+ * recorded; attempts start again from 0. Returns the number queued, or a negative errno. */
+int db_queue_rejudge(struct db_conn *conn, int64_t problem_id, int64_t submission_id) DB_WUR;
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * gavel_judge.c: gavel-judge, the judging daemon.
+ *
+ *     GAVEL_DATABASE_URL=postgresql:///gavel gavel-judge [--workers N] [--data-dir DIR]
+ *
+ * Settings (flags win over the environment):
+ *   --database URL    GAVEL_DATABASE_URL        required
+ *   --data-dir DIR    GAVEL_DATA_DIR            ./var (cache/ and work/ are made under it)
+ *   --workers N       GAVEL_JUDGE_WORKERS       the number of cores
+ *                     GAVEL_JUDGE_LEASE_S       30: seconds a claim lasts without a heartbeat
+ *                     GAVEL_JUDGE_POLL_MS       5000: the slow poll behind LISTEN/NOTIFY
+ *                     GAVEL_JUDGE_OUTPUT_KB     65536: cap on the output of one test
+ *                     GAVEL_LOG_LEVEL           debug, info, warn, error
+ * Stops cleanly on SIGTERM or SIGINT (exit 0); exit 1 when it cannot start, 2 on bad usage.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "judge/daemon.h"
+
+/* A whole decimal number in [min, max], or -EINVAL. */
+static int parse_int(const char *s, long min, long max, long *ret)
+{
+    char *end;
+    long v;
+
+    if (!s || !*s)
+        return -EINVAL;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int env_int(const char *name, long min, long max, long def, long *ret)
+{
+    const char *v = getenv(name);
+
+    *ret = def;
+    if (!v || !*v)
+        return 0;
+    if (parse_int(v, min, max, ret) < 0) {
+        fprintf(stderr, "gavel-judge: %s must be a number from %ld to %ld\n", name, min, max);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: gavel-judge [--database URL] [--data-dir DIR] [--workers N]\n"
+               "Judges queued submissions and runs until SIGTERM or SIGINT.\n");
+}
+
+int main(int argc, char **argv)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), workers, lease, poll_ms, output_kb;
+    struct judge_daemon_config cfg = {0};
+    const char *workers_flag = NULL;
+
+    log_init("gavel-judge", LOG_INFO);
+    cfg.database_url = getenv("GAVEL_DATABASE_URL");
+    cfg.data_dir = getenv("GAVEL_DATA_DIR");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--database") && i + 1 < argc) {
+            cfg.database_url = argv[++i];
+        } else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) {
+            cfg.data_dir = argv[++i];
+        } else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
+            workers_flag = argv[++i];
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!cfg.database_url || !*cfg.database_url) {
+        fprintf(stderr, "gavel-judge: no database: set GAVEL_DATABASE_URL or --database\n");
+        return 2;
+    }
+    if (!cfg.data_dir || !*cfg.data_dir)
+        cfg.data_dir = "./var";
+    if (env_int("GAVEL_JUDGE_WORKERS", 1, 256, ncpu > 0 ? ncpu : 1, &workers) < 0 ||
+        env_int("GAVEL_JUDGE_LEASE_S", 2, 3600, 30, &lease) < 0 ||
+        env_int("GAVEL_JUDGE_POLL_MS", 50, 600000, 5000, &poll_ms) < 0 ||
+        env_int("GAVEL_JUDGE_OUTPUT_KB", 1, 1 << 22, 65536, &output_kb) < 0)
+        return 2;
+    if (workers_flag && parse_int(workers_flag, 1, 256, &workers) < 0) {
+        fprintf(stderr, "gavel-judge: --workers must be a number from 1 to 256\n");
+        return 2;
+    }
+    cfg.workers = (int)workers;
+    cfg.lease_s = (int)lease;
+    cfg.poll_ms = (int)poll_ms;
+    cfg.output_kb = (uint64_t)output_kb;
+    return judge_daemon_run(&cfg) < 0 ? 1 : 0;
+}

@@ -1,0 +1,1112 @@
+/*
+ * judge.c: one job, start to finish (judge.h).
+ *
+ * Theory of operation
+ * -------------------
+ * A submission is judged in five steps, each of which may end it early:
+ *   1. load the submission, its problem and language, and the list of tests; fetch every test's
+ *      input and answer into the cache (a missing blob is a failure of the judge, retried);
+ *   2. write the source into the worker's empty box folder and compile it once in the sandbox
+ *      with the compiler profile and the language's compile limits; any failure of the
+ *      compiler, including running out of time, memory or output, is CE with its message;
+ *      C++ gets the host's precompiled <bits/stdc++.h> through a read-only bind;
+ *   3. for a custom checker, make sure it is compiled (once per checker source, shared by all
+ *      workers through the cache) and copy it into the worker's checker folder;
+ *   4. run each test: the sandbox's verdict first (TLE, MLE, OLE, RE), then the checker; stop
+ *      at the first failure when the problem asks to, marking the rest SKIPPED; between tests
+ *      notice a stop of the process or a lost lease and give up;
+ *   5. score and record everything in one fenced transaction.
+ * A run is steps 2 and 4 with one input and no checker.
+ *
+ * Anything that is the judge's fault (the sandbox failed, the database went away, data is
+ * missing) returns an error: the job goes back to the queue and another attempt is made; what
+ * is the program's fault is a verdict.
+ */
+#include "judge/judge.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "judge/cache.h"
+#include "judge/checker.h"
+#include "judge/lang.h"
+#include "judge/score.h"
+
+#define CHECKER_TIME_MS   10000
+#define CHECKER_MEMORY_MB 1024
+#define DEFAULT_OUTPUT_KB (64 * 1024)
+
+/* snprintf that tolerates truncation: paths are bounded by the data folder's length, checked
+ * once at start, and messages may be cut. */
+__attribute__((format(printf, 3, 4))) static void fmt(char *buf, size_t size, const char *f, ...)
+{
+    va_list ap;
+
+    va_start(ap, f);
+    (void)vsnprintf(buf, size, f, ap);
+    va_end(ap);
+}
+
+/* Records why the job failed (w->error) and returns r. */
+__attribute__((format(printf, 3, 4))) static int fail(struct judge_worker *w, int r, const char *f,
+                                                      ...)
+{
+    char what[384];
+    va_list ap;
+
+    va_start(ap, f);
+    (void)vsnprintf(what, sizeof(what), f, ap);
+    va_end(ap);
+    fmt(w->error, sizeof(w->error), "%s: %s", what, strerror(-r));
+    return r;
+}
+
+void judge_shared_init(struct judge_shared *s, const char *data_dir)
+{
+    memset(s, 0, sizeof(*s));
+    fmt(s->data_dir, sizeof(s->data_dir), "%s", data_dir);
+    pthread_mutex_init(&s->build_lock, NULL);
+}
+
+void judge_shared_release(struct judge_shared *s)
+{
+    pthread_mutex_destroy(&s->build_lock);
+}
+
+/* --- the worker --- */
+
+int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int index)
+{
+    char path[PATH_MAX + 16], msg[256] = "";
+    int r, fd = -1;
+
+    memset(w, 0, sizeof(*w));
+    w->index = index;
+    w->shared = shared;
+    w->box = NULL;
+    w->lock_fd = -1;
+    w->error[0] = '\0';
+    fmt(path, sizeof(path), "%s/work", shared->data_dir);
+    r = judge_mkdirs(path);
+    if (r < 0)
+        return fail(w, r, "cannot create %s", path);
+    /* Judges sharing a data folder each take free worker folders by lock. */
+    for (int k = 0; k < 4096; k++) {
+        fmt(path, sizeof(path), "%s/work/%d.lock", shared->data_dir, k);
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return fail(w, -errno, "cannot open %s", path);
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            w->lock_fd = fd;
+            fmt(w->dir, sizeof(w->dir), "%s/work/%d", shared->data_dir, k);
+            break;
+        }
+        close(fd);
+    }
+    if (w->lock_fd < 0)
+        return fail(w, -EBUSY, "no free work folder");
+    fmt(w->box_dir, sizeof(w->box_dir), "%s/box", w->dir);
+    fmt(w->check_dir, sizeof(w->check_dir), "%s/check", w->dir);
+    r = judge_mkdirs(w->dir);
+    if (r >= 0)
+        r = judge_clear_dir(w->dir);
+    if (r >= 0)
+        r = judge_mkdirs(w->box_dir);
+    if (r >= 0)
+        r = judge_mkdirs(w->check_dir);
+    if (r < 0)
+        return fail(w, r, "cannot prepare %s", w->dir);
+    r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->box, msg, sizeof(msg));
+    if (r < 0)
+        return fail(w, r, "cannot create a sandbox box (%s)", msg);
+    return 0;
+}
+
+void judge_worker_release(struct judge_worker *w)
+{
+    sb_box_free(w->box);
+    w->box = NULL;
+    if (w->lock_fd >= 0)
+        close(w->lock_fd);
+    w->lock_fd = -1;
+}
+
+/* --- text helpers --- */
+
+/* Makes bytes safe for a text column: NUL and invalid UTF-8 become '?'. In place. */
+static void text_sanitize(char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        size_t need = c < 0x80             ? 0
+                      : (c & 0xe0) == 0xc0 ? 1
+                      : (c & 0xf0) == 0xe0 ? 2
+                      : (c & 0xf8) == 0xf0 ? 3
+                                           : 9;
+        if (c == 0 || need == 9 || (need && c < 0xc2) || i + need >= len + (need ? 0 : 1)) {
+            s[i++] = '?';
+            continue;
+        }
+        size_t k = 1;
+        for (; k <= need; k++)
+            if (((unsigned char)s[i + k] & 0xc0) != 0x80)
+                break;
+        if (k <= need) {
+            s[i++] = '?';
+            continue;
+        }
+        i += need + 1;
+    }
+}
+
+/* Reads at most max bytes of a file as sanitized text (a new string, "" when unreadable). */
+static char *read_text(const char *path, size_t max)
+{
+    char *buf = malloc(max + 1);
+    ssize_t n = 0;
+    int fd;
+
+    if (!buf)
+        return NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        size_t got = 0;
+        while (got < max) {
+            n = read(fd, buf + got, max - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        close(fd);
+        n = (ssize_t)got;
+    }
+    buf[n] = '\0';
+    text_sanitize(buf, (size_t)n);
+    /* A cut in the middle of a UTF-8 sequence became '?'s; that is fine for a log. */
+    return buf;
+}
+
+/* Reads at most max bytes of a file, raw (for runs' stdout/stderr). */
+static int read_capped(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+    char *buf = malloc(max ? max : 1);
+    size_t got = 0;
+    int fd;
+
+    if (!buf)
+        return -ENOMEM;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        while (got < max) {
+            ssize_t n = read(fd, buf + got, max - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        close(fd);
+    }
+    *ret = buf;
+    *ret_len = got;
+    return 0;
+}
+
+static void wpath(const struct judge_worker *w, const char *name, char *ret, size_t size)
+{
+    fmt(ret, size, "%s/%s", w->dir, name);
+}
+
+/* --- compiling --- */
+
+struct compiled {
+    int ok;       /* 1: compiled (or nothing to compile) */
+    char *output; /* the compiler's messages, sanitized and capped; NULL when none */
+};
+
+/* Builds the language's precompiled header once per host; the folder to bind, or "" without. */
+static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret, size_t size)
+{
+    struct judge_shared *sh = w->shared;
+    unsigned char digest[crypto_generichash_BYTES_MIN];
+    char key[crypto_generichash_BYTES_MIN * 2 + 1], tmp[PATH_MAX + 64], hdr[PATH_MAX + 64];
+    char base[PATH_MAX], *argv[JUDGE_MAX_ARGS];
+    crypto_generichash_state st;
+    struct sb_result res;
+    int r;
+
+    ret[0] = '\0';
+    if (!lang->n_pch || !lang->pch_header[0] || sh->pch_failed)
+        return;
+    /* Keyed by the command: a change of flags is a new header, never a stale one. */
+    crypto_generichash_init(&st, NULL, 0, sizeof(digest));
+    crypto_generichash_update(&st, (const unsigned char *)lang->pch_header,
+                              strlen(lang->pch_header) + 1);
+    for (int i = 0; i < lang->n_pch; i++)
+        crypto_generichash_update(&st, (const unsigned char *)lang->pch_argv[i],
+                                  strlen(lang->pch_argv[i]) + 1);
+    crypto_generichash_final(&st, digest, sizeof(digest));
+    sodium_bin2hex(key, sizeof(key), digest, sizeof(digest));
+    fmt(base, sizeof(base), "%s/cache/pch", sh->data_dir);
+    fmt(ret, size, "%s/%s-%s", base, lang->id, key);
+    if (access(ret, F_OK) == 0)
+        return;
+
+    pthread_mutex_lock(&sh->build_lock);
+    if (access(ret, F_OK) == 0 || sh->pch_failed)
+        goto out;
+    fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
+    (void)!judge_clear_dir(tmp);
+    fmt(hdr, sizeof(hdr), "%s/%s", tmp, lang->pch_header);
+    {
+        char *slash = strrchr(hdr, '/');
+        *slash = '\0';
+        r = judge_mkdirs(hdr);
+        /* The compiler writes the .gch there as the box's user; given back to root after. */
+        if (r >= 0 && chown(hdr, sb_box_uid(w->box), sb_box_uid(w->box)) < 0)
+            r = -errno;
+        *slash = '/';
+    }
+    /* The header is a stand-in that includes the real one; #include_next keeps a compiler
+     * that rejects the precompiled file from including the stand-in again. */
+    char text[256], out[256];
+    fmt(text, sizeof(text), "#include_next <%s>\n", lang->pch_header);
+    if (r >= 0)
+        r = judge_write_file(hdr, text, strlen(text));
+    fmt(out, sizeof(out), "%s.gch", lang->pch_header);
+    if (r >= 0)
+        r = judge_expand(lang->pch_argv, lang->n_pch,
+                         &(struct judge_vars){.header = lang->pch_header, .out = out}, argv);
+    if (r < 0)
+        goto failed;
+    struct sb_spec spec = {
+        .argv = (const char *const *)argv,
+        .work_dir = tmp,
+        .profile = SB_COMPILER,
+        .limits = {.time_ms = 60000,
+                   .memory_kb = 2048 * 1024ULL,
+                   .output_kb = 256 * 1024,
+                   .procs = 64},
+    };
+    r = sb_box_run(w->box, &spec, &res);
+    judge_argv_free(argv);
+    if (r < 0 || res.status != SB_OK) {
+        log_msg(LOG_WARN, "precompiled header %s failed to build (%s); compiling without",
+                lang->pch_header, r < 0 ? strerror(-r) : res.message);
+        goto failed;
+    }
+    /* Hand the result back to root: no box may ever write to it again. */
+    char gch[PATH_MAX + 80];
+    fmt(gch, sizeof(gch), "%s.gch", hdr);
+    *strrchr(hdr, '/') = '\0';
+    if (lchown(gch, 0, 0) < 0 || chmod(gch, 0444) < 0 || lchown(hdr, 0, 0) < 0 ||
+        lchown(tmp, 0, 0) < 0 || chmod(tmp, 0755) < 0 || rename(tmp, ret) < 0) {
+        if (access(ret, F_OK) != 0)
+            goto failed;
+    }
+    log_msg(LOG_INFO, "precompiled header %s built for %s in %llu ms", lang->pch_header, lang->id,
+            (unsigned long long)res.wall_ms);
+    goto out;
+failed:
+    sh->pch_failed = 1;
+    ret[0] = '\0';
+    (void)!judge_clear_dir(tmp);
+    (void)rmdir(tmp);
+out:
+    pthread_mutex_unlock(&sh->build_lock);
+}
+
+/* Compiles what is in work_dir with the language's compile command. r < 0 only for a failure
+ * of the judge; a failure of the compiler is ret->ok = 0 with its messages. */
+static int compile_in(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
+                      const char *src, const char *name, int with_pch, struct compiled *ret)
+{
+    char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], pch[PATH_MAX];
+    const char *envp[8];
+    struct sb_bind bind;
+    struct sb_result res;
+    int r, n = 0;
+
+    ret->ok = 0;
+    ret->output = NULL;
+    if (!lang->n_compile) {
+        ret->ok = 1;
+        return 0;
+    }
+    r = judge_expand(
+        lang->compile_argv, lang->n_compile,
+        &(struct judge_vars){.src = src, .name = name, .memory_mb = lang->memory_limit_mb}, argv);
+    if (r < 0)
+        return fail(w, r, "bad compile command of %s", lang->id);
+    struct sb_spec spec = {
+        .argv = (const char *const *)argv,
+        .stdout_path = out_path,
+        .stderr_path = out_path,
+        .work_dir = work_dir,
+        .profile = SB_COMPILER,
+        .limits = {.time_ms = (uint32_t)lang->compile_time_ms,
+                   .wall_ms = (uint32_t)lang->compile_time_ms * 2 + 2000,
+                   .memory_kb = (uint64_t)lang->compile_memory_mb * 1024,
+                   .output_kb = 64 * 1024,
+                   .procs = 128},
+    };
+    wpath(w, "compile.txt", out_path, sizeof(out_path));
+    pch[0] = '\0';
+    if (with_pch)
+        pch_dir(w, lang, pch, sizeof(pch));
+    if (pch[0]) {
+        /* gcc looks for NAME.gch beside each header it searches for: put ours first. */
+        for (const char *const *e = sb_default_env(); *e && n < 6; e++)
+            envp[n++] = *e;
+        envp[n++] = "CPLUS_INCLUDE_PATH=/pch";
+        envp[n] = NULL;
+        bind = (struct sb_bind){.src = pch, .dst = "/pch"};
+        spec.envp = envp;
+        spec.binds = &bind;
+        spec.n_binds = 1;
+    }
+    r = sb_box_run(w->box, &spec, &res);
+    judge_argv_free(argv);
+    if (r < 0)
+        return fail(w, r, "sandbox failed to compile (%s)", res.message);
+    ret->output = read_text(out_path, JUDGE_COMPILE_OUTPUT_MAX);
+    if (res.status == SB_OK) {
+        ret->ok = 1;
+        return 0;
+    }
+    /* Say why when the compiler was stopped rather than failing on its own. */
+    const char *why = res.status == SB_TLE   ? "compilation exceeded its time limit\n"
+                      : res.status == SB_MLE ? "compilation exceeded its memory limit\n"
+                      : res.status == SB_OLE ? "compilation exceeded its output limit\n"
+                      : res.signal           ? "the compiler was killed by a signal\n"
+                                             : NULL;
+    if (why) {
+        size_t a = strlen(why), b = ret->output ? strlen(ret->output) : 0;
+        char *msg = malloc(a + b + 1);
+        if (msg) {
+            memcpy(msg, why, a);
+            if (b)
+                memcpy(msg + a, ret->output, b);
+            msg[a + b] = '\0';
+            free(ret->output);
+            ret->output = msg;
+        }
+    }
+    return 0;
+}
+
+/* Writes the source into an emptied folder under the name the language wants. */
+static int place_source(struct judge_worker *w, const char *dir, const struct judge_lang *lang,
+                        const char *source, char *ret_src, size_t src_size, char *ret_name,
+                        size_t name_size)
+{
+    char path[PATH_MAX + 80];
+    int r = judge_clear_dir(dir);
+
+    if (r < 0)
+        return fail(w, r, "cannot empty %s", dir);
+    if (lang->profile == SB_JVM)
+        judge_java_source_name(source, lang->source_file, ret_src, src_size);
+    else
+        fmt(ret_src, src_size, "%s", lang->source_file);
+    fmt(ret_name, name_size, "%s", ret_src);
+    char *dot = strrchr(ret_name, '.');
+    if (dot)
+        *dot = '\0';
+    fmt(path, sizeof(path), "%s/%s", dir, ret_src);
+    r = judge_write_file(path, source, strlen(source));
+    if (r < 0)
+        return fail(w, r, "cannot write %s", path);
+    return 0;
+}
+
+/* --- running --- */
+
+struct run_outcome {
+    enum judge_code code;
+    struct sb_result res;
+};
+
+/* Runs the program in the box folder on one input. */
+static int run_program(struct judge_worker *w, const struct judge_lang *lang, const char *src,
+                       const char *name, int time_ms, int memory_mb, uint64_t output_kb,
+                       const char *stdin_path, struct run_outcome *ret)
+{
+    char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], err_path[PATH_MAX + 16];
+    int r;
+
+    wpath(w, "stdout.txt", out_path, sizeof(out_path));
+    wpath(w, "stderr.txt", err_path, sizeof(err_path));
+    r = judge_expand(lang->run_argv, lang->n_run,
+                     &(struct judge_vars){.src = src, .name = name, .memory_mb = memory_mb}, argv);
+    if (r < 0)
+        return fail(w, r, "bad run command of %s", lang->id);
+    struct sb_spec spec = {
+        .argv = (const char *const *)argv,
+        .stdin_path = stdin_path,
+        .stdout_path = out_path,
+        .stderr_path = err_path,
+        .work_dir = w->box_dir,
+        .profile = lang->profile,
+        .limits = {.time_ms = (uint32_t)time_ms,
+                   .memory_kb = (uint64_t)memory_mb * 1024,
+                   .output_kb = output_kb},
+    };
+    r = sb_box_run(w->box, &spec, &ret->res);
+    judge_argv_free(argv);
+    if (r < 0)
+        return fail(w, r, "sandbox failed to run the program (%s)", ret->res.message);
+    switch (ret->res.status) {
+    case SB_OK:
+        ret->code = JUDGE_AC;
+        break;
+    case SB_TLE:
+        ret->code = JUDGE_TLE;
+        break;
+    case SB_MLE:
+        ret->code = JUDGE_MLE;
+        break;
+    case SB_OLE:
+        ret->code = JUDGE_OLE;
+        break;
+    case SB_RE:
+        ret->code = JUDGE_RE;
+        /* Runtimes that catch running out of memory themselves and exit. */
+        if (lang->profile == SB_JVM || lang->profile == SB_PYTHON) {
+            char *err = read_text(err_path, 65536);
+            if (err && (strstr(err, "java.lang.OutOfMemoryError") || strstr(err, "\nMemoryError") ||
+                        !strncmp(err, "MemoryError", 11)))
+                ret->code = JUDGE_MLE;
+            free(err);
+        }
+        break;
+    default:
+        return fail(w, -EIO, "sandbox error: %s", ret->res.message);
+    }
+    return 0;
+}
+
+/* --- the custom checker --- */
+
+struct checker {
+    enum judge_checker_kind kind;
+    double abs_eps, rel_eps;
+    int kattis;             /* argv: input answer feedback_dir, output on stdin */
+    struct judge_lang lang; /* custom only */
+    char src[80], name[80]; /* custom only */
+};
+
+/* Copies the regular files of src into dst (the compiled checker into the worker). */
+static int copy_dir_files(const char *src, const char *dst)
+{
+    char from[PATH_MAX + 80], to[PATH_MAX + 80], *data = NULL;
+    size_t len;
+    int r = 0;
+    DIR *d = opendir(src);
+    struct dirent *e;
+
+    if (!d)
+        return -errno;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        fmt(from, sizeof(from), "%s/%s", src, e->d_name);
+        fmt(to, sizeof(to), "%s/%s", dst, e->d_name);
+        if (judge_read_file(from, 1 << 30, &data, &len) < 0)
+            continue; /* folders (javac packages) are not supported */
+        r = judge_write_file(to, data, len);
+        free(data);
+        if (r < 0)
+            break;
+        (void)chmod(to, 0755);
+    }
+    closedir(d);
+    return r;
+}
+
+/* Makes sure the problem's checker is compiled in the cache and copied into check_dir.
+ * A checker that does not compile is a failure of the problem: -EINVAL with the reason. */
+static int checker_prepare(struct judge_worker *w, struct checker *ck, const char *source)
+{
+    struct judge_shared *sh = w->shared;
+    unsigned char digest[crypto_generichash_BYTES];
+    char key[crypto_generichash_BYTES * 2 + 1], dir[PATH_MAX], tmp[PATH_MAX + 64];
+    crypto_generichash_state st;
+    struct compiled c = {0};
+    int r = 0;
+
+    crypto_generichash_init(&st, NULL, 0, sizeof(digest));
+    crypto_generichash_update(&st, (const unsigned char *)ck->lang.id, strlen(ck->lang.id) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)source, strlen(source));
+    crypto_generichash_final(&st, digest, sizeof(digest));
+    sodium_bin2hex(key, sizeof(key), digest, sizeof(digest));
+    fmt(dir, sizeof(dir), "%s/cache/checkers/%s", sh->data_dir, key);
+
+    pthread_mutex_lock(&sh->build_lock);
+    if (access(dir, F_OK) != 0) {
+        fmt(tmp, sizeof(tmp), "%s/cache/checkers/.build-%d-%d", sh->data_dir, (int)getpid(),
+            w->index);
+        r = judge_mkdirs(tmp);
+        if (r >= 0)
+            r = place_source(w, tmp, &ck->lang, source, ck->src, sizeof(ck->src), ck->name,
+                             sizeof(ck->name));
+        if (r >= 0)
+            r = compile_in(w, &ck->lang, tmp, ck->src, ck->name, 1, &c);
+        if (r >= 0 && !c.ok) {
+            fmt(w->error, sizeof(w->error), "the checker does not compile: %.400s",
+                c.output ? c.output : "");
+            r = -EINVAL;
+        }
+        if (r >= 0) {
+            (void)chmod(tmp, 0755);
+            if (rename(tmp, dir) < 0 && access(dir, F_OK) != 0)
+                r = fail(w, -errno, "cannot store the checker in %s", dir);
+            else
+                log_msg(LOG_INFO, "custom checker %s compiled", key);
+        }
+        if (r < 0) {
+            (void)!judge_clear_dir(tmp);
+            (void)rmdir(tmp);
+        }
+        free(c.output);
+    } else {
+        if (ck->lang.profile == SB_JVM)
+            judge_java_source_name(source, ck->lang.source_file, ck->src, sizeof(ck->src));
+        else
+            fmt(ck->src, sizeof(ck->src), "%s", ck->lang.source_file);
+        fmt(ck->name, sizeof(ck->name), "%s", ck->src);
+        char *dot = strrchr(ck->name, '.');
+        if (dot)
+            *dot = '\0';
+    }
+    pthread_mutex_unlock(&sh->build_lock);
+    if (r < 0)
+        return r;
+    r = judge_clear_dir(w->check_dir);
+    if (r >= 0)
+        r = copy_dir_files(dir, w->check_dir);
+    if (r < 0)
+        return fail(w, r, "cannot copy the checker into %s", w->check_dir);
+    return 0;
+}
+
+/* Links (or copies) a file into the checker's folder under a fixed name. */
+static int put_check_file(struct judge_worker *w, const char *from, const char *name)
+{
+    char to[PATH_MAX + 32], *data = NULL;
+    size_t len;
+    int r;
+
+    fmt(to, sizeof(to), "%s/%s", w->check_dir, name);
+    (void)unlink(to);
+    if (link(from, to) == 0)
+        return 0;
+    r = judge_read_file(from, (size_t)1 << 31, &data, &len);
+    if (r >= 0)
+        r = judge_write_file(to, data, len);
+    free(data);
+    return r;
+}
+
+/* Runs the custom checker on one test. code and points (of full) come back; -errno is the
+ * judge's failure. A checker that fails (crash, limits, exit 3, unknown code) gives IE. */
+static int checker_run(struct judge_worker *w, struct checker *ck, const char *in_path,
+                       const char *out_path, const char *ans_path, int full, enum judge_code *code,
+                       int *points, char *msg, size_t msg_size)
+{
+    char *argv[JUDGE_MAX_ARGS + 4], log_path[PATH_MAX + 16], fb[PATH_MAX + 16];
+    struct sb_result res;
+    int r, n;
+
+    r = put_check_file(w, in_path, "input.txt");
+    if (r >= 0)
+        r = put_check_file(w, out_path, "output.txt");
+    if (r >= 0)
+        r = put_check_file(w, ans_path, "answer.txt");
+    if (r < 0)
+        return fail(w, r, "cannot prepare the checker's files in %s", w->check_dir);
+    fmt(fb, sizeof(fb), "%s/feedback", w->check_dir);
+    (void)!judge_mkdirs(fb);
+    r = judge_expand(
+        ck->lang.run_argv, ck->lang.n_run,
+        &(struct judge_vars){.src = ck->src, .name = ck->name, .memory_mb = CHECKER_MEMORY_MB},
+        argv);
+    if (r < 0)
+        return fail(w, r, "bad run command of %s", ck->lang.id);
+    for (n = 0; argv[n]; n++)
+        ;
+    argv[n++] = (char *)"input.txt";
+    argv[n++] = (char *)(ck->kattis ? "answer.txt" : "output.txt");
+    argv[n++] = (char *)(ck->kattis ? "feedback/" : "answer.txt");
+    argv[n] = NULL;
+    wpath(w, "checker.txt", log_path, sizeof(log_path));
+    struct sb_spec spec = {
+        .argv = (const char *const *)argv,
+        .stdin_path = out_path,
+        .stdout_path = log_path,
+        .stderr_path = log_path,
+        .work_dir = w->check_dir,
+        .profile = ck->lang.profile,
+        .limits = {.time_ms = CHECKER_TIME_MS,
+                   .memory_kb = CHECKER_MEMORY_MB * 1024,
+                   .output_kb = 1024},
+    };
+    r = sb_box_run(w->box, &spec, &res);
+    argv[n - 3] = NULL; /* the three names are not ours to free */
+    judge_argv_free(argv);
+    if (r < 0)
+        return fail(w, r, "sandbox failed to run the checker (%s)", res.message);
+
+    char *text = read_text(log_path, 512);
+    int exit_code = res.status == SB_OK ? 0 : res.status == SB_RE ? res.exit_code : -1;
+    *points = 0;
+    switch (exit_code) {
+    case 0:
+    case 42:
+        *code = JUDGE_AC;
+        *points = full;
+        break;
+    case 1:
+    case 2:
+    case 43:
+        *code = JUDGE_WA;
+        break;
+    case 7: {
+        /* Partial: the checker prints the fraction of the test's points it gives first. */
+        double f = text ? strtod(text, NULL) : 0;
+        *code = JUDGE_WA;
+        if (f > 0 && f <= 1)
+            *points = (int)(f * full + 1e-9);
+        break;
+    }
+    default:
+        *code = JUDGE_IE;
+        break;
+    }
+    if (*code == JUDGE_IE)
+        fmt(msg, msg_size, "checker failed (%s, exit %d): %.120s", sb_status_name(res.status),
+            res.exit_code, text ? text : "");
+    else
+        fmt(msg, msg_size, "%.190s", text ? text : "");
+    free(text);
+    return 0;
+}
+
+/* --- a submission --- */
+
+struct test_case {
+    int ordinal;
+    int points;
+    char *group;
+    char in[PATH_MAX];
+    char ans[PATH_MAX];
+};
+
+static int stop_requested(struct judge_worker *w)
+{
+    if (atomic_load(&w->lost))
+        return -ESTALE;
+    if (atomic_load(&w->shared->stopping))
+        return -ECANCELED;
+    return 0;
+}
+
+static int judge_submission(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
+{
+    char id[24], tests_dir[PATH_MAX + 16], src[80], name[80], cmsg[256];
+    PGresult *res = NULL;
+    struct judge_lang lang = {0};
+    struct checker ck = {0};
+    struct test_case *tests = NULL;
+    struct judge_test_outcome *outs = NULL;
+    struct db_test_result *rows = NULL;
+    char **msgs = NULL;
+    struct compiled comp = {0};
+    struct judge_score score;
+    int n = 0, r, version, time_ms, memory_mb, stop_first, have_lang = 0, have_ck_lang = 0;
+    uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
+    int max_time = 0;
+    int64_t max_mem = 0;
+    char *source = NULL, *checker_source = NULL;
+
+    fmt(id, sizeof(id), "%lld", (long long)job->id);
+    r = db_query(conn, &res,
+                 "SELECT s.language_id, s.source, p.id, p.version, coalesce(p.memory_limit_mb, 0),"
+                 " coalesce((p.time_limits_ms ->> s.language_id)::int, 0), p.checker_kind,"
+                 " coalesce((p.checker_params ->> 'abs')::float8, -1),"
+                 " coalesce((p.checker_params ->> 'rel')::float8, -1),"
+                 " coalesce(p.checker_params ->> 'protocol', ''), coalesce(p.checker_language, ''),"
+                 " p.checker_source, p.stop_on_first_failure"
+                 " FROM submissions s JOIN problems p ON p.id = s.problem_id WHERE s.id = $1",
+                 1, (const char *[]){id});
+    if (r < 0) {
+        r = fail(w, r, "cannot load the submission (%s)", db_error(conn));
+        goto out;
+    }
+    if (PQntuples(res) != 1) {
+        r = fail(w, -ENOENT, "submission %s is gone", id);
+        goto out;
+    }
+    r = judge_lang_load(conn, PQgetvalue(res, 0, 0), &lang);
+    if (r < 0) {
+        r = fail(w, r, "cannot load language %s", PQgetvalue(res, 0, 0));
+        goto out;
+    }
+    have_lang = 1;
+    source = strdup(PQgetvalue(res, 0, 1));
+    char problem_id[24];
+    fmt(problem_id, sizeof(problem_id), "%s", PQgetvalue(res, 0, 2));
+    version = (int)db_int64(res, 0, 3);
+    memory_mb = (int)db_int64(res, 0, 4);
+    if (memory_mb <= 0)
+        memory_mb = lang.memory_limit_mb;
+    time_ms = (int)db_int64(res, 0, 5);
+    if (time_ms <= 0)
+        time_ms = lang.time_limit_ms;
+    r = judge_checker_kind_parse(PQgetvalue(res, 0, 6));
+    ck.kind = r < 0 ? JUDGE_CHECK_TOKENS : (enum judge_checker_kind)r;
+    ck.abs_eps = strtod(PQgetvalue(res, 0, 7), NULL);
+    ck.rel_eps = strtod(PQgetvalue(res, 0, 8), NULL);
+    ck.kattis = !strcmp(PQgetvalue(res, 0, 9), "kattis");
+    if (ck.kind == JUDGE_CHECK_CUSTOM) {
+        r = judge_lang_load(conn, PQgetvalue(res, 0, 10), &ck.lang);
+        if (r < 0) {
+            r = fail(w, r, "cannot load the checker's language %s", PQgetvalue(res, 0, 10));
+            goto out;
+        }
+        have_ck_lang = 1;
+        checker_source = strdup(PQgetvalue(res, 0, 11));
+    }
+    stop_first = (int)db_int64(res, 0, 12);
+    PQclear(res);
+    res = NULL;
+    if (!source || (ck.kind == JUDGE_CHECK_CUSTOM && !checker_source)) {
+        r = fail(w, -ENOMEM, "out of memory");
+        goto out;
+    }
+
+    /* Step 1: the tests, and their data in the cache. */
+    r = db_query(conn, &res,
+                 "SELECT ordinal, input_hash, output_hash, points, coalesce(group_name, '')"
+                 " FROM test_cases WHERE problem_id = $1 ORDER BY ordinal",
+                 1, (const char *[]){problem_id});
+    if (r < 0) {
+        r = fail(w, r, "cannot load the tests (%s)", db_error(conn));
+        goto out;
+    }
+    n = PQntuples(res);
+    if (n == 0) {
+        r = fail(w, -ENOENT, "problem %s has no tests", problem_id);
+        goto out;
+    }
+    tests = calloc((size_t)n, sizeof(*tests));
+    outs = calloc((size_t)n, sizeof(*outs));
+    rows = calloc((size_t)n, sizeof(*rows));
+    msgs = calloc((size_t)n, sizeof(*msgs));
+    if (!tests || !outs || !rows || !msgs) {
+        r = fail(w, -ENOMEM, "out of memory");
+        goto out;
+    }
+    fmt(tests_dir, sizeof(tests_dir), "%s/cache/tests", w->shared->data_dir);
+    for (int i = 0; i < n; i++) {
+        tests[i].ordinal = (int)db_int64(res, i, 0);
+        tests[i].points = (int)db_int64(res, i, 3);
+        tests[i].group = strdup(PQgetvalue(res, i, 4));
+        r = judge_cache_fetch(conn, tests_dir, PQgetvalue(res, i, 1), tests[i].in,
+                              sizeof(tests[i].in));
+        if (r >= 0)
+            r = judge_cache_fetch(conn, tests_dir, PQgetvalue(res, i, 2), tests[i].ans,
+                                  sizeof(tests[i].ans));
+        if (r < 0) {
+            r = fail(w, r, "cannot fetch the data of test %s", PQgetvalue(res, i, 0));
+            goto out;
+        }
+    }
+    PQclear(res);
+    res = NULL;
+
+    /* Step 2: compile once. */
+    r = place_source(w, w->box_dir, &lang, source, src, sizeof(src), name, sizeof(name));
+    if (r >= 0)
+        r = compile_in(w, &lang, w->box_dir, src, name, 1, &comp);
+    if (r < 0)
+        goto out;
+    if (!comp.ok) {
+        for (int i = 0; i < n; i++)
+            outs[i].points = tests[i].points;
+        judge_score_compute(outs, (size_t)n, &score);
+        r = db_queue_record_submission(
+            conn, job,
+            &(struct db_submission_result){.verdict = "CE",
+                                           .max_score = score.max_score,
+                                           .compile_output = comp.output ? comp.output : "",
+                                           .problem_version = version});
+        if (r == 0)
+            log_msg(LOG_INFO, "submission %s: CE", id);
+        else if (r != -ESTALE)
+            r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+        goto out;
+    }
+
+    /* Step 3: the custom checker. */
+    if (ck.kind == JUDGE_CHECK_CUSTOM) {
+        r = checker_prepare(w, &ck, checker_source);
+        if (r < 0)
+            goto out;
+    }
+
+    /* Step 4: every test. */
+    char out_path[PATH_MAX + 16];
+    wpath(w, "stdout.txt", out_path, sizeof(out_path));
+    int stopped = 0;
+    for (int i = 0; i < n; i++) {
+        struct run_outcome ro;
+        outs[i].ordinal = tests[i].ordinal;
+        outs[i].points = tests[i].points;
+        outs[i].group = tests[i].group;
+        if (stopped) {
+            outs[i].code = JUDGE_SKIPPED;
+            continue;
+        }
+        r = stop_requested(w);
+        if (r < 0)
+            goto out;
+        r = run_program(w, &lang, src, name, time_ms, memory_mb, output_kb, tests[i].in, &ro);
+        if (r < 0)
+            goto out;
+        outs[i].code = ro.code;
+        rows[i].time_ms = (int)ro.res.cpu_ms;
+        rows[i].memory_kb = (int64_t)ro.res.memory_kb;
+        if (rows[i].time_ms > max_time)
+            max_time = rows[i].time_ms;
+        if (rows[i].memory_kb > max_mem)
+            max_mem = rows[i].memory_kb;
+        cmsg[0] = '\0';
+        if (ro.code == JUDGE_AC && ck.kind == JUDGE_CHECK_CUSTOM) {
+            int pts = 0;
+            enum judge_code code;
+            r = checker_run(w, &ck, tests[i].in, out_path, tests[i].ans, tests[i].points, &code,
+                            &pts, cmsg, sizeof(cmsg));
+            if (r < 0)
+                goto out;
+            outs[i].code = code;
+            outs[i].earned = pts;
+        } else if (ro.code == JUDGE_AC) {
+            char *out = NULL, *ans = NULL;
+            size_t out_len = 0, ans_len = 0;
+            struct judge_verdict v;
+            r = judge_read_file(out_path, output_kb * 1024 + 1, &out, &out_len);
+            if (r >= 0)
+                r = judge_read_file(tests[i].ans, (size_t)1 << 31, &ans, &ans_len);
+            if (r < 0) {
+                free(out);
+                r = fail(w, r, "cannot read the output of test %d", tests[i].ordinal);
+                goto out;
+            }
+            if (ck.kind == JUDGE_CHECK_EXACT)
+                judge_check_exact(out, out_len, ans, ans_len, &v);
+            else if (ck.kind == JUDGE_CHECK_FLOAT)
+                judge_check_float(out, out_len, ans, ans_len, ck.abs_eps, ck.rel_eps, &v);
+            else
+                judge_check_tokens(out, out_len, ans, ans_len, &v);
+            free(out);
+            free(ans);
+            outs[i].code = v.accepted ? JUDGE_AC : JUDGE_WA;
+            fmt(cmsg, sizeof(cmsg), "%s", v.message);
+        }
+        if (outs[i].code == JUDGE_AC)
+            outs[i].earned = tests[i].points;
+        if (cmsg[0]) {
+            text_sanitize(cmsg, strlen(cmsg));
+            msgs[i] = strdup(cmsg);
+        }
+        if (stop_first && outs[i].code != JUDGE_AC)
+            stopped = 1;
+    }
+
+    /* Step 5: score and record. */
+    judge_score_compute(outs, (size_t)n, &score);
+    for (int i = 0; i < n; i++) {
+        rows[i].ordinal = outs[i].ordinal;
+        rows[i].verdict = judge_code_name(outs[i].code);
+        rows[i].points = outs[i].code == JUDGE_AC ? outs[i].points : outs[i].earned;
+        if (outs[i].group && outs[i].group[0])
+            rows[i].points = outs[i].code == JUDGE_AC ? outs[i].points : 0;
+        rows[i].checker_message = msgs[i];
+    }
+    r = stop_requested(w);
+    if (r == -ESTALE)
+        goto out;
+    r = db_queue_record_submission(
+        conn, job,
+        &(struct db_submission_result){
+            .verdict = judge_code_name(score.verdict),
+            .score = score.score,
+            .max_score = score.max_score,
+            .time_ms = max_time,
+            .memory_kb = max_mem,
+            .compile_output = comp.output && comp.output[0] ? comp.output : NULL,
+            .message = score.verdict == JUDGE_IE && score.first_failure >= 0
+                           ? msgs[score.first_failure]
+                           : NULL,
+            .problem_version = version,
+            .tests = rows,
+            .n_tests = (size_t)n,
+        });
+    if (r == 0)
+        log_msg(LOG_INFO, "submission %s: %s %d/%d, %d ms, %lld KiB", id,
+                judge_code_name(score.verdict), score.score, score.max_score, max_time,
+                (long long)max_mem);
+    else if (r != -ESTALE)
+        r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+out:
+    PQclear(res);
+    for (int i = 0; tests && i < n; i++)
+        free(tests[i].group);
+    for (int i = 0; msgs && i < n; i++)
+        free(msgs[i]);
+    free(tests);
+    free(outs);
+    free(rows);
+    free(msgs);
+    free(comp.output);
+    free(source);
+    free(checker_source);
+    if (have_lang)
+        judge_lang_release(&lang);
+    if (have_ck_lang)
+        judge_lang_release(&ck.lang);
+    return r;
+}
+
+/* --- a run --- */
+
+static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
+{
+    char id[24], src[80], name[80], in_path[PATH_MAX + 16], out_path[PATH_MAX + 16];
+    char err_path[PATH_MAX + 16];
+    PGresult *res = NULL;
+    struct judge_lang lang = {0};
+    struct compiled comp = {0};
+    struct run_outcome ro = {0};
+    char *out = NULL, *err = NULL, *source = NULL, *stdin_data = NULL;
+    size_t out_len = 0, err_len = 0, stdin_len = 0;
+    int r, have_lang = 0;
+    struct db_run_result rr = {.exit_code = -1};
+    uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
+
+    fmt(id, sizeof(id), "%lld", (long long)job->id);
+    r = db_query(conn, &res,
+                 "SELECT language_id, source, encode(stdin, 'base64') FROM runs"
+                 " WHERE id = $1",
+                 1, (const char *[]){id});
+    if (r < 0) {
+        r = fail(w, r, "cannot load the run (%s)", db_error(conn));
+        goto out;
+    }
+    if (PQntuples(res) != 1) {
+        r = fail(w, -ENOENT, "run %s is gone", id);
+        goto out;
+    }
+    r = judge_lang_load(conn, PQgetvalue(res, 0, 0), &lang);
+    if (r < 0) {
+        r = fail(w, r, "cannot load language %s", PQgetvalue(res, 0, 0));
+        goto out;
+    }
+    have_lang = 1;
+    source = strdup(PQgetvalue(res, 0, 1));
+    {
+        const char *b64 = PQgetvalue(res, 0, 2);
+        size_t b64_len = strlen(b64);
+        stdin_data = malloc(b64_len / 4 * 3 + 3);
+        if (!source || !stdin_data ||
+            sodium_base642bin((unsigned char *)stdin_data, b64_len / 4 * 3 + 3, b64, b64_len, "\n",
+                              &stdin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+            r = fail(w, -ENOMEM, "cannot decode the run's input");
+            goto out;
+        }
+    }
+    PQclear(res);
+    res = NULL;
+    wpath(w, "stdin.txt", in_path, sizeof(in_path));
+    r = judge_write_file(in_path, stdin_data, stdin_len);
+    if (r < 0) {
+        r = fail(w, r, "cannot write %s", in_path);
+        goto out;
+    }
+    r = place_source(w, w->box_dir, &lang, source, src, sizeof(src), name, sizeof(name));
+    if (r >= 0)
+        r = compile_in(w, &lang, w->box_dir, src, name, 1, &comp);
+    if (r < 0)
+        goto out;
+    rr.compile_output = comp.output && comp.output[0] ? comp.output : NULL;
+    if (!comp.ok) {
+        rr.verdict = "CE";
+    } else {
+        r = stop_requested(w);
+        if (r >= 0)
+            r = run_program(w, &lang, src, name, lang.time_limit_ms, lang.memory_limit_mb,
+                            output_kb, in_path, &ro);
+        if (r < 0)
+            goto out;
+        wpath(w, "stdout.txt", out_path, sizeof(out_path));
+        wpath(w, "stderr.txt", err_path, sizeof(err_path));
+        r = read_capped(out_path, JUDGE_RUN_OUTPUT_MAX, &out, &out_len);
+        if (r >= 0)
+            r = read_capped(err_path, JUDGE_RUN_OUTPUT_MAX, &err, &err_len);
+        if (r < 0) {
+            r = fail(w, r, "cannot read the run's output");
+            goto out;
+        }
+        rr.verdict = ro.code == JUDGE_AC ? "OK" : judge_code_name(ro.code);
+        rr.exit_code = ro.res.signal ? -1 : ro.res.exit_code;
+        rr.time_ms = (int)ro.res.cpu_ms;
+        rr.memory_kb = (int64_t)ro.res.memory_kb;
+        rr.out = out;
+        rr.out_len = out_len;
+        rr.err = err;
+        rr.err_len = err_len;
+        if (ro.res.message[0] && ro.code != JUDGE_AC) {
+            text_sanitize(ro.res.message, strlen(ro.res.message));
+            rr.message = ro.res.message;
+        }
+    }
+    r = db_queue_record_run(conn, job, &rr);
+    if (r == 0)
+        log_msg(LOG_INFO, "run %s: %s, %d ms", id, rr.verdict, rr.time_ms);
+    else if (r != -ESTALE)
+        r = fail(w, r, "cannot record the run (%s)", db_error(conn));
+out:
+    PQclear(res);
+    free(out);
+    free(err);
+    free(source);
+    free(stdin_data);
+    free(comp.output);
+    if (have_lang)
+        judge_lang_release(&lang);
+    return r;
+}
+
+int judge_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
+{
+    w->error[0] = '\0';
+    atomic_store(&w->lost, 0);
+    if (job->kind == DB_JOB_RUN)
+        return judge_run(w, conn, job);
+    return judge_submission(w, conn, job);
+}

@@ -1,0 +1,79 @@
+/*
+ * judge.h: judging one claimed submission or run, start to finish (libgavel_judge).
+ *
+ * A worker owns one sandbox box and a private folder under the data folder:
+ *
+ *     DATA/work/W/box      the program's working folder (source, binary; /box in the box)
+ *     DATA/work/W/check    the custom checker's working folder
+ *     DATA/work/W/...txt   stdout/stderr of the last run, the compiler's output
+ *     DATA/cache/tests     test data by hash (cache.h)
+ *     DATA/cache/pch       precompiled headers, one folder per language and command
+ *     DATA/cache/checkers  compiled custom checkers, one folder per checker source
+ *
+ *     struct judge_worker w;
+ *     r = judge_worker_init(&w, &shared, 0);      // creates the box: call from the thread
+ *     r = judge_job(&w, conn, &job);              // that will use it, and keep it alive
+ *     judge_worker_release(&w);
+ *
+ * judge_job loads what the job needs, compiles once, runs every test, checks, scores and
+ * records the result with the fenced writes of db/queue.h. It returns 0 when a result was
+ * recorded (whatever the verdict), -ESTALE when the job was lost to another judge (nothing was
+ * written), -ECANCELED when the process is stopping (the caller releases the job), or another
+ * negative errno for a failure of the judge itself, with a reason in w->error (the caller gives
+ * the job back with db_queue_retry, which ends in IE after the third attempt).
+ */
+#ifndef GAVEL_JUDGE_JUDGE_H
+#define GAVEL_JUDGE_JUDGE_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "db/queue.h"
+#include "sandbox/sandbox.h"
+
+/* Bytes of compiler output, and of a run's stdout and stderr, kept in the record. */
+#define JUDGE_COMPILE_OUTPUT_MAX 16384
+#define JUDGE_RUN_OUTPUT_MAX     65536
+
+/* What all workers of a process share. The caller fills the settings; the rest is private. */
+struct judge_shared {
+    char data_dir[PATH_MAX];
+    uint64_t output_kb;  /* cap on a test's output; 0 = 64 MiB */
+    atomic_int stopping; /* set when the process stops: jobs end with -ECANCELED */
+    /* private */
+    pthread_mutex_t build_lock; /* one build of a precompiled header or checker at a time */
+    int pch_failed;             /* a precompiled header failed to build: compile without */
+};
+
+void judge_shared_init(struct judge_shared *s, const char *data_dir);
+void judge_shared_release(struct judge_shared *s);
+
+struct judge_worker {
+    int index;
+    struct judge_shared *shared;
+    struct sb_box *box;
+    int lock_fd; /* holds the work folder against other judges sharing the data folder */
+    char judge_id[128];
+    char dir[PATH_MAX];
+    char box_dir[PATH_MAX];
+    char check_dir[PATH_MAX];
+    atomic_int lost; /* set by the heartbeat when the current job's lease was lost */
+    char error[512]; /* why the last judge_job failed */
+};
+
+/* Sets up worker `index`: its folders and its sandbox box. Returns 0 or a negative errno with
+ * w->error saying why. */
+int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int index)
+    __attribute__((warn_unused_result));
+
+/* Frees the box. Accepts a worker whose init failed. */
+void judge_worker_release(struct judge_worker *w);
+
+/* Judges a claimed job and records its result; see the top of this file for the returns. */
+int judge_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
+    __attribute__((warn_unused_result));
+
+#endif

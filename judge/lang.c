@@ -1,0 +1,269 @@
+/*
+ * lang.c: languages from the database, command templates, the Java file name (lang.h).
+ */
+#include "judge/lang.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void judge_lang_release(struct judge_lang *l)
+{
+    for (int i = 0; i < l->n_compile; i++)
+        free(l->compile_argv[i]);
+    for (int i = 0; i < l->n_run; i++)
+        free(l->run_argv[i]);
+    for (int i = 0; i < l->n_pch; i++)
+        free(l->pch_argv[i]);
+    l->n_compile = l->n_run = l->n_pch = 0;
+}
+
+static int profile_parse(const char *s)
+{
+    if (!strcmp(s, "native"))
+        return SB_NATIVE;
+    if (!strcmp(s, "python"))
+        return SB_PYTHON;
+    if (!strcmp(s, "jvm"))
+        return SB_JVM;
+    return -EINVAL;
+}
+
+int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret)
+{
+    PGresult *res = NULL;
+    int r, p;
+
+    memset(ret, 0, sizeof(*ret));
+    r = db_query(conn, &res,
+                 "SELECT source_file, sandbox_profile, time_limit_ms, memory_limit_mb,"
+                 " compile_time_ms, compile_memory_mb, coalesce(pch_header, '') FROM languages"
+                 " WHERE id = $1",
+                 1, (const char *[]){id});
+    if (r < 0)
+        return r;
+    if (PQntuples(res) != 1) {
+        r = -ENOENT;
+        goto out;
+    }
+    snprintf(ret->id, sizeof(ret->id), "%s", id);
+    snprintf(ret->source_file, sizeof(ret->source_file), "%s", PQgetvalue(res, 0, 0));
+    p = profile_parse(PQgetvalue(res, 0, 1));
+    if (p < 0) {
+        r = p;
+        goto out;
+    }
+    ret->profile = (enum sb_profile)p;
+    ret->time_limit_ms = (int)db_int64(res, 0, 2);
+    ret->memory_limit_mb = (int)db_int64(res, 0, 3);
+    ret->compile_time_ms = (int)db_int64(res, 0, 4);
+    ret->compile_memory_mb = (int)db_int64(res, 0, 5);
+    snprintf(ret->pch_header, sizeof(ret->pch_header), "%s", PQgetvalue(res, 0, 6));
+    PQclear(res);
+    res = NULL;
+
+    /* The three templates, one argument per row, in order. */
+    r = db_query(conn, &res,
+                 "SELECT k, a FROM languages l, LATERAL ("
+                 " SELECT 0 AS k, a, o FROM unnest(l.compile_argv) WITH ORDINALITY u(a, o)"
+                 " UNION ALL SELECT 1, a, o FROM unnest(l.run_argv) WITH ORDINALITY u(a, o)"
+                 " UNION ALL SELECT 2, a, o FROM unnest(l.pch_argv) WITH ORDINALITY u(a, o)"
+                 ") t WHERE l.id = $1 ORDER BY k, o",
+                 1, (const char *[]){id});
+    if (r < 0)
+        goto out;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = (int)db_int64(res, i, 0);
+        char **argv = k == 0 ? ret->compile_argv : k == 1 ? ret->run_argv : ret->pch_argv;
+        int *n = k == 0 ? &ret->n_compile : k == 1 ? &ret->n_run : &ret->n_pch;
+        if (*n >= JUDGE_MAX_ARGS - 1) {
+            r = -E2BIG;
+            goto out;
+        }
+        argv[*n] = strdup(PQgetvalue(res, i, 1));
+        if (!argv[*n]) {
+            r = -ENOMEM;
+            goto out;
+        }
+        (*n)++;
+    }
+    if (ret->n_run == 0)
+        r = -EINVAL;
+out:
+    PQclear(res);
+    if (r < 0)
+        judge_lang_release(ret);
+    return r;
+}
+
+void judge_argv_free(char **argv)
+{
+    if (!argv)
+        return;
+    for (int i = 0; argv[i]; i++)
+        free(argv[i]);
+    argv[0] = NULL;
+}
+
+/* Appends s to buf[*len..size), failing when it does not fit. */
+static int put(char *buf, size_t size, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (*len + n >= size)
+        return -E2BIG;
+    memcpy(buf + *len, s, n + 1);
+    *len += n;
+    return 0;
+}
+
+static int expand_one(const char *t, const struct judge_vars *v, char **ret)
+{
+    char buf[4096], num[16];
+    size_t len = 0;
+    int r = 0;
+
+    buf[0] = '\0';
+    while (*t && r == 0) {
+        const char *val = NULL;
+        size_t skip = 0;
+        if (!strncmp(t, "{src}", 5)) {
+            val = v->src, skip = 5;
+        } else if (!strncmp(t, "{name}", 6)) {
+            val = v->name, skip = 6;
+        } else if (!strncmp(t, "{memory_mb}", 11)) {
+            snprintf(num, sizeof(num), "%d", v->memory_mb);
+            val = num, skip = 11;
+        } else if (!strncmp(t, "{header}", 8)) {
+            val = v->header, skip = 8;
+        } else if (!strncmp(t, "{out}", 5)) {
+            val = v->out, skip = 5;
+        }
+        if (skip) {
+            r = put(buf, sizeof(buf), &len, val ? val : "");
+            t += skip;
+        } else {
+            char one[2] = {*t++, '\0'};
+            r = put(buf, sizeof(buf), &len, one);
+        }
+    }
+    if (r < 0)
+        return r;
+    *ret = strdup(buf);
+    return *ret ? 0 : -ENOMEM;
+}
+
+int judge_expand(char *const *tmpl, int n, const struct judge_vars *vars, char **ret_argv)
+{
+    int r = 0, i;
+
+    if (n >= JUDGE_MAX_ARGS)
+        return -E2BIG;
+    for (i = 0; i < n; i++) {
+        r = expand_one(tmpl[i], vars, &ret_argv[i]);
+        if (r < 0)
+            break;
+    }
+    ret_argv[i] = NULL;
+    if (r < 0)
+        judge_argv_free(ret_argv);
+    return r;
+}
+
+/* --- Java --- */
+
+static int ident_start(int c)
+{
+    return isalpha(c) || c == '_' || c == '$';
+}
+
+static int ident_char(int c)
+{
+    return isalnum(c) || c == '_' || c == '$';
+}
+
+/* The next identifier-or-symbol token of Java source from *p, skipping whitespace, comments
+ * and literals; writes identifiers into tok (others as ""). 0 at the end. */
+static int java_token(const char **p, char *tok, size_t size)
+{
+    const char *s = *p;
+
+    for (;;) {
+        while (*s && isspace((unsigned char)*s))
+            s++;
+        if (s[0] == '/' && s[1] == '/') {
+            while (*s && *s != '\n')
+                s++;
+        } else if (s[0] == '/' && s[1] == '*') {
+            s += 2;
+            while (*s && !(s[0] == '*' && s[1] == '/'))
+                s++;
+            if (*s)
+                s += 2;
+        } else {
+            break;
+        }
+    }
+    if (!*s)
+        return 0;
+    tok[0] = '\0';
+    if (*s == '"' || *s == '\'') {
+        char q = *s++;
+        while (*s && *s != q) {
+            if (*s == '\\' && s[1])
+                s++;
+            s++;
+        }
+        if (*s)
+            s++;
+    } else if (ident_start((unsigned char)*s)) {
+        size_t n = 0;
+        while (ident_char((unsigned char)*s)) {
+            if (n + 1 < size)
+                tok[n++] = *s;
+            s++;
+        }
+        tok[n] = '\0';
+    } else {
+        s++;
+    }
+    *p = s;
+    return 1;
+}
+
+void judge_java_source_name(const char *source, const char *fallback, char *ret, size_t size)
+{
+    static const char *const modifiers[] = {"final", "abstract", "static", "strictfp", "sealed"};
+    static const char *const kinds[] = {"class", "interface", "enum", "record"};
+    const char *p = source;
+    char tok[80];
+    int after_public = 0, want_name = 0;
+
+    while (java_token(&p, tok, sizeof(tok))) {
+        if (want_name) {
+            size_t n = strlen(tok);
+            if (n > 0 && n <= 60) {
+                snprintf(ret, size, "%s.java", tok);
+                return;
+            }
+            break;
+        }
+        if (!strcmp(tok, "public")) {
+            after_public = 1;
+            continue;
+        }
+        if (after_public) {
+            int is_mod = 0;
+            for (size_t i = 0; i < sizeof(modifiers) / sizeof(modifiers[0]); i++)
+                is_mod |= !strcmp(tok, modifiers[i]);
+            if (is_mod)
+                continue;
+            for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+                want_name |= !strcmp(tok, kinds[i]);
+        }
+        after_public = 0;
+    }
+    snprintf(ret, size, "%s", fallback);
+}

@@ -1,0 +1,64 @@
+/*
+ * lang.h: a language as the languages table describes it, and its command templates.
+ *
+ * Commands are argument vectors with placeholders, never shell lines. judge_expand fills in:
+ *   {src}        the source file name in the work folder (main.cpp, or Foo.java for Java)
+ *   {name}       {src} without its extension (the Java class to run)
+ *   {memory_mb}  the run's memory limit in MiB
+ *   {header}     (pch_argv only) the header to precompile
+ *   {out}        (pch_argv only) the precompiled header to write
+ */
+#ifndef GAVEL_JUDGE_LANG_H
+#define GAVEL_JUDGE_LANG_H
+
+#include <stddef.h>
+
+#include "db/db.h"
+#include "sandbox/sandbox.h"
+
+#define JUDGE_MAX_ARGS 64
+
+struct judge_lang {
+    char id[24];
+    char source_file[64]; /* main.cpp, Main.java, ... */
+    enum sb_profile profile;
+    int time_limit_ms;
+    int memory_limit_mb;
+    int compile_time_ms;
+    int compile_memory_mb;
+    int n_compile; /* 0: nothing to compile */
+    int n_run;
+    int n_pch; /* 0: no precompiled header */
+    char *compile_argv[JUDGE_MAX_ARGS];
+    char *run_argv[JUDGE_MAX_ARGS];
+    char *pch_argv[JUDGE_MAX_ARGS];
+    char pch_header[128];
+};
+
+/* Values for the placeholders; NULL ones expand to "". */
+struct judge_vars {
+    const char *src;
+    const char *name;
+    int memory_mb;
+    const char *header;
+    const char *out;
+};
+
+/* Loads language `id` (enabled or not). -ENOENT when there is no such language. The struct
+ * owns its strings: judge_lang_release. */
+int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret)
+    __attribute__((warn_unused_result));
+void judge_lang_release(struct judge_lang *lang);
+
+/* Expands n template arguments into ret_argv (NULL-terminated, at most JUDGE_MAX_ARGS - 1
+ * arguments), each a new string; free with judge_argv_free. -E2BIG when too long. */
+int judge_expand(char *const *tmpl, int n, const struct judge_vars *vars, char **ret_argv)
+    __attribute__((warn_unused_result));
+void judge_argv_free(char **argv);
+
+/* The name a Java source must have: "Foo.java" for its first `public class Foo` (also
+ * interface, enum, record, with modifiers), else `fallback`. Comments and string literals are
+ * skipped; the name must be a plain Java identifier of at most 60 characters. */
+void judge_java_source_name(const char *source, const char *fallback, char *ret, size_t size);
+
+#endif

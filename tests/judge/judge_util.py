@@ -1,0 +1,111 @@
+"""judge_util: set up problems and queue work directly in the database, for the judge's tests.
+
+The judge meets the API only through PostgreSQL, so these tests write the rows the API would
+write (problems, test data in blobs, submissions, runs) with psql and poll for the result.
+"""
+
+import hashlib
+import json
+import time
+
+import gavel_test
+
+
+def q(url, sql):
+    return gavel_test.psql(url, sql)
+
+
+def lit(s):
+    """A SQL string literal."""
+    if s is None:
+        return "NULL"
+    return "'" + s.replace("'", "''") + "'"
+
+
+def blob(url, data):
+    """Stores bytes in blobs; returns their hash."""
+    if isinstance(data, str):
+        data = data.encode()
+    h = hashlib.sha256(data).hexdigest()
+    q(url, "INSERT INTO blobs (hash, size, data) VALUES ('%s', %d, decode('%s', 'hex'))"
+           " ON CONFLICT DO NOTHING" % (h, len(data), data.hex()))
+    return h
+
+
+def user(url, name="judgetest"):
+    uid = q(url, "SELECT id FROM users WHERE username = %s" % lit(name))
+    if uid:
+        return int(uid)
+    return int(q(url, "INSERT INTO users (username, password_hash) VALUES (%s, 'x') RETURNING id"
+                      % lit(name)))
+
+
+def problem(url, slug, tests, checker="tokens", params=None, memory_mb=None, time_limits=None,
+            stop_on_first_failure=False, checker_language=None, checker_source=None):
+    """Creates a problem; tests are (input, answer[, points[, group]]) tuples."""
+    pid = int(q(url, "INSERT INTO problems (slug, title, checker_kind, checker_params,"
+                     " memory_limit_mb, time_limits_ms, stop_on_first_failure, checker_language,"
+                     " checker_source) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id" % (
+                         lit(slug), lit(slug), lit(checker), lit(json.dumps(params or {})),
+                         "NULL" if memory_mb is None else int(memory_mb),
+                         lit(json.dumps(time_limits or {})),
+                         "true" if stop_on_first_failure else "false",
+                         lit(checker_language), lit(checker_source))))
+    for i, t in enumerate(tests, 1):
+        points = t[2] if len(t) > 2 else 1
+        group = t[3] if len(t) > 3 else None
+        q(url, "INSERT INTO test_cases (problem_id, ordinal, input_hash, output_hash, points,"
+               " group_name) VALUES (%d, %d, '%s', '%s', %d, %s)" % (
+                   pid, i, blob(url, t[0]), blob(url, t[1]), points, lit(group)))
+    return pid
+
+
+def submit(url, pid, lang, source, uid=None):
+    uid = uid or user(url)
+    return int(q(url, "INSERT INTO submissions (user_id, problem_id, language_id, source)"
+                      " VALUES (%d, %d, %s, %s) RETURNING id" % (uid, pid, lit(lang),
+                                                                 lit(source))))
+
+
+def run(url, lang, source, stdin=b""):
+    if isinstance(stdin, str):
+        stdin = stdin.encode()
+    return int(q(url, "INSERT INTO runs (language_id, source, stdin) VALUES (%s, %s,"
+                      " decode('%s', 'hex')) RETURNING id" % (lit(lang), lit(source),
+                                                               stdin.hex())))
+
+
+def wait(url, table, ids, timeout=120):
+    """Waits until every row is done; returns {id: row dict}."""
+    ids = list(ids)
+    cols = {
+        "submissions": "id, status, verdict, score, max_score, time_ms, memory_kb,"
+                       " coalesce(compile_output, ''), coalesce(message, ''), attempts, judge_id",
+        "runs": "id, status, verdict, exit_code, time_ms, memory_kb,"
+                " encode(coalesce(stdout, ''), 'escape'), encode(coalesce(stderr, ''), 'escape'),"
+                " coalesce(compile_output, ''), coalesce(message, ''), attempts, judge_id",
+    }[table]
+    names = [c.strip().split(" ")[0].split("(")[-1].rstrip(",") for c in cols.split(", ")]
+    names = ["id", "status", "verdict"] + (
+        ["score", "max_score", "time_ms", "memory_kb", "compile_output", "message", "attempts",
+         "judge_id"] if table == "submissions" else
+        ["exit_code", "time_ms", "memory_kb", "stdout", "stderr", "compile_output", "message",
+         "attempts", "judge_id"])
+    deadline = time.time() + timeout
+    while True:
+        out = q(url, "SELECT json_agg(json_build_array(%s)) FROM %s WHERE id IN (%s)"
+                     " AND status = 'done'" % (cols, table, ",".join(map(str, ids))))
+        rows = {r[0]: dict(zip(names, r)) for r in json.loads(out or "[]") or []}
+        if len(rows) == len(set(ids)):
+            return rows
+        if time.time() > deadline:
+            raise AssertionError("%s %s not judged in %ds (done: %s)" % (
+                table, ids, timeout, sorted(rows)))
+        time.sleep(0.1)
+
+
+def tests_of(url, sid):
+    out = q(url, "SELECT json_agg(json_build_array(ordinal, verdict, points,"
+                 " coalesce(checker_message, '')) ORDER BY ordinal) FROM submission_tests"
+                 " WHERE submission_id = %d" % sid)
+    return [tuple(r) for r in json.loads(out or "[]") or []]
