@@ -1,0 +1,143 @@
+/*
+ * json.h: JSON in and out for gavel-api, pure functions over an arena.
+ *
+ * In: a request body is described by a table of fields (name, type, caps, where the value goes
+ * in a plain C struct). api_json_decode parses the body with cJSON_ParseWithLength, checks every
+ * field against the table, copies the values into the arena and deletes the tree before it
+ * returns: no cJSON tree ever leaves it. Unknown fields, duplicates, wrong types, values out of
+ * range and strings that are not UTF-8 are refused with the path of the field ("tests[2].points").
+ *
+ *     struct login { const char *username, *password; };
+ *     static const struct api_field login_fields[] = {
+ *         API_FIELD_STR(struct login, username, API_REQUIRED, 1, 32),
+ *         API_FIELD_STR(struct login, password, API_REQUIRED, 1, 128),
+ *         API_FIELD_END,
+ *     };
+ *
+ * Out: an api_json writer appends to a capped buffer, puts the commas itself, escapes strings
+ * (bytes that are not UTF-8 become U+FFFD, so program output can be sent as is) and remembers
+ * the first error, which the caller checks once at the end (api_json_error).
+ */
+#ifndef GAVEL_API_JSON_H
+#define GAVEL_API_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/arena.h"
+#include "api/parse.h"
+
+enum api_ftype {
+    API_F_STR,  /* const char *: a JSON string, UTF-8, length in bytes within [min, max] */
+    API_F_INT,  /* int64_t: an integral JSON number within [min, max] */
+    API_F_BOOL, /* int: 0 or 1 */
+    API_F_NUM,  /* double: a finite number within [min, max] */
+    API_F_JSON, /* const char *: any JSON object, kept as its compact text */
+    API_F_OBJ,  /* a nested object decoded with `sub` into the struct at offset */
+    API_F_ARR,  /* an array of [min, max] objects decoded with `sub`, each of item_size bytes:
+                   the items (void *) go at offset, their count (size_t) at count_offset */
+};
+
+#define API_REQUIRED 0x1 /* absent (or null) is an error; otherwise the field is left as is */
+#define API_TOOBIG   0x2 /* a string longer than max is -E2BIG (413), not -EINVAL (400) */
+
+struct api_field {
+    const char *name; /* NULL ends a table */
+    enum api_ftype type;
+    unsigned flags;
+    size_t offset;
+    double min, max;
+    const struct api_field *sub;
+    size_t item_size;
+    size_t count_offset;
+};
+
+#define API_FIELD_STR(T, m, fl, lo, hi)                                                            \
+    {                                                                                              \
+#m, API_F_STR, (fl), offsetof(T, m), (lo), (hi), NULL, 0, 0                                \
+    }
+#define API_FIELD_INT(T, m, fl, lo, hi)                                                            \
+    {                                                                                              \
+#m, API_F_INT, (fl), offsetof(T, m), (lo), (hi), NULL, 0, 0                                \
+    }
+#define API_FIELD_BOOL(T, m, fl)                                                                   \
+    {                                                                                              \
+#m, API_F_BOOL, (fl), offsetof(T, m), 0, 1, NULL, 0, 0                                     \
+    }
+#define API_FIELD_NUM(T, m, fl, lo, hi)                                                            \
+    {                                                                                              \
+#m, API_F_NUM, (fl), offsetof(T, m), (lo), (hi), NULL, 0, 0                                \
+    }
+#define API_FIELD_JSON(T, m, fl)                                                                   \
+    {                                                                                              \
+#m, API_F_JSON, (fl), offsetof(T, m), 0, 0, NULL, 0, 0                                     \
+    }
+#define API_FIELD_OBJ(T, m, fl, subfields)                                                         \
+    {                                                                                              \
+#m, API_F_OBJ, (fl), offsetof(T, m), 0, 0, (subfields), 0, 0                               \
+    }
+#define API_FIELD_ARR(T, m, fl, lo, hi, subfields, ItemT, countm)                                  \
+    {                                                                                              \
+#m, API_F_ARR, (fl), offsetof(T, m), (lo), (hi), (subfields), sizeof(ItemT),               \
+            offsetof(T, countm)                                                                    \
+    }
+#define API_FIELD_END                                                                              \
+    {                                                                                              \
+        NULL, API_F_STR, 0, 0, 0, 0, NULL, 0, 0                                                    \
+    }
+
+/* What went wrong in a decode: the field's path ("" for the body as a whole) and why. */
+struct api_json_error {
+    char field[128];
+    const char *message; /* static text */
+};
+
+/* Decodes the JSON object in text[0..len) into out (a struct the fields describe, filled with
+ * defaults by the caller). Strings are copied into the arena. Returns 0, or -EINVAL / -E2BIG
+ * with *err filled, or -ENOMEM. The body must be one object; depth and NUL escapes are checked
+ * against lim before parsing. */
+int api_json_decode(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
+                    const struct api_field *fields, void *out, struct api_json_error *err)
+    __attribute__((warn_unused_result));
+
+/* --- the writer --- */
+
+#define API_JSON_MAX_DEPTH 32
+
+struct api_json {
+    struct api_buf buf;
+    int depth;
+    unsigned char need_comma[API_JSON_MAX_DEPTH];
+    char closer[API_JSON_MAX_DEPTH]; /* '}' or ']' for each open level */
+    int after_key;
+    int err; /* the first error (negative errno), or 0 */
+};
+
+/* Starts writing into an empty buffer capped at cap bytes. */
+void api_json_init(struct api_json *j, size_t cap);
+void api_json_release(struct api_json *j);
+
+void api_json_obj(struct api_json *j); /* { */
+void api_json_arr(struct api_json *j); /* [ */
+void api_json_end(struct api_json *j); /* } or ] */
+void api_json_key(struct api_json *j, const char *key);
+void api_json_str(struct api_json *j, const char *s); /* NULL writes null */
+void api_json_strn(struct api_json *j, const char *s, size_t n);
+void api_json_int(struct api_json *j, int64_t v);
+void api_json_num(struct api_json *j, double v);
+void api_json_bool(struct api_json *j, int v);
+void api_json_null(struct api_json *j);
+/* Trusted JSON text (e.g. a jsonb column), written as is; NULL or "" writes null. */
+void api_json_raw(struct api_json *j, const char *json);
+
+/* key + value in one call. */
+void api_json_kstr(struct api_json *j, const char *key, const char *s);
+void api_json_kint(struct api_json *j, const char *key, int64_t v);
+void api_json_kbool(struct api_json *j, const char *key, int v);
+void api_json_knull(struct api_json *j, const char *key);
+void api_json_kraw(struct api_json *j, const char *key, const char *json);
+
+/* The first error met while writing (-E2BIG past the cap, -ENOMEM, -EINVAL for misuse). */
+int api_json_error(const struct api_json *j);
+
+#endif

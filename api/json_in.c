@@ -1,0 +1,227 @@
+/*
+ * json_in.c: table-driven decoding of request bodies (json.h).
+ *
+ * The cJSON tree is made and deleted in api_json_decode; the walk below only copies values out
+ * of it into the caller's struct and the arena.
+ */
+#include "api/json.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+struct ctx {
+    struct api_arena *a;
+    const struct api_limits *lim;
+    struct api_json_error *err;
+};
+
+static int fail(struct ctx *x, const char *path, const char *msg, int r)
+{
+    snprintf(x->err->field, sizeof(x->err->field), "%.127s", path);
+    x->err->message = msg;
+    return r;
+}
+
+static void join(char *out, size_t size, const char *prefix, const char *name)
+{
+    if (*prefix)
+        snprintf(out, size, "%s.%s", prefix, name);
+    else
+        snprintf(out, size, "%s", name);
+}
+
+static int decode_object(struct ctx *x, const cJSON *obj, const struct api_field *fields,
+                         unsigned char *out, const char *prefix);
+
+static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f,
+                        unsigned char *out, const char *path)
+{
+    switch (f->type) {
+    case API_F_STR: {
+        size_t n;
+        char *copy;
+        if (!cJSON_IsString(v) || !v->valuestring)
+            return fail(x, path, "must be a string", -EINVAL);
+        n = strlen(v->valuestring);
+        if ((double)n > f->max)
+            return fail(x, path, "is too long", (f->flags & API_TOOBIG) ? -E2BIG : -EINVAL);
+        if ((double)n < f->min)
+            return fail(x, path, n ? "is too short" : "must not be empty", -EINVAL);
+        if (!api_utf8_valid(v->valuestring, n))
+            return fail(x, path, "must be valid UTF-8", -EINVAL);
+        copy = api_arena_strndup(x->a, v->valuestring, n);
+        if (!copy)
+            return -ENOMEM;
+        memcpy(out + f->offset, &copy, sizeof(copy));
+        return 0;
+    }
+    case API_F_INT: {
+        int64_t i;
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+            v->valuedouble != floor(v->valuedouble))
+            return fail(x, path, "must be an integer", -EINVAL);
+        if (v->valuedouble < f->min || v->valuedouble > f->max)
+            return fail(x, path, "is out of range", -EINVAL);
+        i = (int64_t)v->valuedouble;
+        memcpy(out + f->offset, &i, sizeof(i));
+        return 0;
+    }
+    case API_F_NUM: {
+        double d;
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+            return fail(x, path, "must be a number", -EINVAL);
+        if (v->valuedouble < f->min || v->valuedouble > f->max)
+            return fail(x, path, "is out of range", -EINVAL);
+        d = v->valuedouble;
+        memcpy(out + f->offset, &d, sizeof(d));
+        return 0;
+    }
+    case API_F_BOOL: {
+        int b;
+        if (!cJSON_IsBool(v))
+            return fail(x, path, "must be true or false", -EINVAL);
+        b = cJSON_IsTrue(v) ? 1 : 0;
+        memcpy(out + f->offset, &b, sizeof(b));
+        return 0;
+    }
+    case API_F_JSON: {
+        char *text, *copy;
+        if (!cJSON_IsObject(v))
+            return fail(x, path, "must be an object", -EINVAL);
+        text = cJSON_PrintUnformatted(v);
+        if (!text)
+            return -ENOMEM;
+        copy = api_arena_strndup(x->a, text, strlen(text));
+        cJSON_free(text);
+        if (!copy)
+            return -ENOMEM;
+        memcpy(out + f->offset, &copy, sizeof(copy));
+        return 0;
+    }
+    case API_F_OBJ:
+        if (!cJSON_IsObject(v))
+            return fail(x, path, "must be an object", -EINVAL);
+        return decode_object(x, v, f->sub, out + f->offset, path);
+    case API_F_ARR: {
+        int n;
+        size_t count;
+        unsigned char *items;
+        const cJSON *item;
+        size_t k = 0;
+        if (!cJSON_IsArray(v))
+            return fail(x, path, "must be an array", -EINVAL);
+        n = cJSON_GetArraySize(v);
+        if ((double)n < f->min)
+            return fail(x, path, n ? "has too few items" : "must not be empty", -EINVAL);
+        if ((double)n > f->max)
+            return fail(x, path, "has too many items", -E2BIG);
+        count = (size_t)n;
+        items = api_arena_alloc(x->a, count * f->item_size + 1);
+        if (!items)
+            return -ENOMEM;
+        cJSON_ArrayForEach(item, v)
+        {
+            char sub[160];
+            int r;
+            snprintf(sub, sizeof(sub), "%s[%zu]", path, k);
+            if (!cJSON_IsObject(item))
+                return fail(x, sub, "must be an object", -EINVAL);
+            r = decode_object(x, item, f->sub, items + k * f->item_size, sub);
+            if (r < 0)
+                return r;
+            k++;
+        }
+        memcpy(out + f->offset, &items, sizeof(items));
+        memcpy(out + f->count_offset, &count, sizeof(count));
+        return 0;
+    }
+    }
+    return fail(x, path, "unsupported field type", -EINVAL);
+}
+
+static int decode_object(struct ctx *x, const cJSON *obj, const struct api_field *fields,
+                         unsigned char *out, const char *prefix)
+{
+    const cJSON *child;
+    unsigned long long seen = 0;
+    char path[128];
+    int r;
+
+    cJSON_ArrayForEach(child, obj)
+    {
+        const struct api_field *f = NULL;
+        size_t idx = 0;
+        const char *name = child->string ? child->string : "";
+
+        for (const struct api_field *g = fields; g->name; g++, idx++) {
+            if (!strcmp(g->name, name)) {
+                f = g;
+                break;
+            }
+        }
+        join(path, sizeof(path), prefix, name);
+        if (!f)
+            return fail(x, path, "is not a known field", -EINVAL);
+        if (idx < 64 && (seen & (1ull << idx)))
+            return fail(x, path, "appears twice", -EINVAL);
+        if (idx < 64)
+            seen |= 1ull << idx;
+        if (cJSON_IsNull(child)) {
+            if (f->flags & API_REQUIRED)
+                return fail(x, path, "is required", -EINVAL);
+            continue;
+        }
+        r = decode_value(x, child, f, out, path);
+        if (r < 0)
+            return r;
+    }
+    {
+        size_t idx = 0;
+        for (const struct api_field *g = fields; g->name; g++, idx++) {
+            if ((g->flags & API_REQUIRED) && idx < 64 && !(seen & (1ull << idx))) {
+                join(path, sizeof(path), prefix, g->name);
+                return fail(x, path, "is required", -EINVAL);
+            }
+        }
+    }
+    return 0;
+}
+
+int api_json_decode(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
+                    const struct api_field *fields, void *out, struct api_json_error *err)
+{
+    struct ctx x = {a, lim, err};
+    const char *end = NULL, *msg = NULL;
+    cJSON *root = NULL;
+    int r;
+
+    err->field[0] = '\0';
+    err->message = NULL;
+    if (!text || len == 0)
+        return fail(&x, "", "a JSON body is required", -EINVAL);
+    r = api_json_prescan(text, len, lim->max_depth, &msg);
+    if (r < 0)
+        return fail(&x, "", msg, r);
+    root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        r = fail(&x, "", "body is not valid JSON", -EINVAL);
+        goto out;
+    }
+    while (end && end < text + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (end && end < text + len && *end != '\0') {
+        r = fail(&x, "", "trailing data after the JSON value", -EINVAL);
+        goto out;
+    }
+    if (!cJSON_IsObject(root)) {
+        r = fail(&x, "", "body must be a JSON object", -EINVAL);
+        goto out;
+    }
+    r = decode_object(&x, root, fields, out, "");
+out:
+    cJSON_Delete(root);
+    return r;
+}

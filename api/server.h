@@ -1,0 +1,132 @@
+/*
+ * server.h: the inside of gavel-api, shared by server.c, main.c and the service modules
+ * (authentication, metrics, the NOTIFY hub, the rate limiter). Handlers use http.h only.
+ */
+#ifndef GAVEL_API_SERVER_H
+#define GAVEL_API_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "api/http.h"
+
+/* Settings, read once in main from GAVEL_* variables (main.c lists them). */
+struct api_settings {
+    char listen[128]; /* host:port */
+    const char *database_url;
+    int db_pool_size;
+    int max_connections;
+    int open_registration;
+    int64_t token_ttl_s;
+    double rate_burst; /* submissions and runs a user may send at once */
+    double rate_per_s; /* and then per second */
+    struct api_limits limits;
+};
+
+struct api_route {
+    const char *method;
+    const char *pattern;
+    api_handler_fn handler;
+    unsigned flags;
+};
+
+extern const struct api_route api_routes[];
+extern const size_t api_n_routes;
+
+/* --- metrics (metrics.c) --- */
+#define API_METRIC_BUCKETS 12
+struct api_metrics;
+int api_metrics_new(size_t n_routes, struct api_metrics **ret);
+void api_metrics_free(struct api_metrics *m);
+/* route: index into api_routes, or n_routes for unmatched requests. */
+void api_metrics_record(struct api_metrics *m, size_t route, int status, double seconds);
+/* Appends the Prometheus text of the counters to j's buffer (j used as a plain buffer). */
+int api_metrics_write(struct api_metrics *m, struct api_buf *out);
+
+/* --- completion notices (notify.c): one LISTEN connection fanning out to waiters --- */
+struct api_hub;
+int api_hub_new(const char *conninfo, struct api_hub **ret);
+/* Wakes every waiter for good (they answer with what they have); the thread ends soon. */
+void api_hub_shutdown(struct api_hub *h);
+void api_hub_free(struct api_hub *h); /* stops the thread and frees */
+/* The current generation of the bucket of (kind, id); read it before checking the row. */
+uint64_t api_hub_generation(struct api_hub *h, char kind, int64_t id);
+/* Waits until a notice may concern (kind, id) after generation gen, or until deadline.
+ * Returns 1 when woken (check the row again), 0 at the deadline or on shutdown. */
+int api_hub_wait(struct api_hub *h, char kind, int64_t id, uint64_t gen,
+                 const struct timespec *deadline);
+/* 1 while the LISTEN connection is up. */
+int api_hub_listening(struct api_hub *h);
+
+/* --- per-user rate limit (ratelimit.c): a token bucket per user --- */
+struct api_ratelimit;
+int api_ratelimit_new(double burst, double per_s, struct api_ratelimit **ret);
+void api_ratelimit_free(struct api_ratelimit *rl);
+/* 0 when the user may go on (one token taken), else the seconds to wait (>= 1). */
+int api_ratelimit_take(struct api_ratelimit *rl, int64_t user_id);
+
+struct api_server {
+    struct api_settings cfg;
+    struct db_pool *pool; /* NULL until the database has been reached once */
+    pthread_mutex_t pool_lock;
+    struct api_metrics *metrics;
+    struct api_hub *hub;
+    struct api_ratelimit *rl;
+    atomic_int stopping;
+};
+
+#define API_MAX_PARAMS  4
+#define API_MAX_HEADERS 4
+
+struct api_req {
+    struct api_server *srv;
+    void *conn; /* struct MHD_Connection * */
+    struct api_arena arena;
+    struct timespec started;
+    const char *method;
+    const char *target; /* raw request target, in the arena */
+    struct api_uri uri;
+    const struct api_route *route;
+    size_t route_index;
+    int early_status; /* set when the request is refused before its body is read */
+    int early_err;
+    const char *param_names[API_MAX_PARAMS];
+    const char *param_values[API_MAX_PARAMS];
+    int n_params;
+    struct api_buf body;
+    int body_too_big;
+    /* authentication */
+    int auth_done;
+    int auth_err;
+    struct api_user user;
+    unsigned char token_hash[32];
+    int has_token;
+    /* the answer */
+    struct db_conn *db;
+    int status;
+    int replied;
+    struct api_json out;
+    const char *content_type;
+    char *raw_body;
+    size_t raw_len;
+    const char *headers[API_MAX_HEADERS][2];
+    int n_headers;
+    const char *err_field;
+    const char *err_message;
+    int retry_after;
+};
+
+/* auth.c: checks the bearer token of req, filling req->user. */
+int api_auth_check(struct api_req *req);
+/* A new token: 32 random bytes, URL-safe base64 in ret_text (at least 48 bytes), and its hash. */
+void api_token_new(char *ret_text, size_t text_size, unsigned char ret_hash[32]);
+/* The hash of a presented token text; -EINVAL if it is not a token's shape. */
+int api_token_hash_text(const char *text, unsigned char ret_hash[32]);
+
+/* server.c */
+int api_server_start(struct api_server *srv, void **ret_daemon);
+void api_server_stop(void *daemon);
+
+#endif
