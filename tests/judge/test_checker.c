@@ -1,0 +1,236 @@
+/*
+ * test_checker.c: the built-in checkers, scoring, templates and the Java file name (label unit).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "judge/checker.h"
+#include "judge/lang.h"
+#include "judge/score.h"
+#include "tests/harness.h"
+
+static int exact(const char *out, const char *ans)
+{
+    struct judge_verdict v;
+    judge_check_exact(out, strlen(out), ans, strlen(ans), &v);
+    return v.accepted;
+}
+
+static int tokens_n(const char *out, size_t on, const char *ans, size_t an)
+{
+    struct judge_verdict v;
+    judge_check_tokens(out, on, ans, an, &v);
+    return v.accepted;
+}
+
+static int tokens(const char *out, const char *ans)
+{
+    return tokens_n(out, strlen(out), ans, strlen(ans));
+}
+
+static int fl(const char *out, const char *ans, double a, double r)
+{
+    struct judge_verdict v;
+    judge_check_float(out, strlen(out), ans, strlen(ans), a, r, &v);
+    return v.accepted;
+}
+
+TEST(exact_final_newline_and_crlf)
+{
+    CHECK(exact("1 2\n", "1 2\n"));
+    CHECK(exact("1 2", "1 2\n"));     /* missing final newline */
+    CHECK(exact("1 2\n\n", "1 2\n")); /* extra final newline */
+    CHECK(exact("1 2\r\n3\r\n", "1 2\n3\n"));
+    CHECK(exact("", ""));
+    CHECK(exact("\n", ""));
+    CHECK(!exact("1 2 \n", "1 2\n")); /* trailing space matters */
+    CHECK(!exact("1  2\n", "1 2\n"));
+    CHECK(!exact("1 2\n3\n", "1 2\n"));
+    CHECK(!exact("1 2\n", "1 2\n3\n"));
+    CHECK(!exact("\n1 2\n", "1 2\n")); /* a leading blank line matters */
+    CHECK(!exact("A\n", "a\n"));
+}
+
+TEST(exact_nul_bytes)
+{
+    struct judge_verdict v;
+    judge_check_exact("a\0b\n", 4, "a\0b\n", 4, &v);
+    CHECK(v.accepted);
+    judge_check_exact("a\0c\n", 4, "a\0b\n", 4, &v);
+    CHECK(!v.accepted);
+    CHECK(strstr(v.message, "line 1") != NULL);
+}
+
+TEST(tokens_whitespace_insensitive_case_sensitive)
+{
+    CHECK(tokens("1 2\n", "1 2\n"));
+    CHECK(tokens("1   2   \n\n\n", "1 2"));
+    CHECK(tokens("1\t2\r\n", "1 2\n"));
+    CHECK(tokens("  1\n2", "1 2\n"));
+    CHECK(tokens("", "\n \n"));
+    CHECK(!tokens("Yes\n", "YES\n"));
+    CHECK(!tokens("1 2 3\n", "1 2\n"));
+    CHECK(!tokens("1\n", "1 2\n"));
+    CHECK(!tokens("12\n", "1 2\n"));
+    CHECK(!tokens("1.0\n", "1\n")); /* tokens compare as bytes */
+}
+
+TEST(tokens_nul_is_not_whitespace)
+{
+    CHECK(tokens_n("1\0002", 3, "1\0002", 3));
+    CHECK(!tokens_n("1\0002", 3, "1 2", 3));
+    CHECK(!tokens_n("1 2\0", 4, "1 2", 3));
+}
+
+TEST(tokens_message_is_printable)
+{
+    struct judge_verdict v;
+    judge_check_tokens("a\001'b", 4, "x", 1, &v);
+    CHECK(!v.accepted);
+    for (const char *p = v.message; *p; p++)
+        CHECK(*p >= 0x20 && *p < 0x7f);
+    judge_check_tokens("1 2", 3, "1 3", 3, &v);
+    CHECK_STR(v.message, "token 2: expected '3', found '2'");
+}
+
+TEST(float_tolerances)
+{
+    CHECK(fl("0.3333334\n", "0.3333333\n", -1, -1)); /* 1e-7 off: default 1e-6 */
+    CHECK(fl("1.0000001", "1", -1, -1));
+    CHECK(!fl("1.00001", "1", -1, -1));          /* 1e-5 off */
+    CHECK(fl("1000001", "1000000", 1e-9, 1e-6)); /* relative */
+    CHECK(!fl("1000001", "1000000", 1e-9, 1e-7));
+    CHECK(fl("1e-7", "0", 1e-6, 0)); /* exponent */
+    CHECK(fl("1E3", "1000.0000001", -1, -1));
+    CHECK(fl("-0", "0", 0, 0));
+    CHECK(fl("0x10", "16", 0, 0)); /* strtod syntax */
+    CHECK(!fl("2", "1", 0.5, 0.5));
+    CHECK(fl("1.5 abc 2", "1.5000001 abc 2", -1, -1)); /* non-numbers compare exactly */
+    CHECK(!fl("1.5 abd 2", "1.5 abc 2", -1, -1));
+    CHECK(!fl("abc", "1", -1, -1));
+    CHECK(!fl("1", "abc", -1, -1));
+    CHECK(!fl("1 2", "1", -1, -1));
+}
+
+TEST(float_nan_and_inf)
+{
+    CHECK(fl("nan", "nan", -1, -1));
+    CHECK(fl("NaN", "nan", -1, -1));
+    CHECK(!fl("nan", "1", -1, -1));
+    CHECK(!fl("1", "nan", -1, -1));
+    CHECK(fl("inf", "inf", -1, -1));
+    CHECK(fl("Infinity", "inf", -1, -1));
+    CHECK(!fl("-inf", "inf", -1, -1));
+    CHECK(!fl("inf", "1e308", -1, 1)); /* huge tolerance is no excuse */
+    CHECK(!fl("1e308", "inf", -1, 1));
+    CHECK(fl("1e400", "inf", -1, -1)); /* overflows to inf */
+}
+
+TEST(checker_kind_names)
+{
+    CHECK_INT(judge_checker_kind_parse("exact"), JUDGE_CHECK_EXACT);
+    CHECK_INT(judge_checker_kind_parse("tokens"), JUDGE_CHECK_TOKENS);
+    CHECK_INT(judge_checker_kind_parse("float"), JUDGE_CHECK_FLOAT);
+    CHECK_INT(judge_checker_kind_parse("custom"), JUDGE_CHECK_CUSTOM);
+    CHECK(judge_checker_kind_parse("Exact") < 0);
+    CHECK(judge_checker_kind_parse(NULL) < 0);
+}
+
+#define T(c, p, g)                                                                                 \
+    {                                                                                              \
+        0, c, p, (c) == JUDGE_AC ? (p) : 0, g                                                      \
+    }
+
+TEST(score_all_pass)
+{
+    struct judge_test_outcome t[] = {T(JUDGE_AC, 1, NULL), T(JUDGE_AC, 2, "a"),
+                                     T(JUDGE_AC, 3, "a")};
+    struct judge_score s;
+    judge_score_compute(t, 3, &s);
+    CHECK_INT(s.verdict, JUDGE_AC);
+    CHECK_INT(s.score, 6);
+    CHECK_INT(s.max_score, 6);
+    CHECK_INT(s.first_failure, -1);
+}
+
+TEST(score_groups_all_or_nothing)
+{
+    struct judge_test_outcome t[] = {
+        T(JUDGE_AC, 1, NULL), T(JUDGE_AC, 10, "g1"), T(JUDGE_WA, 10, "g1"),
+        T(JUDGE_AC, 5, "g2"), T(JUDGE_TLE, 1, NULL), T(JUDGE_AC, 5, "g2"),
+    };
+    struct judge_score s;
+    judge_score_compute(t, 6, &s);
+    CHECK_INT(s.verdict, JUDGE_WA); /* the first failing test's */
+    CHECK_INT(s.first_failure, 2);
+    CHECK_INT(s.score, 1 + 10); /* g1 lost entirely, g2 whole even if not contiguous */
+    CHECK_INT(s.max_score, 32);
+}
+
+TEST(score_partial_and_skipped)
+{
+    struct judge_test_outcome t[] = {
+        {1, JUDGE_WA, 10, 4, NULL}, /* a checker's partial points */
+        {2, JUDGE_WA, 10, 4, "g"},  /* partial points do not count in a group */
+        {3, JUDGE_MLE, 1, 0, NULL}, {4, JUDGE_SKIPPED, 1, 0, NULL},
+        {5, JUDGE_WA, 2, 99, NULL}, /* capped at the test's points */
+    };
+    struct judge_score s;
+    judge_score_compute(t, 5, &s);
+    CHECK_INT(s.verdict, JUDGE_WA);
+    CHECK_INT(s.score, 4 + 2);
+    CHECK_INT(s.max_score, 24);
+    CHECK_STR(judge_code_name(JUDGE_SKIPPED), "SKIPPED");
+    CHECK_STR(judge_code_name(JUDGE_CE), "CE");
+}
+
+TEST(score_skipped_only_is_ac)
+{
+    struct judge_test_outcome t[] = {T(JUDGE_AC, 1, NULL), T(JUDGE_SKIPPED, 1, NULL)};
+    struct judge_score s;
+    judge_score_compute(t, 2, &s);
+    CHECK_INT(s.verdict, JUDGE_AC);
+    CHECK_INT(s.score, 1);
+}
+
+TEST(expand_templates)
+{
+    char *tmpl[] = {"/usr/bin/java", "-Xmx{memory_mb}m", "{name}", "{src}{src}", "{unknown}"};
+    char *argv[JUDGE_MAX_ARGS];
+    REQUIRE(judge_expand(tmpl, 5,
+                         &(struct judge_vars){.src = "Foo.java", .name = "Foo", .memory_mb = 256},
+                         argv) == 0);
+    CHECK_STR(argv[0], "/usr/bin/java");
+    CHECK_STR(argv[1], "-Xmx256m");
+    CHECK_STR(argv[2], "Foo");
+    CHECK_STR(argv[3], "Foo.javaFoo.java");
+    CHECK_STR(argv[4], "{unknown}");
+    CHECK(argv[5] == NULL);
+    judge_argv_free(argv);
+}
+
+static void java_name(const char *src, const char *want)
+{
+    char got[80];
+    judge_java_source_name(src, "Main.java", got, sizeof(got));
+    CHECK_STR(got, want);
+}
+
+TEST(java_public_class_names_the_file)
+{
+    java_name("public class Solution { }", "Solution.java");
+    java_name("import java.util.*;\nfinal public class A_1$ {}", "A_1$.java");
+    java_name("// public class Fake\n/* public class Fake2 */\npublic final class Real {}",
+              "Real.java");
+    java_name("class Helper {} public class Main2 {}", "Main2.java");
+    java_name("String s = \"public class X\"; public class Y {}", "Y.java");
+    java_name("class NoPublic {}", "Main.java");
+    java_name("public static void x() {}", "Main.java");
+    java_name("public record Point(int x) {}", "Point.java");
+    java_name("", "Main.java");
+}
+
+int main(int argc, char **argv)
+{
+    return harness_main(argc, argv);
+}

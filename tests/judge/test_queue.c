@@ -1,0 +1,308 @@
+/*
+ * test_queue.c: the judging queue on a real database (label db): claim order, no double
+ * claims under concurrency, lease expiry, the attempt limit, fenced recording, rejudge.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "db/queue.h"
+#include "tests/dbtest.h"
+#include "tests/harness.h"
+
+static char url[512];
+static int have_db;
+
+static void exec_sql(struct db_conn *c, const char *sql)
+{
+    if (db_exec_script(c, sql) < 0)
+        fprintf(stderr, "SQL failed: %s: %s\n", sql, db_error(c));
+}
+
+static char *one(struct db_conn *c, const char *sql)
+{
+    static char buf[1024];
+    PGresult *res = NULL;
+
+    buf[0] = '\0';
+    if (db_query(c, &res, sql, 0, NULL) == 0 && PQntuples(res) > 0)
+        snprintf(buf, sizeof(buf), "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return buf;
+}
+
+/* An empty queue, a user and a problem to hang submissions on. */
+static struct db_conn *fresh(void)
+{
+    struct db_conn *c = NULL;
+
+    if (db_conn_open(url, &c) < 0)
+        return NULL;
+    exec_sql(c, "TRUNCATE submissions, runs, problems, users CASCADE;"
+                "INSERT INTO users (id, username, password_hash) VALUES (1, 'u', 'x');"
+                "INSERT INTO problems (id, slug, title) VALUES (1, 'p', 'P');");
+    return c;
+}
+
+static void add_submissions(struct db_conn *c, int n)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO submissions (user_id, problem_id, language_id, source)"
+             " SELECT 1, 1, 'c', 'int main(){}' FROM generate_series(1, %d)",
+             n);
+    exec_sql(c, sql);
+}
+
+TEST(claim_runs_first_then_oldest)
+{
+    struct db_conn *c;
+    struct db_job j;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    add_submissions(c, 2);
+    exec_sql(c, "INSERT INTO runs (language_id, source) VALUES ('c', 'x')");
+    int64_t first_sub = strtoll(one(c, "SELECT min(id) FROM submissions"), NULL, 10);
+    CHECK_INT(db_queue_claim(c, "j1", 30, &j), 1);
+    CHECK_INT(j.kind, DB_JOB_RUN);
+    CHECK_INT(j.attempts, 1);
+    CHECK_INT(db_queue_claim(c, "j1", 30, &j), 1);
+    CHECK_INT(j.kind, DB_JOB_SUBMISSION);
+    CHECK_INT(j.id, first_sub);
+    CHECK_INT(db_queue_claim(c, "j1", 30, &j), 1);
+    CHECK_INT(j.id, first_sub + 1);
+    CHECK_INT(db_queue_claim(c, "j1", 30, &j), 0);
+    CHECK_STR(one(c, "SELECT count(*) FROM submissions WHERE status = 'judging' AND judge_id ="
+                     " 'j1' AND lease_expires_at > now() + interval '20 s'"),
+              "2");
+    db_conn_close(c);
+}
+
+#define CLAIMERS 4
+#define QUEUED   200
+
+struct claimer {
+    int64_t ids[QUEUED];
+    int n;
+    int err;
+};
+
+static void *claim_all(void *arg)
+{
+    struct claimer *cl = arg;
+    struct db_conn *c = NULL;
+    struct db_job j;
+    char id[32];
+    int r;
+
+    snprintf(id, sizeof(id), "claimer-%p", arg);
+    if (db_conn_open(url, &c) < 0) {
+        cl->err = 1;
+        return NULL;
+    }
+    while ((r = db_queue_claim(c, id, 30, &j)) == 1 && cl->n < QUEUED)
+        cl->ids[cl->n++] = j.id;
+    if (r < 0)
+        cl->err = 1;
+    db_conn_close(c);
+    return NULL;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+TEST(concurrent_claimers_never_share_a_row)
+{
+    static struct claimer cl[CLAIMERS];
+    static int64_t all[CLAIMERS * QUEUED];
+    pthread_t t[CLAIMERS];
+    struct db_conn *c;
+    int n = 0;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    add_submissions(c, QUEUED);
+    memset(cl, 0, sizeof(cl));
+    for (int i = 0; i < CLAIMERS; i++)
+        pthread_create(&t[i], NULL, claim_all, &cl[i]);
+    for (int i = 0; i < CLAIMERS; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_INT(cl[i].err, 0);
+        for (int k = 0; k < cl[i].n; k++)
+            all[n++] = cl[i].ids[k];
+    }
+    CHECK_INT(n, QUEUED);
+    qsort(all, (size_t)n, sizeof(all[0]), cmp64);
+    for (int i = 1; i < n; i++)
+        CHECK(all[i] != all[i - 1]);
+    CHECK_STR(one(c, "SELECT count(*) FROM submissions WHERE attempts = 1 AND status = 'judging'"),
+              "200");
+    db_conn_close(c);
+}
+
+static const struct db_test_result two_tests[] = {
+    {1, "AC", 5, 1000, 1, NULL},
+    {2, "WA", 7, 2000, 0, "token 1: expected '3', found '4'"},
+};
+
+static struct db_submission_result result_wa = {
+    .verdict = "WA",
+    .score = 1,
+    .max_score = 2,
+    .time_ms = 7,
+    .memory_kb = 2000,
+    .problem_version = 1,
+    .tests = two_tests,
+    .n_tests = 2,
+};
+
+TEST(expired_lease_is_retaken_and_the_old_judge_is_fenced_out)
+{
+    struct db_conn *c;
+    struct db_job a, b;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    add_submissions(c, 1);
+    REQUIRE(db_queue_claim(c, "judge-a", 30, &a) == 1);
+    CHECK_INT(db_queue_expire(c), 0); /* the lease is alive */
+    CHECK_INT(db_queue_heartbeat(c, &a, 30), 0);
+    exec_sql(c, "UPDATE submissions SET lease_expires_at = now() - interval '1 s'");
+    CHECK_INT(db_queue_expire(c), 1);
+    CHECK_STR(one(c, "SELECT status || ' ' || attempts FROM submissions"), "queued 1");
+    REQUIRE(db_queue_claim(c, "judge-b", 30, &b) == 1);
+    CHECK_INT(b.id, a.id);
+    CHECK_INT(b.attempts, 2);
+    /* judge-a comes back from the dead: every write of its is refused. */
+    CHECK_INT(db_queue_heartbeat(c, &a, 30), -ESTALE);
+    CHECK_INT(db_queue_record_submission(c, &a, &result_wa), -ESTALE);
+    CHECK_INT(db_queue_retry(c, &a, "x"), -ESTALE);
+    CHECK_INT(db_queue_release(c, &a), -ESTALE);
+    CHECK_STR(one(c, "SELECT count(*) FROM submission_tests"), "0");
+    /* judge-b records exactly once. */
+    CHECK_INT(db_queue_record_submission(c, &b, &result_wa), 0);
+    CHECK_INT(db_queue_record_submission(c, &b, &result_wa), -ESTALE);
+    CHECK_STR(one(c, "SELECT status || ' ' || verdict || ' ' || score || '/' || max_score || ' '"
+                     " || judge_id || ' ' || (lease_expires_at IS NULL) FROM submissions"),
+              "done WA 1/2 judge-b true");
+    CHECK_STR(one(c, "SELECT string_agg(ordinal || verdict || points || coalesce(checker_message,"
+                     " '-'), ',' ORDER BY ordinal) FROM submission_tests"),
+              "1AC1-,2WA0token 1: expected '3', found '4'");
+    db_conn_close(c);
+}
+
+TEST(third_expired_attempt_is_ie_with_a_reason)
+{
+    struct db_conn *c;
+    struct db_job j;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    add_submissions(c, 1);
+    for (int i = 1; i <= 3; i++) {
+        REQUIRE(db_queue_claim(c, "dying", 30, &j) == 1);
+        CHECK_INT(j.attempts, i);
+        exec_sql(c, "UPDATE submissions SET lease_expires_at = now() - interval '1 s'");
+        CHECK_INT(db_queue_expire(c), 1);
+    }
+    CHECK_INT(db_queue_claim(c, "dying", 30, &j), 0);
+    CHECK_STR(one(c, "SELECT status || ' ' || verdict || ' ' || score FROM submissions"),
+              "done IE 0");
+    CHECK(strstr(one(c, "SELECT message FROM submissions"), "3 judging attempts failed") != NULL);
+    CHECK(strstr(one(c, "SELECT message FROM submissions"), "expired") != NULL);
+    db_conn_close(c);
+}
+
+TEST(retry_counts_attempts_release_does_not)
+{
+    struct db_conn *c;
+    struct db_job j;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    exec_sql(c, "INSERT INTO runs (language_id, source) VALUES ('c', 'x')");
+    REQUIRE(db_queue_claim(c, "j", 30, &j) == 1);
+    CHECK_INT(db_queue_release(c, &j), 0);
+    CHECK_STR(one(c, "SELECT status || ' ' || attempts FROM runs"), "queued 0");
+    for (int i = 1; i <= 3; i++) {
+        REQUIRE(db_queue_claim(c, "j", 30, &j) == 1);
+        CHECK_INT(j.attempts, i);
+        CHECK_INT(db_queue_retry(c, &j, "sandbox failed"), 0);
+    }
+    CHECK_STR(one(c, "SELECT status || ' ' || verdict || ' ' || message FROM runs"),
+              "done IE 3 judging attempts failed, last: sandbox failed");
+    db_conn_close(c);
+}
+
+TEST(run_result_keeps_bytes)
+{
+    struct db_conn *c;
+    struct db_job j;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    exec_sql(c, "INSERT INTO runs (language_id, source) VALUES ('c', 'x')");
+    REQUIRE(db_queue_claim(c, "j", 30, &j) == 1);
+    struct db_run_result rr = {.verdict = "OK",
+                               .exit_code = 0,
+                               .time_ms = 3,
+                               .memory_kb = 100,
+                               .out = "a\0b",
+                               .out_len = 3,
+                               .err = "",
+                               .err_len = 0};
+    CHECK_INT(db_queue_record_run(c, &j, &rr), 0);
+    CHECK_STR(one(c, "SELECT status || verdict || exit_code || encode(stdout, 'hex') FROM runs"),
+              "doneOK0610062");
+    CHECK_INT(db_queue_record_run(c, &j, &rr), -ESTALE);
+    db_conn_close(c);
+}
+
+TEST(rejudge_keeps_the_old_result_until_the_new_one)
+{
+    struct db_conn *c;
+    struct db_job j, k;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    add_submissions(c, 2);
+    REQUIRE(db_queue_claim(c, "j", 30, &j) == 1);
+    REQUIRE(db_queue_record_submission(c, &j, &result_wa) == 0);
+    CHECK_INT(db_queue_rejudge(c, 1, 0), 2);
+    CHECK_STR(one(c, "SELECT status || ' ' || verdict || ' ' || attempts FROM submissions"
+                     " ORDER BY id LIMIT 1"),
+              "queued WA 0");
+    /* The judge that held the old claim of a rejudged row cannot record into it. */
+    CHECK_INT(db_queue_record_submission(c, &j, &result_wa), -ESTALE);
+    REQUIRE(db_queue_claim(c, "j2", 30, &k) == 1);
+    CHECK_INT(k.id, j.id);
+    struct db_submission_result ac = {.verdict = "AC",
+                                      .score = 2,
+                                      .max_score = 2,
+                                      .problem_version = 2,
+                                      .tests = two_tests,
+                                      .n_tests = 1};
+    CHECK_INT(db_queue_record_submission(c, &k, &ac), 0);
+    CHECK_STR(one(c, "SELECT verdict || ' ' || problem_version FROM submissions ORDER BY id"
+                     " LIMIT 1"),
+              "AC 2");
+    CHECK_STR(one(c, "SELECT count(*) FROM submission_tests"), "1");
+    CHECK_INT(db_queue_rejudge(c, 0, k.id), 1);
+    db_conn_close(c);
+}
+
+int main(int argc, char **argv)
+{
+    int r;
+
+    have_db = dbtest_create("judge_queue", 1, url, sizeof(url)) == 0;
+    r = harness_main(argc, argv);
+    dbtest_drop();
+    return r;
+}
