@@ -1,0 +1,452 @@
+/*
+ * h_contests.c: contests and assignments: create, read, replace, delete, list, participants and
+ * unfreeze. The rules (admission, standings) live in db/contests.h and the standings migration;
+ * this file only speaks HTTP and JSON.
+ *
+ * Who may do what: instructors and admins create contests; a contest's owner or an admin changes,
+ * deletes, adds participants to and unfreezes it. Everyone sees public contests; private ones
+ * are seen by staff and their participants, and are 404 to anyone else. Students see a
+ * contest's problems from its start.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/handlers.h"
+#include "db/contests.h"
+
+#define MAX_USERNAMES 10000
+
+struct problem_in {
+    const char *problem;
+    const char *label;
+    int64_t points;
+};
+
+struct contest_in {
+    const char *slug;
+    const char *title;
+    const char *starts_at;
+    const char *ends_at;
+    const char *freeze_at;
+    const char *scoring;
+    const char *visibility;
+    struct problem_in *problems;
+    size_t n_problems;
+};
+
+static const struct api_field problem_fields[] = {
+    API_FIELD_STR(struct problem_in, problem, API_REQUIRED, 1, 64),
+    API_FIELD_STR(struct problem_in, label, API_REQUIRED, 1, 8),
+    API_FIELD_INT(struct problem_in, points, 0, 0, 1000000),
+    API_FIELD_END,
+};
+
+static const struct api_field contest_fields[] = {
+    API_FIELD_STR(struct contest_in, slug, 0, 1, 64),
+    API_FIELD_STR(struct contest_in, title, API_REQUIRED, 1, 800),
+    API_FIELD_STR(struct contest_in, starts_at, API_REQUIRED, 1, 64),
+    API_FIELD_STR(struct contest_in, ends_at, API_REQUIRED, 1, 64),
+    API_FIELD_STR(struct contest_in, freeze_at, 0, 1, 64),
+    API_FIELD_STR(struct contest_in, scoring, 0, 1, 8),
+    API_FIELD_STR(struct contest_in, visibility, 0, 1, 16),
+    API_FIELD_ARR(struct contest_in, problems, 0, 0, DB_CONTEST_MAX_PROBLEMS, problem_fields,
+                  struct problem_in, n_problems),
+    API_FIELD_END,
+};
+
+/* One contest with its owner's name and number of participants (times as API_SQL_TIME). */
+static const char contest_sql[] =
+    "SELECT c.slug, c.title,"
+    " to_char(c.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " to_char(c.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " to_char(c.freeze_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " c.unfrozen, c.scoring, c.visibility, u.username,"
+    " (SELECT count(*) FROM contest_participants p WHERE p.contest_id = c.id)"
+    " FROM contests c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id = $1";
+
+/* A page of the contests a caller may see: $1 below this id, $2 staff, $3 the user, $4 rows. */
+static const char list_sql[] =
+    "SELECT c.id, c.slug, c.title,"
+    " to_char(c.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " to_char(c.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " to_char(c.freeze_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+    " c.scoring, c.visibility FROM contests c"
+    " WHERE c.id < $1 AND (c.visibility = 'public' OR $2 OR EXISTS"
+    " (SELECT 1 FROM contest_participants p WHERE p.contest_id = c.id AND p.user_id = $3))"
+    " ORDER BY c.id DESC LIMIT $4";
+
+/* The contest id as text, for query parameters. */
+static void id_text(char *buf, size_t size, int64_t id)
+{
+    snprintf(buf, size, "%" PRId64, id);
+}
+
+/* Writes one contest as JSON: its fields, and its problems when with_problems. */
+static int write_contest(struct api_req *req, struct db_conn *c, int64_t id, int with_problems,
+                         int status)
+{
+    char cid[24];
+    PGresult *res = NULL, *probs = NULL;
+    struct api_json *j;
+    int r;
+
+    id_text(cid, sizeof(cid), id);
+    r = db_query(c, &res, contest_sql, 1, (const char *const[]){cid});
+    if (r < 0)
+        return api_db_fail(req, r, "read a contest");
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return api_fail(req, -ENOENT, NULL, "no such contest");
+    }
+    if (with_problems) {
+        r = db_query(c, &probs,
+                     "SELECT cp.label, p.slug, p.title, cp.points FROM contest_problems cp"
+                     " JOIN problems p ON p.id = cp.problem_id WHERE cp.contest_id = $1"
+                     " ORDER BY cp.label",
+                     1, (const char *const[]){cid});
+        if (r < 0) {
+            PQclear(res);
+            return api_db_fail(req, r, "read a contest's problems");
+        }
+    }
+    j = api_reply_json(req, status);
+    api_json_obj(j);
+    api_json_kstr(j, "slug", api_col(res, 0, 0));
+    api_json_kstr(j, "title", api_col(res, 0, 1));
+    api_json_kstr(j, "starts_at", api_col(res, 0, 2));
+    api_json_kstr(j, "ends_at", api_col(res, 0, 3));
+    api_json_kstr(j, "freeze_at", api_col(res, 0, 4));
+    api_json_kbool(j, "unfrozen", api_col(res, 0, 5)[0] == 't');
+    api_json_kstr(j, "scoring", api_col(res, 0, 6));
+    api_json_kstr(j, "visibility", api_col(res, 0, 7));
+    api_json_kstr(j, "owner", api_col(res, 0, 8));
+    api_json_kint(j, "participants", db_int64(res, 0, 9));
+    if (with_problems) {
+        api_json_key(j, "problems");
+        api_json_arr(j);
+        for (int i = 0; i < PQntuples(probs); i++) {
+            api_json_obj(j);
+            api_json_kstr(j, "label", api_col(probs, i, 0));
+            api_json_kstr(j, "problem", api_col(probs, i, 1));
+            api_json_kstr(j, "title", api_col(probs, i, 2));
+            if (db_isnull(probs, i, 3))
+                api_json_knull(j, "points");
+            else
+                api_json_kint(j, "points", db_int64(probs, i, 3));
+            api_json_end(j);
+        }
+        api_json_end(j);
+    }
+    api_json_end(j);
+    PQclear(probs);
+    PQclear(res);
+    return 0;
+}
+
+/* Looks the {slug} contest up for the caller: 404 when it does not exist or is not visible to
+ * them, 403 when need_manage and they are neither its owner nor an admin. */
+static int find_contest(struct api_req *req, struct db_conn *c, int need_manage,
+                        struct db_contest_access *ret)
+{
+    const struct api_user *u = api_user(req);
+    int r = db_contest_access(c, api_param(req, "slug"), u->id, u->role_name, ret);
+
+    if (r == -ENOENT || (r == 0 && !ret->visible))
+        return api_fail(req, -ENOENT, NULL, "no such contest");
+    if (r < 0)
+        return api_db_fail(req, r, "look a contest up");
+    if (need_manage && !ret->manage)
+        return api_fail(req, -EACCES, NULL, "only the contest's owner or an admin may do this");
+    return 0;
+}
+
+/* Decodes a contest body and saves it (replace_id 0: create). Answers with the contest. */
+static int save_contest(struct api_req *req, struct db_conn *c, const char *path_slug,
+                        int64_t replace_id)
+{
+    struct contest_in in = {0};
+    struct db_contest_def def = {0};
+    struct db_contest_problem *probs = NULL;
+    const char *field = NULL, *message = NULL;
+    char field_buf[64];
+    int64_t id = 0;
+    int r;
+
+    r = api_body_json(req, contest_fields, &in);
+    if (r < 0)
+        return r;
+    if (path_slug) {
+        if (in.slug && strcmp(in.slug, path_slug) != 0)
+            return api_fail(req, -EINVAL, "slug", "cannot be changed");
+        in.slug = path_slug;
+    } else if (!in.slug) {
+        return api_fail(req, -EINVAL, "slug", "is required");
+    }
+    if (in.n_problems) {
+        probs = api_alloc(req, in.n_problems * sizeof(*probs));
+        if (!probs)
+            return -ENOMEM;
+    }
+    for (size_t i = 0; i < in.n_problems; i++) {
+        probs[i].problem = in.problems[i].problem;
+        probs[i].label = in.problems[i].label;
+        /* Absent and 0 both mean "not scaled": items start zeroed. */
+        probs[i].points = in.problems[i].points > 0 ? in.problems[i].points : -1;
+    }
+    def =
+        (struct db_contest_def){in.slug,    in.title,      in.starts_at, in.ends_at,   in.freeze_at,
+                                in.scoring, in.visibility, probs,        in.n_problems};
+    r = db_contest_save(c, &def, api_user(req)->id, replace_id, &id, &field, field_buf,
+                        sizeof(field_buf), &message);
+    if (r == -EINVAL || r == -EEXIST || r == -ENOENT)
+        return api_fail(req, r, field, "%s", message ? message : "refused");
+    if (r < 0)
+        return api_db_fail(req, r, "save a contest");
+    return write_contest(req, c, id, 1, replace_id ? 200 : 201);
+}
+
+int api_h_contest_create(struct api_req *req)
+{
+    struct db_conn *c;
+    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+
+    if (r < 0)
+        return r;
+    r = api_db(req, &c);
+    if (r < 0)
+        return r;
+    return save_contest(req, c, NULL, 0);
+}
+
+int api_h_contest_get(struct api_req *req)
+{
+    struct db_contest_access a;
+    struct db_conn *c;
+    int r = api_auth_optional(req);
+
+    if (r < 0)
+        return r;
+    r = api_db(req, &c);
+    if (r < 0)
+        return r;
+    r = find_contest(req, c, 0, &a);
+    if (r < 0)
+        return r;
+    return write_contest(req, c, a.id, a.started || api_user(req)->role >= API_ROLE_INSTRUCTOR,
+                         200);
+}
+
+int api_h_contest_replace(struct api_req *req)
+{
+    struct db_contest_access a;
+    struct db_conn *c;
+    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+
+    if (r < 0)
+        return r;
+    r = api_db(req, &c);
+    if (r < 0)
+        return r;
+    r = find_contest(req, c, 1, &a);
+    if (r < 0)
+        return r;
+    return save_contest(req, c, api_param(req, "slug"), a.id);
+}
+
+int api_h_contest_delete(struct api_req *req)
+{
+    struct db_contest_access a;
+    struct db_conn *c;
+    char cid[24];
+    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+
+    if (r < 0)
+        return r;
+    r = api_db(req, &c);
+    if (r < 0)
+        return r;
+    r = find_contest(req, c, 1, &a);
+    if (r < 0)
+        return r;
+    id_text(cid, sizeof(cid), a.id);
+    r = db_query(c, NULL, "DELETE FROM contests WHERE id = $1", 1, (const char *const[]){cid});
+    if (r < 0)
+        return api_db_fail(req, r, "delete a contest");
+    api_reply_empty(req, 204);
+    return 0;
+}
+
+int api_h_contest_list(struct api_req *req)
+{
+    const struct api_user *u;
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    char uid[24], before[24], lim[16];
+    int64_t before_id;
+    int limit, n;
+    int r = api_auth_optional(req);
+
+    if (r < 0)
+        return r;
+    r = api_list_params(req, &limit, &before_id);
+    if (r < 0)
+        return r;
+    r = api_db(req, &c);
+    if (r < 0)
+        return r;
+    u = api_user(req);
+    id_text(uid, sizeof(uid), u->id);
+    id_text(before, sizeof(before), before_id);
+    snprintf(lim, sizeof(lim), "%d", limit + 1);
+    r = db_query(
+        c, &res, list_sql, 4,
+        (const char *const[]){before, u->role >= API_ROLE_INSTRUCTOR ? "t" : "f", uid, lim});
+    if (r < 0)
+        return api_db_fail(req, r, "list contests");
+    n = PQntuples(res);
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_key(j, "contests");
+    api_json_arr(j);
+    for (int i = 0; i < n && i < limit; i++) {
+        api_json_obj(j);
+        api_json_kstr(j, "slug", api_col(res, i, 1));
+        api_json_kstr(j, "title", api_col(res, i, 2));
+        api_json_kstr(j, "starts_at", api_col(res, i, 3));
+        api_json_kstr(j, "ends_at", api_col(res, i, 4));
+        api_json_kstr(j, "freeze_at", api_col(res, i, 5));
+        api_json_kstr(j, "scoring", api_col(res, i, 6));
+        api_json_kstr(j, "visibility", api_col(res, i, 7));
+        api_json_end(j);
+    }
+    api_json_end(j);
+    if (n > limit)
+        api_json_kstr(j, "next_cursor",
+                      api_cursor_from_id(api_arena(req), db_int64(res, limit - 1, 0)));
+    else
+        api_json_knull(j, "next_cursor");
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}
+
+/* Reads {"usernames": ["a", ...]} into the arena. cJSON's tree does not leave this function. */
+static int usernames_decode(struct api_req *req, const char ***ret, size_t *ret_n)
+{
+    size_t len;
+    const char *body = api_body(req, &len);
+    const char *msg = NULL;
+    const char **names = NULL;
+    cJSON *root = NULL, *arr, *it;
+    size_t n = 0, i = 0;
+    int r;
+
+    if (!body || !len)
+        return api_fail(req, -EINVAL, NULL, "the body must be a JSON object");
+    if (api_json_prescan(body, len, api_limits(req)->max_depth, &msg) < 0)
+        return api_fail(req, -EINVAL, NULL, "%s", msg ? msg : "malformed JSON");
+    root = cJSON_ParseWithLength(body, len);
+    if (!cJSON_IsObject(root)) {
+        r = api_fail(req, -EINVAL, NULL, "the body must be a JSON object");
+        goto out;
+    }
+    cJSON_ArrayForEach(it, root)
+    {
+        if (!it->string || strcmp(it->string, "usernames") != 0) {
+            r = api_fail(req, -EINVAL, it->string ? it->string : "", "is not a known field");
+            goto out;
+        }
+    }
+    arr = cJSON_GetObjectItemCaseSensitive(root, "usernames");
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+        cJSON_GetArraySize(arr) > MAX_USERNAMES) {
+        r = api_fail(req, -EINVAL, "usernames", "must be an array of 1 to %d usernames",
+                     MAX_USERNAMES);
+        goto out;
+    }
+    n = (size_t)cJSON_GetArraySize(arr);
+    names = api_alloc(req, n * sizeof(*names));
+    if (!names) {
+        r = -ENOMEM;
+        goto out;
+    }
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (!cJSON_IsString(it) || !it->valuestring[0] || strlen(it->valuestring) > 32) {
+            r = api_fail(req, -EINVAL, api_printf(req, "usernames[%zu]", i), "must be a username");
+            goto out;
+        }
+        names[i] = api_strdup(req, it->valuestring);
+        if (!names[i]) {
+            r = -ENOMEM;
+            goto out;
+        }
+        i++;
+    }
+    *ret = names;
+    *ret_n = n;
+    r = 0;
+out:
+    cJSON_Delete(root);
+    return r;
+}
+
+int api_h_contest_participants(struct api_req *req)
+{
+    struct db_contest_access a;
+    struct db_conn *c;
+    const char **names = NULL;
+    struct api_json *j;
+    size_t n = 0, bad = 0;
+    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+
+    if (r < 0)
+        return r;
+    r = usernames_decode(req, &names, &n);
+    if (r < 0)
+        return r;
+    r = api_db(req, &c);
+    if (r < 0)
+        return r;
+    r = find_contest(req, c, 1, &a);
+    if (r < 0)
+        return r;
+    r = db_contest_add_participants(c, a.id, names, n, &bad);
+    if (r == -EINVAL)
+        return api_fail(req, r, api_printf(req, "usernames[%zu]", bad), "no such user: %s",
+                        names[bad]);
+    if (r < 0)
+        return api_db_fail(req, r, "add participants");
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_kint(j, "added", r);
+    api_json_end(j);
+    return 0;
+}
+
+int api_h_contest_unfreeze(struct api_req *req)
+{
+    struct db_contest_access a;
+    struct db_conn *c;
+    char cid[24];
+    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+
+    if (r < 0)
+        return r;
+    r = api_db(req, &c);
+    if (r < 0)
+        return r;
+    r = find_contest(req, c, 1, &a);
+    if (r < 0)
+        return r;
+    id_text(cid, sizeof(cid), a.id);
+    r = db_query(c, NULL, "UPDATE contests SET unfrozen = true WHERE id = $1", 1,
+                 (const char *const[]){cid});
+    if (r < 0)
+        return api_db_fail(req, r, "unfreeze a contest");
+    return write_contest(req, c, a.id, 1, 200);
+}
