@@ -28,5 +28,22 @@ struct cli_command {
 int cli_migrate(struct cli_ctx *ctx, int argc, char **argv);
 int cli_user(struct cli_ctx *ctx, int argc, char **argv);
 int cli_status(struct cli_ctx *ctx, int argc, char **argv);
+int cli_import(struct cli_ctx *ctx, int argc, char **argv);
+int cli_verify(struct cli_ctx *ctx, int argc, char **argv);
+int cli_export(struct cli_ctx *ctx, int argc, char **argv);
+
+struct db_pkg_error;
+
+/* Package helpers shared by import, verify and export (import.c). */
+/* The slug a package path suggests: its last component without .zip, .tar.gz, .tgz, .tar. */
+void cli_default_slug(const char *path, char *out, size_t size);
+/* A user's id by name: 0 or -ENOENT. */
+int cli_user_id(struct db_conn *conn, const char *username, int64_t *ret_id) DB_WUR;
+/* Prints why a package was refused: "gavel CMD: PATH: FILE:LINE: message". */
+void cli_pkg_error(const char *cmd, const char *path, const struct db_pkg_error *err, int r);
+/* Imports one package (created or replaced); prints the outcome; returns 0 or a negative
+ * errno, with the problem's id in *ret_id. */
+int cli_import_one(struct db_conn *conn, const char *path, int64_t owner, int64_t *ret_id,
+                   const char *cmd) DB_WUR;
 
 #endif

@@ -14,6 +14,13 @@ static const struct cli_command commands[] = {
      "create an account (password from GAVEL_PASSWORD, stdin, or generated and printed)", 1,
      cli_user},
     {"status", "", "schema version and queue depth", 1, cli_status},
+    {"import", "[--owner USERNAME] PATH...",
+     "import problem packages (folders, zip or tar.gz; Gavel or Kattis format)", 1, cli_import},
+    {"verify", "[--as USERNAME] [--timeout SECONDS] [--json] PATH|SLUG...",
+     "import a package and judge its shipped solutions against their expected verdicts", 1,
+     cli_verify},
+    {"export", "SLUG [-o FILE] [--tar-gz]", "write a problem as a package in Gavel's format", 1,
+     cli_export},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,46 @@
+/*
+ * package-internal.h: what the package_*.c files share (the parsers of both formats, the
+ * store and the exporter) and the unit tests may reach. Not a public interface.
+ */
+#ifndef GAVEL_DB_PACKAGE_INTERNAL_H
+#define GAVEL_DB_PACKAGE_INTERNAL_H
+
+#include "db/package.h"
+
+/* Caps on what a package may declare. */
+#define PKG_MAX_TESTS     2000
+#define PKG_MAX_SOLUTIONS 200
+#define PKG_MAX_NAME      64 /* a test or group name */
+
+/* Keeps a copy of s (len bytes, or strlen when len is (size_t)-1) owned by prob; NULL on
+ * allocation failure. */
+char *pkg_keep(struct db_pkg_problem *prob, const char *s, size_t len);
+
+/* Appends a test whose data are the files' bytes (borrowed). name and group are copied. */
+int pkg_add_test(struct db_pkg_problem *prob, const char *name, const struct db_pkg_file *in,
+                 const struct db_pkg_file *out, int points, int is_sample, const char *group);
+
+/* Appends a shipped solution (expected: AC WA TLE MLE RE CE OLE), its source copied. */
+int pkg_add_solution(struct db_pkg_problem *prob, const char *path, const char *expected,
+                     const struct db_pkg_file *src, struct db_pkg_error *err);
+
+/* The 1-based line of position pos in text. */
+int pkg_line_of(const char *text, size_t pos);
+
+/* The extension of a path ("cpp" for "a/b.cpp"), or "" when it has none. */
+const char *pkg_ext(const char *path);
+
+/* Whether name is a valid test or group name: 1..64 of [A-Za-z0-9._-]. */
+int pkg_name_valid(const char *name, size_t len);
+
+/* The C/C++ source of path with every #include "x" of a file beside it in the package pasted
+ * in (once each), so a checker split over a few files becomes one source. Owned by prob. */
+int pkg_inline_source(struct db_pkg_problem *prob, const struct db_pkg_files *files,
+                      const char *path, char **ret_source, struct db_pkg_error *err);
+
+int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *prob,
+                    struct db_pkg_error *err);
+int pkg_parse_kattis(const struct db_pkg_files *files, struct db_pkg_problem *prob,
+                     struct db_pkg_error *err);
+
+#endif

@@ -1,0 +1,533 @@
+/*
+ * package_kattis.c: the Kattis / ICPC problem package format (problemtools, DOMjudge).
+ *
+ * How a Kattis package becomes a Gavel problem:
+ *   problem.yaml name            title ("en" when it is a map of languages)
+ *   limits.time_limit (s)        base time limit, scaled to every language at save
+ *   limits.memory (MiB)          memory_limit_mb
+ *   limits.time_multiplier,      kept for the self-check's report (with time_multipliers'
+ *   limits.time_safety_margin    ac_to_time_limit and time_limit_to_tle of the 2023 format)
+ *   validation: default          checker tokens (or float with a tolerance flag) and
+ *     + validator_flags          params {"case_sensitive", "space_change_sensitive", "abs",
+ *                                "rel"}: case- and space-insensitive unless the flags say
+ *   validation: custom           checker custom, the one output validator, params
+ *                                {"protocol": "kattis", "flags": [validator_flags...]}
+ *   problem_statement/ or        the statement, kept as is (problem.en.md, problem.md,
+ *   statement/                   then .tex)
+ *   data/sample/NAME.in + .ans   sample tests, 0 points
+ *   data/secret/G/...            first-level folder G = one all-or-nothing group holding every
+ *                                test below it (nested folders flattened in path order); its
+ *                                points are accept_score of G/testdata.yaml, else its number
+ *                                of tests; tests right under data/secret score 1 each
+ *   submissions/accepted/...     shipped solutions with their expected verdict
+ * Interactive and multi-pass problems and custom score validators are refused: the judge runs
+ * neither.
+ */
+#include "db/package-internal.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+static const struct {
+    const char *dir;
+    const char *verdict;
+} categories[] = {
+    {"accepted", "AC"},       {"wrong_answer", "WA"},           {"time_limit_exceeded", "TLE"},
+    {"run_time_error", "RE"}, {"memory_limit_exceeded", "MLE"}, {"output_limit_exceeded", "OLE"},
+    {"compile_error", "CE"},
+};
+
+struct ydoc {
+    yaml_document_t doc;
+    const char *file;
+    struct db_pkg_error *err;
+};
+
+static int yaml_load(const struct db_pkg_file *f, struct ydoc *y, struct db_pkg_error *err)
+{
+    yaml_parser_t parser;
+    int r = 0;
+
+    y->file = f->path;
+    y->err = err;
+    if (!yaml_parser_initialize(&parser))
+        return -ENOMEM;
+    yaml_parser_set_input_string(&parser, f->data, f->len);
+    if (!yaml_parser_load(&parser, &y->doc))
+        r = db_pkg_fail(err, f->path, (int)parser.problem_mark.line + 1, "invalid YAML: %s",
+                        parser.problem ? parser.problem : "parse error");
+    yaml_parser_delete(&parser);
+    return r;
+}
+
+static yaml_node_t *yroot(struct ydoc *y)
+{
+    return yaml_document_get_root_node(&y->doc);
+}
+
+static int yline(const yaml_node_t *n)
+{
+    return n ? (int)n->start_mark.line + 1 : 0;
+}
+
+static const char *yscalar(const yaml_node_t *n)
+{
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* The value of key in mapping m, or NULL. */
+static yaml_node_t *yget(struct ydoc *y, yaml_node_t *m, const char *key)
+{
+    if (!m || m->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+        const char *k = yscalar(yaml_document_get_node(&y->doc, p->key));
+        if (k && !strcmp(k, key))
+            return yaml_document_get_node(&y->doc, p->value);
+    }
+    return NULL;
+}
+
+/* A number-valued key: 0 absent, 1 read, or -EINVAL naming the line. */
+static int ynumber(struct ydoc *y, yaml_node_t *m, const char *key, double lo, double hi,
+                   double *ret)
+{
+    yaml_node_t *n = yget(y, m, key);
+    const char *s = yscalar(n);
+    char *end = NULL;
+    double v;
+
+    if (!n)
+        return 0;
+    if (s)
+        v = strtod(s, &end);
+    if (!s || !*s || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return db_pkg_fail(y->err, y->file, yline(n), "%s must be a number from %g to %g", key, lo,
+                           hi);
+    *ret = v;
+    return 1;
+}
+
+/* Splits validator_flags into words and maps the default validator's flags to a checker. */
+static int default_validator(struct ydoc *y, const yaml_node_t *flags_node, const char *flags,
+                             struct db_pkg_problem *p)
+{
+    int case_sensitive = 0, space_sensitive = 0, is_float = 0;
+    double abs_tol = 0, rel_tol = 0;
+    char word[64], params[256];
+    const char *s = flags ? flags : "";
+
+    for (;;) {
+        size_t len;
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        if (!*s)
+            break;
+        len = strcspn(s, " \t\n\r");
+        if (len >= sizeof(word))
+            return db_pkg_fail(y->err, y->file, yline(flags_node), "unknown validator flag");
+        memcpy(word, s, len);
+        word[len] = '\0';
+        s += len;
+        if (!strcmp(word, "case_sensitive")) {
+            case_sensitive = 1;
+        } else if (!strcmp(word, "space_change_sensitive")) {
+            space_sensitive = 1;
+        } else if (!strcmp(word, "float_tolerance") || !strcmp(word, "float_absolute_tolerance") ||
+                   !strcmp(word, "float_relative_tolerance")) {
+            char *end = NULL;
+            double v;
+            while (*s == ' ' || *s == '\t')
+                s++;
+            v = strtod(s, &end);
+            if (end == s || !isfinite(v) || v < 0 || (*end && !strchr(" \t\n\r", *end)))
+                return db_pkg_fail(y->err, y->file, yline(flags_node),
+                                   "%s needs a non-negative number after it", word);
+            s = end;
+            is_float = 1;
+            if (word[6] == 't') {
+                abs_tol = rel_tol = v;
+            } else if (word[6] == 'a') {
+                abs_tol = v;
+            } else {
+                rel_tol = v;
+            }
+        } else {
+            return db_pkg_fail(y->err, y->file, yline(flags_node),
+                               "unknown validator flag \"%s\" (case_sensitive,"
+                               " space_change_sensitive, float_tolerance,"
+                               " float_absolute_tolerance, float_relative_tolerance)",
+                               word);
+        }
+    }
+    if (is_float)
+        snprintf(params, sizeof(params),
+                 "{\"abs\":%.17g,\"rel\":%.17g,\"case_sensitive\":%s,"
+                 "\"space_change_sensitive\":%s}",
+                 abs_tol, rel_tol, case_sensitive ? "true" : "false",
+                 space_sensitive ? "true" : "false");
+    else
+        snprintf(params, sizeof(params), "{\"case_sensitive\":%s,\"space_change_sensitive\":%s}",
+                 case_sensitive ? "true" : "false", space_sensitive ? "true" : "false");
+    p->def.checker_kind = is_float ? "float" : "tokens";
+    p->def.checker_params_json = p->checker_params_json = pkg_keep(p, params, (size_t)-1);
+    return p->checker_params_json ? 0 : -ENOMEM;
+}
+
+static int is_source(const char *path)
+{
+    static const char *const exts[] = {"c", "cpp", "cc", "cxx", "py", "java", NULL};
+    const char *e = pkg_ext(path);
+
+    for (size_t i = 0; exts[i]; i++)
+        if (!strcmp(e, exts[i]))
+            return 1;
+    return 0;
+}
+
+/* Finds the one output validator and reads it (local headers pasted in). */
+static int custom_validator(struct ydoc *y, const char *flags, const struct db_pkg_files *files,
+                            struct db_pkg_problem *p)
+{
+    const char *main_path = NULL, *dir = NULL;
+    size_t dirlen = 0;
+    int main_has_main = 0;
+    cJSON *params = NULL, *arr;
+    char *text;
+    int r;
+
+    for (size_t i = 0; i < files->n; i++) {
+        const char *path = files->v[i].path, *rest, *slash;
+        if (strncmp(path, "output_validators/", 18) != 0)
+            continue;
+        rest = path + 18;
+        slash = strchr(rest, '/');
+        if (slash) {
+            if (dir && (strncmp(dir, rest, dirlen) || (size_t)(slash - rest) != dirlen))
+                return db_pkg_fail(y->err, path, 0,
+                                   "more than one output validator (only one is supported)");
+            dir = rest;
+            dirlen = (size_t)(slash - rest);
+        }
+        if (!is_source(path))
+            continue;
+        if (!main_path || (!main_has_main && strstr((const char *)files->v[i].data, "main("))) {
+            main_path = path;
+            main_has_main = strstr((const char *)files->v[i].data, "main(") != NULL;
+        }
+    }
+    if (!main_path)
+        return db_pkg_fail(y->err, "output_validators", 0,
+                           "validation is custom but there is no output validator source"
+                           " (.c, .cpp, .py, .java)");
+    r = pkg_inline_source(p, files, main_path, &p->checker_source, y->err);
+    if (r < 0)
+        return r;
+    p->def.checker_kind = "custom";
+    p->def.checker_source = p->checker_source;
+    p->checker_ext = pkg_ext(main_path)[0] == 'c' && strcmp(pkg_ext(main_path), "c")
+                         ? pkg_keep(p, "cpp", 3)
+                         : pkg_keep(p, pkg_ext(main_path), (size_t)-1);
+    params = cJSON_CreateObject();
+    if (!params)
+        return -ENOMEM;
+    cJSON_AddStringToObject(params, "protocol", "kattis");
+    arr = cJSON_AddArrayToObject(params, "flags");
+    for (const char *s = flags ? flags : ""; arr && *s;) {
+        size_t len;
+        char word[256];
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        len = strcspn(s, " \t\n\r");
+        if (!len)
+            break;
+        snprintf(word, sizeof(word), "%.*s", (int)len, s);
+        cJSON_AddItemToArray(arr, cJSON_CreateString(word));
+        s += len;
+    }
+    text = cJSON_PrintUnformatted(params);
+    cJSON_Delete(params);
+    if (!text)
+        return -ENOMEM;
+    p->def.checker_params_json = p->checker_params_json = pkg_keep(p, text, (size_t)-1);
+    cJSON_free(text);
+    return p->checker_params_json && p->checker_ext ? 0 : -ENOMEM;
+}
+
+static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p,
+                      struct db_pkg_error *err)
+{
+    const struct db_pkg_file *f = db_pkg_file_get(files, "problem.yaml");
+    struct ydoc y = {0};
+    yaml_node_t *root, *n, *limits;
+    const char *validation = "default", *flags = NULL, *type = NULL;
+    double tmul = 5, tmargin = 2, mem = 0, tl = 0;
+    char meta[160];
+    int r;
+
+    r = yaml_load(f, &y, err);
+    if (r < 0)
+        return r;
+    root = yroot(&y);
+    if (root && root->type == YAML_SCALAR_NODE && !*yscalar(root))
+        root = NULL; /* an empty problem.yaml is allowed */
+    if (root && root->type != YAML_MAPPING_NODE) {
+        r = db_pkg_fail(err, "problem.yaml", yline(root), "problem.yaml must be a mapping");
+        goto out;
+    }
+    n = yget(&y, root, "name");
+    if (n && n->type == YAML_MAPPING_NODE) {
+        yaml_node_t *en = yget(&y, n, "en");
+        if (!en && n->data.mapping.pairs.start < n->data.mapping.pairs.top)
+            en = yaml_document_get_node(&y.doc, n->data.mapping.pairs.start->value);
+        n = en;
+    }
+    if (n) {
+        const char *name = yscalar(n);
+        if (!name || !*name || strlen(name) > 200) {
+            r = db_pkg_fail(err, "problem.yaml", yline(n), "name must be 1 to 200 characters");
+            goto out;
+        }
+        p->def.title = p->title = pkg_keep(p, name, (size_t)-1);
+    }
+    n = yget(&y, root, "type");
+    if (n && !(type = yscalar(n))) {
+        r = db_pkg_fail(err, "problem.yaml", yline(n), "type must be a string");
+        goto out;
+    }
+    if (type && (strstr(type, "interactive") || strstr(type, "multi-pass"))) {
+        r = db_pkg_fail(err, "problem.yaml", yline(n), "%s problems are not supported", type);
+        goto out;
+    }
+    n = yget(&y, root, "validation");
+    if (n && !(validation = yscalar(n))) {
+        r = db_pkg_fail(err, "problem.yaml", yline(n), "validation must be a string");
+        goto out;
+    }
+    if (strcmp(validation, "default") && strcmp(validation, "custom")) {
+        r = db_pkg_fail(err, "problem.yaml", yline(n),
+                        "validation \"%.60s\" is not supported (default or custom)", validation);
+        goto out;
+    }
+    n = yget(&y, root, "validator_flags");
+    if (n && !(flags = yscalar(n))) {
+        r = db_pkg_fail(err, "problem.yaml", yline(n), "validator_flags must be a string");
+        goto out;
+    }
+    if (!strcmp(validation, "default"))
+        r = default_validator(&y, n, flags, p);
+    else
+        r = custom_validator(&y, flags, files, p);
+    if (r < 0)
+        goto out;
+    limits = yget(&y, root, "limits");
+    if (limits && limits->type != YAML_MAPPING_NODE) {
+        r = db_pkg_fail(err, "problem.yaml", yline(limits), "limits must be a mapping");
+        goto out;
+    }
+    if ((r = ynumber(&y, limits, "time_multiplier", 1, 100, &tmul)) < 0 ||
+        (r = ynumber(&y, limits, "time_safety_margin", 1, 100, &tmargin)) < 0 ||
+        (r = ynumber(&y, limits, "memory", 1, 8192, &mem)) < 0 ||
+        (r = ynumber(&y, limits, "time_limit", 0.001, 60, &tl)) < 0)
+        goto out;
+    n = yget(&y, limits, "time_multipliers");
+    if (n && ((r = ynumber(&y, n, "ac_to_time_limit", 1, 100, &tmul)) < 0 ||
+              (r = ynumber(&y, n, "time_limit_to_tle", 1, 100, &tmargin)) < 0))
+        goto out;
+    p->def.memory_limit_mb = (int)mem;
+    p->time_limit_ms = (int)lround(tl * 1000);
+    snprintf(meta, sizeof(meta), "{\"time_multiplier\":%g,\"time_safety_margin\":%g}", tmul,
+             tmargin);
+    p->meta_json = pkg_keep(p, meta, (size_t)-1);
+    r = p->meta_json ? 0 : -ENOMEM;
+out:
+    yaml_document_delete(&y.doc);
+    return r;
+}
+
+/* accept_score of a group's testdata.yaml; *ret unchanged when it gives none. */
+static int group_score(const struct db_pkg_files *files, const char *dir, int *ret,
+                       struct db_pkg_error *err)
+{
+    char path[DB_PKG_MAX_PATH + 1];
+    const struct db_pkg_file *f;
+    struct ydoc y = {0};
+    double v = 0;
+    int r;
+
+    snprintf(path, sizeof(path), "%s/testdata.yaml", dir);
+    f = db_pkg_file_get(files, path);
+    if (!f)
+        return 0;
+    r = yaml_load(f, &y, err);
+    if (r < 0)
+        return r;
+    r = ynumber(&y, yroot(&y), "accept_score", 0, 1000000, &v);
+    if (r > 0)
+        *ret = (int)lround(v);
+    yaml_document_delete(&y.doc);
+    return r < 0 ? r : 0;
+}
+
+/* A test name from its path below data/: '/' becomes '.', other odd bytes '_', and a name
+ * longer than 64 keeps its end. */
+static void test_name(const char *rel, size_t len, char *out)
+{
+    size_t start = len > PKG_MAX_NAME ? len - PKG_MAX_NAME : 0, k = 0;
+
+    for (size_t i = start; i < len; i++) {
+        char c = rel[i];
+        if (c == '/')
+            c = '.';
+        else if (!pkg_name_valid(&c, 1))
+            c = '_';
+        out[k++] = c;
+    }
+    out[k] = '\0';
+}
+
+static int parse_data(const struct db_pkg_files *files, struct db_pkg_problem *p,
+                      struct db_pkg_error *err)
+{
+    char group[PKG_MAX_NAME + 1] = "", gdir[DB_PKG_MAX_PATH + 1];
+    int r, pass;
+
+    /* pass 0: samples; pass 1: secret */
+    for (pass = 0; pass < 2; pass++) {
+        const char *prefix = pass ? "data/secret/" : "data/sample/";
+        size_t plen = strlen(prefix);
+        for (size_t i = 0; i < files->n; i++) {
+            const struct db_pkg_file *in = &files->v[i], *ans;
+            const char *rel = in->path + plen, *slash;
+            char path[DB_PKG_MAX_PATH + 1], name[PKG_MAX_NAME + 1];
+            size_t len = strlen(in->path);
+            int points = pass ? 1 : 0;
+
+            if (strncmp(in->path, prefix, plen) != 0 || len < plen + 4 ||
+                strcmp(in->path + len - 3, ".in") != 0)
+                continue;
+            snprintf(path, sizeof(path), "%.*s.ans", (int)(len - 3), in->path);
+            ans = db_pkg_file_get(files, path);
+            if (!ans)
+                return db_pkg_fail(err, in->path, 0, "no matching %s", path);
+            slash = pass ? strchr(rel, '/') : NULL;
+            if (slash && (!*group || strncmp(group, rel, (size_t)(slash - rel)) ||
+                          group[slash - rel] != '\0')) {
+                /* a new first-level group: give the previous one its points */
+                if ((size_t)(slash - rel) > PKG_MAX_NAME)
+                    return db_pkg_fail(err, in->path, 0, "group folder name longer than 64");
+                snprintf(group, sizeof(group), "%.*s", (int)(slash - rel), rel);
+                if (!pkg_name_valid(group, strlen(group)))
+                    return db_pkg_fail(err, in->path, 0,
+                                       "a group folder name is A-Z a-z 0-9 . _ - only");
+            } else if (!slash) {
+                group[0] = '\0';
+                if (pass && (r = group_score(files, "data/secret", &points, err)) < 0)
+                    return r;
+            }
+            test_name(in->path + 5, len - 5 - 3, name);
+            r = pkg_add_test(p, name, in, ans, points, !pass, slash ? group : NULL);
+            if (r == -E2BIG)
+                return db_pkg_fail(err, in->path, 0, "more than %d tests", PKG_MAX_TESTS);
+            if (r < 0)
+                return r;
+        }
+    }
+    /* group points: accept_score of data/secret/G/testdata.yaml, else one per test */
+    for (size_t i = 0; i < p->def.n_tests;) {
+        size_t j = i, count;
+        int total, k = 0;
+        if (!p->tests[i].group) {
+            i++;
+            continue;
+        }
+        while (j < p->def.n_tests && p->tests[j].group &&
+               !strcmp(p->tests[j].group, p->tests[i].group))
+            j++;
+        count = j - i;
+        total = (int)count;
+        snprintf(gdir, sizeof(gdir), "data/secret/%s", p->tests[i].group);
+        r = group_score(files, gdir, &total, err);
+        if (r < 0)
+            return r;
+        for (size_t t = i; t < j; t++)
+            p->tests[t].points = total / (int)count + (k++ < total % (int)count ? 1 : 0);
+        i = j;
+    }
+    return 0;
+}
+
+static int parse_statement(const struct db_pkg_files *files, struct db_pkg_problem *p,
+                           struct db_pkg_error *err)
+{
+    static const char *const names[] = {"problem_statement/problem.en.md",
+                                        "problem_statement/problem.md",
+                                        "statement/problem.en.md",
+                                        "statement/problem.md",
+                                        "problem_statement/problem.en.tex",
+                                        "problem_statement/problem.tex",
+                                        "statement/problem.en.tex",
+                                        "statement/problem.tex",
+                                        NULL};
+    const struct db_pkg_file *f = NULL;
+
+    for (size_t i = 0; names[i] && !f; i++)
+        f = db_pkg_file_get(files, names[i]);
+    for (size_t i = 0; i < files->n && !f; i++)
+        if (!strncmp(files->v[i].path, "problem_statement/problem.", 26) &&
+            (!strcmp(pkg_ext(files->v[i].path), "md") || !strcmp(pkg_ext(files->v[i].path), "tex")))
+            f = &files->v[i];
+    p->statement = pkg_keep(p, f ? (const char *)f->data : "", f ? f->len : 0);
+    p->def.statement = p->statement;
+    if (!p->statement)
+        return -ENOMEM;
+    if (f && strlen(p->statement) != f->len)
+        return db_pkg_fail(err, f->path, 0, "the statement must be text (NUL byte)");
+    return 0;
+}
+
+static int parse_submissions(const struct db_pkg_files *files, struct db_pkg_problem *p,
+                             struct db_pkg_error *err)
+{
+    for (size_t i = 0; i < files->n; i++) {
+        const char *path = files->v[i].path, *rest = path + 12, *slash;
+        size_t k;
+        int r;
+
+        if (strncmp(path, "submissions/", 12) != 0 || !is_source(path))
+            continue;
+        slash = strchr(rest, '/');
+        if (!slash || strchr(slash + 1, '/'))
+            continue; /* loose files and multi-file submissions are not run */
+        for (k = 0; k < sizeof(categories) / sizeof(categories[0]); k++)
+            if ((size_t)(slash - rest) == strlen(categories[k].dir) &&
+                !strncmp(rest, categories[k].dir, strlen(categories[k].dir)))
+                break;
+        if (k == sizeof(categories) / sizeof(categories[0]))
+            continue; /* partially_accepted, rejected, brute_force...: no single verdict */
+        r = pkg_add_solution(p, path, categories[k].verdict, &files->v[i], err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int pkg_parse_kattis(const struct db_pkg_files *files, struct db_pkg_problem *p,
+                     struct db_pkg_error *err)
+{
+    int r;
+
+    r = parse_yaml(files, p, err);
+    if (r >= 0)
+        r = parse_statement(files, p, err);
+    if (r >= 0)
+        r = parse_data(files, p, err);
+    if (r >= 0)
+        r = parse_submissions(files, p, err);
+    return r;
+}

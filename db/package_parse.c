@@ -1,0 +1,279 @@
+/*
+ * package_parse.c: recognising a package's format and what both parsers share (package.h).
+ */
+#include "db/package-internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *pkg_keep(struct db_pkg_problem *p, const char *s, size_t len)
+{
+    char **v;
+    char *copy;
+
+    if (len == (size_t)-1)
+        len = strlen(s);
+    v = realloc(p->names, (p->n_names + 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    p->names = v;
+    copy = malloc(len + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    p->names[p->n_names++] = copy;
+    return copy;
+}
+
+int pkg_add_test(struct db_pkg_problem *p, const char *name, const struct db_pkg_file *in,
+                 const struct db_pkg_file *out, int points, int is_sample, const char *group)
+{
+    struct db_test_def *v;
+    struct db_test_def *t;
+
+    if (p->def.n_tests >= PKG_MAX_TESTS)
+        return -E2BIG;
+    v = realloc(p->tests, (p->def.n_tests + 1) * sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    p->tests = v;
+    p->def.tests = v;
+    t = &v[p->def.n_tests];
+    *t = (struct db_test_def){.input = in->data,
+                              .input_len = in->len,
+                              .output = out->data,
+                              .output_len = out->len,
+                              .points = points,
+                              .is_sample = is_sample};
+    t->name = pkg_keep(p, name, (size_t)-1);
+    if (!t->name)
+        return -ENOMEM;
+    if (group) {
+        t->group = pkg_keep(p, group, (size_t)-1);
+        if (!t->group)
+            return -ENOMEM;
+    }
+    p->def.n_tests++;
+    return 0;
+}
+
+int pkg_add_solution(struct db_pkg_problem *p, const char *path, const char *expected,
+                     const struct db_pkg_file *src, struct db_pkg_error *err)
+{
+    struct db_pkg_solution *v, *s;
+
+    if (p->n_solutions >= PKG_MAX_SOLUTIONS)
+        return db_pkg_fail(err, path, 0, "more than %d solutions", PKG_MAX_SOLUTIONS);
+    if (memchr(src->data, '\0', src->len))
+        return db_pkg_fail(err, path, 0, "a solution must be text (it holds a NUL byte)");
+    v = realloc(p->solutions, (p->n_solutions + 1) * sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    p->solutions = v;
+    s = &v[p->n_solutions];
+    *s = (struct db_pkg_solution){0};
+    snprintf(s->expected, sizeof(s->expected), "%s", expected);
+    s->path = strdup(path);
+    s->source = strndup((const char *)src->data, src->len);
+    p->n_solutions++;
+    if (!s->path || !s->source)
+        return -ENOMEM;
+    return 0;
+}
+
+int pkg_line_of(const char *text, size_t pos)
+{
+    int line = 1;
+
+    for (size_t i = 0; i < pos && text[i]; i++)
+        if (text[i] == '\n')
+            line++;
+    return line;
+}
+
+const char *pkg_ext(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+
+    return dot && dot[1] ? dot + 1 : "";
+}
+
+int pkg_name_valid(const char *s, size_t len)
+{
+    if (len < 1 || len > PKG_MAX_NAME)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+/* ---- inlining a checker's local headers ---- */
+
+struct sbuf {
+    char *p;
+    size_t n, cap;
+};
+
+static int sbuf_put(struct sbuf *b, const char *s, size_t len)
+{
+    if (b->n + len + 1 > b->cap) {
+        size_t cap = (b->n + len + 1) * 2;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return -ENOMEM;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+static int inline_into(struct sbuf *b, const struct db_pkg_files *files, const char *path,
+                       char (*seen)[DB_PKG_MAX_PATH + 1], size_t *n_seen, int depth,
+                       struct db_pkg_error *err)
+{
+    const struct db_pkg_file *f = db_pkg_file_get(files, path);
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *s, *end;
+    int r = 0;
+
+    if (!f)
+        return db_pkg_fail(err, path, 0, "no such file");
+    if (depth > 8)
+        return db_pkg_fail(err, path, 0, "includes nested too deep");
+    if (b->n + f->len > ((size_t)4 << 20))
+        return db_pkg_fail(err, path, 0, "the checker source is larger than 4 MiB");
+    s = (const char *)f->data;
+    end = s + f->len;
+    while (s < end && r >= 0) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *eol = nl ? nl + 1 : end;
+        const char *q = s, *open, *close;
+        char inc[DB_PKG_MAX_PATH + 1];
+        int done = 0;
+
+        while (q < eol && (*q == ' ' || *q == '\t'))
+            q++;
+        if (eol - q > 9 && !strncmp(q, "#include", 8) && (open = memchr(q, '"', eol - q)) &&
+            (close = memchr(open + 1, '"', eol - open - 1)) &&
+            dirlen + (size_t)(close - open - 1) < sizeof(inc)) {
+            size_t k;
+            memcpy(inc, path, dirlen);
+            memcpy(inc + dirlen, open + 1, (size_t)(close - open - 1));
+            inc[dirlen + (size_t)(close - open - 1)] = '\0';
+            if (db_pkg_file_get(files, inc)) {
+                done = 1;
+                for (k = 0; k < *n_seen; k++)
+                    if (!strcmp(seen[k], inc))
+                        break;
+                if (k == *n_seen && *n_seen < 32) {
+                    snprintf(seen[(*n_seen)++], DB_PKG_MAX_PATH + 1, "%s", inc);
+                    r = inline_into(b, files, inc, seen, n_seen, depth + 1, err);
+                    if (r >= 0)
+                        r = sbuf_put(b, "\n", 1);
+                }
+            }
+        }
+        if (!done && r >= 0)
+            r = sbuf_put(b, s, (size_t)(eol - s));
+        s = eol;
+    }
+    return r;
+}
+
+int pkg_inline_source(struct db_pkg_problem *p, const struct db_pkg_files *files, const char *path,
+                      char **ret_source, struct db_pkg_error *err)
+{
+    char seen[32][DB_PKG_MAX_PATH + 1];
+    size_t n_seen = 0;
+    struct sbuf b = {0};
+    const char *ext = pkg_ext(path);
+    int r;
+
+    if (strcmp(ext, "c") && strcmp(ext, "cpp") && strcmp(ext, "cc") && strcmp(ext, "cxx") &&
+        strcmp(ext, "h") && strcmp(ext, "hpp")) {
+        const struct db_pkg_file *f = db_pkg_file_get(files, path);
+        if (!f)
+            return db_pkg_fail(err, path, 0, "no such file");
+        r = sbuf_put(&b, (const char *)f->data, f->len);
+    } else {
+        r = sbuf_put(&b, "", 0);
+        if (r >= 0)
+            r = inline_into(&b, files, path, seen, &n_seen, 0, err);
+    }
+    if (r >= 0 && memchr(b.p, '\0', b.n))
+        r = db_pkg_fail(err, path, 0, "a checker must be text (it holds a NUL byte)");
+    if (r >= 0) {
+        *ret_source = pkg_keep(p, b.p, b.n);
+        if (!*ret_source)
+            r = -ENOMEM;
+    }
+    free(b.p);
+    return r;
+}
+
+/* ---- entry points ---- */
+
+void db_pkg_problem_release(struct db_pkg_problem *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_names; i++)
+        free(p->names[i]);
+    for (size_t i = 0; i < p->n_solutions; i++) {
+        free(p->solutions[i].path);
+        free(p->solutions[i].source);
+    }
+    free(p->names);
+    free(p->solutions);
+    free(p->tests);
+    *p = (struct db_pkg_problem){0};
+}
+
+int db_pkg_parse(const struct db_pkg_files *files, const char *slug, int override,
+                 struct db_pkg_problem *ret, struct db_pkg_error *err)
+{
+    int r;
+
+    *ret = (struct db_pkg_problem){0};
+    if (err)
+        *err = (struct db_pkg_error){0};
+    if (db_pkg_file_get(files, "problem.json")) {
+        ret->format = "gavel";
+        r = pkg_parse_gavel(files, ret, err);
+    } else if (db_pkg_file_get(files, "problem.yaml")) {
+        ret->format = "kattis";
+        r = pkg_parse_kattis(files, ret, err);
+    } else {
+        r = db_pkg_fail(err, "", 0,
+                        "neither problem.json (Gavel) nor problem.yaml (Kattis)"
+                        " at the top of the package");
+    }
+    if (r >= 0 && slug && (override || !ret->def.slug)) {
+        ret->slug = pkg_keep(ret, slug, (size_t)-1);
+        ret->def.slug = ret->slug;
+        if (!ret->slug)
+            r = -ENOMEM;
+    }
+    if (r >= 0 && !ret->def.title && ret->def.slug)
+        ret->def.title = ret->title = pkg_keep(ret, ret->def.slug, (size_t)-1);
+    if (r >= 0 && !ret->def.slug)
+        r = db_pkg_fail(err, "", 0, "the problem has no slug");
+    if (r >= 0 && db_slug_valid(ret->def.slug) < 0)
+        r = db_pkg_fail(err, "", 0, "invalid slug \"%.64s\" (a-z, 0-9, - and _, at most 64)",
+                        ret->def.slug);
+    if (r >= 0 && ret->def.n_tests == 0)
+        r = db_pkg_fail(err, ret->format[0] == 'g' ? "tests" : "data", 0, "no tests");
+    if (r < 0)
+        db_pkg_problem_release(ret);
+    return r;
+}

@@ -1,0 +1,118 @@
+/*
+ * import.c: `gavel import [--owner USERNAME] PATH...` — problem packages (folders, zip or
+ * tar.gz archives, Gavel's or the Kattis format) into the database, each created or replaced
+ * as a whole. A package that is refused changes nothing; the others are still imported.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db/package.h"
+#include "judge/cli/cli.h"
+
+void cli_default_slug(const char *path, char *out, size_t size)
+{
+    static const char *const exts[] = {".tar.gz", ".tgz", ".zip", ".tar", NULL};
+    const char *base;
+    size_t len = strlen(path);
+
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    base = path + len;
+    while (base > path && base[-1] != '/')
+        base--;
+    len = (size_t)(path + len - base);
+    for (size_t i = 0; exts[i]; i++) {
+        size_t el = strlen(exts[i]);
+        if (len > el && !strncmp(base + len - el, exts[i], el)) {
+            len -= el;
+            break;
+        }
+    }
+    snprintf(out, size, "%.*s", (int)len, base);
+}
+
+int cli_user_id(struct db_conn *conn, const char *username, int64_t *ret_id)
+{
+    PGresult *res = NULL;
+    int r;
+
+    r = db_query(conn, &res, "SELECT id FROM users WHERE username = $1", 1,
+                 (const char *const[]){username});
+    if (r < 0)
+        return r;
+    r = PQntuples(res) == 1 ? 0 : -ENOENT;
+    if (r == 0)
+        *ret_id = db_int64(res, 0, 0);
+    PQclear(res);
+    return r;
+}
+
+void cli_pkg_error(const char *cmd, const char *path, const struct db_pkg_error *err, int r)
+{
+    if (err->file[0] && err->line > 0)
+        fprintf(stderr, "gavel %s: %s: %s:%d: %s\n", cmd, path, err->file, err->line, err->message);
+    else if (err->file[0])
+        fprintf(stderr, "gavel %s: %s: %s: %s\n", cmd, path, err->file, err->message);
+    else if (err->message[0])
+        fprintf(stderr, "gavel %s: %s: %s\n", cmd, path, err->message);
+    else
+        fprintf(stderr, "gavel %s: %s: %s\n", cmd, path, strerror(-r));
+}
+
+int cli_import_one(struct db_conn *conn, const char *path, int64_t owner, int64_t *ret_id,
+                   const char *cmd)
+{
+    struct db_pkg_files files = {0};
+    struct db_pkg_problem prob = {0};
+    struct db_pkg_error err = {0};
+    char slug[128];
+    int r;
+
+    cli_default_slug(path, slug, sizeof(slug));
+    r = db_pkg_read_path(path, NULL, &files, &err);
+    if (r >= 0)
+        r = db_pkg_parse(&files, slug, 0, &prob, &err);
+    if (r >= 0)
+        r = db_pkg_save(conn, &prob, owner, DB_PROBLEM_UPSERT, ret_id, &err);
+    if (r < 0)
+        cli_pkg_error(cmd, path, &err, r);
+    else
+        printf("imported %s (%s format, %zu tests, %zu solutions) from %s\n", prob.def.slug,
+               prob.format, prob.def.n_tests, prob.n_solutions, path);
+    db_pkg_problem_release(&prob);
+    db_pkg_files_release(&files);
+    return r;
+}
+
+int cli_import(struct cli_ctx *ctx, int argc, char **argv)
+{
+    int64_t owner = 0, id;
+    int failed = 0, n = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--owner") && i + 1 < argc) {
+            if (cli_user_id(ctx->conn, argv[++i], &owner) < 0) {
+                fprintf(stderr, "gavel import: no user %s\n", argv[i]);
+                return 1;
+            }
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: gavel import [--owner USERNAME] PATH...\n");
+            return 2;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--owner")) {
+            i++;
+            continue;
+        }
+        n++;
+        if (cli_import_one(ctx->conn, argv[i], owner, &id, "import") < 0)
+            failed++;
+    }
+    if (!n) {
+        fprintf(stderr, "usage: gavel import [--owner USERNAME] PATH...\n");
+        return 2;
+    }
+    return failed ? 1 : 0;
+}

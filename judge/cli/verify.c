@@ -1,0 +1,198 @@
+/*
+ * verify.c: `gavel verify [--as USERNAME] [--timeout SECONDS] [--json] PATH|SLUG...` — the
+ * self-check of problem packages, as problemtools' verifyproblem does it.
+ *
+ * Each PATH is imported (created or replaced), then every solution it ships is queued as a
+ * submission and this command waits for the judges (gavel-judge against the same database)
+ * to record them. A SLUG that is no path verifies the problem as stored. The submissions
+ * belong to --as, else the problem's owner, else the first admin. Exit status 0 when every
+ * solution got the verdict it expects.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "db/package.h"
+#include "judge/cli/cli.h"
+
+static int owner_of(struct db_conn *conn, int64_t problem_id, int64_t *ret_id)
+{
+    PGresult *res = NULL;
+    char pid[24];
+    int r;
+
+    snprintf(pid, sizeof(pid), "%lld", (long long)problem_id);
+    r = db_query(conn, &res,
+                 "SELECT coalesce((SELECT owner_id FROM problems WHERE id = $1),"
+                 " (SELECT min(id) FROM users WHERE role = 'admin'),"
+                 " (SELECT min(id) FROM users WHERE role = 'instructor'))",
+                 1, (const char *const[]){pid});
+    if (r < 0)
+        return r;
+    r = db_isnull(res, 0, 0) ? -ENOENT : 0;
+    if (r == 0)
+        *ret_id = db_int64(res, 0, 0);
+    PQclear(res);
+    return r;
+}
+
+static void print_report(const char *json)
+{
+    cJSON *root = cJSON_Parse(json), *s;
+    const cJSON *slow, *w;
+    int n = 0, good = 0;
+
+    if (!root)
+        return;
+    printf("%-4s %-6s %8s %10s  %-8s %s\n", "exp", "actual", "time", "memory", "lang", "file");
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(root, "solutions"))
+    {
+        const cJSON *actual = cJSON_GetObjectItem(s, "actual");
+        n++;
+        good += cJSON_IsTrue(cJSON_GetObjectItem(s, "ok"));
+        printf("%-4s %-6s %5.0f ms %7.0f KB  %-8s %s%s\n",
+               cJSON_GetStringValue(cJSON_GetObjectItem(s, "expected")),
+               cJSON_IsString(actual) ? actual->valuestring : "-",
+               cJSON_GetNumberValue(cJSON_GetObjectItem(s, "time_ms")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(s, "memory_kb")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(s, "language")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(s, "path")),
+               cJSON_IsTrue(cJSON_GetObjectItem(s, "ok")) ? "" : "   <-- MISMATCH");
+    }
+    slow = cJSON_GetObjectItem(root, "slowest_accepted");
+    if (slow)
+        printf("slowest accepted: %s, %.0f ms of %.0f ms (%.0f%% of the time limit)\n",
+               cJSON_GetStringValue(cJSON_GetObjectItem(slow, "path")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(slow, "time_ms")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(slow, "time_limit_ms")),
+               100 * cJSON_GetNumberValue(cJSON_GetObjectItem(slow, "fraction")));
+    cJSON_ArrayForEach(w, cJSON_GetObjectItem(root, "warnings"))
+        printf("warning: %s\n", cJSON_GetStringValue(w));
+    printf("%s: %s (%d of %d solutions as expected)\n",
+           cJSON_GetStringValue(cJSON_GetObjectItem(root, "problem")),
+           cJSON_IsTrue(cJSON_GetObjectItem(root, "passed")) ? "PASSED" : "FAILED", good, n);
+    cJSON_Delete(root);
+}
+
+static int problem_by_slug(struct db_conn *conn, const char *slug, int64_t *ret_id)
+{
+    PGresult *res = NULL;
+    int r;
+
+    r = db_query(conn, &res, "SELECT id FROM problems WHERE slug = $1", 1,
+                 (const char *const[]){slug});
+    if (r < 0)
+        return r;
+    r = PQntuples(res) == 1 ? 0 : -ENOENT;
+    if (r == 0)
+        *ret_id = db_int64(res, 0, 0);
+    PQclear(res);
+    return r;
+}
+
+static int verify_one(struct db_conn *conn, const char *target, int64_t as_user, int timeout_s,
+                      int json)
+{
+    struct stat st;
+    int64_t pid = 0, uid = as_user, vid = 0;
+    struct timespec start, now;
+    char *report = NULL;
+    int r, done = 0, passed = 0;
+
+    if (stat(target, &st) == 0) {
+        r = cli_import_one(conn, target, 0, &pid, "verify");
+        if (r < 0)
+            return r;
+    } else if (problem_by_slug(conn, target, &pid) < 0) {
+        fprintf(stderr, "gavel verify: %s: neither a package nor a stored problem\n", target);
+        return -ENOENT;
+    }
+    if (!uid && owner_of(conn, pid, &uid) < 0) {
+        fprintf(stderr, "gavel verify: no user to own the submissions: give --as USERNAME\n");
+        return -ENOENT;
+    }
+    r = db_pkg_verify_start(conn, pid, uid, &vid);
+    if (r == -ENOENT) {
+        fprintf(stderr, "gavel verify: %s ships no solutions\n", target);
+        return r;
+    }
+    if (r < 0) {
+        fprintf(stderr, "gavel verify: %s: %s\n", target, db_error(conn));
+        return r;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        free(report);
+        report = NULL;
+        r = db_pkg_verify_report(conn, pid, vid, &report, &done, &passed);
+        if (r < 0) {
+            fprintf(stderr, "gavel verify: %s: %s\n", target, db_error(conn));
+            return r;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (done || now.tv_sec - start.tv_sec >= timeout_s)
+            break;
+        usleep(200 * 1000);
+    }
+    if (json)
+        printf("%s\n", report);
+    else
+        print_report(report);
+    if (!done)
+        fprintf(stderr, "gavel verify: %s: not judged within %d s (is a gavel-judge running?)\n",
+                target, timeout_s);
+    free(report);
+    return passed ? 0 : -EPROTO;
+}
+
+int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
+{
+    int64_t as_user = 0;
+    int timeout_s = 600, json = 0, failed = 0, n = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--as") && i + 1 < argc) {
+            if (cli_user_id(ctx->conn, argv[++i], &as_user) < 0) {
+                fprintf(stderr, "gavel verify: no user %s\n", argv[i]);
+                return 1;
+            }
+        } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+            char *end = NULL;
+            long v = strtol(argv[++i], &end, 10);
+            if (!*argv[i] || *end || v < 1 || v > 86400) {
+                fprintf(stderr, "gavel verify: --timeout takes 1 to 86400 seconds\n");
+                return 2;
+            }
+            timeout_s = (int)v;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "usage: gavel verify [--as USERNAME] [--timeout SECONDS] [--json]"
+                            " PATH|SLUG...\n");
+            return 2;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--as") || !strcmp(argv[i], "--timeout")) {
+            i++;
+            continue;
+        }
+        if (argv[i][0] == '-')
+            continue;
+        n++;
+        if (verify_one(ctx->conn, argv[i], as_user, timeout_s, json) < 0)
+            failed++;
+    }
+    if (!n) {
+        fprintf(stderr,
+                "usage: gavel verify [--as USERNAME] [--timeout SECONDS] [--json] PATH|SLUG...\n");
+        return 2;
+    }
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,3 @@
+# Reads the whole line as one integer: a ValueError.
+a = int(input())
+print(a)

@@ -1,0 +1,20 @@
+// Reads one word too many with .at(): std::out_of_range, an uncaught exception.
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+int main()
+{
+    std::string line;
+    std::getline(std::cin, line);
+    int n = std::stoi(line);
+    while (n-- > 0 && std::getline(std::cin, line)) {
+        std::istringstream in(line);
+        std::vector<std::string> words;
+        for (std::string w; in >> w;)
+            words.push_back(w);
+        for (size_t i = words.size(); i-- > 0;)
+            std::cout << words.at(i + 1) << (i ? " " : "\n");
+    }
+}
