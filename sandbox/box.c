@@ -36,6 +36,9 @@ struct sb_box {
     struct sb_cgroup cg;
     struct sb_filter filters[4];
     struct sb_request *req; /* the request being built, reused by every run */
+    int work_valid;         /* the keeper has this folder on /box already */
+    dev_t work_dev;
+    ino_t work_ino;
 };
 
 static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
@@ -327,20 +330,33 @@ static int clone_tree(int dfd, const char *path, int flags, unsigned int attrs)
     return fd;
 }
 
-/* Gives the working folder to the box's uid, owner-writable; returns its detached mount. */
-static int prepare_work(const char *dir, uid_t uid, int *ret_fd)
+/*
+ * Gives the working folder to the box's uid, owner-writable, and returns what the keeper needs
+ * to put it on /box: a detached copy of its mount, or, when the keeper already has this very
+ * folder there, just the folder (making and dropping a mount costs more than the rest of a run).
+ */
+static int prepare_work(struct sb_box *box, const char *dir, int *ret_fd, struct stat *ret_st)
 {
-    struct stat st;
+    uid_t uid = SB_UID_BASE + (uid_t)box->slot;
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
 
     if (fd < 0)
         return -errno;
-    if (fstat(fd, &st) < 0 ||
-        ((st.st_uid != uid || st.st_gid != uid) && fchown(fd, uid, uid) < 0) ||
-        ((st.st_mode & 0700) != 0700 && fchmod(fd, (st.st_mode & 07777) | 0700) < 0))
+    if (fstat(fd, ret_st) < 0 ||
+        ((ret_st->st_uid != uid || ret_st->st_gid != uid) && fchown(fd, uid, uid) < 0) ||
+        ((ret_st->st_mode & 0700) != 0700 && fchmod(fd, (ret_st->st_mode & 07777) | 0700) < 0))
         r = -errno;
-    if (r == 0)
-        r = clone_tree(fd, "", AT_EMPTY_PATH, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    if (r < 0) {
+        close(fd);
+        return r;
+    }
+    box->req->work_is_tree =
+        !(box->work_valid && box->work_dev == ret_st->st_dev && box->work_ino == ret_st->st_ino);
+    if (!box->req->work_is_tree) {
+        *ret_fd = fd;
+        return 0;
+    }
+    r = clone_tree(fd, "", AT_EMPTY_PATH, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
     close(fd);
     if (r < 0)
         return r;
@@ -376,7 +392,9 @@ int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result 
         goto out;
 
     what = spec->work_dir;
-    r = prepare_work(spec->work_dir, SB_UID_BASE + (uid_t)box->slot, &fds[nfds]);
+    struct stat work_st;
+    r = prepare_work(box, spec->work_dir, &fds[nfds], &work_st);
+    box->work_valid = 0; /* until the keeper confirms */
     if (r < 0)
         goto out;
     nfds++;
@@ -454,6 +472,11 @@ int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result 
     *res = rep.result;
     res->message[sizeof(res->message) - 1] = '\0';
     r = rep.err;
+    if (r == 0 || r == -ENOENT || r == -EACCES || r == -ENOEXEC) { /* /box was attached */
+        box->work_valid = 1;
+        box->work_dev = work_st.st_dev;
+        box->work_ino = work_st.st_ino;
+    }
     if (r < 0)
         res->status = SB_SE;
     what = NULL;

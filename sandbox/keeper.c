@@ -312,8 +312,8 @@ static int setup_root(char *msg, size_t size)
         return fail(msg, size, -r, "mount", "/tmp");
     if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
         return fail(msg, size, errno, "remount read-only", "/");
-    (void)sethostname("box", 3);
-    (void)setdomainname("box", 3);
+    if (sethostname("box", 3) < 0 || setdomainname("box", 3) < 0)
+        return fail(msg, size, errno, "sethostname", NULL);
     return 0;
 }
 
@@ -329,6 +329,8 @@ static int mount_work(int fd, char *msg, size_t size)
         return fail(msg, size, errno, "stat", "work folder");
     if (work.mounted && work.dev == st.st_dev && work.ino == st.st_ino)
         return 0;
+    if (!req.work_is_tree)
+        return fail(msg, size, ESTALE, "work folder", "not attached");
     if (work.mounted) {
         (void)umount2(SB_BOX_WORK, MNT_DETACH);
         work.mounted = 0;
@@ -467,10 +469,11 @@ __attribute__((noreturn)) static void child_main(int pipe_w, int in, int out, in
     /* Everything else closes at exec; the error pipe stays open until then. */
     if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
         child_fail(pipe_w, STAGE_STDIO, errno);
-    /* The keeper is shielded from the OOM killer; the program must not be. */
+    /* The OOM killer of the box's cgroup must pick the program, never the keeper (which may
+     * lack CAP_SYS_RESOURCE to shield itself with -1000): raising one's score needs nothing. */
     fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
-        (void)!write(fd, "0", 1);
+        (void)!write(fd, "1000", 4);
         close(fd);
     }
     if (chdir(SB_BOX_WORK) < 0)

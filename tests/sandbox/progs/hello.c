@@ -1,0 +1,8 @@
+/* Legit: prints a greeting. */
+#include <stdio.h>
+
+int main(void)
+{
+    puts("hello");
+    return 0;
+}

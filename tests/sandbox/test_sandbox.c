@@ -1,0 +1,864 @@
+/*
+ * test_sandbox.c: real programs in C, C++, Python 3 and Java through libgavel_sandbox, each
+ * with the status it must get and, afterwards, checks on the host: no process of the box's uid
+ * left, no cgroup of ours left, nothing written outside the working folder, and a loopback
+ * listener on the host that received nothing. Needs root (ctest label "privileged"); skipped
+ * otherwise. The programs live in progs/; C ones are compiled on the host with gcc, the C++
+ * and Java ones inside a box with g++ and javac.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox.h"
+#include "tests/harness.h"
+
+extern char **environ;
+
+static char root[256];    /* host scratch folder of this test run */
+static char bin_dir[320]; /* compiled test programs, bound read-only at /progs */
+static int ready = -1;    /* 1 set up, 0 skip */
+
+static const struct sb_bind progs_binds[] = {{.src = bin_dir, .dst = "/progs"},
+                                             {.src = GAVEL_SANDBOX_PROGS, .dst = "/src"}};
+
+/* --- host helpers -------------------------------------------------------------------------- */
+
+static int spawn_wait(const char *const *argv)
+{
+    pid_t pid;
+    int st;
+
+    if (posix_spawn(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
+        return -1;
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void remove_tree(const char *path)
+{
+    const char *argv[] = {"/bin/rm", "-rf", path, NULL};
+    (void)spawn_wait(argv);
+}
+
+static int setup(void)
+{
+    if (ready >= 0)
+        return ready;
+    ready = 0;
+    if (geteuid() != 0)
+        return 0;
+    snprintf(root, sizeof(root), "/tmp/gavel-sbtest-XXXXXX");
+    if (!mkdtemp(root))
+        return 0;
+    chmod(root, 0755);
+    snprintf(bin_dir, sizeof(bin_dir), "%s/bin", root);
+    if (mkdir(bin_dir, 0755) < 0)
+        return 0;
+    ready = 1;
+    return 1;
+}
+
+__attribute__((destructor)) static void teardown(void)
+{
+    if (root[0])
+        remove_tree(root);
+}
+
+/* Compiles progs/<name>.c on the host into bin/<name> (once). */
+static int compile_c(const char *name)
+{
+    char src[512], out[512];
+    struct stat st;
+
+    snprintf(src, sizeof(src), "%s/%s.c", GAVEL_SANDBOX_PROGS, name);
+    snprintf(out, sizeof(out), "%s/%s", bin_dir, name);
+    if (stat(out, &st) == 0)
+        return 0;
+    const char *argv[] = {"/usr/bin/gcc", "-O2", "-pthread", "-o", out, src, NULL};
+    return spawn_wait(argv) == 0 ? 0 : -1;
+}
+
+/* A fresh, empty working folder for one test. */
+static void make_work(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/w-%s", root, name);
+    remove_tree(buf);
+    mkdir(buf, 0755);
+}
+
+static int read_text(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ssize_t n;
+
+    buf[0] = '\0';
+    if (fd < 0)
+        return -errno;
+    n = read(fd, buf, size - 1);
+    close(fd);
+    if (n < 0)
+        return -errno;
+    buf[n] = '\0';
+    return (int)n;
+}
+
+/* Processes on the host running as uid (the box's): there must be none after a run. */
+static int procs_of_uid(unsigned uid)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int count = 0;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d))) {
+        char path[300], buf[4096];
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+        if (read_text(path, buf, sizeof(buf)) <= 0)
+            continue;
+        char *u = strstr(buf, "\nUid:");
+        if (u && strtoul(u + 5, NULL, 10) == uid)
+            count++;
+    }
+    closedir(d);
+    return count;
+}
+
+/* Cgroups this process created ("gavel-box*-<our pid>") still present anywhere we could. */
+static int our_cgroups_left(void)
+{
+    char suffix[32], line[512];
+    int left = 0;
+    FILE *f = fopen("/proc/self/cgroup", "re");
+
+    if (!f)
+        return -1;
+    snprintf(suffix, sizeof(suffix), "-%d", (int)getpid());
+    while (fgets(line, sizeof(line), f)) {
+        static const char *const ctrls[] = {"memory", "pids", "cpuacct", ""};
+        line[strcspn(line, "\n")] = '\0';
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = '\0';
+        for (int i = 0; i < 4; i++) {
+            char dir[700];
+            if (i < 3 && !strstr(c1 + 1, ctrls[i]))
+                continue;
+            if (i == 3 && c1[1] != '\0')
+                continue;
+            snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", ctrls[i], c2 + 1);
+            DIR *d = opendir(dir);
+            struct dirent *e;
+            if (!d)
+                continue;
+            while ((e = readdir(d))) {
+                size_t n = strlen(e->d_name), sl = strlen(suffix);
+                if (strncmp(e->d_name, "gavel-box", 9) == 0 && n > sl &&
+                    strcmp(e->d_name + n - sl, suffix) == 0)
+                    left++;
+            }
+            closedir(d);
+        }
+    }
+    fclose(f);
+    return left;
+}
+
+/* A TCP and a UDP socket on the host's loopback, same port. */
+struct listener {
+    int tcp, udp, port;
+};
+
+static int listener_open(struct listener *l)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t len = sizeof(a);
+
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    l->tcp = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    l->udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (l->tcp < 0 || l->udp < 0 || bind(l->tcp, (void *)&a, sizeof(a)) < 0 ||
+        listen(l->tcp, 8) < 0 || getsockname(l->tcp, (void *)&a, &len) < 0 ||
+        bind(l->udp, (void *)&a, sizeof(a)) < 0)
+        return -1;
+    l->port = ntohs(a.sin_port);
+    return 0;
+}
+
+/* True when the listener saw nothing at all. */
+static int listener_quiet(struct listener *l)
+{
+    char b[16];
+    int c = accept(l->tcp, NULL, NULL);
+    ssize_t n = recv(l->udp, b, sizeof(b), 0);
+
+    if (c >= 0)
+        close(c);
+    close(l->tcp);
+    close(l->udp);
+    return c < 0 && errno == EAGAIN && n < 0;
+}
+
+/*
+ * Runs spec in a fresh box and checks the host afterwards: no process of the box's uid during
+ * teardown is left, no cgroup of ours is left. Returns sb_box_run's result.
+ */
+static int run_checked(struct sb_spec *spec, struct sb_result *res)
+{
+    struct sb_box *box = NULL;
+    char msg[256];
+    int r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &box, msg, sizeof(msg));
+
+    if (r < 0) {
+        fprintf(stderr, "sb_box_new: %s\n", msg);
+        memset(res, 0, sizeof(*res));
+        res->status = SB_SE;
+        return r;
+    }
+    unsigned uid = sb_box_uid(box);
+    r = sb_box_run(box, spec, res);
+    fprintf(stderr, "  -> %s exit=%d sig=%d cpu=%llu wall=%llu mem=%llukB %s\n",
+            sb_status_name(res->status), res->exit_code, res->signal,
+            (unsigned long long)res->cpu_ms, (unsigned long long)res->wall_ms,
+            (unsigned long long)res->memory_kb, res->message);
+    /* Between runs the keeper has already killed and reaped everything the program made. */
+    CHECK_INT(procs_of_uid(uid), 0);
+    sb_box_free(box);
+    CHECK_INT(procs_of_uid(uid), 0);
+    CHECK_INT(our_cgroups_left(), 0);
+    return r;
+}
+
+/* A spec running /progs/<name> (compiled from progs/<name>.c) in work. */
+static void native_spec(struct sb_spec *spec, const char *const *argv, const char *work)
+{
+    memset(spec, 0, sizeof(*spec));
+    spec->argv = argv;
+    spec->work_dir = work;
+    spec->binds = progs_binds;
+    spec->n_binds = 2;
+    spec->profile = SB_NATIVE;
+    spec->limits = (struct sb_limits){.time_ms = 1000, .memory_kb = 128 * 1024};
+}
+
+#define NEED(...)                                                                                  \
+    do {                                                                                           \
+        if (!setup())                                                                              \
+            SKIP("needs root");                                                                    \
+        const char *need_[] = {__VA_ARGS__};                                                       \
+        for (size_t i_ = 0; i_ < sizeof(need_) / sizeof(need_[0]); i_++)                           \
+            REQUIRE(compile_c(need_[i_]) == 0);                                                    \
+    } while (0)
+
+/* Runs /progs/<argv[0]> with the given limits in a fresh work folder; returns the status. */
+static enum sb_status run_native(const char *test, const char *const *argv, struct sb_limits lim,
+                                 struct sb_result *res, char *work, size_t work_size)
+{
+    char path[128], out[700];
+    const char *args[8] = {path};
+    struct sb_spec spec;
+
+    snprintf(path, sizeof(path), "/progs/%s", argv[0]);
+    for (int i = 1; argv[i] && i < 7; i++)
+        args[i] = argv[i];
+    make_work(test, work, work_size);
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    native_spec(&spec, args, work);
+    spec.limits = lim;
+    spec.stdout_path = out;
+    if (run_checked(&spec, res) < 0)
+        return SB_SE;
+    return res->status;
+}
+
+/* --- legit programs ------------------------------------------------------------------------ */
+
+TEST(hello_c)
+{
+    struct sb_result res;
+    char work[512], out[700], text[64];
+
+    NEED("hello");
+    CHECK_INT(run_native("hello", (const char *[]){"hello", NULL},
+                         (struct sb_limits){.time_ms = 1000, .memory_kb = 65536}, &res, work,
+                         sizeof(work)),
+              SB_OK);
+    CHECK_INT(res.exit_code, 0);
+    CHECK_INT(res.signal, 0);
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    read_text(out, text, sizeof(text));
+    CHECK_STR(text, "hello\n");
+    CHECK(res.memory_kb > 0 && res.memory_kb < 16 * 1024);
+}
+
+TEST(deep_recursion_100mib_stack)
+{
+    struct sb_result res;
+    char work[512];
+
+    NEED("stack");
+    CHECK_INT(run_native("stack", (const char *[]){"stack", NULL},
+                         (struct sb_limits){.time_ms = 2000, .memory_kb = 256 * 1024}, &res, work,
+                         sizeof(work)),
+              SB_OK);
+    CHECK(res.memory_kb >= 100 * 1024);
+}
+
+TEST(stdin_50mb)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512], in[700], out[700], text[128], expect[128];
+    static char block[1 << 20];
+
+    NEED("stdin_sum");
+    make_work("stdin", work, sizeof(work));
+    snprintf(in, sizeof(in), "%s/in.txt", root);
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    int fd = open(in, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    REQUIRE(fd >= 0);
+    memset(block, 'a', sizeof(block));
+    for (int i = 0; i < 50; i++)
+        REQUIRE(write(fd, block, sizeof(block)) == (ssize_t)sizeof(block));
+    close(fd);
+    native_spec(&spec, (const char *[]){"/progs/stdin_sum", NULL}, work);
+    spec.stdin_path = in;
+    spec.stdout_path = out;
+    spec.limits.memory_kb = 32 * 1024;
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_OK);
+    read_text(out, text, sizeof(text));
+    snprintf(expect, sizeof(expect), "%llu %llu\n", 50ull << 20, (50ull << 20) * 'a');
+    CHECK_STR(text, expect);
+    unlink(in);
+}
+
+TEST(write_file_in_work_folder)
+{
+    struct sb_result res;
+    char work[512], path[700], text[64];
+    struct stat before, after;
+    int had = stat("/tmp/scratch", &before) == 0;
+
+    NEED("write_file");
+    CHECK_INT(run_native("write", (const char *[]){"write_file", NULL},
+                         (struct sb_limits){.time_ms = 1000, .memory_kb = 65536}, &res, work,
+                         sizeof(work)),
+              SB_OK);
+    snprintf(path, sizeof(path), "%s/result.txt", work);
+    read_text(path, text, sizeof(text));
+    CHECK_STR(text, "42\n");
+    /* The box's /tmp is its own. */
+    int has = stat("/tmp/scratch", &after) == 0;
+    CHECK_INT(has, had);
+    if (had && has)
+        CHECK(before.st_mtime == after.st_mtime && before.st_size == after.st_size);
+}
+
+TEST(box_reuse_fresh_tmp_and_many_runs)
+{
+    struct sb_box *box = NULL;
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512], out[700], text[64];
+
+    NEED("write_file", "hello");
+    REQUIRE(sb_box_new(&(struct sb_box_options){.slot = -1}, &box) == 0);
+    make_work("reuse", work, sizeof(work));
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    native_spec(&spec, (const char *[]){"/progs/write_file", NULL}, work);
+    CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+    /* A later run must not find what an earlier one left in /tmp. */
+    const char *py[] = {"/usr/bin/python3", "-c",
+                        "import os; print(os.path.exists('/tmp/scratch'))", NULL};
+    spec.argv = py;
+    spec.profile = SB_PYTHON;
+    spec.stdout_path = out;
+    CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+    read_text(out, text, sizeof(text));
+    CHECK_STR(text, "False\n");
+    spec.argv = (const char *[]){"/progs/hello", NULL};
+    spec.profile = SB_NATIVE;
+    for (int i = 0; i < 50; i++) {
+        if (sb_box_run(box, &spec, &res) != 0 || res.status != SB_OK) {
+            CHECK(!"run of a reused box failed");
+            break;
+        }
+    }
+    read_text(out, text, sizeof(text));
+    CHECK_STR(text, "hello\n");
+    unsigned uid = sb_box_uid(box);
+    sb_box_free(box);
+    CHECK_INT(procs_of_uid(uid), 0);
+    CHECK_INT(our_cgroups_left(), 0);
+}
+
+TEST(two_boxes_two_identities)
+{
+    struct sb_box *a = NULL, *b = NULL;
+
+    if (!setup())
+        SKIP("needs root");
+    REQUIRE(sb_box_new(&(struct sb_box_options){.slot = -1}, &a) == 0);
+    CHECK(sb_box_new(&(struct sb_box_options){.slot = -1}, &b) == 0);
+    if (b)
+        CHECK(sb_box_uid(a) != sb_box_uid(b));
+    struct sb_box *c = NULL;
+    CHECK_INT(sb_box_new(&(struct sb_box_options){.slot = (int)sb_box_uid(a) - 60000}, &c), -EBUSY);
+    sb_box_free(c);
+    sb_box_free(b);
+    sb_box_free(a);
+    CHECK_INT(our_cgroups_left(), 0);
+}
+
+TEST(cpp_compiled_in_box)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512], out[700], text[64];
+
+    if (!setup())
+        SKIP("needs root");
+    make_work("cpp", work, sizeof(work));
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    native_spec(&spec,
+                (const char *[]){"/usr/bin/g++", "-O2", "-o", "hello", "/src/hello.cpp", NULL},
+                work);
+    spec.profile = SB_COMPILER;
+    spec.stderr_path = out;
+    spec.limits = (struct sb_limits){.time_ms = 10000, .memory_kb = 512 * 1024, .procs = 32};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_OK);
+    spec.argv = (const char *[]){"./hello", NULL};
+    spec.profile = SB_NATIVE;
+    spec.stdout_path = out;
+    spec.stderr_path = NULL;
+    spec.limits = (struct sb_limits){.time_ms = 1000, .memory_kb = 65536};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_OK);
+    read_text(out, text, sizeof(text));
+    CHECK_STR(text, "hello 1\n");
+
+    native_spec(&spec,
+                (const char *[]){"/usr/bin/g++", "-O2", "-o", "bomb", "/src/vector_bomb.cpp", NULL},
+                work);
+    spec.profile = SB_COMPILER;
+    spec.limits = (struct sb_limits){.time_ms = 10000, .memory_kb = 512 * 1024, .procs = 32};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_OK);
+    spec.argv = (const char *[]){"./bomb", NULL};
+    spec.profile = SB_NATIVE;
+    spec.limits = (struct sb_limits){.time_ms = 5000, .memory_kb = 64 * 1024};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_MLE);
+}
+
+TEST(python_stdlib)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512], out[700], text[128];
+
+    if (!setup())
+        SKIP("needs root");
+    make_work("pystd", work, sizeof(work));
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    native_spec(&spec, (const char *[]){"/usr/bin/python3", "/src/stdlib.py", NULL}, work);
+    spec.profile = SB_PYTHON;
+    spec.stdout_path = out;
+    spec.limits = (struct sb_limits){.time_ms = 2000, .memory_kb = 128 * 1024};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_OK);
+    read_text(out, text, sizeof(text));
+    CHECK_STR(text, "6 3628800 4/3 1\n");
+}
+
+/* javac Threads.java and Oom.java into work, inside a box. */
+static int javac(const char *work)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char err[700];
+
+    snprintf(err, sizeof(err), "%s/javac.txt", work);
+    native_spec(
+        &spec,
+        (const char *[]){"/usr/bin/javac", "-d", ".", "/src/Threads.java", "/src/Oom.java", NULL},
+        work);
+    spec.profile = SB_COMPILER;
+    spec.stderr_path = err;
+    spec.limits = (struct sb_limits){.time_ms = 20000, .memory_kb = 1024 * 1024, .procs = 256};
+    if (run_checked(&spec, &res) < 0)
+        return -1;
+    return res.status == SB_OK ? 0 : -1;
+}
+
+TEST(java_threads_and_oom)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512], out[700], text[128];
+
+    if (!setup())
+        SKIP("needs root");
+    make_work("java", work, sizeof(work));
+    REQUIRE(javac(work) == 0);
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    native_spec(&spec, (const char *[]){"/usr/bin/java", "-Xmx256m", "-cp", ".", "Threads", NULL},
+                work);
+    spec.profile = SB_JVM;
+    spec.stdout_path = out;
+    spec.limits = (struct sb_limits){.time_ms = 5000, .memory_kb = 256 * 1024, .procs = 128};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_OK);
+    read_text(out, text, sizeof(text));
+    CHECK_STR(text, "threads 239999988\n");
+    /* CPU of every thread counted: more CPU than wall time on two cores. */
+    CHECK(res.cpu_ms > res.wall_ms / 2);
+
+    spec.argv = (const char *[]){"/usr/bin/java", "-Xmx64m", "-cp", ".", "Oom", NULL};
+    spec.limits.memory_kb = 64 * 1024;
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_MLE);
+}
+
+/* --- hostile programs ---------------------------------------------------------------------- */
+
+/* A fork bomb ends on CPU time, or on memory when its processes' kernel memory reaches the
+ * limit first; either way the box survives it and nothing of it is left. */
+static int bomb_stopped(enum sb_status s)
+{
+    return s == SB_TLE || s == SB_MLE;
+}
+
+TEST(fork_bombs)
+{
+    struct sb_result res;
+    char work[512];
+    struct sb_limits lim = {.time_ms = 500, .wall_ms = 1500, .memory_kb = 64 * 1024, .procs = 32};
+
+    NEED("fork_bomb");
+    CHECK(bomb_stopped(
+        run_native("fork", (const char *[]){"fork_bomb", NULL}, lim, &res, work, sizeof(work))));
+    CHECK(bomb_stopped(run_native("forks", (const char *[]){"fork_bomb", "setsid", NULL}, lim, &res,
+                                  work, sizeof(work))));
+}
+
+TEST(python_fork_bomb)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512];
+
+    if (!setup())
+        SKIP("needs root");
+    make_work("pyfork", work, sizeof(work));
+    native_spec(&spec, (const char *[]){"/usr/bin/python3", "/src/fork_bomb.py", NULL}, work);
+    spec.profile = SB_PYTHON;
+    spec.limits =
+        (struct sb_limits){.time_ms = 500, .wall_ms = 1500, .memory_kb = 128 * 1024, .procs = 32};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK(bomb_stopped(res.status));
+}
+
+TEST(orphans_do_not_outlive_the_run)
+{
+    struct sb_result res;
+    char work[512];
+
+    NEED("orphans");
+    CHECK_INT(run_native("orphans", (const char *[]){"orphans", NULL},
+                         (struct sb_limits){.time_ms = 1000, .memory_kb = 65536}, &res, work,
+                         sizeof(work)),
+              SB_OK);
+    CHECK(res.wall_ms < 1000); /* the run ends with the main process, not the sleepers */
+}
+
+TEST(memory_bombs)
+{
+    struct sb_result res;
+    char work[512];
+    struct sb_limits lim = {.time_ms = 5000, .memory_kb = 64 * 1024};
+
+    NEED("heap_bomb", "static_bomb");
+    CHECK_INT(
+        run_native("heap", (const char *[]){"heap_bomb", NULL}, lim, &res, work, sizeof(work)),
+        SB_MLE);
+    CHECK_INT(
+        run_native("static", (const char *[]){"static_bomb", NULL}, lim, &res, work, sizeof(work)),
+        SB_MLE);
+}
+
+TEST(python_memory_bomb)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512];
+
+    if (!setup())
+        SKIP("needs root");
+    make_work("pybomb", work, sizeof(work));
+    native_spec(&spec, (const char *[]){"/usr/bin/python3", "/src/bomb.py", NULL}, work);
+    spec.profile = SB_PYTHON;
+    spec.limits = (struct sb_limits){.time_ms = 5000, .memory_kb = 64 * 1024};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    CHECK_INT(res.status, SB_MLE);
+}
+
+TEST(busy_loop_tle_on_cpu)
+{
+    struct sb_result res;
+    char work[512];
+
+    NEED("busy");
+    CHECK_INT(run_native("busy", (const char *[]){"busy", NULL},
+                         (struct sb_limits){.time_ms = 300, .memory_kb = 65536}, &res, work,
+                         sizeof(work)),
+              SB_TLE);
+    CHECK(res.cpu_ms >= 300 && res.cpu_ms < 400);
+    CHECK(res.wall_ms < 1600); /* the CPU limit fired, not the wall clock */
+}
+
+TEST(sleep_forever_and_sigstop_tle_on_wall)
+{
+    struct sb_result res;
+    char work[512];
+    struct sb_limits lim = {.time_ms = 200, .wall_ms = 500, .memory_kb = 65536};
+
+    NEED("sleeper");
+    CHECK_INT(run_native("sleep", (const char *[]){"sleeper", NULL}, lim, &res, work, sizeof(work)),
+              SB_TLE);
+    CHECK(res.wall_ms >= 500 && res.wall_ms < 1000);
+    CHECK_INT(run_native("stop", (const char *[]){"sleeper", "stop", NULL}, lim, &res, work,
+                         sizeof(work)),
+              SB_TLE);
+    CHECK(res.wall_ms >= 500 && res.wall_ms < 1000);
+}
+
+TEST(endless_output_ole)
+{
+    struct sb_result res;
+    char work[512], out[700];
+    struct stat st;
+
+    NEED("flood");
+    CHECK_INT(run_native("flood", (const char *[]){"flood", NULL},
+                         (struct sb_limits){.time_ms = 2000, .memory_kb = 65536, .output_kb = 1024},
+                         &res, work, sizeof(work)),
+              SB_OLE);
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    CHECK(stat(out, &st) == 0 && st.st_size <= 1024 * 1024);
+}
+
+TEST(cpu_in_threads_and_children_counted)
+{
+    struct sb_result res;
+    char work[512];
+    struct sb_limits lim = {.time_ms = 400, .wall_ms = 3000, .memory_kb = 65536};
+
+    NEED("cpu_threads");
+    CHECK_INT(
+        run_native("threads", (const char *[]){"cpu_threads", NULL}, lim, &res, work, sizeof(work)),
+        SB_TLE);
+    CHECK(res.cpu_ms >= 400 && res.wall_ms < 2000);
+    CHECK_INT(run_native("children", (const char *[]){"cpu_threads", "fork", NULL}, lim, &res, work,
+                         sizeof(work)),
+              SB_TLE);
+    CHECK(res.cpu_ms >= 400 && res.wall_ms < 2000);
+}
+
+TEST(cpu_time_matches_bare_run)
+{
+    struct sb_result res;
+    char work[512], prog[400];
+    struct rusage ru;
+    int st;
+
+    NEED("busy");
+    snprintf(prog, sizeof(prog), "%s/busy", bin_dir);
+    for (int ms = 100; ms <= 1000; ms *= 10) {
+        char arg[16];
+        snprintf(arg, sizeof(arg), "%d", ms);
+        pid_t pid;
+        const char *argv[] = {prog, arg, NULL};
+        REQUIRE(posix_spawn(&pid, prog, NULL, NULL, (char *const *)argv, environ) == 0);
+        REQUIRE(wait4(pid, &st, 0, &ru) == pid);
+        double bare = (double)ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000.0 +
+                      (double)ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000.0;
+        CHECK_INT(run_native("cpu", (const char *[]){"busy", arg, NULL},
+                             (struct sb_limits){.time_ms = 5000, .memory_kb = 65536}, &res, work,
+                             sizeof(work)),
+                  SB_OK);
+        fprintf(stderr, "  bare %.1f ms, box %llu ms\n", bare, (unsigned long long)res.cpu_ms);
+        CHECK((double)res.cpu_ms >= bare * 0.95 - 1 && (double)res.cpu_ms <= bare * 1.05 + 1);
+    }
+}
+
+static void escape_in(enum sb_profile profile, const char *name)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    struct listener l;
+    char work[512], out[700], port[16], text[4096], outside[700];
+    struct stat st;
+    int fd = -1;
+
+    REQUIRE(listener_open(&l) == 0);
+    snprintf(port, sizeof(port), "%d", l.port);
+    make_work(name, work, sizeof(work));
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    native_spec(&spec, (const char *[]){"/progs/escape", port, root, NULL}, work);
+    spec.profile = profile;
+    spec.stdout_path = out;
+    REQUIRE(run_checked(&spec, &res) == 0);
+    read_text(out, text, sizeof(text));
+    CHECK_INT(res.status, SB_OK);
+    CHECK(strstr(text, "LEAK") == NULL);
+    CHECK(strstr(text, "udp send to host: blocked") != NULL);
+    if (strstr(text, "LEAK"))
+        fputs(text, stderr);
+    CHECK(listener_quiet(&l));
+    /* Nothing written beside the working folder. */
+    snprintf(outside, sizeof(outside), "%s/pwned", root);
+    CHECK(stat(outside, &st) < 0);
+    CHECK(stat("/pwned", &st) < 0);
+    /* Reading back never follows what the program planted. */
+    CHECK_INT(sb_open_result(work, "link", &fd), -ELOOP);
+    CHECK_INT(sb_open_result(work, "result_link", &fd), -ELOOP);
+    CHECK_INT(sb_open_result(work, "../bin/escape", &fd), -EXDEV);
+    CHECK(sb_open_result(work, "out.txt", &fd) == 0);
+    if (fd >= 0)
+        close(fd);
+    /* A result path that became a symlink is not written through either. */
+    struct sb_box *box = NULL;
+    char link[700];
+    snprintf(link, sizeof(link), "%s/link", work);
+    REQUIRE(sb_box_new(&(struct sb_box_options){.slot = -1}, &box) == 0);
+    spec.stdout_path = link;
+    spec.argv = (const char *[]){"/progs/escape", NULL};
+    CHECK_INT(sb_box_run(box, &spec, &res), -ELOOP);
+    CHECK_INT(res.status, SB_SE);
+    sb_box_free(box);
+}
+
+TEST(escapes_native)
+{
+    NEED("escape");
+    escape_in(SB_NATIVE, "escape-native");
+}
+
+TEST(escapes_compiler_profile)
+{
+    NEED("escape");
+    escape_in(SB_COMPILER, "escape-compiler");
+}
+
+/* --- the box's own errors ------------------------------------------------------------------ */
+
+TEST(missing_program_is_se)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512];
+
+    if (!setup())
+        SKIP("needs root");
+    make_work("missing", work, sizeof(work));
+    native_spec(&spec, (const char *[]){"./nothing-here", NULL}, work);
+    CHECK_INT(run_checked(&spec, &res), -ENOENT);
+    CHECK_INT(res.status, SB_SE);
+    CHECK(strstr(res.message, "nothing-here") != NULL);
+    spec.work_dir = "/nonexistent-gavel-dir";
+    CHECK(run_checked(&spec, &res) < 0);
+    CHECK_INT(res.status, SB_SE);
+}
+
+/* Runs gavel-run with args; captures its stdout; returns its exit status. */
+static int gavel_run(const char *const *args, char *out, size_t size)
+{
+    char path[700];
+    const char *argv[32] = {GAVEL_RUN_PATH};
+    int p[2], st;
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+
+    for (int i = 0; args[i] && i < 30; i++)
+        argv[i + 1] = args[i];
+    snprintf(path, sizeof(path), "%s/cli.txt", root);
+    if (pipe(p) < 0)
+        return -1;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+    posix_spawn_file_actions_addclose(&fa, p[0]);
+    int r = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(p[1]);
+    if (r != 0) {
+        close(p[0]);
+        return -1;
+    }
+    size_t got = 0;
+    ssize_t n;
+    while (got + 1 < size && (n = read(p[0], out + got, size - 1 - got)) > 0)
+        got += (size_t)n;
+    out[got] = '\0';
+    close(p[0]);
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(gavel_run_cli)
+{
+    char work[512], out[1024], bind[400], stdout_path[700];
+
+    NEED("hello", "busy");
+    make_work("cli", work, sizeof(work));
+    snprintf(bind, sizeof(bind), "%s:/progs", bin_dir);
+    snprintf(stdout_path, sizeof(stdout_path), "%s/o.txt", work);
+    CHECK_INT(gavel_run((const char *[]){"--dir", work, "--bind", bind, "--stdout", stdout_path,
+                                         "--time-ms", "1000", "--memory-mb", "64", "--",
+                                         "/progs/hello", NULL},
+                        out, sizeof(out)),
+              0);
+    CHECK(strncmp(out, "{\"status\":\"OK\",\"exit_code\":0,\"signal\":null,\"cpu_ms\":", 51) == 0);
+    CHECK(strstr(out, "\"message\":\"\"}\n") != NULL);
+    CHECK_INT(gavel_run((const char *[]){"--dir", work, "--bind", bind, "--time-ms", "100", "--",
+                                         "/progs/busy", NULL},
+                        out, sizeof(out)),
+              0);
+    CHECK(strstr(out, "\"status\":\"TLE\",\"exit_code\":null,\"signal\":9,") != NULL);
+    CHECK(gavel_run((const char *[]){"--dir", work, "--", "./missing", NULL}, out, sizeof(out)) !=
+          0);
+    CHECK(strstr(out, "\"status\":\"SE\"") != NULL);
+    CHECK(gavel_run((const char *[]){"--time-ms", "ten", "--", "/progs/hello", NULL}, out,
+                    sizeof(out)) != 0);
+    CHECK(strstr(out, "\"status\":\"SE\"") != NULL);
+    CHECK(gavel_run((const char *[]){"--profile", "cobol", "--", "/progs/hello", NULL}, out,
+                    sizeof(out)) != 0);
+    CHECK(strstr(out, "\"status\":\"SE\"") != NULL);
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    return harness_main(argc, argv);
+}
