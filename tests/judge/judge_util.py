@@ -109,3 +109,89 @@ def tests_of(url, sid):
                  " coalesce(checker_message, '')) ORDER BY ordinal) FROM submission_tests"
                  " WHERE submission_id = %d" % sid)
     return [tuple(r) for r in json.loads(out or "[]") or []]
+
+
+class JudgeCase(__import__("unittest").TestCase):
+    """A test class with its own database and gavel-judge processes, and no API: the judge
+    meets the API only through the database, so rows are written here as the API would.
+
+    Judges are started with start_judge(); the class fails if one that was not killed on
+    purpose exits uncleanly or reports a sanitizer error.
+    """
+
+    judges_at_start = 1
+    workers = 2
+    judge_env = {}
+
+    @classmethod
+    def setUpClass(cls):
+        import os
+        import tempfile
+        import unittest
+        if not gavel_test.PG_DIR or not gavel_test.BIN:
+            raise unittest.SkipTest("no test cluster (run through ctest)")
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("the sandbox needs root")
+        cls.tmp = tempfile.mkdtemp(prefix="gavel-judge-")
+        cls.db_name = "jt_%s_%d" % (cls.__name__.lower()[:30], os.getpid())
+        admin = gavel_test.db_url("postgres")
+        q(admin, "DROP DATABASE IF EXISTS %s" % cls.db_name)
+        q(admin, "CREATE DATABASE %s" % cls.db_name)
+        cls.url = gavel_test.db_url(cls.db_name)
+        cls.data = os.path.join(cls.tmp, "data")
+        cls.env = dict(os.environ, GAVEL_DATABASE_URL=cls.url, GAVEL_DATA_DIR=cls.data,
+                       GAVEL_LOG_LEVEL="info")
+        import subprocess
+        subprocess.run([os.path.join(gavel_test.BIN, "gavel"), "migrate"], env=cls.env,
+                       check=True, capture_output=True)
+        cls.procs = []
+        cls.killed = []
+        for _ in range(cls.judges_at_start):
+            cls.start_judge()
+
+    @classmethod
+    def start_judge(cls, workers=None, **extra):
+        import os
+        env = dict(cls.env, GAVEL_JUDGE_WORKERS=str(workers or cls.workers), **cls.judge_env)
+        env.update(extra)
+        p = gavel_test.Process([os.path.join(gavel_test.BIN, "gavel-judge")], env,
+                               os.path.join(cls.tmp, "judge-%d.log" % len(cls.procs)))
+        cls.procs.append(p)
+        return p
+
+    @classmethod
+    def kill_judge(cls, p):
+        import signal
+        p.proc.send_signal(signal.SIGKILL)
+        p.proc.wait()
+        cls.procs.remove(p)
+        cls.killed.append(p)
+
+    @classmethod
+    def tearDownClass(cls):
+        import shutil
+        failures = []
+        for p in getattr(cls, "procs", []):
+            code = p.stop()
+            out = p.output()
+            if code != 0 or "ERROR: AddressSanitizer" in out or "runtime error:" in out or \
+                    "LeakSanitizer" in out:
+                failures.append("gavel-judge exited %s:\n%s" % (code, out[-4000:]))
+        try:
+            q(gavel_test.db_url("postgres"),
+              "DROP DATABASE IF EXISTS %s WITH (FORCE)" % cls.db_name)
+        except Exception:
+            pass
+        shutil.rmtree(getattr(cls, "tmp", "/nonexistent"), ignore_errors=True)
+        if failures:
+            raise AssertionError("\n".join(failures))
+
+    def verdicts(self, pid, cases, timeout=180):
+        """Submits {name: (lang, source, verdict)} and checks every verdict."""
+        ids = {name: submit(self.url, pid, lang, src) for name, (lang, src, _) in cases.items()}
+        rows = wait(self.url, "submissions", ids.values(), timeout)
+        for name, (lang, src, want) in cases.items():
+            row = rows[ids[name]]
+            with self.subTest(name):
+                self.assertEqual(row["verdict"], want, "%s: %s" % (name, row))
+        return {name: rows[ids[name]] for name in cases}

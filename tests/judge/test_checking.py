@@ -1,0 +1,118 @@
+"""Checkers and scoring through real judges: exact, float, custom (testlib and Kattis exit
+codes, partial points, a broken checker), all-or-nothing groups (label integration;privileged)."""
+
+import judge_util as ju
+import gavel_test
+
+ECHO_PY = "import sys\nsys.stdout.write(sys.stdin.read())\n"
+
+TESTLIB_CHECKER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+/* testlib's exit codes: 0 AC, 1 WA, 7 partial (the fraction first on stdout). */
+int main(int argc, char **argv) {
+    long in, out, ans;
+    FILE *fi = fopen(argv[1], "r"), *fo = fopen(argv[2], "r"), *fa = fopen(argv[3], "r");
+    if (!fi || !fo || !fa || fscanf(fi, "%ld", &in) != 1 || fscanf(fa, "%ld", &ans) != 1)
+        return 3;
+    if (fscanf(fo, "%ld", &out) != 1) { printf("no number\n"); return 2; }
+    if (out == ans) { printf("ok\n"); return 0; }
+    if (labs(out - ans) == 1) { printf("0.5 off by one\n"); return 7; }
+    printf("expected %ld, found %ld\n", ans, out);
+    return 1;
+}
+"""
+
+KATTIS_CHECKER = r"""
+import sys
+# Kattis: input, judge answer, feedback folder as arguments; the output on stdin.
+ans = open(sys.argv[2]).read().split()
+out = sys.stdin.read().split()
+sys.exit(42 if [w.lower() for w in out] == [w.lower() for w in ans] else 43)
+"""
+
+
+class Checking(ju.JudgeCase):
+    workers = 2
+
+    def test_exact(self):
+        pid = ju.problem(self.url, "exact", [("a b\n", "a b\n")], checker="exact")
+        self.verdicts(pid, {
+            "same": ("python3", "print('a b')", "AC"),
+            "no final newline": ("python3", "print('a b', end='')", "AC"),
+            "crlf": ("python3", "import sys\nsys.stdout.buffer.write(b'a b\\r\\n')", "AC"),
+            "trailing space": ("python3", "print('a b ')", "WA"),
+            "tokens only": ("python3", "print('a  b')", "WA"),
+        })
+
+    def test_tokens_default(self):
+        pid = ju.problem(self.url, "tokens", [("x\n", "1 2\n3\n")])
+        rows = self.verdicts(pid, {
+            "spaces": ("python3", "print(' 1\\t2   3   ')", "AC"),
+            "case": ("python3", "print('1 2 4')", "WA"),
+        })
+        msg = ju.tests_of(self.url, rows["case"]["id"])[0][3]
+        self.assertEqual(msg, "token 3: expected '3', found '4'")
+
+    def test_float(self):
+        pid = ju.problem(self.url, "float", [("\n", "0.333333333 nan inf word\n")],
+                         checker="float", params={"abs": 1e-6, "rel": 1e-6})
+        self.verdicts(pid, {
+            "close": ("python3", "print('0.3333334 nan inf word')", "AC"),
+            "exponent": ("python3", "print('3.333333e-1 NaN Infinity word')", "AC"),
+            "far": ("python3", "print('0.3334 nan inf word')", "WA"),
+            "nan": ("python3", "print('nan nan inf word')", "WA"),
+            "word": ("python3", "print('0.3333333 nan inf Word')", "WA"),
+        })
+
+    def test_custom_testlib_with_partial_points(self):
+        pid = ju.problem(self.url, "custom", [("1\n", "10\n", 10), ("2\n", "20\n", 10)],
+                         checker="custom", checker_language="c", checker_source=TESTLIB_CHECKER)
+        rows = self.verdicts(pid, {
+            "ac": ("python3", "print(int(input()) * 10)", "AC"),
+            "partial": ("python3", "print(int(input()) * 10 + 1)", "WA"),
+            "wa": ("python3", "print(7)", "WA"),
+            "pe": ("python3", "print('seven')", "WA"),
+        })
+        self.assertEqual(rows["ac"]["score"], 20)
+        self.assertEqual(rows["partial"]["score"], 10)
+        self.assertEqual(rows["wa"]["score"], 0)
+        self.assertIn("expected 10, found 7", ju.tests_of(self.url, rows["wa"]["id"])[0][3])
+
+    def test_custom_kattis(self):
+        pid = ju.problem(self.url, "kattis", [("\n", "Hello World\n")], checker="custom",
+                         params={"protocol": "kattis"}, checker_language="python3",
+                         checker_source=KATTIS_CHECKER)
+        self.verdicts(pid, {
+            "ac": ("python3", "print('hello   world')", "AC"),
+            "wa": ("python3", "print('hello')", "WA"),
+        })
+
+    def test_broken_checker_is_ie_never_ac(self):
+        pid = ju.problem(self.url, "broken", [("\n", "1\n")], checker="custom",
+                         checker_language="c", checker_source="int main(void){return 3;}")
+        rows = self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
+        self.assertIn("checker failed", rows["any"]["message"])
+        pid = ju.problem(self.url, "crashing", [("\n", "1\n")], checker="custom",
+                         checker_language="c",
+                         checker_source="int main(void){volatile int *p=0;return *p;}")
+        self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
+
+    def test_groups_are_all_or_nothing(self):
+        tests = [("1\n", "1\n", 1), ("2\n", "2\n", 10, "a"), ("3\n", "3\n", 10, "a"),
+                 ("4\n", "4\n", 5, "b"), ("5\n", "5\n", 5, "b")]
+        pid = ju.problem(self.url, "groups", tests)
+        rows = self.verdicts(pid, {
+            "all": ("python3", "print(input())", "AC"),
+            "not 3": ("python3", "n = input()\nprint(0 if n == '3' else n)", "WA"),
+            "not 1": ("python3", "n = input()\nprint(0 if n == '1' else n)", "WA"),
+        })
+        self.assertEqual((rows["all"]["score"], rows["all"]["max_score"]), (31, 31))
+        self.assertEqual(rows["not 3"]["score"], 1 + 10)
+        self.assertEqual(rows["not 1"]["score"], 30)
+        verdicts = [t[1] for t in ju.tests_of(self.url, rows["not 3"]["id"])]
+        self.assertEqual(verdicts, ["AC", "AC", "WA", "AC", "AC"])  # all run: no stop flag
+
+
+if __name__ == "__main__":
+    gavel_test.main()
