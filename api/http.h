@@ -102,6 +102,10 @@ const char *api_body(struct api_req *req, size_t *ret_len);
  * is prepared (field and message) and the errno returned: 400, 413 or 415. */
 int api_body_json(struct api_req *req, const struct api_field *fields, void *out) API_WUR;
 
+/* Prepares the error answer of a failed api_body_* / api_json_decode call (json.h, bodies.h)
+ * and returns r: 400 or 413 naming err->field ("body" when the body as a whole is wrong). */
+int api_body_error(struct api_req *req, int r, const struct api_json_error *err);
+
 /* The caps in force (settings). */
 const struct api_limits *api_limits(struct api_req *req);
 
@@ -155,6 +159,10 @@ void api_retry_after(struct api_req *req, int seconds);
 
 /* A timestamptz column formatted as RFC 3339 in UTC with milliseconds: use in SELECT lists. */
 #define API_SQL_TIME(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+/* A macro's value as a string literal: API_STR(1024) is "1024". */
+#define API_STR_(x) #x
+#define API_STR(x)  API_STR_(x)
 
 /* A text column of a result (NULL when SQL NULL). Points into res. */
 const char *api_col(const PGresult *res, int row, int col);

@@ -50,41 +50,29 @@ struct api_field {
     const struct api_field *sub;
     size_t item_size;
     size_t count_offset;
+    const void *item_defaults; /* API_F_ARR: copied into each item before it is decoded */
 };
 
-#define API_FIELD_STR(T, m, fl, lo, hi)                                                            \
-    {                                                                                              \
-#m, API_F_STR, (fl), offsetof(T, m), (lo), (hi), NULL, 0, 0                                \
-    }
-#define API_FIELD_INT(T, m, fl, lo, hi)                                                            \
-    {                                                                                              \
-#m, API_F_INT, (fl), offsetof(T, m), (lo), (hi), NULL, 0, 0                                \
-    }
-#define API_FIELD_BOOL(T, m, fl)                                                                   \
-    {                                                                                              \
-#m, API_F_BOOL, (fl), offsetof(T, m), 0, 1, NULL, 0, 0                                     \
-    }
-#define API_FIELD_NUM(T, m, fl, lo, hi)                                                            \
-    {                                                                                              \
-#m, API_F_NUM, (fl), offsetof(T, m), (lo), (hi), NULL, 0, 0                                \
-    }
-#define API_FIELD_JSON(T, m, fl)                                                                   \
-    {                                                                                              \
-#m, API_F_JSON, (fl), offsetof(T, m), 0, 0, NULL, 0, 0                                     \
-    }
+/* clang-format off */
+#define API_FIELD_(T, m, ty, fl, lo, hi)                                                           \
+    .name = #m, .type = (ty), .flags = (fl), .offset = offsetof(T, m), .min = (lo), .max = (hi)
+#define API_FIELD_STR(T, m, fl, lo, hi)  {API_FIELD_(T, m, API_F_STR, fl, lo, hi)}
+#define API_FIELD_INT(T, m, fl, lo, hi)  {API_FIELD_(T, m, API_F_INT, fl, lo, hi)}
+#define API_FIELD_BOOL(T, m, fl)         {API_FIELD_(T, m, API_F_BOOL, fl, 0, 1)}
+#define API_FIELD_NUM(T, m, fl, lo, hi)  {API_FIELD_(T, m, API_F_NUM, fl, lo, hi)}
+#define API_FIELD_JSON(T, m, fl)         {API_FIELD_(T, m, API_F_JSON, fl, 0, 0)}
 #define API_FIELD_OBJ(T, m, fl, subfields)                                                         \
-    {                                                                                              \
-#m, API_F_OBJ, (fl), offsetof(T, m), 0, 0, (subfields), 0, 0                               \
-    }
+    {API_FIELD_(T, m, API_F_OBJ, fl, 0, 0), .sub = (subfields)}
 #define API_FIELD_ARR(T, m, fl, lo, hi, subfields, ItemT, countm)                                  \
-    {                                                                                              \
-#m, API_F_ARR, (fl), offsetof(T, m), (lo), (hi), (subfields), sizeof(ItemT),               \
-            offsetof(T, countm)                                                                    \
-    }
-#define API_FIELD_END                                                                              \
-    {                                                                                              \
-        NULL, API_F_STR, 0, 0, 0, 0, NULL, 0, 0                                                    \
-    }
+    {API_FIELD_(T, m, API_F_ARR, fl, lo, hi), .sub = (subfields), .item_size = sizeof(ItemT),     \
+     .count_offset = offsetof(T, countm)}
+/* The same, each item starting as a copy of *defaults (an ItemT). */
+#define API_FIELD_ARR_DEF(T, m, fl, lo, hi, subfields, ItemT, countm, defaults)                    \
+    {API_FIELD_(T, m, API_F_ARR, fl, lo, hi), .sub = (subfields), .item_size = sizeof(ItemT),     \
+     .count_offset = offsetof(T, countm), .item_defaults = (defaults)}
+#define API_FIELD_END {.name = NULL}
+
+/* clang-format on */
 
 /* What went wrong in a decode: the field's path ("" for the body as a whole) and why. */
 struct api_json_error {

@@ -129,6 +129,8 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
             snprintf(sub, sizeof(sub), "%s[%zu]", path, k);
             if (!cJSON_IsObject(item))
                 return fail(x, sub, "must be an object", -EINVAL);
+            if (f->item_defaults)
+                memcpy(items + k * f->item_size, f->item_defaults, f->item_size);
             r = decode_object(x, item, f->sub, items + k * f->item_size, sub);
             if (r < 0)
                 return r;

@@ -28,6 +28,7 @@
 
 #include "api/server.h"
 #include "common/log.h"
+#include "db/accounts.h"
 
 static int setting_int(const char *name, int64_t min, int64_t max, int64_t def, int64_t *ret)
 {
@@ -143,6 +144,14 @@ int main(int argc, char **argv)
     if (sodium_init() < 0) {
         log_msg(LOG_ERROR, "libsodium failed to start");
         return 1;
+    }
+    sem_init(&srv.pwhash_gate, 0, 4);
+    {
+        char pw[] = "not a real password";
+        if (db_password_hash(pw, srv.dummy_hash, sizeof(srv.dummy_hash)) < 0) {
+            log_msg(LOG_ERROR, "password hashing does not work");
+            return 1;
+        }
     }
     /* Every thread made from here on inherits the mask; only sigwait below takes them. */
     sigemptyset(&sigs);

@@ -154,6 +154,14 @@ static int is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+int api_body_error(struct api_req *req, int r, const struct api_json_error *err)
+{
+    if (r == -ENOMEM)
+        return r;
+    return api_fail(req, r, err->field[0] ? err->field : "body", "%s",
+                    err->message ? err->message : "invalid body");
+}
+
 int api_body_json(struct api_req *req, const struct api_field *fields, void *out)
 {
     const char *ct = api_header(req, "Content-Type");
@@ -164,12 +172,7 @@ int api_body_json(struct api_req *req, const struct api_field *fields, void *out
         return api_fail(req, -EMEDIUMTYPE, NULL, "the body must be application/json");
     r = api_json_decode(&req->arena, req->body.data, req->body.len, &req->srv->cfg.limits, fields,
                         out, &err);
-    if (r == -ENOMEM)
-        return r;
-    if (r < 0)
-        return api_fail(req, r, err.field[0] ? err.field : "body", "%s",
-                        err.message ? err.message : "invalid body");
-    return 0;
+    return r < 0 ? api_body_error(req, r, &err) : 0;
 }
 
 struct api_arena *api_arena(struct api_req *req)

@@ -6,6 +6,7 @@
 #define GAVEL_API_SERVER_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
@@ -75,6 +76,8 @@ struct api_server {
     struct api_hub *hub;
     struct api_ratelimit *rl;
     atomic_int stopping;
+    sem_t pwhash_gate;    /* argon2id takes 64 MiB: this many hashes at once at most */
+    char dummy_hash[128]; /* checked against for unknown users, so timing tells nothing */
 };
 
 #define API_MAX_PARAMS  4
@@ -124,6 +127,13 @@ int api_auth_check(struct api_req *req);
 void api_token_new(char *ret_text, size_t text_size, unsigned char ret_hash[32]);
 /* The hash of a presented token text; -EINVAL if it is not a token's shape. */
 int api_token_hash_text(const char *text, unsigned char ret_hash[32]);
+
+/* wait.c: returns once the submission ('s') or run ('r') id is done, or after seconds. */
+int api_wait_done(struct api_req *req, char kind, int64_t id, int seconds);
+
+/* h_submissions.c: the rate limit shared by submissions and runs, for the authenticated
+ * caller: 0, or -EBUSY (429) with Retry-After set. */
+int api_rate_check(struct api_req *req);
 
 /* server.c */
 int api_server_start(struct api_server *srv, void **ret_daemon);

@@ -1,0 +1,73 @@
+/*
+ * bodies.h: the request bodies of the account, problem, submission and run routes, decoded and
+ * checked apart from any database (so the fuzz target can reach every rule here).
+ *
+ * Each api_body_* call takes the raw body, the caps in force and an arena, and fills a plain
+ * struct whose strings live in the arena. It returns 0, or -EINVAL / -E2BIG with err naming
+ * the field ("tests[3].output", "checker.abs"), or -ENOMEM. What only the database can check
+ * (a slug already taken, an unknown language id) is left to the handler.
+ */
+#ifndef GAVEL_API_BODIES_H
+#define GAVEL_API_BODIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/json.h"
+#include "db/problems.h"
+
+#define API_BODY_WUR __attribute__((warn_unused_result))
+
+#define API_USERNAME_MAX     32
+#define API_DISPLAY_NAME_MAX 100
+#define API_SLUG_MAX         64
+#define API_TITLE_MAX        200
+#define API_LANGUAGE_MAX     16
+
+/* POST /users */
+struct api_user_in {
+    const char *username, *password, *display_name, *role; /* display_name, role: NULL if absent */
+};
+int api_body_user(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
+                  struct api_user_in *out, struct api_json_error *err) API_BODY_WUR;
+
+/* PATCH /users/{username}: every field optional, NULL when absent. */
+struct api_user_patch_in {
+    const char *display_name, *password, *role;
+};
+int api_body_user_patch(struct api_arena *a, const char *text, size_t len,
+                        const struct api_limits *lim, struct api_user_patch_in *out,
+                        struct api_json_error *err) API_BODY_WUR;
+
+/* POST /sessions */
+struct api_login_in {
+    const char *username, *password;
+};
+int api_body_login(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
+                   struct api_login_in *out, struct api_json_error *err) API_BODY_WUR;
+
+/* POST /submissions */
+struct api_submission_in {
+    const char *problem, *language, *source, *contest; /* contest: NULL if absent */
+};
+int api_body_submission(struct api_arena *a, const char *text, size_t len,
+                        const struct api_limits *lim, struct api_submission_in *out,
+                        struct api_json_error *err) API_BODY_WUR;
+
+/* POST /runs */
+struct api_run_in {
+    const char *language, *source, *stdin_data; /* stdin_data: "" if absent */
+};
+int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
+                 struct api_run_in *out, struct api_json_error *err) API_BODY_WUR;
+
+/* POST /problems and PUT /problems/{slug}: fills def (tests and strings in the arena). For a
+ * PUT, path_slug is the slug of the path: the body's slug may be left out or must equal it. */
+int api_body_problem(struct api_arena *a, const char *text, size_t len,
+                     const struct api_limits *lim, const char *path_slug,
+                     struct db_problem_def *def, struct api_json_error *err) API_BODY_WUR;
+
+/* 0 if s is a username by the schema's rule ([A-Za-z0-9_.-], 1-32), else -EINVAL. */
+int api_username_valid(const char *s) API_BODY_WUR;
+
+#endif

@@ -1,0 +1,430 @@
+/*
+ * h_problems.c: the problem routes. Reading: GET /problems, GET /problems/{slug}. Writing:
+ * POST, PUT and DELETE /problems/{slug} through db_problem_save, the one write path for
+ * problems. Staff: GET /problems/{slug}/tests, POST /problems/{slug}/rejudge.
+ *
+ * Who sees what: students see public problems and their samples only (a hidden problem is a
+ * 404 to them, as if it did not exist); instructors and admins see every problem and its
+ * tests; only the owner or an admin replaces or deletes a problem.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/bodies.h"
+#include "api/handlers.h"
+#include "common/log.h"
+#include "db/problems.h"
+
+static int is_staff(struct api_req *req)
+{
+    return api_user(req)->role >= API_ROLE_INSTRUCTOR;
+}
+
+/* Writes one bytea column (hex text form) as a JSON string (bytes that are not UTF-8 become
+ * U+FFFD). */
+static int put_bytea(struct api_json *j, const char *hex)
+{
+    size_t n = 0;
+    unsigned char *bytes = PQunescapeBytea((const unsigned char *)hex, &n);
+
+    if (!bytes)
+        return -ENOMEM;
+    api_json_strn(j, (const char *)bytes, n);
+    PQfreemem(bytes);
+    return 0;
+}
+
+/* Samples arrive as "ordinal,base64,base64;..." (one row, one round trip). */
+static int put_samples(struct api_req *req, struct api_json *j, const char *packed)
+{
+    const char *p = packed;
+
+    api_json_arr(j);
+    while (p && *p) {
+        const char *end = strchr(p, ';'), *c1 = strchr(p, ','), *c2;
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int64_t ordinal;
+        char num[24];
+
+        if (!c1 || c1 > p + len || (size_t)(c1 - p) >= sizeof(num))
+            return -EIO;
+        c2 = memchr(c1 + 1, ',', len - (size_t)(c1 + 1 - p));
+        if (!c2)
+            return -EIO;
+        memcpy(num, p, (size_t)(c1 - p));
+        num[c1 - p] = '\0';
+        if (api_parse_int64(num, 1, INT32_MAX, &ordinal) < 0)
+            return -EIO;
+        api_json_obj(j);
+        api_json_kint(j, "ordinal", ordinal);
+        for (int k = 0; k < 2; k++) {
+            const char *b = k ? c2 + 1 : c1 + 1, *e = k ? p + len : c2;
+            size_t cap = (size_t)(e - b) / 4 * 3 + 3, out = 0;
+            unsigned char *bin = api_alloc(req, cap);
+            if (!bin || sodium_base642bin(bin, cap, b, (size_t)(e - b), "\n", &out, NULL,
+                                          sodium_base64_VARIANT_ORIGINAL) != 0)
+                return -EIO;
+            api_json_key(j, k ? "output" : "input");
+            api_json_strn(j, (const char *)bin, out);
+        }
+        api_json_end(j);
+        p = end ? end + 1 : NULL;
+    }
+    api_json_end(j);
+    return 0;
+}
+
+#define PROBLEM_SQL                                                                                \
+    "SELECT p.id, p.slug, p.title, p.statement, p.visibility, o.username, p.memory_limit_mb,"      \
+    " p.time_limits_ms::text,"                                                                     \
+    " (jsonb_build_object('kind', p.checker_kind)"                                                 \
+    "  || CASE p.checker_kind WHEN 'float' THEN p.checker_params"                                  \
+    "     WHEN 'custom' THEN jsonb_build_object('language', p.checker_language)"                   \
+    "     ELSE '{}'::jsonb END)::text,"                                                            \
+    " p.stop_on_first_failure, p.max_score, p.version, " API_SQL_TIME(                             \
+        "p.created_at") ", " API_SQL_TIME("p.updated_at") ","                                      \
+                                                          " (SELECT count(*) FROM test_cases t "   \
+                                                          "WHERE t.problem_id = p.id),"            \
+                                                          " (SELECT json_object_agg(l.id, "        \
+                                                          "json_build_object('time_limit_ms',"     \
+                                                          "    "                                   \
+                                                          "coalesce((p.time_limits_ms->>l.id)::"   \
+                                                          "int, l.time_limit_ms), "                \
+                                                          "'memory_limit_mb',"                     \
+                                                          "    coalesce(p.memory_limit_mb, "       \
+                                                          "l.memory_limit_mb)) ORDER BY "          \
+                                                          "l.id)::text"                            \
+                                                          "    FROM languages l WHERE l.enabled)," \
+                                                          " (SELECT string_agg(t.ordinal || ',' "  \
+                                                          "|| encode(bi.data, 'base64') || ','"    \
+                                                          "    || encode(bo.data, 'base64'), ';' " \
+                                                          "ORDER BY t.ordinal)"                    \
+                                                          "    FROM test_cases t JOIN blobs bi "   \
+                                                          "ON bi.hash = t.input_hash"              \
+                                                          "    JOIN blobs bo ON bo.hash = "        \
+                                                          "t.output_hash WHERE t.problem_id = "    \
+                                                          "p.id AND t.is_sample)"                  \
+                                                          " FROM problems p LEFT JOIN users o ON " \
+                                                          "o.id = p.owner_id WHERE p.slug = $1"    \
+                                                          " AND (p.visibility = 'public' OR "      \
+                                                          "$2::boolean)"
+
+/* Answers with the problem as GET /problems/{slug} shows it. -ENOENT if the caller may not
+ * see it. */
+static int reply_problem(struct api_req *req, struct db_conn *c, const char *slug, int status)
+{
+    PGresult *res = NULL;
+    struct api_json *j;
+    int r;
+
+    r = db_query(c, &res, PROBLEM_SQL, 2,
+                 (const char *const[]){slug, is_staff(req) ? "true" : "false"});
+    if (r < 0)
+        return api_db_fail(req, r, "problem read");
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return api_fail(req, -ENOENT, "slug", "no such problem");
+    }
+    j = api_reply_json(req, status);
+    api_json_obj(j);
+    api_json_kstr(j, "slug", PQgetvalue(res, 0, 1));
+    api_json_kstr(j, "title", PQgetvalue(res, 0, 2));
+    api_json_kstr(j, "statement", PQgetvalue(res, 0, 3));
+    api_json_kstr(j, "visibility", PQgetvalue(res, 0, 4));
+    api_json_kstr(j, "owner", api_col(res, 0, 5));
+    api_json_key(j, "memory_limit_mb");
+    if (db_isnull(res, 0, 6))
+        api_json_null(j);
+    else
+        api_json_int(j, db_int64(res, 0, 6));
+    api_json_kraw(j, "time_limits_ms", PQgetvalue(res, 0, 7));
+    api_json_kraw(j, "checker", PQgetvalue(res, 0, 8));
+    api_json_kbool(j, "stop_on_first_failure", (int)db_int64(res, 0, 9));
+    api_json_kint(j, "max_score", db_int64(res, 0, 10));
+    api_json_kint(j, "version", db_int64(res, 0, 11));
+    api_json_kstr(j, "created_at", PQgetvalue(res, 0, 12));
+    api_json_kstr(j, "updated_at", PQgetvalue(res, 0, 13));
+    api_json_kint(j, "test_count", db_int64(res, 0, 14));
+    api_json_key(j, "limits");
+    if (db_isnull(res, 0, 15))
+        api_json_raw(j, "{}");
+    else
+        api_json_raw(j, PQgetvalue(res, 0, 15));
+    api_json_key(j, "samples");
+    r = put_samples(req, j, api_col(res, 0, 16));
+    api_json_end(j);
+    PQclear(res);
+    if (r < 0)
+        log_msg(LOG_ERROR, "problem %s: samples unreadable", slug);
+    return r;
+}
+
+int api_h_problem_get(struct api_req *req)
+{
+    const char *slug = api_param(req, "slug");
+    struct db_conn *c;
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if (db_slug_valid(slug) < 0)
+        return api_fail(req, -ENOENT, "slug", "no such problem");
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    return reply_problem(req, c, slug, 200);
+}
+
+int api_h_problem_list(struct api_req *req)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    int64_t before;
+    int limit, n, r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if ((r = api_list_params(req, &limit, &before)) < 0)
+        return r;
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(
+        c, &res,
+        "SELECT p.id, p.slug, p.title, p.visibility, p.max_score, " API_SQL_TIME(
+            "p.created_at") ", " API_SQL_TIME("p.updated_at") " FROM problems p WHERE p.id < "
+                                                              "$1::bigint"
+                                                              " AND (p.visibility = 'public' OR "
+                                                              "$2::boolean) ORDER BY p.id DESC "
+                                                              "LIMIT $3::int",
+        3,
+        (const char *const[]){api_printf(req, "%lld", (long long)before),
+                              is_staff(req) ? "true" : "false", api_printf(req, "%d", limit + 1)});
+    if (r < 0)
+        return api_db_fail(req, r, "problem list");
+    n = PQntuples(res);
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_key(j, "items");
+    api_json_arr(j);
+    for (int i = 0; i < n && i < limit; i++) {
+        api_json_obj(j);
+        api_json_kstr(j, "slug", PQgetvalue(res, i, 1));
+        api_json_kstr(j, "title", PQgetvalue(res, i, 2));
+        api_json_kstr(j, "visibility", PQgetvalue(res, i, 3));
+        api_json_kint(j, "max_score", db_int64(res, i, 4));
+        api_json_kstr(j, "created_at", PQgetvalue(res, i, 5));
+        api_json_kstr(j, "updated_at", PQgetvalue(res, i, 6));
+        api_json_end(j);
+    }
+    api_json_end(j);
+    api_json_kstr(j, "next_cursor",
+                  n > limit ? api_cursor_from_id(api_arena(req), db_int64(res, limit - 1, 0))
+                            : NULL);
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}
+
+/* Saves the problem in the body (create or replace) and answers with it. */
+static int save(struct api_req *req, const char *path_slug, enum db_save_mode mode, int status)
+{
+    struct db_problem_def def;
+    struct api_json_error err;
+    struct db_conn *c;
+    const char *body, *field = NULL;
+    char field_buf[128];
+    size_t len;
+    int64_t id;
+    int version, r;
+
+    body = api_body(req, &len);
+    r = api_body_problem(api_arena(req), body, len, api_limits(req), path_slug, &def, &err);
+    if (r < 0)
+        return api_body_error(req, r, &err);
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_problem_save(c, &def, mode == DB_PROBLEM_CREATE ? api_user(req)->id : 0, mode, &id,
+                        &version, &field, field_buf, sizeof(field_buf));
+    if (r == -EINVAL)
+        return api_fail(req, r, field ? field : "body", "is not valid");
+    if (r == -EEXIST)
+        return api_fail(req, r, "slug", "is taken");
+    if (r == -ENOENT)
+        return api_fail(req, r, "slug", "no such problem");
+    if (r < 0)
+        return api_db_fail(req, r, "problem save");
+    return reply_problem(req, c, def.slug, status);
+}
+
+int api_h_problem_create(struct api_req *req)
+{
+    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+
+    if (r < 0)
+        return r;
+    return save(req, NULL, DB_PROBLEM_CREATE, 201);
+}
+
+/* Checks that the caller may change the problem: its owner or an admin. */
+static int may_manage(struct api_req *req, const char *slug, int64_t *ret_id)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    int r;
+
+    if (db_slug_valid(slug) < 0)
+        return api_fail(req, -ENOENT, "slug", "no such problem");
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(c, &res, "SELECT id, owner_id, visibility FROM problems WHERE slug = $1", 1,
+                 (const char *const[]){slug});
+    if (r < 0)
+        return api_db_fail(req, r, "problem owner");
+    if (PQntuples(res) != 1 || (!is_staff(req) && strcmp(PQgetvalue(res, 0, 2), "public") != 0)) {
+        PQclear(res);
+        return api_fail(req, -ENOENT, "slug", "no such problem");
+    }
+    *ret_id = db_int64(res, 0, 0);
+    r = 0;
+    if (api_user(req)->role != API_ROLE_ADMIN &&
+        (db_isnull(res, 0, 1) || db_int64(res, 0, 1) != api_user(req)->id))
+        r = api_fail(req, -EACCES, NULL, "only the problem's owner or an admin may change it");
+    PQclear(res);
+    return r;
+}
+
+int api_h_problem_replace(struct api_req *req)
+{
+    const char *slug = api_param(req, "slug");
+    int64_t id;
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if ((r = may_manage(req, slug, &id)) < 0)
+        return r;
+    return save(req, slug, DB_PROBLEM_REPLACE, 200);
+}
+
+int api_h_problem_delete(struct api_req *req)
+{
+    const char *slug = api_param(req, "slug");
+    struct db_conn *c;
+    int64_t id;
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if ((r = may_manage(req, slug, &id)) < 0)
+        return r;
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(c, NULL, "DELETE FROM problems WHERE id = $1", 1,
+                 (const char *const[]){api_printf(req, "%lld", (long long)id)});
+    if (r < 0)
+        return api_db_fail(req, r, "problem delete");
+    api_reply_empty(req, 204);
+    return 0;
+}
+
+/* The problem's id for staff routes: 404 for what the caller cannot see, 403 for students. */
+static int staff_problem(struct api_req *req, const char *slug, int64_t *ret_id)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if (db_slug_valid(slug) < 0)
+        return api_fail(req, -ENOENT, "slug", "no such problem");
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(c, &res, "SELECT id, visibility FROM problems WHERE slug = $1", 1,
+                 (const char *const[]){slug});
+    if (r < 0)
+        return api_db_fail(req, r, "problem lookup");
+    if (PQntuples(res) != 1 || (!is_staff(req) && strcmp(PQgetvalue(res, 0, 1), "public"))) {
+        PQclear(res);
+        return api_fail(req, -ENOENT, "slug", "no such problem");
+    }
+    *ret_id = db_int64(res, 0, 0);
+    PQclear(res);
+    if (!is_staff(req))
+        return api_fail(req, -EACCES, NULL, "only instructors and admins");
+    return 0;
+}
+
+int api_h_problem_tests(struct api_req *req)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    int64_t id;
+    int r = staff_problem(req, api_param(req, "slug"), &id);
+
+    if (r < 0)
+        return r;
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(c, &res,
+                 "SELECT t.ordinal, t.name, bi.data, bo.data, t.points, t.is_sample, t.group_name"
+                 " FROM test_cases t JOIN blobs bi ON bi.hash = t.input_hash"
+                 " JOIN blobs bo ON bo.hash = t.output_hash"
+                 " WHERE t.problem_id = $1 ORDER BY t.ordinal",
+                 1, (const char *const[]){api_printf(req, "%lld", (long long)id)});
+    if (r < 0)
+        return api_db_fail(req, r, "tests");
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_key(j, "tests");
+    api_json_arr(j);
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        api_json_obj(j);
+        api_json_kint(j, "ordinal", db_int64(res, i, 0));
+        api_json_kstr(j, "name", PQgetvalue(res, i, 1));
+        api_json_key(j, "input");
+        r = put_bytea(j, PQgetvalue(res, i, 2));
+        api_json_key(j, "output");
+        if (r == 0)
+            r = put_bytea(j, PQgetvalue(res, i, 3));
+        api_json_kint(j, "points", db_int64(res, i, 4));
+        api_json_kbool(j, "sample", (int)db_int64(res, i, 5));
+        api_json_kstr(j, "group", api_col(res, i, 6));
+        api_json_end(j);
+    }
+    api_json_end(j);
+    api_json_end(j);
+    PQclear(res);
+    return r;
+}
+
+int api_h_problem_rejudge(struct api_req *req)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    int64_t id;
+    int r = staff_problem(req, api_param(req, "slug"), &id);
+
+    if (r < 0)
+        return r;
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    /* The old verdict stays visible until the judge records the new one. */
+    r = db_query(c, &res,
+                 "WITH q AS (UPDATE submissions SET status = 'queued', attempts = 0,"
+                 " judge_id = NULL, lease_expires_at = NULL"
+                 " WHERE problem_id = $1 AND status = 'done' RETURNING 1)"
+                 " SELECT count(*) FROM q",
+                 1, (const char *const[]){api_printf(req, "%lld", (long long)id)});
+    if (r < 0)
+        return api_db_fail(req, r, "rejudge");
+    j = api_reply_json(req, 202);
+    api_json_obj(j);
+    api_json_kint(j, "queued", db_int64(res, 0, 0));
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}

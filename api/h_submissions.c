@@ -1,0 +1,349 @@
+/*
+ * h_submissions.c: POST /submissions, GET /submissions/{id}, GET /submissions.
+ *
+ * A submission is queued with one INSERT ... SELECT that also checks the problem and the
+ * language; only when it inserts nothing does a second query find out which field was wrong.
+ * A contest submission goes through db_contest_admit in the inserting transaction. Students
+ * see their own submissions only; instructors and admins see all, with their source.
+ */
+#include <string.h>
+
+#include "api/bodies.h"
+#include "api/handlers.h"
+#include "api/server.h"
+#include "db/contests.h"
+#include "db/problems.h"
+
+static int is_staff(struct api_req *req)
+{
+    return api_user(req)->role >= API_ROLE_INSTRUCTOR;
+}
+
+int api_rate_check(struct api_req *req)
+{
+    int wait = api_ratelimit_take(req->srv->rl, api_user(req)->id);
+
+    if (wait == 0)
+        return 0;
+    api_retry_after(req, wait);
+    return api_fail(req, -EBUSY, NULL, "too many submissions: retry in %d s", wait);
+}
+
+/* Which of problem and language made an insert find nothing. */
+static int explain_refusal(struct api_req *req, struct db_conn *c, const char *problem,
+                           const char *language)
+{
+    PGresult *res = NULL;
+    int r = db_query(c, &res,
+                     "SELECT EXISTS (SELECT 1 FROM problems WHERE slug = $1"
+                     "  AND (visibility = 'public' OR $3::boolean)),"
+                     " EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled)",
+                     3, (const char *const[]){problem, language, is_staff(req) ? "true" : "false"});
+
+    if (r < 0)
+        return api_db_fail(req, r, "submission check");
+    if (!db_int64(res, 0, 0))
+        r = api_fail(req, -ENOENT, "problem", "no such problem");
+    else if (!db_int64(res, 0, 1))
+        r = api_fail(req, -EINVAL, "language", "no such language");
+    else
+        r = api_fail(req, -EAGAIN, NULL, "try again");
+    PQclear(res);
+    return r;
+}
+
+static int submit_to_contest(struct api_req *req, struct db_conn *c,
+                             const struct api_submission_in *in, PGresult **ret_res)
+{
+    PGresult *res = NULL;
+    const char *msg = NULL;
+    int64_t problem_id, contest_id;
+    int r;
+
+    r = db_begin(c, NULL);
+    if (r < 0)
+        return api_db_fail(req, r, "begin");
+    r = db_query(c, &res,
+                 "SELECT p.id, EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled)"
+                 " FROM problems p WHERE p.slug = $1",
+                 2, (const char *const[]){in->problem, in->language});
+    if (r < 0) {
+        r = api_db_fail(req, r, "submission check");
+        goto out;
+    }
+    if (PQntuples(res) != 1) {
+        r = api_fail(req, -ENOENT, "problem", "no such problem");
+        goto out;
+    }
+    if (!db_int64(res, 0, 1)) {
+        r = api_fail(req, -EINVAL, "language", "no such language");
+        goto out;
+    }
+    problem_id = db_int64(res, 0, 0);
+    PQclear(res);
+    res = NULL;
+    r = db_contest_admit(c, in->contest, api_user(req)->id, api_user(req)->role_name, problem_id,
+                         &contest_id, &msg);
+    if (r == -ENOENT || r == -EACCES || r == -EINVAL) {
+        r = api_fail(req, r, "contest", "%s", msg ? msg : "refused by the contest");
+        goto out;
+    }
+    if (r < 0) {
+        r = api_db_fail(req, r, "contest admit");
+        goto out;
+    }
+    r = db_query(c, &res,
+                 "INSERT INTO submissions (user_id, problem_id, contest_id, language_id, source)"
+                 " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                 5,
+                 (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
+                                       api_printf(req, "%lld", (long long)problem_id),
+                                       api_printf(req, "%lld", (long long)contest_id), in->language,
+                                       in->source});
+    if (r < 0) {
+        r = api_db_fail(req, r, "submission insert");
+        goto out;
+    }
+    r = db_commit(c);
+    if (r < 0) {
+        r = api_db_fail(req, r, "commit");
+        goto out;
+    }
+    *ret_res = res;
+    res = NULL;
+out:
+    if (r < 0)
+        db_rollback(c);
+    PQclear(res);
+    return r;
+}
+
+int api_h_submission_create(struct api_req *req)
+{
+    struct api_submission_in in;
+    struct api_json_error err;
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    const char *body;
+    size_t len;
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    body = api_body(req, &len);
+    r = api_body_submission(api_arena(req), body, len, api_limits(req), &in, &err);
+    if (r < 0)
+        return api_body_error(req, r, &err);
+    if (db_slug_valid(in.problem) < 0)
+        return api_fail(req, -ENOENT, "problem", "no such problem");
+    if (in.contest && db_slug_valid(in.contest) < 0)
+        return api_fail(req, -ENOENT, "contest", "no such contest");
+    if ((r = api_rate_check(req)) < 0)
+        return r;
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    if (in.contest) {
+        r = submit_to_contest(req, c, &in, &res);
+        if (r < 0)
+            return r;
+    } else {
+        r = db_query(c, &res,
+                     "INSERT INTO submissions (user_id, problem_id, language_id, source)"
+                     " SELECT $1::bigint, p.id, l.id, $4 FROM problems p, languages l"
+                     " WHERE p.slug = $2 AND (p.visibility = 'public' OR $5::boolean)"
+                     " AND l.id = $3 AND l.enabled RETURNING id",
+                     5,
+                     (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
+                                           in.problem, in.language, in.source,
+                                           is_staff(req) ? "true" : "false"});
+        if (r < 0)
+            return api_db_fail(req, r, "submission insert");
+        if (PQntuples(res) != 1) {
+            PQclear(res);
+            return explain_refusal(req, c, in.problem, in.language);
+        }
+    }
+    api_reply_header(req, "Location",
+                     api_printf(req, "/api/v1/submissions/%s", PQgetvalue(res, 0, 0)));
+    j = api_reply_json(req, 202);
+    api_json_obj(j);
+    api_json_kint(j, "id", db_int64(res, 0, 0));
+    api_json_kstr(j, "status", "queued");
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}
+
+#define SUBMISSION_COLUMNS                                                                         \
+    "s.id, u.username, p.slug, ct.slug, s.language_id, s.status, s.verdict, s.score,"              \
+    " s.max_score, s.time_ms, s.memory_kb, " API_SQL_TIME("s.created_at") ", " API_SQL_TIME(       \
+        "s.judged_at") ", s.user_id"
+#define SUBMISSION_FROM                                                                            \
+    " FROM submissions s JOIN users u ON u.id = s.user_id JOIN problems p ON p.id = s.problem_id"  \
+    " LEFT JOIN contests ct ON ct.id = s.contest_id"
+
+static void int_or_null(struct api_json *j, const char *key, const PGresult *res, int row, int col)
+{
+    api_json_key(j, key);
+    if (db_isnull(res, row, col))
+        api_json_null(j);
+    else
+        api_json_int(j, db_int64(res, row, col));
+}
+
+/* The columns of SUBMISSION_COLUMNS as JSON members (inside an open object). */
+static void submission_members(struct api_json *j, const PGresult *res, int i)
+{
+    api_json_kint(j, "id", db_int64(res, i, 0));
+    api_json_kstr(j, "user", PQgetvalue(res, i, 1));
+    api_json_kstr(j, "problem", PQgetvalue(res, i, 2));
+    api_json_kstr(j, "contest", api_col(res, i, 3));
+    api_json_kstr(j, "language", PQgetvalue(res, i, 4));
+    api_json_kstr(j, "status", PQgetvalue(res, i, 5));
+    api_json_kstr(j, "verdict", api_col(res, i, 6));
+    int_or_null(j, "score", res, i, 7);
+    int_or_null(j, "max_score", res, i, 8);
+    int_or_null(j, "time_ms", res, i, 9);
+    int_or_null(j, "memory_kb", res, i, 10);
+    api_json_kstr(j, "created_at", PQgetvalue(res, i, 11));
+    api_json_kstr(j, "judged_at", api_col(res, i, 12));
+}
+
+static int read_submission(struct api_req *req, const char *idtext, PGresult **ret_res)
+{
+    struct db_conn *c;
+    int r = api_db(req, &c);
+
+    if (r < 0)
+        return r;
+    r = db_query(c, ret_res,
+                 "SELECT " SUBMISSION_COLUMNS ", s.compile_output, s.source,"
+                 " (SELECT json_agg(json_build_object('ordinal', st.ordinal, 'verdict', st.verdict,"
+                 "   'time_ms', st.time_ms, 'memory_kb', st.memory_kb, 'points', st.points,"
+                 "   'group', tc.group_name) ORDER BY st.ordinal)::text"
+                 "  FROM submission_tests st LEFT JOIN test_cases tc"
+                 "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
+                 "  WHERE st.submission_id = s.id)" SUBMISSION_FROM " WHERE s.id = $1",
+                 1, (const char *const[]){idtext});
+    if (r < 0)
+        return api_db_fail(req, r, "submission read");
+    if (PQntuples(*ret_res) != 1 ||
+        (!is_staff(req) && db_int64(*ret_res, 0, 13) != api_user(req)->id)) {
+        PQclear(*ret_res);
+        *ret_res = NULL;
+        return api_fail(req, -ENOENT, "id", "no such submission");
+    }
+    return 0;
+}
+
+int api_h_submission_get(struct api_req *req)
+{
+    PGresult *res = NULL;
+    struct api_json *j;
+    int64_t id, wait;
+    const char *idtext = api_param(req, "id");
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
+        return api_fail(req, -ENOENT, "id", "no such submission");
+    if ((r = api_query_int(req, "wait", 0, 60, 0, &wait)) < 0)
+        return r;
+    if ((r = read_submission(req, idtext, &res)) < 0)
+        return r;
+    if (wait > 0 && strcmp(PQgetvalue(res, 0, 5), "done") != 0) {
+        PQclear(res);
+        res = NULL;
+        if ((r = api_wait_done(req, 's', id, (int)wait)) < 0)
+            return r;
+        if ((r = read_submission(req, idtext, &res)) < 0)
+            return r;
+    }
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    submission_members(j, res, 0);
+    api_json_kstr(j, "compile_output", api_col(res, 0, 14));
+    api_json_key(j, "tests");
+    api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
+    /* Only its author and staff get here at all; the check stays beside the field it guards. */
+    if (is_staff(req) || db_int64(res, 0, 13) == api_user(req)->id)
+        api_json_kstr(j, "source", PQgetvalue(res, 0, 15));
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}
+
+static int verdict_valid(const char *v)
+{
+    static const char *const verdicts[] = {"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"};
+
+    for (size_t i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+        if (!strcmp(v, verdicts[i]))
+            return 1;
+    }
+    return 0;
+}
+
+int api_h_submission_list(struct api_req *req)
+{
+    const char *problem = api_query(req, "problem"), *user = api_query(req, "user");
+    const char *verdict = api_query(req, "verdict");
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    int64_t before;
+    int limit, n, r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if ((r = api_list_params(req, &limit, &before)) < 0)
+        return r;
+    for (int i = 0; i < req->uri.n_query; i++) {
+        const char *q = req->uri.query[i].name;
+        if (strcmp(q, "problem") && strcmp(q, "user") && strcmp(q, "verdict") &&
+            strcmp(q, "limit") && strcmp(q, "cursor"))
+            return api_fail(req, -EINVAL, q, "is not a filter of this list");
+    }
+    if (problem && db_slug_valid(problem) < 0)
+        return api_fail(req, -EINVAL, "problem", "is not a problem slug");
+    if (user && api_username_valid(user) < 0)
+        return api_fail(req, -EINVAL, "user", "is not a username");
+    if (verdict && !verdict_valid(verdict))
+        return api_fail(req, -EINVAL, "verdict", "must be AC, WA, TLE, MLE, RE, CE, OLE or IE");
+    if (!is_staff(req)) {
+        if (user && strcmp(user, api_user(req)->username) != 0)
+            return api_fail(req, -EACCES, "user", "students see only their own submissions");
+        user = api_user(req)->username;
+    }
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(c, &res,
+                 "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
+                 " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
+                 " AND ($3::text IS NULL OR u.username = $3)"
+                 " AND ($4::text IS NULL OR s.verdict = $4) ORDER BY s.id DESC LIMIT $5::int",
+                 5,
+                 (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user,
+                                       verdict, api_printf(req, "%d", limit + 1)});
+    if (r < 0)
+        return api_db_fail(req, r, "submission list");
+    n = PQntuples(res);
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_key(j, "items");
+    api_json_arr(j);
+    for (int i = 0; i < n && i < limit; i++) {
+        api_json_obj(j);
+        submission_members(j, res, i);
+        api_json_end(j);
+    }
+    api_json_end(j);
+    api_json_kstr(j, "next_cursor",
+                  n > limit ? api_cursor_from_id(api_arena(req), db_int64(res, limit - 1, 0))
+                            : NULL);
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}

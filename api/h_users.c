@@ -1,0 +1,348 @@
+/*
+ * h_users.c: accounts and sessions: POST /users, GET and PATCH /users/{username},
+ * POST /sessions, DELETE /sessions/current, GET /me.
+ *
+ * Password hashing (argon2id, 64 MiB each) runs outside any database connection and behind a
+ * small semaphore, so a burst of logins can neither drain the pool nor the memory. An unknown
+ * username costs the same hash check as a wrong password.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "api/bodies.h"
+#include "api/handlers.h"
+#include "api/server.h"
+#include "common/log.h"
+#include "db/accounts.h"
+
+static void wipe(const char *secret)
+{
+    if (secret)
+        sodium_memzero((char *)secret, strlen(secret));
+}
+
+static void user_object(struct api_json *j, const PGresult *res, int row)
+{
+    /* Columns: id, username, display_name, role, created_at. */
+    api_json_obj(j);
+    api_json_kint(j, "id", db_int64(res, row, 0));
+    api_json_kstr(j, "username", PQgetvalue(res, row, 1));
+    api_json_kstr(j, "display_name", PQgetvalue(res, row, 2));
+    api_json_kstr(j, "role", PQgetvalue(res, row, 3));
+    api_json_kstr(j, "created_at", PQgetvalue(res, row, 4));
+    api_json_end(j);
+}
+
+#define USER_COLUMNS "id, username, display_name, role, " API_SQL_TIME("created_at")
+
+static int hash_password(struct api_req *req, const char *password, char *hash, size_t size)
+{
+    int r;
+
+    while (sem_wait(&req->srv->pwhash_gate) != 0)
+        ;
+    r = db_password_hash(password, hash, size);
+    sem_post(&req->srv->pwhash_gate);
+    return r;
+}
+
+int api_h_user_create(struct api_req *req)
+{
+    struct api_user_in in;
+    struct api_json_error err;
+    struct db_conn *c;
+    PGresult *res = NULL;
+    const char *body;
+    size_t len;
+    int64_t id = 0;
+    int r;
+
+    body = api_body(req, &len);
+    r = api_body_user(api_arena(req), body, len, api_limits(req), &in, &err);
+    if (r < 0)
+        return api_body_error(req, r, &err);
+    r = api_auth_optional(req);
+    if (r < 0)
+        goto out;
+    if (!req->srv->cfg.open_registration && api_user(req)->role != API_ROLE_ADMIN) {
+        r = api_user(req)->id ? api_fail(req, -EACCES, NULL, "only admins create accounts")
+                              : api_fail(req, -EPERM, NULL, "registration is closed: sign in");
+        goto out;
+    }
+    if (in.role && strcmp(in.role, "student") && api_user(req)->role != API_ROLE_ADMIN) {
+        r = api_fail(req, -EACCES, "role", "only admins give roles");
+        goto out;
+    }
+    /* The hash is made in db_user_create; the gate bounds how many run at once. */
+    api_db_release(req);
+    while (sem_wait(&req->srv->pwhash_gate) != 0)
+        ;
+    r = api_db(req, &c);
+    if (r == 0)
+        r = db_user_create(c, in.username, in.password, in.display_name ? in.display_name : "",
+                           in.role ? in.role : "student", &id);
+    sem_post(&req->srv->pwhash_gate);
+    if (r == -EEXIST) {
+        r = api_fail(req, r, "username", "is taken");
+        goto out;
+    }
+    if (r == -EINVAL) {
+        r = api_fail(req, r, "body", "refused by the database");
+        goto out;
+    }
+    if (r < 0) {
+        r = req->db ? api_db_fail(req, r, "user create") : r;
+        goto out;
+    }
+    r = db_query(c, &res, "SELECT " USER_COLUMNS " FROM users WHERE id = $1", 1,
+                 (const char *const[]){api_printf(req, "%lld", (long long)id)});
+    if (r < 0 || PQntuples(res) != 1) {
+        r = api_db_fail(req, r < 0 ? r : -EIO, "user read back");
+        goto out;
+    }
+    user_object(api_reply_json(req, 201), res, 0);
+out:
+    PQclear(res);
+    wipe(in.password);
+    return r;
+}
+
+int api_h_session_create(struct api_req *req)
+{
+    struct api_login_in in;
+    struct api_json_error err;
+    struct db_conn *c;
+    PGresult *res = NULL;
+    char token[64], hash[128];
+    unsigned char token_hash[32];
+    const char *body;
+    size_t len;
+    int r, ok;
+
+    body = api_body(req, &len);
+    r = api_body_login(api_arena(req), body, len, api_limits(req), &in, &err);
+    if (r < 0)
+        return api_body_error(req, r, &err);
+    r = api_db(req, &c);
+    if (r < 0)
+        goto out;
+    r = db_query(c, &res, "SELECT " USER_COLUMNS ", password_hash FROM users WHERE username = $1",
+                 1, (const char *const[]){in.username});
+    if (r < 0) {
+        r = api_db_fail(req, r, "login");
+        goto out;
+    }
+    snprintf(hash, sizeof(hash), "%s",
+             PQntuples(res) == 1 ? PQgetvalue(res, 0, 5) : req->srv->dummy_hash);
+    api_db_release(req);
+    while (sem_wait(&req->srv->pwhash_gate) != 0)
+        ;
+    ok = db_password_check(hash, in.password) && PQntuples(res) == 1;
+    sem_post(&req->srv->pwhash_gate);
+    if (!ok) {
+        r = api_fail(req, -EPERM, NULL, "wrong username or password");
+        goto out;
+    }
+    api_token_new(token, sizeof(token), token_hash);
+    r = api_db(req, &c);
+    if (r < 0)
+        goto out;
+    {
+        PGresult *ins = NULL;
+        const char *vals[3] = {(const char *)token_hash, PQgetvalue(res, 0, 0),
+                               api_printf(req, "%lld", (long long)req->srv->cfg.token_ttl_s)};
+        r = db_query_bin(c, &ins,
+                         "INSERT INTO api_tokens (token_hash, user_id, expires_at)"
+                         " VALUES ($1, $2::bigint, now() + $3::bigint * interval '1 second')"
+                         " RETURNING " API_SQL_TIME("expires_at"),
+                         3, vals, (const int[]){32, 0, 0}, (const int[]){1, 0, 0});
+        if (r < 0) {
+            r = api_db_fail(req, r, "token insert");
+            goto out;
+        }
+        {
+            struct api_json *j = api_reply_json(req, 201);
+            api_json_obj(j);
+            api_json_kstr(j, "token", token);
+            api_json_kstr(j, "expires_at", PQgetvalue(ins, 0, 0));
+            api_json_key(j, "user");
+            user_object(j, res, 0);
+            api_json_end(j);
+        }
+        PQclear(ins);
+        /* Expired tokens of this user go now; nothing else ever needs them. */
+        if (db_query(c, NULL, "DELETE FROM api_tokens WHERE user_id = $1 AND expires_at <= now()",
+                     1, (const char *const[]){PQgetvalue(res, 0, 0)}) < 0)
+            log_msg(LOG_WARN, "expired tokens not removed: %s", db_error(c));
+    }
+out:
+    PQclear(res);
+    sodium_memzero(token, sizeof(token));
+    wipe(in.password);
+    return r;
+}
+
+int api_h_session_delete(struct api_req *req)
+{
+    const unsigned char *hash;
+    struct db_conn *c;
+    size_t n = 0;
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    hash = api_token_hash(req, &n);
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query_bin(c, NULL, "DELETE FROM api_tokens WHERE token_hash = $1", 1,
+                     (const char *const[]){(const char *)hash}, (const int[]){(int)n},
+                     (const int[]){1});
+    if (r < 0)
+        return api_db_fail(req, r, "logout");
+    api_reply_empty(req, 204);
+    return 0;
+}
+
+int api_h_me(struct api_req *req)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    int r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(c, &res, "SELECT " USER_COLUMNS " FROM users WHERE id = $1", 1,
+                 (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id)});
+    if (r < 0)
+        return api_db_fail(req, r, "me");
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return api_fail(req, -EPERM, NULL, "the account is gone");
+    }
+    user_object(api_reply_json(req, 200), res, 0);
+    PQclear(res);
+    return 0;
+}
+
+int api_h_user_get(struct api_req *req)
+{
+    const char *username = api_param(req, "username");
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    int r;
+
+    if (api_username_valid(username) < 0)
+        return api_fail(req, -ENOENT, "username", "no such user");
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    /* Score: the best score on each problem, summed; solved: problems with an AC. A rejudge in
+     * progress keeps the old verdict, so verdict, not status, says what counts. */
+    r = db_query(
+        c, &res,
+        "SELECT u.id, u.username, u.display_name, u.role, " API_SQL_TIME(
+            "u.created_at") ", coalesce(s.solved, 0), coalesce(s.score, 0)"
+                            " FROM users u LEFT JOIN LATERAL ("
+                            "   SELECT count(*) FILTER (WHERE ac) AS solved, sum(best) AS score "
+                            "FROM ("
+                            "     SELECT bool_or(verdict = 'AC') AS ac, max(coalesce(score, 0)) AS "
+                            "best"
+                            "     FROM submissions WHERE user_id = u.id AND verdict IS NOT NULL"
+                            "     GROUP BY problem_id) p) s ON true"
+                            " WHERE u.username = $1",
+        1, (const char *const[]){username});
+    if (r < 0)
+        return api_db_fail(req, r, "user profile");
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return api_fail(req, -ENOENT, "username", "no such user");
+    }
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_kstr(j, "username", PQgetvalue(res, 0, 1));
+    api_json_kstr(j, "display_name", PQgetvalue(res, 0, 2));
+    api_json_kstr(j, "role", PQgetvalue(res, 0, 3));
+    api_json_kstr(j, "created_at", PQgetvalue(res, 0, 4));
+    api_json_kint(j, "solved", db_int64(res, 0, 5));
+    api_json_kint(j, "score", db_int64(res, 0, 6));
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}
+
+int api_h_user_patch(struct api_req *req)
+{
+    const char *username = api_param(req, "username");
+    struct api_user_patch_in in;
+    struct api_json_error err;
+    struct db_conn *c;
+    PGresult *res = NULL;
+    char hash[128];
+    const char *body;
+    size_t len;
+    int r, self, admin;
+
+    r = api_auth(req, API_ROLE_STUDENT);
+    if (r < 0)
+        return r;
+    body = api_body(req, &len);
+    r = api_body_user_patch(api_arena(req), body, len, api_limits(req), &in, &err);
+    if (r < 0)
+        return api_body_error(req, r, &err);
+    self = !strcmp(api_user(req)->username, username);
+    admin = api_user(req)->role == API_ROLE_ADMIN;
+    if (!self && !admin) {
+        r = api_fail(req, -EACCES, NULL, "you may change only your own account");
+        goto out;
+    }
+    if (in.role && !admin) {
+        r = api_fail(req, -EACCES, "role", "only admins change roles");
+        goto out;
+    }
+    if (in.password) {
+        api_db_release(req);
+        r = hash_password(req, in.password, hash, sizeof(hash));
+        if (r < 0) {
+            r = r == -EINVAL ? api_fail(req, r, "password", "must be 8-128 bytes") : r;
+            goto out;
+        }
+    }
+    if ((r = api_db(req, &c)) < 0)
+        goto out;
+    r = db_query(
+        c, &res,
+        "UPDATE users SET display_name = coalesce($2, display_name),"
+        " password_hash = coalesce($3, password_hash), role = coalesce($4, role)"
+        " WHERE username = $1 RETURNING " USER_COLUMNS,
+        4, (const char *const[]){username, in.display_name, in.password ? hash : NULL, in.role});
+    if (r < 0) {
+        r = api_db_fail(req, r, "user update");
+        goto out;
+    }
+    if (PQntuples(res) != 1) {
+        r = api_fail(req, -ENOENT, "username", "no such user");
+        goto out;
+    }
+    if (in.password) {
+        /* A new password ends every other session of the account. */
+        size_t n = 0;
+        const unsigned char *keep = self ? api_token_hash(req, &n) : NULL;
+        r = db_query_bin(c, NULL,
+                         "DELETE FROM api_tokens WHERE user_id = $1::bigint"
+                         " AND ($2::bytea IS NULL OR token_hash <> $2::bytea)",
+                         2, (const char *const[]){PQgetvalue(res, 0, 0), (const char *)keep},
+                         (const int[]){0, (int)n}, (const int[]){0, 1});
+        if (r < 0) {
+            r = api_db_fail(req, r, "token revoke");
+            goto out;
+        }
+    }
+    user_object(api_reply_json(req, 200), res, 0);
+out:
+    PQclear(res);
+    wipe(in.password);
+    sodium_memzero(hash, sizeof(hash));
+    return r;
+}

@@ -1,0 +1,166 @@
+"""Accounts and sessions: POST /users, /sessions, /me, PATCH and GET /users/{username}."""
+
+import time
+
+import gavel_test
+from apitest import ApiCase
+
+
+class Accounts(ApiCase):
+    def test_register_login_me_logout(self):
+        st, body, _ = self.api("POST", "/api/v1/users",
+                               {"username": "alice", "password": "alice password",
+                                "display_name": "Alice"})
+        self.assertEqual(st, 201, body)
+        self.assertEqual(body["username"], "alice")
+        self.assertEqual(body["display_name"], "Alice")
+        self.assertEqual(body["role"], "student")
+        self.assertIsInstance(body["id"], int)
+        self.assertNotIn("password_hash", body)
+        self.assertError(self.api("POST", "/api/v1/users",
+                                  {"username": "alice", "password": "another password"}),
+                         409, "username")
+
+        st, s, _ = self.api("POST", "/api/v1/sessions",
+                            {"username": "alice", "password": "alice password"})
+        self.assertEqual(st, 201, s)
+        self.assertRegex(s["expires_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+        self.assertEqual(s["user"]["username"], "alice")
+        tok = s["token"]
+        # Only a hash is stored, never the token itself.
+        stored = self.sql("SELECT encode(token_hash, 'hex') FROM api_tokens")
+        self.assertNotIn(tok, stored)
+        self.assertEqual(self.sql("SELECT count(*) FROM api_tokens WHERE token_hash::text LIKE '%%%s%%'"
+                                  % tok[3:13]), "0")
+
+        st, me, _ = self.api("GET", "/api/v1/me", token=tok)
+        self.assertEqual(st, 200, me)
+        self.assertEqual(me["username"], "alice")
+        self.assertEqual(self.api("DELETE", "/api/v1/sessions/current", token=tok)[0], 204)
+        self.assertError(self.api("GET", "/api/v1/me", token=tok), 401)
+        self.assertError(self.api("DELETE", "/api/v1/sessions/current", token=tok), 401)
+
+    def test_wrong_password_and_unknown_user(self):
+        self.login("bob")
+        for creds in ({"username": "bob", "password": "wrong password"},
+                      {"username": "nobody", "password": gavel_test.PASSWORD}):
+            self.assertError(self.api("POST", "/api/v1/sessions", creds), 401)
+
+    def test_bad_tokens(self):
+        for h in ("Bearer", "Bearer x", "Basic abc", "Bearer gv_" + "A" * 43,
+                  "Bearer gv_" + "!" * 43, "bearer  gv_"):
+            self.assertError(self.api("GET", "/api/v1/me", headers={"Authorization": h}), 401)
+        self.assertError(self.api("GET", "/api/v1/me"), 401)
+
+    def test_expired_token(self):
+        tok = self.login("carol")
+        self.sql("UPDATE api_tokens SET expires_at = now() - interval '1 second'"
+                 " WHERE user_id = (SELECT id FROM users WHERE username = 'carol')")
+        self.assertError(self.api("GET", "/api/v1/me", token=tok), 401)
+        del self.tokens["carol"]
+
+    def test_registration_rules(self):
+        adm = self.login("admin")
+        st, body, _ = self.api("POST", "/api/v1/users",
+                               {"username": "prof", "password": "prof password",
+                                "role": "instructor"}, token=adm)
+        self.assertEqual(st, 201, body)
+        self.assertEqual(body["role"], "instructor")
+        self.assertError(self.api("POST", "/api/v1/users",
+                                  {"username": "sneaky", "password": "sneaky password",
+                                   "role": "admin"}), 403, "role")
+        self.assertError(self.api("POST", "/api/v1/users",
+                                  {"username": "sneaky", "password": "sneaky password",
+                                   "role": "admin"}, token=self.login("teacher")), 403, "role")
+        for body, field in (({"username": "bad name", "password": "12345678"}, "username"),
+                            ({"username": "x" * 33, "password": "12345678"}, "username"),
+                            ({"username": "", "password": "12345678"}, "username"),
+                            ({"username": "shortpw", "password": "1234567"}, "password"),
+                            ({"username": "longpw", "password": "x" * 129}, "password"),
+                            ({"username": "dn", "password": "12345678",
+                              "display_name": "d" * 101}, "display_name"),
+                            ({"username": "r", "password": "12345678", "role": "god"}, "role"),
+                            ({"password": "12345678"}, "username"),
+                            ({"username": "nopw"}, "password"),
+                            ({"username": 5, "password": "12345678"}, "username"),
+                            ({"username": "x", "password": "12345678", "extra": 1}, "extra")):
+            self.assertError(self.api("POST", "/api/v1/users", body), 400, field)
+
+    def test_patch_and_profile(self):
+        tok = self.login("dave")
+        st, body, _ = self.api("PATCH", "/api/v1/users/dave", {"display_name": "Dave D"},
+                               token=tok)
+        self.assertEqual(st, 200, body)
+        self.assertEqual(body["display_name"], "Dave D")
+        self.assertError(self.api("PATCH", "/api/v1/users/dave", {"role": "admin"}, token=tok),
+                         403, "role")
+        self.assertError(self.api("PATCH", "/api/v1/users/teacher", {"display_name": "x"},
+                                  token=tok), 403)
+        self.assertError(self.api("PATCH", "/api/v1/users/dave", {}, token=tok), 400)
+        adm = self.login("admin")
+        st, body, _ = self.api("PATCH", "/api/v1/users/dave", {"role": "instructor"}, token=adm)
+        self.assertEqual((st, body["role"]), (200, "instructor"), body)
+        self.assertEqual(self.api("GET", "/api/v1/me", token=tok)[1]["role"], "instructor")
+        self.api("PATCH", "/api/v1/users/dave", {"role": "student"}, token=adm)
+        self.assertError(self.api("PATCH", "/api/v1/users/ghost", {"role": "student"},
+                                  token=adm), 404)
+        # A new password ends the other sessions but keeps this one.
+        st, other, _ = self.api("POST", "/api/v1/sessions",
+                                {"username": "dave", "password": gavel_test.PASSWORD})
+        self.assertEqual(st, 201)
+        st, _, _ = self.api("PATCH", "/api/v1/users/dave", {"password": "new password 1"},
+                            token=tok)
+        self.assertEqual(st, 200)
+        self.assertEqual(self.api("GET", "/api/v1/me", token=tok)[0], 200)
+        self.assertEqual(self.api("GET", "/api/v1/me", token=other["token"])[0], 401)
+        self.assertEqual(self.api("POST", "/api/v1/sessions",
+                                  {"username": "dave", "password": "new password 1"})[0], 201)
+
+        st, prof, _ = self.api("GET", "/api/v1/users/dave")
+        self.assertEqual(st, 200, prof)
+        self.assertEqual((prof["username"], prof["solved"], prof["score"]), ("dave", 0, 0))
+        for k in ("password_hash", "password", "id"):
+            self.assertNotIn(k, prof)
+        self.assertError(self.api("GET", "/api/v1/users/nobody"), 404)
+        self.assertError(self.api("GET", "/api/v1/users/bad%20name"), 404)
+
+    def test_profile_score(self):
+        tok = self.login("erin")
+        self.make_problem("p1")
+        self.make_problem("p2")
+        ids = []
+        for slug in ("p1", "p1", "p2"):
+            st, body, _ = self.submit(tok, slug)
+            self.assertEqual(st, 202, body)
+            ids.append(body["id"])
+        self.finish_submission(ids[0], "WA", 2)
+        self.finish_submission(ids[1], "AC", 6)
+        self.finish_submission(ids[2], "WA", 3)
+        st, prof, _ = self.api("GET", "/api/v1/users/erin")
+        self.assertEqual((prof["solved"], prof["score"]), (1, 9), prof)
+
+
+class ClosedRegistration(ApiCase):
+    api_env = {"GAVEL_OPEN_REGISTRATION": "0"}
+
+    def test_only_admins_register(self):
+        body = {"username": "newbie", "password": "newbie password"}
+        self.assertError(self.api("POST", "/api/v1/users", body), 401)
+        self.assertError(self.api("POST", "/api/v1/users", body, token=self.login("teacher")), 403)
+        st, res, _ = self.api("POST", "/api/v1/users", body, token=self.login("admin"))
+        self.assertEqual(st, 201, res)
+
+
+class ShortTokens(ApiCase):
+    api_env = {"GAVEL_TOKEN_TTL": "60"}
+
+    def test_ttl(self):
+        st, s, _ = self.api("POST", "/api/v1/sessions",
+                            {"username": "admin", "password": gavel_test.PASSWORD})
+        self.assertEqual(st, 201)
+        left = self.sql("SELECT extract(epoch FROM expires_at - now())::int FROM api_tokens")
+        self.assertTrue(50 <= int(left) <= 60, left)
+
+
+if __name__ == "__main__":
+    gavel_test.main()
