@@ -146,6 +146,7 @@ class JudgeCase(__import__("unittest").TestCase):
                        check=True, capture_output=True)
         cls.procs = []
         cls.killed = []
+        cls.stopped = 0
         for _ in range(cls.judges_at_start):
             cls.start_judge()
 
@@ -155,9 +156,18 @@ class JudgeCase(__import__("unittest").TestCase):
         env = dict(cls.env, GAVEL_JUDGE_WORKERS=str(workers or cls.workers), **cls.judge_env)
         env.update(extra)
         p = gavel_test.Process([os.path.join(gavel_test.BIN, "gavel-judge")], env,
-                               os.path.join(cls.tmp, "judge-%d.log" % len(cls.procs)))
+                               os.path.join(cls.tmp, "judge-%d.log" % (
+                                   len(cls.procs) + len(cls.killed) + cls.stopped)))
         cls.procs.append(p)
         return p
+
+    @classmethod
+    def stop_judge(cls, p):
+        """Stops a judge with SIGTERM; returns its exit status."""
+        code = p.stop()
+        cls.procs.remove(p)
+        cls.stopped += 1
+        return code
 
     @classmethod
     def kill_judge(cls, p):
