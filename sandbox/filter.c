@@ -30,6 +30,7 @@
 /* What compiled C and C++ programs use: memory, files, time, threads, processes, signals. */
 static const char *const native_allow[] = {
     "read",
+    "recvmsg",
     "write",
     "readv",
     "writev",

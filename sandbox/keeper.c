@@ -61,9 +61,31 @@
 #define NEW_ROOT "/tmp"
 
 static struct sb_keeper_config *K;
-static struct sb_request req;
-static char *argv_ptrs[SB_MAX_ARGS + 1];
-static char *envp_ptrs[SB_MAX_ARGS + 1];
+/*
+ * The current request, in memory shared with the spare (below): the spare reads its argv and
+ * environment here after it was forked. The pointers point into the same mapping, at the same
+ * address in both processes.
+ */
+struct shared {
+    struct sb_request req;
+    char *argv[SB_MAX_ARGS + 1];
+    char *envp[SB_MAX_ARGS + 1];
+};
+static struct shared *S;
+
+/*
+ * The spare: the next program's process, forked ahead of time, already running as the box's
+ * uid under the seccomp filter of its profile and blocked on its socket. A run hands it the
+ * standard streams and it execs at once, so that the fork and the filter's load (the costliest
+ * steps of a run) happen between runs, while the judge looks at the last result.
+ */
+static struct {
+    pid_t pid; /* -1: none */
+    int sock;  /* the keeper's end: "ready" comes in, "go" with the streams goes out */
+    int err_r; /* read end of the spare's close-on-exec error pipe */
+    uint32_t profile;
+    int ready; /* the ready byte was read */
+} spare = {-1, -1, -1, 0, 0};
 static char *bind_dsts[SB_MAX_BINDS];
 static int ncpus = 1;
 static uint64_t keeper_usage; /* the keeper's own charge in the memory cgroup */
@@ -76,6 +98,7 @@ static struct {
 } work;
 
 static uint64_t tmp_size_now;
+static uint64_t base_usage; /* the cgroup's usage with no spare: measured as a spare is made */
 
 /* Failure of the program's process before exec, passed through the pipe. */
 struct child_error {
@@ -329,7 +352,7 @@ static int mount_work(int fd, char *msg, size_t size)
         return fail(msg, size, errno, "stat", "work folder");
     if (work.mounted && work.dev == st.st_dev && work.ino == st.st_ino)
         return 0;
-    if (!req.work_is_tree)
+    if (!S->req.work_is_tree)
         return fail(msg, size, ESTALE, "work folder", "not attached");
     if (work.mounted) {
         (void)umount2(SB_BOX_WORK, MNT_DETACH);
@@ -447,28 +470,30 @@ static void child_fail(int pipe_w, int stage, int err)
     _exit(127);
 }
 
+/* Sets a limit, never above the hard limit the keeper itself has (the spare cannot raise). */
 static int set_limit(int resource, uint64_t soft, uint64_t hard)
 {
-    struct rlimit rl = {.rlim_cur = soft, .rlim_max = hard};
+    struct rlimit rl;
 
+    if (getrlimit(resource, &rl) < 0)
+        return -1;
+    if (rl.rlim_max != RLIM_INFINITY && (hard == RLIM_INFINITY || hard > rl.rlim_max))
+        hard = rl.rlim_max;
+    rl.rlim_cur = soft < hard ? soft : hard;
+    rl.rlim_max = hard;
     return setrlimit(resource, &rl);
 }
 
-/* The program's process, from fork to exec. Only system calls: the keeper's memory is shared
+/* The spare's life, from fork to exec. Only system calls: the keeper's memory is shared
  * copy-on-write and nothing here may take a lock. */
-__attribute__((noreturn)) static void child_main(int pipe_w, int in, int out, int err)
+__attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t profile)
 {
-    const struct sb_limits *lim = &req.limits;
     sigset_t none;
-    int fd;
+    int fd, fds[3];
+    char byte;
 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
-        child_fail(pipe_w, STAGE_STDIO, errno);
-    /* Everything else closes at exec; the error pipe stays open until then. */
-    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        child_fail(pipe_w, STAGE_STDIO, errno);
     /* The OOM killer of the box's cgroup must pick the program, never the keeper (which may
      * lack CAP_SYS_RESOURCE to shield itself with -1000): raising one's score needs nothing. */
     fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -476,31 +501,137 @@ __attribute__((noreturn)) static void child_main(int pipe_w, int in, int out, in
         (void)!write(fd, "1000", 4);
         close(fd);
     }
-    if (chdir(SB_BOX_WORK) < 0)
-        child_fail(pipe_w, STAGE_CHDIR, errno);
-
-    uint64_t cpu_s = lim->time_ms ? (lim->time_ms + 999) / 1000 + 1 : RLIM_INFINITY;
-    uint64_t fsize = lim->output_kb ? lim->output_kb * 1024 : RLIM_INFINITY;
-    uint64_t stack = lim->memory_kb ? lim->memory_kb * 1024 : RLIM_INFINITY;
-    uint64_t nofile = req.profile == SB_NATIVE ? 256 : 1024;
-    if (set_limit(RLIMIT_CPU, cpu_s, cpu_s == RLIM_INFINITY ? cpu_s : cpu_s + 1) < 0 ||
-        set_limit(RLIMIT_FSIZE, fsize, fsize) < 0 || set_limit(RLIMIT_STACK, stack, stack) < 0 ||
-        set_limit(RLIMIT_CORE, 0, 0) < 0 || set_limit(RLIMIT_NOFILE, nofile, nofile) < 0 ||
-        set_limit(RLIMIT_MEMLOCK, 0, 0) < 0 || set_limit(RLIMIT_MSGQUEUE, 0, 0) < 0)
-        child_fail(pipe_w, STAGE_RLIMIT, errno);
-
     if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, K->gid, K->gid, K->gid) < 0 ||
         syscall(SYS_setresuid, K->uid, K->uid, K->uid) < 0)
         child_fail(pipe_w, STAGE_IDENTITY, errno);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         child_fail(pipe_w, STAGE_IDENTITY, errno);
-    struct sb_filter *f = &K->filters[req.profile];
+    struct sb_filter *f = &K->filters[profile];
     struct sock_fprog prog = {.len = f->len, .filter = f->insns};
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
         child_fail(pipe_w, STAGE_SECCOMP, errno);
-    execve(argv_ptrs[0], argv_ptrs, envp_ptrs);
+    if (write(sock, "r", 1) != 1)
+        _exit(127);
+
+    /* Wait for a run: one byte and the three standard streams. */
+    union {
+        char buf[CMSG_SPACE(sizeof(fds))];
+        struct cmsghdr align;
+    } ctl;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
+    ssize_t n;
+    while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+        ;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    if (n != 1 || !c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(fds)))
+        _exit(0); /* the keeper dropped this spare */
+    memcpy(fds, CMSG_DATA(c), sizeof(fds));
+    if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0)
+        child_fail(pipe_w, STAGE_STDIO, errno);
+    /* Everything else closes at exec; the error pipe stays open until then. */
+    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+        child_fail(pipe_w, STAGE_STDIO, errno);
+
+    const struct sb_limits *lim = &S->req.limits;
+    uint64_t cpu_s = lim->time_ms ? (lim->time_ms + 999) / 1000 + 1 : RLIM_INFINITY;
+    uint64_t fsize = lim->output_kb ? lim->output_kb * 1024 : RLIM_INFINITY;
+    uint64_t stack = lim->memory_kb ? lim->memory_kb * 1024 : RLIM_INFINITY;
+    uint64_t nofile = S->req.profile == SB_NATIVE ? 256 : 1024;
+    if (set_limit(RLIMIT_CPU, cpu_s, cpu_s == RLIM_INFINITY ? cpu_s : cpu_s + 1) < 0 ||
+        set_limit(RLIMIT_FSIZE, fsize, fsize) < 0 || set_limit(RLIMIT_STACK, stack, stack) < 0 ||
+        set_limit(RLIMIT_CORE, 0, 0) < 0 || set_limit(RLIMIT_NOFILE, nofile, nofile) < 0 ||
+        set_limit(RLIMIT_MEMLOCK, 0, 0) < 0 || set_limit(RLIMIT_MSGQUEUE, 0, 0) < 0)
+        child_fail(pipe_w, STAGE_RLIMIT, errno);
+    if (chdir(SB_BOX_WORK) < 0)
+        child_fail(pipe_w, STAGE_CHDIR, errno);
+    execve(S->argv[0], S->argv, S->envp);
     child_fail(pipe_w, STAGE_EXEC, errno);
     _exit(127);
+}
+
+static void drop_spare(void)
+{
+    if (spare.pid > 0) {
+        (void)kill(spare.pid, SIGKILL);
+        while (waitpid(spare.pid, NULL, __WALL) < 0 && errno == EINTR)
+            ;
+    }
+    if (spare.sock >= 0)
+        close(spare.sock);
+    if (spare.err_r >= 0)
+        close(spare.err_r);
+    spare.pid = -1;
+    spare.sock = spare.err_r = -1;
+    spare.ready = 0;
+}
+
+/* Forks a spare for profile; it gets ready on its own, in parallel with the keeper. */
+static int make_spare(uint32_t profile)
+{
+    int sv[2], ep[2];
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    if (pipe2(ep, O_CLOEXEC) < 0) {
+        int e = errno;
+        close(sv[0]);
+        close(sv[1]);
+        return -e;
+    }
+    (void)sb_cgroup_read_usage(K->cg, &base_usage);
+    pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+        close(sv[0]);
+        close(ep[0]);
+        spare_main(sv[1], ep[1], profile);
+    }
+    int e = errno;
+    close(sv[1]);
+    close(ep[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        close(ep[0]);
+        return -e;
+    }
+    spare.pid = pid;
+    spare.sock = sv[0];
+    spare.err_r = ep[0];
+    spare.profile = profile;
+    spare.ready = 0;
+    return 0;
+}
+
+/* A spare of this profile, ready to go; made now if the last one does not fit or died. */
+static int get_spare(uint32_t profile, struct child_error *ce)
+{
+    char byte;
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (spare.pid > 0 && spare.profile != profile)
+            drop_spare();
+        if (spare.pid < 0) {
+            int r = make_spare(profile);
+            if (r < 0)
+                return r;
+        }
+        if (spare.ready)
+            return 0;
+        ssize_t n;
+        while ((n = read(spare.sock, &byte, 1)) < 0 && errno == EINTR)
+            ;
+        if (n == 1) {
+            spare.ready = 1;
+            return 0;
+        }
+        /* It died before getting ready: say why if it could, else try a fresh one. */
+        n = read(spare.err_r, ce, sizeof(*ce));
+        drop_spare();
+        if (n == (ssize_t)sizeof(*ce))
+            return -ce->err;
+    }
+    return -ECHILD;
 }
 
 static const char *signal_name(int sig)
@@ -571,7 +702,7 @@ static void kill_all(pid_t main_pid, int *main_status, struct rusage *main_ru, i
 static void decide(struct sb_result *res, int status, int cpu_over, int wall_over, int oom,
                    uint64_t prog_mem, int out_fd, int err_fd)
 {
-    const struct sb_limits *lim = &req.limits;
+    const struct sb_limits *lim = &S->req.limits;
     int signaled = WIFSIGNALED(status);
     int sig = signaled ? WTERMSIG(status) : 0;
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -588,7 +719,7 @@ static void decide(struct sb_result *res, int status, int cpu_over, int wall_ove
         snprintf(res->message, sizeof(res->message), "wall clock limit exceeded");
     } else if (oom ||
                (abnormal && lim->memory_kb && prog_mem >= lim->memory_kb * 1024 / 100 * 95) ||
-               (abnormal && req.profile == SB_JVM && jvm_oom(err_fd))) {
+               (abnormal && S->req.profile == SB_JVM && jvm_oom(err_fd))) {
         res->status = SB_MLE;
         snprintf(res->message, sizeof(res->message), "memory limit exceeded");
     } else if (sig == SIGXFSZ || (lim->output_kb && (over_cap(out_fd, lim->output_kb * 1024) ||
@@ -611,7 +742,7 @@ static void decide(struct sb_result *res, int status, int cpu_over, int wall_ove
 static int run(const int *fds, int nfds, struct sb_reply *rep)
 {
     struct sb_result *res = &rep->result;
-    const struct sb_limits *lim = &req.limits;
+    const struct sb_limits *lim = &S->req.limits;
     char *msg = res->message;
     size_t msz = sizeof(res->message);
     int k = 1, in = -1, out = -1, err = -1, own_in = -1, own_out = -1, own_err = -1;
@@ -623,15 +754,15 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     struct rusage ru;
 
     memset(&ru, 0, sizeof(ru));
-    if (req.has_stdin)
+    if (S->req.has_stdin)
         in = fds[k++];
-    if (req.has_stdout)
+    if (S->req.has_stdout)
         out = fds[k++];
-    if (req.has_stderr == 1)
+    if (S->req.has_stderr == 1)
         err = fds[k++];
-    else if (req.has_stderr == 2)
+    else if (S->req.has_stderr == 2)
         err = out;
-    if (k + (int)req.n_binds != nfds) {
+    if (k + (int)S->req.n_binds != nfds) {
         r = fail(msg, msz, EPROTO, "request", "descriptors");
         goto out;
     }
@@ -645,7 +776,7 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     }
     if (err < 0) {
         /* A JVM's standard error is kept to recognise an OutOfMemoryError. */
-        if (req.profile == SB_JVM)
+        if (S->req.profile == SB_JVM)
             err = own_err = memfd_create("stderr", MFD_CLOEXEC);
         else
             err = own_err = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -658,13 +789,23 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     r = mount_work(fds[0], msg, msz);
     if (r < 0)
         goto out;
-    r = mount_binds(fds + k, req.n_binds, msg, msz);
-    binds_done = req.n_binds;
+    r = mount_binds(fds + k, S->req.n_binds, msg, msz);
+    binds_done = S->req.n_binds;
     if (r < 0)
         goto out;
     r = renew_tmp(lim->memory_kb ? lim->memory_kb * 1024 : 256u << 20);
     if (r < 0) {
         r = fail(msg, msz, -r, "mount", "/tmp");
+        goto out;
+    }
+    struct child_error ce = {0, 0};
+    r = get_spare(S->req.profile, &ce);
+    if (r < 0) {
+        if (ce.stage)
+            snprintf(msg, msz, "cannot prepare the program's process (%s): %s",
+                     stage_names[ce.stage], strerror(ce.err));
+        else
+            r = fail(msg, msz, -r, "fork", NULL);
         goto out;
     }
     r = sb_cgroup_set_memory(K->cg, lim->memory_kb ? lim->memory_kb * 1024 + K->mem_slack : 0);
@@ -682,24 +823,37 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
         r = fail(msg, msz, -r, "cgroup", "limits");
         goto out;
     }
-    if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
-        r = fail(msg, msz, errno, "pipe", NULL);
-        goto out;
-    }
 
+    /* Go: the spare becomes the program. */
+    int streams[3] = {in, out, err};
+    union {
+        char buf[CMSG_SPACE(sizeof(streams))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct iovec iov = {.iov_base = "g", .iov_len = 1};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(streams));
+    memcpy(CMSG_DATA(c), streams, sizeof(streams));
     uint64_t t0 = now_ns();
-    pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-    if (pid < 0) {
-        r = fail(msg, msz, errno, "fork", NULL);
+    pid = spare.pid;
+    pipe_fds[0] = spare.err_r;
+    ssize_t n = sendmsg(spare.sock, &mh, MSG_NOSIGNAL);
+    int send_err = errno;
+    close(spare.sock);
+    spare.pid = -1;
+    spare.sock = spare.err_r = -1;
+    spare.ready = 0;
+    if (n != 1) {
+        kill_all(pid, &status, &ru, &main_done);
+        r = fail(msg, msz, send_err, "start", NULL);
         goto out;
     }
-    if (pid == 0)
-        child_main(pipe_fds[1], in, out, err);
-    close(pipe_fds[1]);
-    pipe_fds[1] = -1;
 
-    struct child_error ce = {0, 0};
-    ssize_t n;
     while ((n = read(pipe_fds[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
         ;
     if (n == (ssize_t)sizeof(ce)) {
@@ -711,7 +865,7 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
             snprintf(msg, msz, "program too large to load");
             r = 0;
         } else {
-            snprintf(msg, msz, "cannot start %s (%s): %s", argv_ptrs[0], stage_names[ce.stage],
+            snprintf(msg, msz, "cannot start %s (%s): %s", S->argv[0], stage_names[ce.stage],
                      strerror(ce.err));
             r = -ce.err;
         }
@@ -763,10 +917,14 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     (void)sb_cgroup_read_peak(K->cg, &peak);
     (void)sb_cgroup_read_oom_kills(K->cg, &oom1);
     res->cpu_ms = (cpu1 - cpu0) / 1000000;
-    uint64_t prog_mem = peak > start_usage ? peak - start_usage : 0;
-    uint64_t rss = (uint64_t)ru.ru_maxrss * 1024;
-    if (rss > prog_mem)
-        prog_mem = rss;
+    /*
+     * The cgroup's peak over this run, less what the keeper alone holds. The spare's own pages
+     * count until its exec frees them, so a tiny program reads as the spare's size, a few
+     * hundred KiB. (The process's rusage would count every page of the keeper it started as.)
+     */
+    if (base_usage > start_usage)
+        base_usage = start_usage;
+    uint64_t prog_mem = peak > base_usage ? peak - base_usage : 0;
     res->memory_kb = prog_mem / 1024;
     decide(res, status, cpu_over, wall_over, oom1 > oom0, prog_mem, out, err);
     r = 0;
@@ -787,29 +945,30 @@ out:
 
 /* --- the request loop ----------------------------------------------------------------------- */
 
-/* Splits req.strings into argv, envp and bind destinations; checks every count and bound. */
+/* Splits S->req.strings into argv, envp and bind destinations; checks every count and bound. */
 static int unpack(void)
 {
-    uint32_t total = req.n_argv + req.n_envp + req.n_binds, i = 0;
-    char *p = req.strings, *end = req.strings + req.strings_len;
+    uint32_t total = S->req.n_argv + S->req.n_envp + S->req.n_binds, i = 0;
+    char *p = S->req.strings, *end = S->req.strings + S->req.strings_len;
 
-    if (req.strings_len > SB_MAX_STRINGS || req.n_argv == 0 || req.n_argv > SB_MAX_ARGS ||
-        req.n_envp > SB_MAX_ARGS || req.n_binds > SB_MAX_BINDS || req.profile > SB_COMPILER)
+    if (S->req.strings_len > SB_MAX_STRINGS || S->req.n_argv == 0 || S->req.n_argv > SB_MAX_ARGS ||
+        S->req.n_envp > SB_MAX_ARGS || S->req.n_binds > SB_MAX_BINDS ||
+        S->req.profile > SB_COMPILER)
         return -EINVAL;
     for (; i < total; i++) {
         char *nul = memchr(p, '\0', (size_t)(end - p));
         if (p >= end || !nul)
             return -EINVAL;
-        if (i < req.n_argv)
-            argv_ptrs[i] = p;
-        else if (i < req.n_argv + req.n_envp)
-            envp_ptrs[i - req.n_argv] = p;
+        if (i < S->req.n_argv)
+            S->argv[i] = p;
+        else if (i < S->req.n_argv + S->req.n_envp)
+            S->envp[i - S->req.n_argv] = p;
         else
-            bind_dsts[i - req.n_argv - req.n_envp] = p;
+            bind_dsts[i - S->req.n_argv - S->req.n_envp] = p;
         p = nul + 1;
     }
-    argv_ptrs[req.n_argv] = NULL;
-    envp_ptrs[req.n_envp] = NULL;
+    S->argv[S->req.n_argv] = NULL;
+    S->envp[S->req.n_envp] = NULL;
     return 0;
 }
 
@@ -829,7 +988,7 @@ static void serve(void)
     } ctl;
 
     for (;;) {
-        struct iovec iov = {.iov_base = &req, .iov_len = sizeof(req)};
+        struct iovec iov = {.iov_base = &S->req, .iov_len = sizeof(S->req)};
         struct msghdr mh = {.msg_iov = &iov,
                             .msg_iovlen = 1,
                             .msg_control = ctl.buf,
@@ -851,7 +1010,7 @@ static void serve(void)
         rep.result.exit_code = -1;
         if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || nfds < 1 ||
             (size_t)n < offsetof(struct sb_request, strings) ||
-            (size_t)n < offsetof(struct sb_request, strings) + req.strings_len || unpack() < 0) {
+            (size_t)n < offsetof(struct sb_request, strings) + S->req.strings_len || unpack() < 0) {
             rep.err = -EPROTO;
             snprintf(rep.result.message, sizeof(rep.result.message), "malformed request");
         } else {
@@ -862,6 +1021,9 @@ static void serve(void)
         for (int j = 0; j < nfds; j++)
             close(fds[j]);
         send_reply(&rep);
+        /* The next run's process, prepared while the judge reads this result. */
+        if (spare.pid < 0)
+            (void)make_spare(S->req.profile <= SB_COMPILER ? S->req.profile : SB_NATIVE);
     }
 }
 
@@ -894,6 +1056,9 @@ void sb_keeper_main(struct sb_keeper_config *config)
 
     K = config;
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    S = mmap(NULL, sizeof(*S), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (S == MAP_FAILED)
+        _exit(1);
     /* Nothing of the host's stays open here. */
     int keep[] = {config->sock,     cg->fd_mem_limit,  cg->fd_memsw_limit, cg->fd_mem_peak,
                   cg->fd_mem_usage, cg->fd_mem_events, cg->fd_pids_max,    cg->fd_cpu};
@@ -941,6 +1106,7 @@ void sb_keeper_main(struct sb_keeper_config *config)
     send_reply(&rep);
     if (r < 0)
         _exit(1);
+    (void)make_spare(SB_NATIVE);
     serve();
     _exit(0);
 }
