@@ -340,7 +340,7 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
               (r = ynumber(&y, n, "time_limit_to_tle", 1, 100, &tmargin)) < 0))
         goto out;
     p->def.memory_limit_mb = (int)mem;
-    p->time_limit_ms = (int)lround(tl * 1000);
+    p->time_limit_ms = (int)(tl * 1000 + 0.5);
     snprintf(meta, sizeof(meta), "{\"time_multiplier\":%g,\"time_safety_margin\":%g}", tmul,
              tmargin);
     p->meta_json = pkg_keep(p, meta, (size_t)-1);
@@ -369,7 +369,7 @@ static int group_score(const struct db_pkg_files *files, const char *dir, int *r
         return r;
     r = ynumber(&y, yroot(&y), "accept_score", 0, 1000000, &v);
     if (r > 0)
-        *ret = (int)lround(v);
+        *ret = (int)(v + 0.5);
     yaml_document_delete(&y.doc);
     return r < 0 ? r : 0;
 }

@@ -1,0 +1,3 @@
+n, t = map(int, input().split())
+a = list(map(int, input().split()))
+print(a[n + 5])
