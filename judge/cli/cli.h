@@ -28,6 +28,7 @@ struct cli_command {
 int cli_migrate(struct cli_ctx *ctx, int argc, char **argv);
 int cli_user(struct cli_ctx *ctx, int argc, char **argv);
 int cli_status(struct cli_ctx *ctx, int argc, char **argv);
+int cli_rejudge(struct cli_ctx *ctx, int argc, char **argv);
 int cli_import(struct cli_ctx *ctx, int argc, char **argv);
 int cli_verify(struct cli_ctx *ctx, int argc, char **argv);
 int cli_export(struct cli_ctx *ctx, int argc, char **argv);

@@ -14,6 +14,8 @@ static const struct cli_command commands[] = {
      "create an account (password from GAVEL_PASSWORD, stdin, or generated and printed)", 1,
      cli_user},
     {"status", "", "schema version and queue depth", 1, cli_status},
+    {"rejudge", "PROBLEM_SLUG | --submission ID",
+     "queue submissions again; old results stay visible until the new ones land", 1, cli_rejudge},
     {"import", "[--owner USERNAME] PATH...",
      "import problem packages (folders, zip or tar.gz; Gavel or Kattis format)", 1, cli_import},
     {"verify", "[--as USERNAME] [--timeout SECONDS] [--json] PATH|SLUG...",

@@ -113,6 +113,27 @@ class Checking(ju.JudgeCase):
         verdicts = [t[1] for t in ju.tests_of(self.url, rows["not 3"]["id"])]
         self.assertEqual(verdicts, ["AC", "AC", "WA", "AC", "AC"])  # all run: no stop flag
 
+    def test_rejudge_replaces_results(self):
+        import os
+        import subprocess
+        pid = ju.problem(self.url, "rejudged", [("1\n", "1\n"), ("2\n", "2\n")])
+        rows = self.verdicts(pid, {"echo": ("python3", "print(input())", "AC"),
+                                   "one": ("python3", "print(1)", "WA")})
+        # The answers change (a new problem version): the old verdicts no longer hold.
+        ju.q(self.url, "UPDATE test_cases SET output_hash = '%s' WHERE problem_id = %d;"
+                       " UPDATE problems SET version = version + 1 WHERE id = %d"
+                       % (ju.blob(self.url, "1\n"), pid, pid))
+        out = subprocess.run([os.path.join(gavel_test.BIN, "gavel"), "rejudge", "rejudged"],
+                             env=self.env, capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("2 submission(s) queued", out.stdout)
+        again = ju.wait(self.url, "submissions", [r["id"] for r in rows.values()])
+        self.assertEqual(again[rows["echo"]["id"]]["verdict"], "WA")
+        self.assertEqual(again[rows["one"]["id"]]["verdict"], "AC")
+        self.assertEqual(ju.q(self.url, "SELECT string_agg(DISTINCT problem_version::text, ',')"
+                                        " FROM submissions WHERE problem_id = %d" % pid), "2")
+        self.assertEqual(len(ju.tests_of(self.url, rows["one"]["id"])), 2)
+
 
 if __name__ == "__main__":
     gavel_test.main()
