@@ -57,19 +57,19 @@ CREATE TABLE standing_rows (
     solved     integer NOT NULL DEFAULT 0,
     penalty    integer NOT NULL DEFAULT 0,
     score      numeric NOT NULL DEFAULT 0,
-    cells      jsonb NOT NULL DEFAULT '{}',  -- {LABEL: {solved, attempts, pending, score, time_min}}
+    cells      text NOT NULL DEFAULT '{}',  -- JSON {LABEL: {solved, attempts, pending, score, time_min}}
     rank_a     numeric NOT NULL DEFAULT 0,
     rank_b     integer NOT NULL DEFAULT 0,
     rank_c     timestamptz NOT NULL DEFAULT 'infinity',
     f_solved   integer NOT NULL DEFAULT 0,
     f_penalty  integer NOT NULL DEFAULT 0,
     f_score    numeric NOT NULL DEFAULT 0,
-    f_cells    jsonb NOT NULL DEFAULT '{}',
+    f_cells    text NOT NULL DEFAULT '{}',
     f_rank_a   numeric NOT NULL DEFAULT 0,
     f_rank_b   integer NOT NULL DEFAULT 0,
     f_rank_c   timestamptz NOT NULL DEFAULT 'infinity',
     PRIMARY KEY (contest_id, user_id)
-);
+) WITH (fillfactor = 70);   -- room for HOT updates: most verdicts leave the rank keys alone
 CREATE INDEX standing_rows_live ON standing_rows (contest_id, rank_a, rank_b, rank_c, user_id);
 CREATE INDEX standing_rows_frozen ON standing_rows
     (contest_id, f_rank_a, f_rank_b, f_rank_c, user_id);
@@ -120,7 +120,7 @@ BEGIN
                        'solved', c.solved, 'attempts', c.attempts, 'pending', c.pending,
                        'score', c.score,
                        'time_min', standing_minutes(v_start, c.reached_at)))
-                       FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}') AS cells,
+                       FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}')::text AS cells,
                    count(*) FILTER (WHERE c.f_solved)::integer AS f_solved,
                    CASE WHEN v_ioi THEN 0 ELSE coalesce(sum(c.f_penalty), 0)::integer END
                        AS f_penalty,
@@ -133,7 +133,8 @@ BEGIN
                        'solved', c.f_solved, 'attempts', c.f_attempts, 'pending', c.f_pending,
                        'score', c.f_score,
                        'time_min', standing_minutes(v_start, c.f_reached_at)))
-                       FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}') AS f_cells
+                       FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}')::text
+                       AS f_cells
             FROM standing_cells c
             JOIN contest_problems cp ON cp.contest_id = c.contest_id
                                     AND cp.problem_id = c.problem_id
@@ -146,7 +147,8 @@ END $$;
 -- Recomputes one (contest, user, problem) cell from that user's submissions to that problem in
 -- the contest, then the user's row. Work is bounded by those submissions and the contest's
 -- problems, whatever the size of the contest.
-CREATE FUNCTION standing_refresh(p_contest bigint, p_user bigint, p_problem bigint) RETURNS void
+CREATE FUNCTION standing_refresh(p_contest bigint, p_user bigint, p_problem bigint,
+                                 p_row boolean DEFAULT true) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     c record;
@@ -250,16 +252,18 @@ BEGIN
         f_solved = EXCLUDED.f_solved, f_attempts = EXCLUDED.f_attempts,
         f_pending = EXCLUDED.f_pending, f_score = EXCLUDED.f_score,
         f_penalty = EXCLUDED.f_penalty, f_reached_at = EXCLUDED.f_reached_at;
-    PERFORM standing_row_refresh(p_contest, p_user);
+    IF p_row THEN
+        PERFORM standing_row_refresh(p_contest, p_user);
+    END IF;
 END $$;
 
 -- The whole contest computed from scratch, set-based and independent of the cells: one row per
 -- student with a standing (a participant, or a submission to one of its problems), in the
 -- columns of standing_rows. Used by standings_rebuild and by the tests that check the incremental tables.
 CREATE FUNCTION standings_compute(p_contest bigint)
-RETURNS TABLE (user_id bigint, solved integer, penalty integer, score numeric, cells jsonb,
+RETURNS TABLE (user_id bigint, solved integer, penalty integer, score numeric, cells text,
                rank_a numeric, rank_b integer, rank_c timestamptz,
-               f_solved integer, f_penalty integer, f_score numeric, f_cells jsonb,
+               f_solved integer, f_penalty integer, f_score numeric, f_cells text,
                f_rank_a numeric, f_rank_b integer, f_rank_c timestamptz)
 LANGUAGE sql STABLE AS $$
 WITH k AS (
@@ -348,7 +352,7 @@ WITH k AS (
            coalesce(jsonb_object_agg(c.label, jsonb_build_object(
                'solved', c.solved, 'attempts', c.attempts, 'pending', c.pending,
                'score', c.score, 'time_min', standing_minutes(k.starts_at, c.reached_at)))
-               FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}') AS cells,
+               FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}')::text AS cells,
            count(*) FILTER (WHERE c.f_solved)::integer AS f_solved,
            CASE WHEN k.ioi THEN 0 ELSE coalesce(sum(c.f_penalty), 0)::integer END AS f_penalty,
            CASE WHEN k.ioi THEN coalesce(sum(c.f_score), 0)
@@ -358,7 +362,7 @@ WITH k AS (
            coalesce(jsonb_object_agg(c.label, jsonb_build_object(
                'solved', c.f_solved, 'attempts', c.f_attempts, 'pending', c.f_pending,
                'score', c.f_score, 'time_min', standing_minutes(k.starts_at, c.f_reached_at)))
-               FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}') AS f_cells,
+               FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}')::text AS f_cells,
            bool_or(k.ioi) AS ioi
       FROM who
       JOIN k ON true
@@ -389,8 +393,13 @@ BEGIN
                FROM submissions s
                JOIN users u ON u.id = s.user_id AND u.role = 'student'
               WHERE s.contest_id = p_contest
+              ORDER BY s.user_id, s.problem_id
     LOOP
-        PERFORM standing_refresh(p_contest, x.user_id, x.problem_id);
+        PERFORM standing_refresh(p_contest, x.user_id, x.problem_id, false);
+    END LOOP;
+    -- Each row once, after all its cells.
+    FOR x IN SELECT r.user_id FROM standing_rows r WHERE r.contest_id = p_contest LOOP
+        PERFORM standing_row_refresh(p_contest, x.user_id);
     END LOOP;
 END $$;
 
@@ -440,9 +449,11 @@ END $$;
 CREATE TRIGGER contest_participants_standings AFTER INSERT ON contest_participants
     FOR EACH ROW EXECUTE FUNCTION standings_on_participant();
 
--- One page of a contest's leaderboard as a JSON array, live or frozen view. Rank of a row =
--- 1 + rows with a strictly smaller key: for the page's first row that is one count on the index
--- (bounded by the offset); for the rest it follows from their place in the page.
+-- One page of a contest's leaderboard as a JSON array, live or frozen view. The page's keys
+-- come from an index-only scan; only its own rows are read from the table. Rank of a row =
+-- 1 + rows with a strictly smaller key: for the page's first row that is the offset less the
+-- rows tied with it before the page (a scan bounded by the size of the tie); for the others it
+-- follows from their place in the page.
 CREATE FUNCTION standings_page(p_contest bigint, p_frozen boolean, p_limit integer,
                                p_offset integer) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
@@ -451,54 +462,60 @@ DECLARE
 BEGIN
     IF p_frozen THEN
         WITH page AS MATERIALIZED (
-            SELECT r.user_id, r.f_solved AS solved, r.f_penalty AS penalty, r.f_score AS score,
-                   r.f_cells AS cells, r.f_rank_a AS a, r.f_rank_b AS b, r.f_rank_c AS c
+            SELECT r.user_id, r.f_rank_a AS a, r.f_rank_b AS b, r.f_rank_c AS c
               FROM standing_rows r WHERE r.contest_id = p_contest
              ORDER BY r.f_rank_a, r.f_rank_b, r.f_rank_c, r.user_id
              LIMIT p_limit OFFSET p_offset
         ), head AS (
-            SELECT a, b, c FROM page ORDER BY a, b, c, user_id LIMIT 1
-        ), better AS (
+            SELECT * FROM page ORDER BY a, b, c, user_id LIMIT 1
+        ), tied AS (
             SELECT count(*) AS n FROM head, standing_rows r
-             WHERE r.contest_id = p_contest
-               AND (r.f_rank_a, r.f_rank_b, r.f_rank_c) < (head.a, head.b, head.c)
+             WHERE r.contest_id = p_contest AND r.f_rank_a = head.a AND r.f_rank_b = head.b
+               AND r.f_rank_c = head.c AND r.user_id < head.user_id
         ), ranked AS (
             SELECT page.*, CASE WHEN (page.a, page.b, page.c) = (head.a, head.b, head.c)
-                                THEN better.n + 1
+                                THEN p_offset - tied.n + 1
                                 ELSE p_offset + rank() OVER (ORDER BY page.a, page.b, page.c)
                            END AS rank
-              FROM page, head, better
+              FROM page, head, tied
         )
-        SELECT json_agg(json_build_object(
-                   'rank', x.rank, 'username', u.username, 'display_name', u.display_name,
-                   'solved', x.solved, 'penalty', x.penalty, 'score', x.score,
-                   'problems', x.cells) ORDER BY x.a, x.b, x.c, x.user_id)
-          INTO v FROM ranked x JOIN users u ON u.id = x.user_id;
+        SELECT '[' || string_agg('{"rank":' || x.rank || ',"username":' || to_json(u.username)
+                   || ',"display_name":' || to_json(u.display_name)
+                   || ',"solved":' || r.f_solved || ',"penalty":' || r.f_penalty
+                   || ',"score":' || r.f_score || ',"problems":' || r.f_cells || '}', ','
+                   ORDER BY x.a, x.b, x.c, x.user_id) || ']'
+          INTO v
+          FROM ranked x
+          JOIN standing_rows r ON r.contest_id = p_contest AND r.user_id = x.user_id
+          JOIN users u ON u.id = x.user_id;
     ELSE
         WITH page AS MATERIALIZED (
-            SELECT r.user_id, r.solved, r.penalty, r.score, r.cells,
-                   r.rank_a AS a, r.rank_b AS b, r.rank_c AS c
+            SELECT r.user_id, r.rank_a AS a, r.rank_b AS b, r.rank_c AS c
               FROM standing_rows r WHERE r.contest_id = p_contest
              ORDER BY r.rank_a, r.rank_b, r.rank_c, r.user_id
              LIMIT p_limit OFFSET p_offset
         ), head AS (
-            SELECT a, b, c FROM page ORDER BY a, b, c, user_id LIMIT 1
-        ), better AS (
+            SELECT * FROM page ORDER BY a, b, c, user_id LIMIT 1
+        ), tied AS (
             SELECT count(*) AS n FROM head, standing_rows r
-             WHERE r.contest_id = p_contest
-               AND (r.rank_a, r.rank_b, r.rank_c) < (head.a, head.b, head.c)
+             WHERE r.contest_id = p_contest AND r.rank_a = head.a AND r.rank_b = head.b
+               AND r.rank_c = head.c AND r.user_id < head.user_id
         ), ranked AS (
             SELECT page.*, CASE WHEN (page.a, page.b, page.c) = (head.a, head.b, head.c)
-                                THEN better.n + 1
+                                THEN p_offset - tied.n + 1
                                 ELSE p_offset + rank() OVER (ORDER BY page.a, page.b, page.c)
                            END AS rank
-              FROM page, head, better
+              FROM page, head, tied
         )
-        SELECT json_agg(json_build_object(
-                   'rank', x.rank, 'username', u.username, 'display_name', u.display_name,
-                   'solved', x.solved, 'penalty', x.penalty, 'score', x.score,
-                   'problems', x.cells) ORDER BY x.a, x.b, x.c, x.user_id)
-          INTO v FROM ranked x JOIN users u ON u.id = x.user_id;
+        SELECT '[' || string_agg('{"rank":' || x.rank || ',"username":' || to_json(u.username)
+                   || ',"display_name":' || to_json(u.display_name)
+                   || ',"solved":' || r.solved || ',"penalty":' || r.penalty
+                   || ',"score":' || r.score || ',"problems":' || r.cells || '}', ','
+                   ORDER BY x.a, x.b, x.c, x.user_id) || ']'
+          INTO v
+          FROM ranked x
+          JOIN standing_rows r ON r.contest_id = p_contest AND r.user_id = x.user_id
+          JOIN users u ON u.id = x.user_id;
     END IF;
     RETURN coalesce(v, '[]');
 END $$;

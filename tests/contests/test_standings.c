@@ -241,7 +241,7 @@ TEST(icpc_rules_and_ties)
 
     CHECK_INT(INT("SELECT penalty FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a),
               50);
-    CHECK_INT(INT("SELECT (cells->'A'->>'attempts')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (cells::jsonb->'A'->>'attempts')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, a),
               2);
@@ -302,17 +302,18 @@ TEST(icpc_freeze_and_pending)
     CHECK_INT(INT("SELECT penalty FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a),
               300);
     /* Frozen: a has one rejected try visible and 2 pending; b 1 pending. */
-    CHECK_INT(INT("SELECT (f_cells->'A'->>'attempts')::int * 10 + (f_cells->'A'->>'pending')::int"
+    CHECK_INT(INT("SELECT (f_cells::jsonb->'A'->>'attempts')::int * 10 + "
+                  "(f_cells::jsonb->'A'->>'pending')::int"
                   " FROM standing_rows WHERE contest_id = $1 AND user_id = $2",
                   k, a),
               12);
     CHECK_INT(
         INT("SELECT f_solved FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a), 0);
-    CHECK_INT(INT("SELECT (f_cells->'A'->>'pending')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (f_cells::jsonb->'A'->>'pending')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, b),
               1);
-    CHECK_INT(INT("SELECT (cells->'A'->>'pending')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (cells::jsonb->'A'->>'pending')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, b),
               1);
@@ -360,7 +361,7 @@ TEST(ioi_scaling_and_tiebreak)
     CHECK_STR(
         TEXT("SELECT score::text FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a),
         "60");
-    CHECK_INT(INT("SELECT (cells->'A'->>'time_min')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (cells::jsonb->'A'->>'time_min')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, a),
               10);
