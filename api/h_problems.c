@@ -250,6 +250,8 @@ static int save(struct api_req *req, const char *path_slug, enum db_save_mode mo
         return api_fail(req, r, field ? field : "body", "is not valid");
     if (r == -EEXIST)
         return api_fail(req, r, "slug", "is taken");
+    if (r == -ENOENT && field && strcmp(field, "slug") != 0)
+        return api_fail(req, -EINVAL, field, "refers to something that does not exist");
     if (r == -ENOENT)
         return api_fail(req, r, "slug", "no such problem");
     if (r < 0)

@@ -1,0 +1,203 @@
+"""Problems: list, get (statement, limits, checker, samples), create, replace, delete, tests,
+rejudge, and every kind of bad problem body."""
+
+import copy
+
+import gavel_test
+from apitest import ApiCase, problem
+
+
+class Problems(ApiCase):
+    api_env = {"GAVEL_RATE_BURST": "1000"}
+
+    def test_create_and_get(self):
+        tok = self.login("teacher")
+        body = problem("sum", memory_limit_mb=128, time_limits_ms={"cpp": 1500},
+                       checker={"kind": "float", "abs": 1e-6, "rel": 1e-4},
+                       stop_on_first_failure=True)
+        st, p, hdr = self.api("POST", "/api/v1/problems", body, token=tok)
+        self.assertEqual(st, 201, p)
+        self.assertEqual(p["slug"], "sum")
+        self.assertEqual(p["owner"], "teacher")
+        self.assertEqual(p["test_count"], 3)
+        self.assertEqual(p["max_score"], 6)
+        self.assertEqual(p["checker"], {"kind": "float", "abs": 1e-6, "rel": 1e-4})
+        self.assertEqual(p["limits"]["cpp"], {"time_limit_ms": 1500, "memory_limit_mb": 128})
+        self.assertEqual(p["limits"]["python3"], {"time_limit_ms": 2000, "memory_limit_mb": 128})
+        self.assertEqual(p["samples"], [{"ordinal": 1, "input": "1 2\n", "output": "3\n"}])
+        self.assertTrue(p["stop_on_first_failure"])
+        self.assertRegex(p["created_at"], r"Z$")
+        st, g, _ = self.api("GET", "/api/v1/problems/sum", token=self.login("stu"))
+        self.assertEqual(st, 200, g)
+        self.assertEqual(g["statement"], body["statement"])
+        self.assertNotIn("tests", g)
+        # Defaults: tokens checker, each language's own limits.
+        p2 = self.make_problem("plain")
+        self.assertEqual(p2["checker"], {"kind": "tokens"})
+        self.assertEqual(p2["limits"]["java"], {"time_limit_ms": 3000, "memory_limit_mb": 256})
+        self.assertIsNone(p2["memory_limit_mb"])
+
+    def test_custom_checker_source_not_shown(self):
+        p = self.make_problem("cust", checker={"kind": "custom", "language": "python3",
+                                               "source": "SECRET CHECKER"})
+        self.assertEqual(p["checker"], {"kind": "custom", "language": "python3"})
+        st, g, _ = self.api("GET", "/api/v1/problems/cust", token=self.login("stu"))
+        self.assertNotIn("SECRET", str(g))
+
+    def test_visibility(self):
+        self.make_problem("pub")
+        self.make_problem("hid", visibility="hidden")
+        stu = self.login("stu")
+        st, lst, _ = self.api("GET", "/api/v1/problems?limit=100", token=stu)
+        self.assertEqual(st, 200, lst)
+        slugs = [i["slug"] for i in lst["items"]]
+        self.assertIn("pub", slugs)
+        self.assertNotIn("hid", slugs)
+        self.assertError(self.api("GET", "/api/v1/problems/hid", token=stu), 404)
+        self.assertError(self.api("GET", "/api/v1/problems/hid/tests", token=stu), 404)
+        self.assertError(self.submit(stu, "hid"), 404, "problem")
+        st, lst, _ = self.api("GET", "/api/v1/problems?limit=100", token=self.login("teacher"))
+        self.assertIn("hid", [i["slug"] for i in lst["items"]])
+        self.assertEqual(self.api("GET", "/api/v1/problems/hid", token=self.login("admin"))[0], 200)
+
+    def test_pagination(self):
+        for i in range(7):
+            self.make_problem("page%d" % i)
+        tok = self.login("teacher")
+        seen, cursor = [], None
+        while True:
+            path = "/api/v1/problems?limit=3" + ("&cursor=" + cursor if cursor else "")
+            st, page, _ = self.api("GET", path, token=tok)
+            self.assertEqual(st, 200, page)
+            self.assertLessEqual(len(page["items"]), 3)
+            seen += [i["slug"] for i in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertTrue({"page%d" % i for i in range(7)} <= set(seen))
+        for bad in ("limit=0", "limit=101", "limit=x", "limit=-1", "cursor=zzz", "cursor=c",
+                    "cursor=cAAAA", "limit=1&limit=2", "limit=99999999999999999999"):
+            self.assertError(self.api("GET", "/api/v1/problems?" + bad, token=tok), 400)
+
+    def test_replace_delete_owner_rules(self):
+        self.make_problem("own")
+        other = self.login("prof2", role="instructor")
+        adm = self.login("admin")
+        body = problem("own", title="Replaced")
+        self.assertError(self.api("PUT", "/api/v1/problems/own", body, token=other), 403)
+        self.assertError(self.api("PUT", "/api/v1/problems/own", body, token=self.login("stu")),
+                         403)
+        st, p, _ = self.api("PUT", "/api/v1/problems/own", body, token=self.login("teacher"))
+        self.assertEqual((st, p["title"], p["version"]), (200, "Replaced", 2), p)
+        body.pop("slug")
+        st, p, _ = self.api("PUT", "/api/v1/problems/own", body, token=adm)
+        self.assertEqual((st, p["version"], p["owner"]), (200, 3, "teacher"), p)
+        self.assertError(self.api("PUT", "/api/v1/problems/own", problem("other"), token=adm),
+                         400, "slug")
+        self.assertError(self.api("PUT", "/api/v1/problems/nope", problem("nope"), token=adm), 404)
+        self.assertError(self.api("DELETE", "/api/v1/problems/own", token=other), 403)
+        self.assertEqual(self.api("DELETE", "/api/v1/problems/own",
+                                  token=self.login("teacher"))[0], 204)
+        self.assertError(self.api("GET", "/api/v1/problems/own", token=adm), 404)
+        self.assertError(self.api("DELETE", "/api/v1/problems/own", token=adm), 404)
+        self.assertError(self.api("POST", "/api/v1/problems", problem("x"),
+                                  token=self.login("stu")), 403)
+
+    def test_tests_endpoint(self):
+        self.make_problem("tt")
+        for who in ("teacher", "admin"):
+            st, body, _ = self.api("GET", "/api/v1/problems/tt/tests", token=self.login(who))
+            self.assertEqual(st, 200, body)
+            self.assertEqual(len(body["tests"]), 3)
+            t = body["tests"][1]
+            self.assertEqual((t["ordinal"], t["input"], t["output"], t["points"], t["sample"],
+                              t["group"]), (2, "5 5\n", "10\n", 2, False, "big"))
+        st, body, _ = self.api("GET", "/api/v1/problems/tt/tests",
+                               token=self.login("prof3", role="instructor"))
+        self.assertEqual(st, 200)
+        self.assertError(self.api("GET", "/api/v1/problems/tt/tests", token=self.login("stu")),
+                         403)
+        self.assertError(self.api("GET", "/api/v1/problems/none/tests",
+                                  token=self.login("teacher")), 404)
+
+    def test_rejudge(self):
+        self.make_problem("rj")
+        stu = self.login("stu")
+        ids = [self.submit(stu, "rj")[1]["id"] for _ in range(3)]
+        self.finish_submission(ids[0], "WA", 1)
+        self.finish_submission(ids[1], "AC", 6)
+        self.assertError(self.api("POST", "/api/v1/problems/rj/rejudge", token=stu), 403)
+        st, body, _ = self.api("POST", "/api/v1/problems/rj/rejudge", token=self.login("teacher"))
+        self.assertEqual((st, body), (202, {"queued": 2}))
+        # The old verdict stays visible until the judge records a new one.
+        st, s, _ = self.api("GET", "/api/v1/submissions/%d" % ids[1], token=stu)
+        self.assertEqual((s["status"], s["verdict"]), ("queued", "AC"))
+        self.assertError(self.api("POST", "/api/v1/problems/zz/rejudge",
+                                  token=self.login("teacher")), 404)
+
+    def test_bad_problem_bodies(self):
+        tok = self.login("teacher")
+        good = problem("good")
+        cases = [
+            ("slug", {"slug": "Bad Slug"}, 400),
+            ("slug", {"slug": ""}, 400),
+            ("slug", {"slug": "a" * 65}, 400),
+            ("slug", {"slug": 7}, 400),
+            ("title", {"title": ""}, 400),
+            ("title", {"title": "t" * 201}, 400),
+            ("visibility", {"visibility": "secret"}, 400),
+            ("memory_limit_mb", {"memory_limit_mb": 0}, 400),
+            ("memory_limit_mb", {"memory_limit_mb": 1.5}, 400),
+            ("memory_limit_mb", {"memory_limit_mb": "64"}, 400),
+            ("time_limits_ms", {"time_limits_ms": [1]}, 400),
+            ("time_limits_ms.cobol", {"time_limits_ms": {"cobol": 100}}, 400),
+            ("checker.kind", {"checker": {"kind": "magic"}}, 400),
+            ("checker.kind", {"checker": {}}, 400),
+            ("checker.abs", {"checker": {"kind": "float", "abs": -1}}, 400),
+            ("checker.abs", {"checker": {"kind": "tokens", "abs": 1}}, 400),
+            ("checker.source", {"checker": {"kind": "custom", "language": "cpp"}}, 400),
+            ("checker.language", {"checker": {"kind": "custom", "source": "x"}}, 400),
+            ("checker.language", {"checker": {"kind": "custom", "source": "x",
+                                              "language": "cobol"}}, 400),
+            ("checker", {"checker": "tokens"}, 400),
+            ("stop_on_first_failure", {"stop_on_first_failure": 1}, 400),
+            ("tests", {"tests": []}, 400),
+            ("tests", {"tests": {}}, 400),
+            ("tests[0]", {"tests": [5]}, 400),
+            ("tests[0].input", {"tests": [{"output": "1"}]}, 400),
+            ("tests[1].points", {"tests": [{"input": "", "output": ""},
+                                           {"input": "", "output": "", "points": -1}]}, 400),
+            ("tests[0].group", {"tests": [{"input": "", "output": "", "group": ""}]}, 400),
+            ("tests[0].sample", {"tests": [{"input": "", "output": "", "sample": "yes"}]}, 400),
+            ("tests[0].bogus", {"tests": [{"input": "", "output": "", "bogus": 1}]}, 400),
+            ("nonsense", {"nonsense": True}, 400),
+        ]
+        for field, change, status in cases:
+            body = copy.deepcopy(good)
+            body.update(change)
+            with self.subTest(field=field, change=change):
+                self.assertError(self.api("POST", "/api/v1/problems", body, token=tok), status,
+                                 field)
+        body = copy.deepcopy(good)
+        del body["title"]
+        self.assertError(self.api("POST", "/api/v1/problems", body, token=tok), 400, "title")
+        self.make_problem("dup")
+        self.assertError(self.api("POST", "/api/v1/problems", problem("dup"), token=tok), 409,
+                         "slug")
+
+    def test_caps(self):
+        tok = self.login("teacher")
+        body = problem("many", tests=[{"input": "", "output": ""}] * 1001)
+        self.assertError(self.api("POST", "/api/v1/problems", body, token=tok), 413, "tests")
+        body = problem("bigstmt", statement="s" * (1 << 20 + 1))
+        self.assertError(self.api("POST", "/api/v1/problems", body, token=tok), 413, "statement")
+        # A large upload within the 64 MiB cap is fine.
+        big = "1 " * (2 << 20)
+        st, p, _ = self.api("POST", "/api/v1/problems",
+                            problem("large", tests=[{"input": big, "output": "x"}]), token=tok)
+        self.assertEqual(st, 201, p)
+
+
+if __name__ == "__main__":
+    gavel_test.main()
