@@ -50,15 +50,18 @@ static void print_report(const char *json)
 
     if (!root)
         return;
-    printf("%-4s %-6s %8s %10s  %-8s %s\n", "exp", "actual", "time", "memory", "lang", "file");
+    printf("%-4s %-6s %9s %8s %10s  %-8s %s\n", "exp", "actual", "score", "time", "memory", "lang",
+           "file");
     cJSON_ArrayForEach(s, cJSON_GetObjectItem(root, "solutions"))
     {
         const cJSON *actual = cJSON_GetObjectItem(s, "actual");
         n++;
         good += cJSON_IsTrue(cJSON_GetObjectItem(s, "ok"));
-        printf("%-4s %-6s %5.0f ms %7.0f KB  %-8s %s%s\n",
+        printf("%-4s %-6s %4.0f/%-4.0f %5.0f ms %7.0f KB  %-8s %s%s\n",
                cJSON_GetStringValue(cJSON_GetObjectItem(s, "expected")),
                cJSON_IsString(actual) ? actual->valuestring : "-",
+               cJSON_GetNumberValue(cJSON_GetObjectItem(s, "score")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(s, "max_score")),
                cJSON_GetNumberValue(cJSON_GetObjectItem(s, "time_ms")),
                cJSON_GetNumberValue(cJSON_GetObjectItem(s, "memory_kb")),
                cJSON_GetStringValue(cJSON_GetObjectItem(s, "language")),
@@ -96,65 +99,94 @@ static int problem_by_slug(struct db_conn *conn, const char *slug, int64_t *ret_
     return r;
 }
 
-static int verify_one(struct db_conn *conn, const char *target, int64_t as_user, int timeout_s,
-                      int json)
+struct target {
+    const char *name;
+    int64_t problem_id, verification_id;
+    int done, passed;
+    char *report;
+};
+
+/* Imports (or finds) one target and queues its solutions. */
+static int verify_start(struct db_conn *conn, struct target *t, int64_t as_user)
 {
     struct stat st;
-    int64_t pid = 0, uid = as_user, vid = 0;
-    struct timespec start, now;
-    char *report = NULL;
-    int r, done = 0, passed = 0;
+    int64_t uid = as_user;
+    int r;
 
-    if (stat(target, &st) == 0) {
-        r = cli_import_one(conn, target, 0, &pid, "verify");
+    if (stat(t->name, &st) == 0) {
+        r = cli_import_one(conn, t->name, 0, &t->problem_id, "verify");
         if (r < 0)
             return r;
-    } else if (problem_by_slug(conn, target, &pid) < 0) {
-        fprintf(stderr, "gavel verify: %s: neither a package nor a stored problem\n", target);
+    } else if (problem_by_slug(conn, t->name, &t->problem_id) < 0) {
+        fprintf(stderr, "gavel verify: %s: neither a package nor a stored problem\n", t->name);
         return -ENOENT;
     }
-    if (!uid && owner_of(conn, pid, &uid) < 0) {
+    if (!uid && owner_of(conn, t->problem_id, &uid) < 0) {
         fprintf(stderr, "gavel verify: no user to own the submissions: give --as USERNAME\n");
         return -ENOENT;
     }
-    r = db_pkg_verify_start(conn, pid, uid, &vid);
-    if (r == -ENOENT) {
-        fprintf(stderr, "gavel verify: %s ships no solutions\n", target);
-        return r;
-    }
-    if (r < 0) {
-        fprintf(stderr, "gavel verify: %s: %s\n", target, db_error(conn));
-        return r;
-    }
+    r = db_pkg_verify_start(conn, t->problem_id, uid, &t->verification_id);
+    if (r == -ENOENT)
+        fprintf(stderr, "gavel verify: %s ships no solutions\n", t->name);
+    else if (r < 0)
+        fprintf(stderr, "gavel verify: %s: %s\n", t->name, db_error(conn));
+    return r;
+}
+
+/* Starts every target first, so that all judges work at once, then waits for them all. */
+static int verify_all(struct db_conn *conn, struct target *t, size_t n, int64_t as_user,
+                      int timeout_s, int json)
+{
+    struct timespec start, now;
+    int failed = 0, pending;
+
+    for (size_t i = 0; i < n; i++)
+        if (verify_start(conn, &t[i], as_user) < 0)
+            t[i].verification_id = 0;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        free(report);
-        report = NULL;
-        r = db_pkg_verify_report(conn, pid, vid, &report, &done, &passed);
-        if (r < 0) {
-            fprintf(stderr, "gavel verify: %s: %s\n", target, db_error(conn));
-            return r;
+    do {
+        pending = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!t[i].verification_id || t[i].done)
+                continue;
+            free(t[i].report);
+            t[i].report = NULL;
+            if (db_pkg_verify_report(conn, t[i].problem_id, t[i].verification_id, &t[i].report,
+                                     &t[i].done, &t[i].passed) < 0) {
+                fprintf(stderr, "gavel verify: %s: %s\n", t[i].name, db_error(conn));
+                t[i].verification_id = 0;
+                continue;
+            }
+            pending += !t[i].done;
         }
         clock_gettime(CLOCK_MONOTONIC, &now);
-        if (done || now.tv_sec - start.tv_sec >= timeout_s)
-            break;
-        usleep(200 * 1000);
+        if (pending && now.tv_sec - start.tv_sec < timeout_s)
+            usleep(200 * 1000);
+    } while (pending && now.tv_sec - start.tv_sec < timeout_s);
+    for (size_t i = 0; i < n; i++) {
+        if (!t[i].verification_id) {
+            failed++;
+            continue;
+        }
+        if (json)
+            printf("%s\n", t[i].report);
+        else
+            print_report(t[i].report);
+        if (!t[i].done)
+            fprintf(stderr,
+                    "gavel verify: %s: not judged within %d s (is a gavel-judge running?)\n",
+                    t[i].name, timeout_s);
+        failed += !t[i].passed;
     }
-    if (json)
-        printf("%s\n", report);
-    else
-        print_report(report);
-    if (!done)
-        fprintf(stderr, "gavel verify: %s: not judged within %d s (is a gavel-judge running?)\n",
-                target, timeout_s);
-    free(report);
-    return passed ? 0 : -EPROTO;
+    return failed;
 }
 
 int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
+    struct target *targets;
     int64_t as_user = 0;
-    int timeout_s = 600, json = 0, failed = 0, n = 0;
+    int timeout_s = 600, json = 0, failed = 0;
+    size_t n = 0;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--as") && i + 1 < argc) {
@@ -178,6 +210,9 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
             return 2;
         }
     }
+    targets = calloc((size_t)argc, sizeof(*targets));
+    if (!targets)
+        return 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--as") || !strcmp(argv[i], "--timeout")) {
             i++;
@@ -185,14 +220,17 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
         }
         if (argv[i][0] == '-')
             continue;
-        n++;
-        if (verify_one(ctx->conn, argv[i], as_user, timeout_s, json) < 0)
-            failed++;
+        targets[n++].name = argv[i];
     }
     if (!n) {
+        free(targets);
         fprintf(stderr,
                 "usage: gavel verify [--as USERNAME] [--timeout SECONDS] [--json] PATH|SLUG...\n");
         return 2;
     }
+    failed = verify_all(ctx->conn, targets, n, as_user, timeout_s, json);
+    for (size_t i = 0; i < n; i++)
+        free(targets[i].report);
+    free(targets);
     return failed ? 1 : 0;
 }
