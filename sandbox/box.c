@@ -14,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +38,7 @@ struct sb_box {
     struct sb_cgroup cg;
     struct sb_filter filters[4];
     struct sb_request *req; /* the request being built, reused by every run */
+    int remote;             /* served by another process (sb_box_connect): no keeper of ours */
     int work_valid;         /* the keeper has this folder on /box already */
     dev_t work_dev;
     ino_t work_ino;
@@ -350,8 +353,11 @@ static int prepare_work(struct sb_box *box, const char *dir, int *ret_fd, struct
         close(fd);
         return r;
     }
+    /* A box served by another process may well have this folder on /box already (the last
+     * client's): try without a mount first, the keeper answers -ESTALE if not. */
     box->req->work_is_tree =
-        !(box->work_valid && box->work_dev == ret_st->st_dev && box->work_ino == ret_st->st_ino);
+        !(box->work_valid && box->work_dev == ret_st->st_dev && box->work_ino == ret_st->st_ino) &&
+        !box->remote;
     if (!box->req->work_is_tree) {
         *ret_fd = fd;
         return 0;
@@ -454,6 +460,7 @@ int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result 
 
     what = "box";
     ssize_t n;
+again:
     while ((n = sendmsg(box->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         ;
     if (n < 0) {
@@ -468,6 +475,23 @@ int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result 
         box->broken = 1;
         r = -EPIPE;
         goto out;
+    }
+    if (rep.err == -ESTALE && !req->work_is_tree) {
+        /* The keeper has another folder on /box: send this one's mount after all. */
+        int dfd = open(spec->work_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = dfd < 0 ? -errno
+                    : clone_tree(dfd, "", AT_EMPTY_PATH, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (dfd >= 0)
+            close(dfd);
+        if (r < 0) {
+            what = spec->work_dir;
+            goto out;
+        }
+        close(fds[0]);
+        fds[0] = r;
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+        req->work_is_tree = 1;
+        goto again;
     }
     *res = rep.result;
     res->message[sizeof(res->message) - 1] = '\0';
@@ -519,4 +543,133 @@ int sb_open_result(const char *dir, const char *name, int *ret_fd)
     }
     *ret_fd = fd;
     return 0;
+}
+
+/* --- sharing a box with other processes ---------------------------------------------------- */
+
+/* What a client reads first on connecting to a served box. */
+struct hello {
+    uint32_t magic;
+    int32_t slot;
+};
+
+#define HELLO_MAGIC 0x67626f78u /* "gbox" */
+
+/* Passes one client's requests to the keeper and the answers back, until it hangs up. */
+static void serve_client(struct sb_box *box, int conn)
+{
+    struct hello h = {HELLO_MAGIC, box->slot};
+    int fds[4 + SB_MAX_BINDS];
+    union {
+        char buf[CMSG_SPACE(sizeof(fds))];
+        struct cmsghdr align;
+    } ctl;
+    struct sb_reply rep;
+
+    if (send(conn, &h, sizeof(h), MSG_NOSIGNAL) != (ssize_t)sizeof(h))
+        return;
+    while (!box->broken) {
+        struct iovec iov = {.iov_base = box->req, .iov_len = sizeof(*box->req)};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = ctl.buf,
+                            .msg_controllen = sizeof(ctl.buf)};
+        ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        /* The request goes on as it came, descriptors and all; the keeper checks it. */
+        iov.iov_len = (size_t)n;
+        mh.msg_flags = 0;
+        while ((n = sendmsg(box->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+            ;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+                    int fd;
+                    memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                    close(fd);
+                }
+        if (n < 0) {
+            box->broken = 1;
+            return;
+        }
+        while ((n = recv(box->sock, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
+            ;
+        if (n != (ssize_t)sizeof(rep)) {
+            box->broken = 1;
+            return;
+        }
+        if (send(conn, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep))
+            return;
+    }
+}
+
+int sb_box_serve(struct sb_box *box, int listen_fd, int idle_ms)
+{
+    if (!box || box->remote || listen_fd < 0)
+        return -EINVAL;
+    while (!box->broken) {
+        struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+        int n = poll(&p, 1, idle_ms);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (conn < 0)
+            continue;
+        serve_client(box, conn);
+        close(conn);
+    }
+    return -EPIPE;
+}
+
+int sb_box_connect(const char *path, struct sb_box **ret_box)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    struct hello h;
+    struct sb_box *box;
+    int fd, r;
+
+    *ret_box = NULL;
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return -ENAMETOOLONG;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        r = -errno;
+        goto fail;
+    }
+    ssize_t n;
+    while ((n = recv(fd, &h, sizeof(h), 0)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof(h) || h.magic != HELLO_MAGIC || h.slot < 0 || h.slot >= SB_MAX_SLOTS) {
+        r = -ECONNREFUSED;
+        goto fail;
+    }
+    box = calloc(1, sizeof(*box));
+    if (box)
+        box->req = malloc(sizeof(*box->req));
+    if (!box || !box->req) {
+        free(box);
+        r = -ENOMEM;
+        goto fail;
+    }
+    box->slot = h.slot;
+    box->sock = fd;
+    box->lock_fd = -1;
+    box->keeper = -1;
+    box->remote = 1;
+    sb_cgroup_init(&box->cg);
+    *ret_box = box;
+    return 0;
+fail:
+    close(fd);
+    return r;
 }

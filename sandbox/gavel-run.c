@@ -13,6 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "sandbox/sandbox.h"
@@ -35,7 +41,13 @@ static const char usage[] =
     "  --bind SRC[:DST]   extra read-only folder inside the box, at DST (default: SRC)\n"
     "  --profile NAME     native (default), python, jvm, compiler\n"
     "  --env K=V          environment (the box starts from a minimal clean environment)\n"
-    "  --slot N           box slot, 0-999 (default: the first free one)\n";
+    "  --slot N           box slot, 0-999 (default: the first free one)\n"
+    "  --linger-ms N      keep the box N ms after the run for the next gavel-run to reuse\n"
+    "                     (default: GAVEL_RUN_LINGER_MS, else 0: the box goes with the run)\n";
+
+/* Where a lingering box waits for the next gavel-run; the folder is root's alone (0700). */
+#define SERVER_DIR  "/run/gavel-sandbox"
+#define SERVER_PATH SERVER_DIR "/gavel-run.sock"
 
 /* Writes s as a JSON string body. */
 static void json_string(const char *s)
@@ -135,6 +147,102 @@ static int env_set(const char **env, int *n, const char *kv)
     return 0;
 }
 
+/* Binds the server socket; an old one nobody answers on is replaced. -EEXIST: a live one. */
+static int bind_server(void)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = SERVER_PATH};
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return -errno;
+    (void)mkdir(SERVER_DIR, 0700);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
+            if (listen(fd, 16) == 0)
+                return fd;
+            break;
+        }
+        if (errno != EADDRINUSE)
+            break;
+        int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        int alive = probe >= 0 && connect(probe, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+        if (probe >= 0)
+            close(probe);
+        if (alive) {
+            close(fd);
+            return -EEXIST;
+        }
+        (void)unlink(SERVER_PATH);
+    }
+    int e = errno;
+    close(fd);
+    return -e;
+}
+
+/*
+ * Starts a detached process holding a box for linger_ms of idleness, serving it at
+ * SERVER_PATH; returns once it listens (or failed). Its standard streams are /dev/null: the
+ * caller of this gavel-run sees its output end with it.
+ */
+static void start_server(int linger_ms)
+{
+    int p[2];
+    char byte;
+
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        if (setsid() < 0 || fork() != 0)
+            _exit(0);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        struct sb_box *box = NULL;
+        int lfd = bind_server();
+        if (lfd < 0) {
+            (void)!write(p[1], "x", 1);
+            _exit(0);
+        }
+        if (sb_box_new(&(struct sb_box_options){.slot = -1}, &box) < 0) {
+            (void)unlink(SERVER_PATH);
+            (void)!write(p[1], "x", 1);
+            _exit(1);
+        }
+        (void)!write(p[1], "r", 1);
+        close(p[1]);
+        int r = sb_box_serve(box, lfd, linger_ms);
+        (void)unlink(SERVER_PATH);
+        close(lfd);
+        sb_box_free(box);
+        _exit(r < 0 ? 1 : 0);
+    }
+    close(p[1]);
+    if (pid > 0) {
+        (void)waitpid(pid, NULL, 0);
+        (void)!read(p[0], &byte, 1);
+    }
+    close(p[0]);
+}
+
+/* A box: a lingering one if asked for and possible, else a fresh one of our own. */
+static int get_box(const struct sb_box_options *opts, int linger_ms, struct sb_box **ret_box,
+                   char *msg, size_t size)
+{
+    if (linger_ms > 0 && opts->slot < 0) {
+        if (sb_box_connect(SERVER_PATH, ret_box) == 0)
+            return 0;
+        start_server(linger_ms);
+        if (sb_box_connect(SERVER_PATH, ret_box) == 0)
+            return 0;
+    }
+    return sb_box_new_msg(opts, ret_box, msg, size);
+}
+
 int main(int argc, char **argv)
 {
     static const char *env[MAX_ENV + 1];
@@ -144,9 +252,13 @@ int main(int argc, char **argv)
     struct sb_box *box = NULL;
     struct sb_result res;
     char msg[256];
-    int n_env = 0, i, r;
+    int n_env = 0, i, r, linger_ms = 0;
+    unsigned long long linger = 0;
 
     log_init("gavel-run", LOG_WARN);
+    if (getenv("GAVEL_RUN_LINGER_MS") &&
+        parse_num(getenv("GAVEL_RUN_LINGER_MS"), 3600000, &linger) == 0)
+        linger_ms = (int)linger;
     for (const char *const *d = sb_default_env(); *d; d++)
         env[n_env++] = *d;
     env[n_env] = NULL;
@@ -189,6 +301,10 @@ int main(int argc, char **argv)
             if (parse_num(val, 999, &v) < 0)
                 return fail_usage("bad number for %s", opt);
             opts.slot = (int)v;
+        } else if (strcmp(opt, "--linger-ms") == 0) {
+            if (parse_num(val, 3600000, &v) < 0)
+                return fail_usage("bad number for %s", opt);
+            linger_ms = (int)v;
         } else if (strcmp(opt, "--stdin") == 0) {
             spec.stdin_path = val;
         } else if (strcmp(opt, "--stdout") == 0) {
@@ -224,7 +340,7 @@ int main(int argc, char **argv)
     spec.envp = env;
     spec.binds = binds;
 
-    r = sb_box_new_msg(&opts, &box, msg, sizeof(msg));
+    r = get_box(&opts, linger_ms, &box, msg, sizeof(msg));
     if (r < 0) {
         memset(&res, 0, sizeof(res));
         res.status = SB_SE;

@@ -14,16 +14,20 @@
  * folder, the standard streams and any extra binds. For each one the keeper:
  *   1. binds the working folder on /box (kept while the same folder comes back), mounts the
  *      extra binds, and renews /tmp if the last run left anything in it;
- *   2. writes the cgroup limits that changed, resets the memory peak, notes the CPU counter;
- *   3. forks the program's process, which drops to the box's uid/gid (no capabilities, no
- *      groups, no_new_privs), sets its rlimits, loads the precompiled seccomp filter and execs;
+ *   2. takes the spare: a process forked after the previous run that already dropped to the
+ *      box's uid/gid (no capabilities, no groups, no_new_privs) and loaded the precompiled
+ *      seccomp filter of the profile, and waits on a socket (forking and loading a filter are
+ *      the costliest steps of a run: they happen between runs); a spare of another profile
+ *      is replaced;
+ *   3. writes the cgroup limits that changed, resets the memory peak, notes the CPU counter,
+ *      and hands the spare the standard streams: it sets its rlimits, enters /box and execs;
  *      a failure before the exec comes back through a close-on-exec pipe;
  *   4. sleeps in sigtimedwait for SIGCHLD until the program ends, the wall clock fires or the
  *      cgroup's CPU counter passes the limit (it wakes exactly when the remaining CPU time, spent
  *      on every core at once, could have run out);
  *   5. kills every process of the namespace but itself (kill(-1) from PID 1 reaches setsid and
  *      double-forked children, stopped ones too), reaps them all, reads CPU time, memory peak
- *      and OOM kills, decides the status and answers.
+ *      and OOM kills, decides the status, answers, and forks the next spare.
  * If the judge goes away, the keeper dies (PDEATHSIG), and with PID 1 the whole namespace.
  *
  * The keeper was cloned from a process that may have threads: it never allocates, never uses

@@ -126,6 +126,23 @@ int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result 
 /* Kills whatever is left and removes the box's cgroups and files. Accepts NULL. */
 void sb_box_free(struct sb_box *box);
 
+/*
+ * Shares a box with other processes: accepts connections on listen_fd (a listening AF_UNIX
+ * SOCK_SEQPACKET socket the caller made and protects) and runs their requests in this box,
+ * one client at a time, until no client has come for idle_ms (then returns 0). Runs are as
+ * isolated from one another as a judge's successive runs in one box. Errors: -EPIPE the box
+ * died, -EINVAL.
+ */
+int sb_box_serve(struct sb_box *box, int listen_fd, int idle_ms)
+    __attribute__((warn_unused_result));
+
+/*
+ * Connects to a box served at the socket path: the result is used like any box (sb_box_run,
+ * sb_box_free, which only disconnects). Errors: -ENOENT/-ECONNREFUSED no server there, or the
+ * errno of connect.
+ */
+int sb_box_connect(const char *path, struct sb_box **ret_box) __attribute__((warn_unused_result));
+
 /* The uid (and gid) programs of this box run as. */
 unsigned sb_box_uid(const struct sb_box *box);
 

@@ -7,6 +7,7 @@
  *   bare      fork + execve + waitpid of the static hello, output to /dev/null
  *   library   sb_box_run of the same binary in one reused box, as the judge calls it
  *   gavel-run the whole CLI as a process (a box made and torn down per run), RUNS / 5 of them
+ *   lingering the whole CLI with --linger-ms, reusing the box a former gavel-run left
  * interleaved in batches of ten, so that load from elsewhere weighs on all three alike,
  * and prints the mean of each and the ratios to bare. Not a ctest test: timings on a shared
  * machine are for people to read, not for CI to gate on.
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
     int runs = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 500;
     char dir[] = "/tmp/gavel-bench-XXXXXX", src[128], bin[128];
     const char *gavel_run = getenv("GAVEL_RUN") ? getenv("GAVEL_RUN") : GAVEL_RUN_PATH;
-    double t_bare = 0, t_lib = 0, t_cli = 0;
+    double t_bare = 0, t_lib = 0, t_cli = 0, t_linger = 0;
     int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
     struct sb_box *box = NULL;
     struct sb_result res;
@@ -89,16 +90,19 @@ int main(int argc, char **argv)
     const char *bare_argv[] = {bin, NULL};
     const char *cli_argv[] = {gavel_run,     "--dir", dir,  "--time-ms", "1000",
                               "--memory-mb", "64",    "--", "./hello",   NULL};
+    const char *linger_argv[] = {gavel_run, "--linger-ms", "5000", "--dir", dir,       "--time-ms",
+                                 "1000",    "--memory-mb", "64",   "--",    "./hello", NULL};
 
     /* Warm up every path once. */
     if (spawn_wait(bare_argv, null) != 0 || sb_box_run(box, &spec, &res) < 0 ||
-        res.status != SB_OK || spawn_wait(cli_argv, null) != 0) {
+        res.status != SB_OK || spawn_wait(cli_argv, null) != 0 ||
+        spawn_wait(linger_argv, null) != 0) {
         fprintf(stderr, "warm-up failed: %s\n", res.message);
         return 1;
     }
     /* Interleaved in batches of ten, so that load from elsewhere hits all three alike. */
     for (int r = 0; r < rounds; r++) {
-        double b = 0, l = 0, c = 0;
+        double b = 0, l = 0, c = 0, g = 0;
         int nc = 0;
         for (int i = 0; i < runs; i += 10) {
             double t0 = now_ms();
@@ -117,6 +121,10 @@ int main(int argc, char **argv)
                 c += now_ms() - t2;
                 nc += 10;
             }
+            double t3 = now_ms();
+            for (int j = 0; j < 10; j++)
+                (void)spawn_wait(linger_argv, null);
+            g += now_ms() - t3;
             b += t1 - t0;
             l += t2 - t1;
         }
@@ -124,14 +132,17 @@ int main(int argc, char **argv)
         t_bare += b / n;
         t_lib += l / n;
         t_cli += c / nc;
-        printf("round %d: bare %.3f ms, library %.3f ms, gavel-run %.3f ms\n", r + 1, b / n, l / n,
-               c / nc);
+        t_linger += g / n;
+        printf("round %d: bare %.3f ms, library %.3f ms, gavel-run %.3f ms, lingering %.3f ms\n",
+               r + 1, b / n, l / n, c / nc, g / n);
     }
     t_bare /= rounds;
     t_lib /= rounds;
     t_cli /= rounds;
-    printf("mean: bare %.3f ms, library %.3f ms (%.2fx), gavel-run %.3f ms (%.2fx)\n", t_bare,
-           t_lib, t_lib / t_bare, t_cli, t_cli / t_bare);
+    t_linger /= rounds;
+    printf("mean: bare %.3f ms, library %.3f ms (%.2fx), gavel-run %.3f ms (%.2fx), "
+           "gavel-run --linger-ms %.3f ms (%.2fx)\n",
+           t_bare, t_lib, t_lib / t_bare, t_cli, t_cli / t_bare, t_linger, t_linger / t_bare);
     sb_box_free(box);
     unlink(bin);
     unlink(src);

@@ -1,0 +1,113 @@
+"""judge_bench: the judge's performance figures, run by hand (not by ctest).
+
+    ./gavel.sh pg-start /tmp/gavel-bench            # a throwaway cluster (prints its URL)
+    GAVEL_TEST_PG_DIR=/tmp/gavel-bench GAVEL_BIN_DIR=build/bin \\
+        PYTHONPATH=tests/lib:tests/judge python3 tests/bench/judge_bench.py [overhead|latency|throughput]
+    ./gavel.sh pg-stop /tmp/gavel-bench
+
+Figures:
+  overhead    a C++ submission with 100 tests against the same binary run bare on the same
+              inputs in a loop; per-test cost = (T(100 tests) - T(1 test)) / 99
+  latency     50 Python submissions of 10 tests, one at a time: queued -> recorded, p50/p95
+  throughput  200 queued Python submissions (10 tests each) with 1 and 2 workers
+Times come from the database's own clock (created_at, judged_at), so polling adds nothing.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import gavel_test
+import judge_util as ju
+
+CPP = ('#include <bits/stdc++.h>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}')
+PY = "a, b = map(int, input().split())\nprint(a + b)\n"
+
+
+def tests(n):
+    return [("%d %d\n" % (i, i * 7), "%d\n" % (i * 8)) for i in range(n)]
+
+
+class Bench(ju.JudgeCase):
+    judges_at_start = 0
+
+    def elapsed(self, sid):
+        return float(ju.q(self.url, "SELECT extract(epoch FROM judged_at - created_at)"
+                                    " FROM submissions WHERE id = %d" % sid))
+
+    def one(self, pid, lang, src):
+        sid = ju.submit(self.url, pid, lang, src)
+        row = ju.wait(self.url, "submissions", [sid], timeout=300)[sid]
+        assert row["verdict"] == "AC", row
+        return self.elapsed(sid)
+
+    def overhead(self):
+        j = self.start_judge(workers=1)
+        p1 = ju.problem(self.url, "o1", tests(1))
+        p100 = ju.problem(self.url, "o100", tests(100))
+        self.one(p1, "cpp", CPP)  # warm: the precompiled header, the cache
+        t1 = min(self.one(p1, "cpp", CPP) for _ in range(3))
+        t100 = min(self.one(p100, "cpp", CPP) for _ in range(3))
+        self.stop_judge(j)
+        d = tempfile.mkdtemp()
+        subprocess.run(["g++", "-O2", "-std=gnu++17", "-o", d + "/a", "-x", "c++", "-"],
+                       input=CPP.encode(), check=True)
+        for i, (inp, _) in enumerate(tests(100)):
+            with open("%s/%d.in" % (d, i), "w") as f:
+                f.write(inp)
+        best = None
+        for _ in range(3):
+            start = time.perf_counter()
+            for i in range(100):
+                with open("%s/%d.in" % (d, i)) as fi, open(d + "/out", "w") as fo:
+                    subprocess.run([d + "/a"], stdin=fi, stdout=fo, check=True)
+            t = time.perf_counter() - start
+            best = t if best is None else min(best, t)
+        per_judged = (t100 - t1) / 99
+        print("overhead: 1 test %.3f s, 100 tests %.3f s -> %.2f ms per judged test;"
+              " bare loop %.3f s -> %.2f ms per run; ratio %.2fx"
+              % (t1, t100, per_judged * 1000, best, best * 10, per_judged / (best / 100)))
+
+    def latency(self):
+        j = self.start_judge(workers=2)
+        pid = ju.problem(self.url, "lat", tests(10))
+        self.one(pid, "python3", PY)
+        lat = sorted(self.one(pid, "python3", PY) for _ in range(50))
+        p50 = statistics.median(lat)
+        p95 = lat[int(len(lat) * 0.95) - 1]
+        pc = ju.problem(self.url, "latc", tests(10))
+        self.one(pc, "cpp", CPP)
+        lc = sorted(self.one(pc, "cpp", CPP) for _ in range(10))
+        self.stop_judge(j)
+        print("latency python3 10 tests: p50 %.0f ms, p95 %.0f ms (50 submissions);"
+              " cpp 10 tests: p50 %.0f ms (10)" % (p50 * 1000, p95 * 1000,
+                                                   statistics.median(lc) * 1000))
+
+    def throughput(self):
+        pid = ju.problem(self.url, "tp", tests(10))
+        for workers in (1, 2):
+            ju.q(self.url, "DELETE FROM submissions")
+            ids = [ju.submit(self.url, pid, "python3", PY) for _ in range(200)]
+            start = float(ju.q(self.url, "SELECT extract(epoch FROM clock_timestamp())"))
+            j = self.start_judge(workers=workers)
+            ju.wait(self.url, "submissions", ids, timeout=900)
+            end = float(ju.q(self.url, "SELECT extract(epoch FROM max(judged_at)) FROM"
+                                       " submissions"))
+            self.stop_judge(j)
+            t = end - start
+            print("throughput %d worker(s): 200 submissions in %.1f s = %.1f submissions/s,"
+                  " %.0f tests/s" % (workers, t, 200 / t, 2000 / t))
+
+
+if __name__ == "__main__":
+    which = sys.argv[1:] or ["overhead", "latency", "throughput"]
+    Bench.setUpClass()
+    try:
+        b = Bench()
+        for w in which:
+            getattr(b, w)()
+    finally:
+        Bench.tearDownClass()
