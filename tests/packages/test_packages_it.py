@@ -1,1 +1,224 @@
-import sys; sys.exit(77)
+"""Problem packages with a real gavel-api, gavel-judge and PostgreSQL.
+
+- `gavel verify` on every problem of problems/: each shipped solution gets its expected verdict;
+- the Kattis packages of tests/packages/kattis (nested secret groups, validator flags, an output
+  validator speaking 42/43) import and verify;
+- upload, export and re-upload through the API give back the same problem; the verification
+  endpoints queue and report; malformed and hostile uploads are refused and change nothing.
+"""
+
+import glob
+import io
+import json
+import os
+import tarfile
+import time
+import zipfile
+
+import gavel_test
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROBLEMS = sorted(glob.glob(os.path.join(gavel_test.SRC, "problems", "*", "problem.json")))
+KATTIS = os.path.join(HERE, "kattis")
+
+
+def zip_folder(folder, prefix=""):
+    """A zip of a folder's files, in memory, under prefix."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for root, _, files in os.walk(folder):
+            for f in sorted(files):
+                path = os.path.join(root, f)
+                z.write(path, prefix + os.path.relpath(path, folder))
+    return buf.getvalue()
+
+
+def tgz_folder(folder):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        t.add(folder, arcname=os.path.basename(folder))
+    return buf.getvalue()
+
+
+def archive_files(data):
+    """{path without the top folder: bytes} of a zip."""
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            out[name.split("/", 1)[1]] = z.read(name)
+    return out
+
+
+class Packages(gavel_test.GavelCase):
+    judge_workers = 2
+
+    def verify_cli(self, *paths):
+        out = self.gavel("verify", "--json", "--timeout", "240", *paths, check=False)
+        reports = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+        return out, reports
+
+    def check_reports(self, out, reports, n):
+        self.assertEqual(len(reports), n, out.stdout + out.stderr)
+        for rep in reports:
+            self.assertTrue(rep["done"], rep)
+            for s in rep["solutions"]:
+                self.assertEqual(s["actual"], s["expected"],
+                                 "%s %s: %s" % (rep["problem"], s["path"], s))
+            self.assertTrue(rep["passed"], rep)
+            self.assertIn("slowest_accepted", rep)
+            self.assertLess(rep["slowest_accepted"]["fraction"], 1)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    def test_1_sample_problems_verify(self):
+        self.assertGreaterEqual(len(PROBLEMS), 5)
+        folders = [os.path.dirname(p) for p in PROBLEMS]
+        out, reports = self.verify_cli(*folders)
+        self.check_reports(out, reports, len(folders))
+        kinds = set(gavel_test.psql(self.url, "SELECT checker_kind FROM problems").split())
+        self.assertTrue({"exact", "tokens", "float", "custom"} <= kinds, kinds)
+        groups = gavel_test.psql(self.url, "SELECT count(DISTINCT group_name) FROM test_cases")
+        self.assertGreaterEqual(int(groups), 2)
+        # verification submissions stay out of every contest
+        self.assertEqual(gavel_test.psql(
+            self.url, "SELECT count(*) FROM submissions WHERE contest_id IS NOT NULL"), "0")
+
+    def test_2_kattis_packages_verify(self):
+        out, reports = self.verify_cli(os.path.join(KATTIS, "mean"), os.path.join(KATTIS, "pairs"))
+        self.check_reports(out, reports, 2)
+        row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'rel',"
+                              " checker_params->>'case_sensitive' FROM problems WHERE slug = 'mean'")
+        self.assertEqual(row, "float|0.0001|true")
+        row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'protocol'"
+                              " FROM problems WHERE slug = 'pairs'")
+        self.assertEqual(row, "custom|kattis")
+        groups = gavel_test.psql(self.url, "SELECT string_agg(DISTINCT group_name, ',')"
+                                 " FROM test_cases t JOIN problems p ON p.id = t.problem_id"
+                                 " WHERE p.slug = 'mean'")
+        self.assertEqual(groups, "group1,group2")
+
+    def test_3_upload_export_round_trip(self):
+        tok = self.login("teacher", role="instructor")
+        folder = os.path.join(gavel_test.SRC, "problems", "fizz-count")
+        st, body, _ = self.api("POST", "/api/v1/problems/fizz-up/package",
+                               raw=zip_folder(folder, "fizz-count/"), token=tok,
+                               headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        self.assertEqual(body["format"], "gavel")
+        self.assertEqual(body["tests"], 7)
+        st, first, hdr = self.api("GET", "/api/v1/problems/fizz-up/package", token=tok)
+        self.assertEqual(st, 200, first)
+        self.assertTrue(first.startswith(b"PK"))
+        # the export imports back to the same problem under another name
+        st, body, _ = self.api("POST", "/api/v1/problems/fizz-again/package", raw=first,
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        st, second, _ = self.api("GET", "/api/v1/problems/fizz-again/package", token=tok)
+        self.assertEqual(st, 200)
+        a, b = archive_files(first), archive_files(second)
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            if name != "problem.json":
+                self.assertEqual(a[name], b[name], name)
+        pa, pb = json.loads(a["problem.json"]), json.loads(b["problem.json"])
+        self.assertEqual(pa.pop("slug"), "fizz-up")
+        self.assertEqual(pb.pop("slug"), "fizz-again")
+        self.assertEqual(pa, pb)
+        self.assertEqual(gavel_test.psql(self.url, "SELECT max_score FROM problems"
+                                         " WHERE slug = 'fizz-again'"), "100")
+        # replacing keeps the problem and bumps its version
+        st, body, _ = self.api("POST", "/api/v1/problems/fizz-again/package", raw=first,
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 200, body)
+        # a tar.gz in the Kattis format works too
+        st, body, _ = self.api("POST", "/api/v1/problems/pairs-up/package",
+                               raw=tgz_folder(os.path.join(KATTIS, "pairs")), token=tok,
+                               headers={"Content-Type": "application/gzip"})
+        self.assertEqual(st, 201, body)
+        self.assertEqual(body["format"], "kattis")
+        st, tgz, _ = self.api("GET", "/api/v1/problems/pairs-up/package?format=tar.gz", token=tok)
+        self.assertEqual(st, 200)
+        with tarfile.open(fileobj=io.BytesIO(tgz), mode="r:gz") as t:
+            names = t.getnames()
+        self.assertIn("pairs-up/checker.cpp", names)
+        self.assertIn("pairs-up/solutions/AC/hash.cpp", names)
+
+    def test_4_verify_endpoints(self):
+        tok = self.login("teacher", role="instructor")
+        folder = os.path.join(gavel_test.SRC, "problems", "reverse-words")
+        st, body, _ = self.api("POST", "/api/v1/problems/rw/package", raw=zip_folder(folder),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        st, body, _ = self.api("POST", "/api/v1/problems/rw/verify", token=tok)
+        self.assertEqual(st, 202, body)
+        self.assertEqual(len(body["solutions"]), 5)
+        vid = body["verification"]
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            st, rep, _ = self.api("GET", "/api/v1/problems/rw/verify?id=%d&wait=20" % vid,
+                                  token=tok)
+            self.assertEqual(st, 200, rep)
+            if rep["done"]:
+                break
+        self.assertTrue(rep["done"], rep)
+        self.assertTrue(rep["passed"], rep)
+        for s in rep["solutions"]:
+            self.assertEqual(s["actual"], s["expected"], s)
+            self.assertIn("time_ms", s)
+            self.assertIn("memory_kb", s)
+        owner = gavel_test.psql(self.url, "SELECT DISTINCT u.username FROM submissions s JOIN"
+                                " users u ON u.id = s.user_id JOIN package_verification_items i"
+                                " ON i.submission_id = s.id WHERE i.verification_id = %d" % vid)
+        self.assertEqual(owner, "teacher")
+
+    def test_5_refusals(self):
+        tok = self.login("teacher", role="instructor")
+        folder = os.path.join(gavel_test.SRC, "problems", "a-plus-b")
+        st, body, _ = self.api("POST", "/api/v1/problems/apb/package", raw=zip_folder(folder),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        version = gavel_test.psql(self.url, "SELECT version FROM problems WHERE slug = 'apb'")
+        # malformed problem.json: 400 naming the file and the line; nothing changes
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("problem.json", '{\n  "title": "Broken",\n  "points": 3,,\n}\n')
+            z.writestr("tests/1.in", "1 2\n")
+            z.writestr("tests/1.out", "3\n")
+        st, body, _ = self.api("POST", "/api/v1/problems/apb/package", raw=buf.getvalue(),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 400, body)
+        self.assertIn("problem.json:3", body["error"]["message"])
+        self.assertEqual(body["error"]["field"], "problem.json")
+        # zip slip
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("problem.json", '{"title": "Slip"}')
+            z.writestr("../../evil.txt", "x")
+        st, body, _ = self.api("POST", "/api/v1/problems/apb/package", raw=buf.getvalue(),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 400, body)
+        self.assertIn("escapes", body["error"]["message"])
+        # not an archive
+        st, body, _ = self.api("POST", "/api/v1/problems/apb/package", raw=b"hello", token=tok,
+                               headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 400, body)
+        self.assertEqual(gavel_test.psql(self.url, "SELECT version FROM problems"
+                                         " WHERE slug = 'apb'"), version)
+        self.assertEqual(gavel_test.psql(self.url, "SELECT title FROM problems"
+                                         " WHERE slug = 'apb'"), "A + B")
+        # students may not upload; another instructor may not replace
+        stud = self.login("pupil")
+        st, body, _ = self.api("POST", "/api/v1/problems/apb/package", raw=zip_folder(folder),
+                               token=stud, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 403, body)
+        other = self.login("other-teacher", role="instructor")
+        st, body, _ = self.api("POST", "/api/v1/problems/apb/package", raw=zip_folder(folder),
+                               token=other, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 403, body)
+        st, body, _ = self.api("GET", "/api/v1/problems/apb/package", token=other)
+        self.assertEqual(st, 403, body)
+        st, body, _ = self.api("GET", "/api/v1/problems/nope/package", token=tok)
+        self.assertEqual(st, 404, body)
+
+
+if __name__ == "__main__":
+    gavel_test.main()
