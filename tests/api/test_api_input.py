@@ -1,0 +1,170 @@
+"""Bad input of every kind: each gets its 4xx with the error envelope, never a 500, a crash or
+a hang; the server answers /healthz after all of it."""
+
+import json
+import random
+import socket
+
+import gavel_test
+from apitest import ApiCase, problem
+
+JSON_ROUTES = [("POST", "/api/v1/users"), ("POST", "/api/v1/sessions"),
+               ("PATCH", "/api/v1/users/stu"), ("POST", "/api/v1/problems"),
+               ("PUT", "/api/v1/problems/p"), ("POST", "/api/v1/submissions"),
+               ("POST", "/api/v1/runs")]
+
+BAD_BODIES = [b"", b"{", b"}", b"[]", b"null", b"1", b'"x"', b'{"a":}', b"{}x", b"{} {}",
+              b'{"username": "a", "username": "b"}', b"{\"a\": 1e400}", b"\xff\xfe{}",
+              b'{"username": "\xff\xfe", "password": "12345678"}',
+              b'{"username": "a\\u0000b", "password": "12345678"}',
+              b'{"username": "\\ud800", "password": "12345678"}',
+              b"[" * 100 + b"]" * 100, b'{"a":' * 50 + b"1" + b"}" * 50,
+              b'{"' + b"k" * 10000 + b'": 1}', b"\x00\x00\x00", b"{\"a\":\"\\",
+              b'{"problem": [], "language": {}, "source": null}', b"\t\n {} \n"]
+
+
+def raw(port, data, read_timeout=10):
+    """Sends raw bytes and returns (status, body bytes); status 0 if the server just closed."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=read_timeout)
+    try:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            out += chunk
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    finally:
+        s.close()
+    if not out.startswith(b"HTTP/1."):
+        return 0, out
+    return int(out.split(b" ", 2)[1]), out.split(b"\r\n\r\n", 1)[-1]
+
+
+class BadInput(ApiCase):
+    api_env = {"GAVEL_RATE_BURST": "100000"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        st, b, _ = cls.api("POST", "/api/v1/problems", problem("p"), token=cls.login("teacher"))
+        assert st == 201, b
+
+    def tearDown(self):
+        self.assertEqual(self.api("GET", "/healthz")[0], 200, "server still up")
+
+    def test_bad_json_bodies(self):
+        tokens = {"stu": self.login("stu"), "teacher": self.login("teacher")}
+        for method, path in JSON_ROUTES:
+            tok = tokens["teacher"] if "problems" in path else tokens["stu"]
+            for body in BAD_BODIES:
+                with self.subTest(path=path, body=body[:40]):
+                    st, res, _ = self.api(method, path, raw=body, token=tok,
+                                          headers={"Content-Type": "application/json"})
+                    self.assertIn(st, (400, 413), res)
+                    self.assertIsInstance(res["error"]["field"], str)
+
+    def test_wrong_types_everywhere(self):
+        tok = self.login("stu")
+        for value in (None, 1, 1.5, True, [], {}, "x" * 100):
+            for field in ("problem", "language", "source", "contest"):
+                body = {"problem": "p", "language": "c", "source": "x"}
+                body[field] = value
+                st, res, _ = self.api("POST", "/api/v1/submissions", body, token=tok)
+                with self.subTest(field=field, value=str(value)[:20]):
+                    self.assertIn(st, (202, 400, 404, 413), res)
+                    if st >= 400:
+                        self.assertEqual(res["error"]["field"], field, res)
+
+    def test_content_type(self):
+        tok = self.login("stu")
+        for ct in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+                   "application/jsonx"):
+            st, res, _ = self.api("POST", "/api/v1/submissions",
+                                  raw=b'{"problem":"p","language":"c","source":"x"}',
+                                  headers={"Content-Type": ct}, token=tok)
+            self.assertEqual(st, 415, (ct, res))
+        st, _, _ = self.api("POST", "/api/v1/submissions",
+                            raw=b'{"problem":"p","language":"c","source":"x"}',
+                            headers={"Content-Type": "application/json; charset=utf-8"}, token=tok)
+        self.assertEqual(st, 202)
+
+    def test_body_caps(self):
+        tok = self.login("stu")
+        # Declared too large: refused before the body is read.
+        st, body = raw(self.port, ("POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\n"
+                                   "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                                   "Content-Length: 2000000\r\n\r\n" % tok).encode())
+        self.assertEqual(st, 413, body)
+        self.assertEqual(json.loads(body)["error"]["code"], "too_large")
+        # Chunked, growing past the cap while it arrives.
+        chunk = b"x" * 65536
+        data = ("POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                % tok).encode()
+        data += b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(20)) + b"0\r\n\r\n"
+        st, body = raw(self.port, data)
+        self.assertEqual(st, 413, body)
+        # Uploads may be larger.
+        big = "a" * (3 << 20)
+        st, res, _ = self.api("POST", "/api/v1/problems",
+                              problem("big", tests=[{"input": big, "output": "1"}]),
+                              token=self.login("teacher"))
+        self.assertEqual(st, 201, res)
+
+    def test_bad_targets(self):
+        tok = self.login("stu")
+        cases = [("/api/v1/problems/%ZZ", 400), ("/api/v1/problems/%", 400),
+                 ("/api/v1/problems/a%00b", 400), ("/api/v1/problems/a%2Fb", 404),
+                 ("/api/v1/problems/" + "a" * 9000, None), ("/api/v1/problems?" + "&".join(
+                     "k%d=1" % i for i in range(40)), 400),
+                 ("/api/v1/submissions/99999999999999999999999", 404),
+                 ("/api/v1/submissions/0x10", 404), ("/api/v1/submissions/1?wait=1e3", 400),
+                 ("/api/v1/nothing", 404), ("/", 404), ("/api/v1/problems/p/tests/extra", 404),
+                 ("/api/v1/problems?limit=%FF", 400), ("/api/v1/problems?cursor=c%00", 400),
+                 ("/api/v1//problems", 200), ("/api/v1/problems/p?", 200),
+                 ("/api/v1/problems/p#frag", 200)]
+        for path, want in cases:
+            with self.subTest(path=path[:60]):
+                st, res, _ = self.api("GET", path, token=tok)
+                if want is None:
+                    self.assertTrue(400 <= st < 500, st)
+                else:
+                    self.assertEqual(st, want, res)
+
+    def test_methods(self):
+        for method, path in (("PATCH", "/api/v1/problems"), ("DELETE", "/api/v1/me"),
+                             ("PUT", "/api/v1/submissions"), ("POST", "/healthz"),
+                             ("GET", "/api/v1/sessions"), ("BREW", "/api/v1/me")):
+            st, res, _ = self.api(method, path)
+            self.assertIn(st, (405, 501) if method == "BREW" else (405,), (method, path, res))
+
+    def test_malformed_http(self):
+        for data in (b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
+                     b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
+                     b"POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab",
+                     b"GET /healthz HTTP/1.1\r\n" + b"X-Long: " + b"a" * 100000 + b"\r\n\r\n",
+                     b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\r\n\r\n"):
+            st, body = raw(self.port, data)
+            ok = st == 0 or 400 <= st < 500 or (st == 505 and b"HTTP/9.9" in data)
+            self.assertTrue(ok, (data[:40], st, body[:200]))
+
+    def test_random_bodies(self):
+        rng = random.Random(4)
+        tok = self.login("teacher")
+        atoms = [b"{", b"}", b"[", b"]", b'"', b":", b",", b"1", b"-0.5e9", b"true", b"null",
+                 b'"problem"', b'"tests"', b'"input"', b'"slug"', b"\\u00e9", b"\\", b"\xc3",
+                 b'"p"', b'"c"', b" "]
+        for i in range(300):
+            method, path = JSON_ROUTES[i % len(JSON_ROUTES)]
+            body = b"".join(rng.choice(atoms) for _ in range(rng.randint(0, 40)))
+            st, res, _ = self.api(method, path, raw=body, token=tok,
+                                  headers={"Content-Type": "application/json"})
+            self.assertTrue(400 <= st < 500, (path, body, st, res))
+
+
+if __name__ == "__main__":
+    gavel_test.main()
