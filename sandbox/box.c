@@ -149,29 +149,29 @@ int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, c
     box->req = malloc(sizeof(*box->req));
     if (!box->req) {
         r = -ENOMEM;
-        goto fail;
+        goto out;
     }
 
     r = lock_slot(opts ? opts->slot : -1, &box->slot, &box->lock_fd);
     if (r < 0) {
         set_msg(msg, msg_size, "cannot take a box slot", -r);
-        goto fail;
+        goto out;
     }
     for (int p = 0; p < 4; p++) {
         r = sb_filter_build((enum sb_profile)p, &box->filters[p]);
         if (r < 0) {
             set_msg(msg, msg_size, "cannot build seccomp filter", -r);
-            goto fail;
+            goto out;
         }
     }
     snprintf(name, sizeof(name), "gavel-box%d-%d", box->slot, (int)getpid());
     r = sb_cgroup_create(&box->cg, name, msg, msg_size);
     if (r < 0)
-        goto fail;
+        goto out;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
         r = -errno;
         set_msg(msg, msg_size, "socketpair", -r);
-        goto fail;
+        goto out;
     }
     memset(&config, 0, sizeof(config));
     config.sock = sv[1];
@@ -189,7 +189,7 @@ int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, c
     if (pid < 0) {
         r = -errno;
         set_msg(msg, msg_size, "cannot create the box's namespaces", -r);
-        goto fail;
+        goto out;
     }
     if (pid == 0)
         sb_keeper_main(&config);
@@ -202,12 +202,12 @@ int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, c
     r = sb_cgroup_attach(&box->cg, pid);
     if (r < 0) {
         set_msg(msg, msg_size, "cannot move the keeper into its cgroups", -r);
-        goto fail;
+        goto out;
     }
     if (send(box->sock, "g", 1, MSG_NOSIGNAL) != 1) {
         r = -EPIPE;
         set_msg(msg, msg_size, "the keeper died while starting", EPIPE);
-        goto fail;
+        goto out;
     }
     ssize_t n;
     while ((n = recv(box->sock, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
@@ -215,17 +215,17 @@ int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, c
     if (n != (ssize_t)sizeof(rep)) {
         r = -EPIPE;
         set_msg(msg, msg_size, "the keeper died while building the box", EPIPE);
-        goto fail;
+        goto out;
     }
     if (rep.err < 0) {
         r = rep.err;
         if (msg && msg_size)
             snprintf(msg, msg_size, "cannot build the box: %s", rep.result.message);
-        goto fail;
+        goto out;
     }
     *ret_box = box;
     return 0;
-fail:
+out:
     if (sv[0] >= 0)
         close(sv[0]);
     if (sv[1] >= 0)
@@ -644,14 +644,14 @@ int sb_box_connect(const char *path, struct sb_box **ret_box)
         return -errno;
     if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
         r = -errno;
-        goto fail;
+        goto out;
     }
     ssize_t n;
     while ((n = recv(fd, &h, sizeof(h), 0)) < 0 && errno == EINTR)
         ;
     if (n != (ssize_t)sizeof(h) || h.magic != HELLO_MAGIC || h.slot < 0 || h.slot >= SB_MAX_SLOTS) {
         r = -ECONNREFUSED;
-        goto fail;
+        goto out;
     }
     box = calloc(1, sizeof(*box));
     if (box)
@@ -659,7 +659,7 @@ int sb_box_connect(const char *path, struct sb_box **ret_box)
     if (!box || !box->req) {
         free(box);
         r = -ENOMEM;
-        goto fail;
+        goto out;
     }
     box->slot = h.slot;
     box->sock = fd;
@@ -669,7 +669,7 @@ int sb_box_connect(const char *path, struct sb_box **ret_box)
     sb_cgroup_init(&box->cg);
     *ret_box = box;
     return 0;
-fail:
+out:
     close(fd);
     return r;
 }

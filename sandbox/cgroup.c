@@ -21,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* On cgroup v2, the leaf this process moves itself into when its cgroup holds it. */
+#define V2_HOST_LEAF "gavel-host"
+
 void sb_cgroup_init(struct sb_cgroup *cg)
 {
     memset(cg, 0, sizeof(*cg));
@@ -141,7 +144,10 @@ static int box_dir(const char *controller, const char *name, char *ret_dir, size
     if (r < 0)
         return r;
     const char *rel = path;
-    size_t rl = strlen(root);
+    size_t rl = strlen(root), pl = strlen(path), hl = strlen("/" V2_HOST_LEAF);
+    /* On v2 we may have moved ourselves into our own leaf: boxes go beside it. */
+    if (!controller && pl > hl && strcmp(path + pl - hl, "/" V2_HOST_LEAF) == 0)
+        path[pl - hl] = '\0';
     if (strcmp(root, "/") != 0 && strncmp(path, root, rl) == 0 && (!path[rl] || path[rl] == '/'))
         rel = path + rl;
     if (strcmp(rel, "/") == 0)
@@ -267,6 +273,17 @@ static int create_v2(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     snprintf(parent, sizeof(parent), "%s", cg->mem_dir);
     *strrchr(parent, '/') = '\0';
     r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
+    if (r == -EBUSY) {
+        /* Controllers are only handed down by a cgroup without processes, and ours holds this
+         * one: move it (itself, no other) into a leaf of its own, "gavel-host", beneath. */
+        char leaf[600];
+        snprintf(leaf, sizeof(leaf), "%s/" V2_HOST_LEAF, parent);
+        r = mkdir(leaf, 0755) < 0 && errno != EEXIST ? -errno : 0;
+        if (r == 0)
+            r = write_file(leaf, "cgroup.procs", "0");
+        if (r == 0)
+            r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
+    }
     if (r < 0) {
         snprintf(msg, msg_size,
                  "cannot delegate memory and pids below %s (%s): run in a cgroup of its own",

@@ -466,6 +466,26 @@ static int renew_tmp(uint64_t size_bytes)
     return mount_tmp(size_bytes);
 }
 
+/* Closes every descriptor but the ones in keep (sorted in place). */
+static void close_others(int *keep, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    unsigned int from = 3;
+    for (int i = 0; i < n; i++) {
+        if (keep[i] < 0 || (unsigned int)keep[i] < from)
+            continue;
+        if ((unsigned int)keep[i] > from)
+            (void)syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
+        from = (unsigned int)keep[i] + 1;
+    }
+    (void)syscall(SYS_close_range, from, ~0U, 0);
+}
+
 static void child_fail(int pipe_w, int stage, int err)
 {
     struct child_error ce = {stage, err};
@@ -498,6 +518,10 @@ __attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t 
 
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Of the keeper's descriptors (its socket to the host, the cgroups' control files) the
+     * spare keeps none: they would pass the uid check they had at open. */
+    int keep[] = {sock, pipe_w};
+    close_others(keep, 2);
     /* The OOM killer of the box's cgroup must pick the program, never the keeper (which may
      * lack CAP_SYS_RESOURCE to shield itself with -1000): raising one's score needs nothing. */
     fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -1029,26 +1053,6 @@ static void serve(void)
         if (spare.pid < 0)
             (void)make_spare(S->req.profile <= SB_COMPILER ? S->req.profile : SB_NATIVE);
     }
-}
-
-/* Closes every descriptor but the ones in keep (sorted in place). */
-static void close_others(int *keep, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
-            int t = keep[j];
-            keep[j] = keep[j - 1];
-            keep[j - 1] = t;
-        }
-    unsigned int from = 3;
-    for (int i = 0; i < n; i++) {
-        if (keep[i] < 0 || (unsigned int)keep[i] < from)
-            continue;
-        if ((unsigned int)keep[i] > from)
-            (void)syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
-        from = (unsigned int)keep[i] + 1;
-    }
-    (void)syscall(SYS_close_range, from, ~0U, 0);
 }
 
 void sb_keeper_main(struct sb_keeper_config *config)

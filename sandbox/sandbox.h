@@ -15,6 +15,16 @@
  *
  * Errors: functions return >= 0 on success or a negative errno. A program that crashes, runs
  * out of time or memory is not an error: sb_box_run returns 0 and res.status says what it did.
+ *
+ * Inside the box a program sees a read-only root with /usr (and /bin, /lib... as on the host),
+ * the /etc entries runtimes read (the loader's cache, alternatives, java and python settings),
+ * a fresh /proc of its own PID namespace, /dev/{null,zero,random,urandom}, a private /tmp
+ * (tmpfs, at most the memory limit, emptied between runs) and its working folder at /box, the
+ * current directory. No network (a namespace without interfaces), no /sys, no host /tmp.
+ * Statuses follow the order TLE (CPU time over the limit, or the wall clock), MLE (an OOM kill,
+ * a death with the peak at the limit, a JVM's OutOfMemoryError), OLE (SIGXFSZ, or stdout or
+ * stderr at the cap), RE (a signal or a non-zero exit), OK. cpu_ms is the cgroup's count of
+ * every thread and child; memory_kb the cgroup's peak over the box's own baseline.
  */
 #ifndef GAVEL_SANDBOX_H
 #define GAVEL_SANDBOX_H
@@ -97,9 +107,12 @@ struct sb_box;
  *
  * The keeper is the caller's child: do not reap it with a stray waitpid(-1), and keep alive the
  * thread that created the box (the keeper dies with it, through PR_SET_PDEATHSIG).
- * Errors: -EPERM not root, -EBUSY slot taken (or, on cgroup v2, our cgroup cannot delegate
- * controllers), -EINVAL bad slot, -ENOENT no cgroup accounting, or the errno of the kernel
- * call that refused; ret_message (may be NULL) then holds a reason.
+ * On cgroup v2 the box's cgroup goes beneath ours, and memory and pids must be enabled for our
+ * children: a cgroup holding processes cannot do that, so this process then moves itself (no
+ * other) into a leaf "gavel-host" of its cgroup, once.
+ * Errors: -EPERM not root, -EBUSY slot taken (or, on cgroup v2, other processes share our
+ * cgroup and keep it from delegating controllers), -EINVAL bad slot, -ENOENT no cgroup accounting,
+ * or the errno of the kernel call that refused; ret_message (may be NULL) then holds a reason.
  */
 int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, char *ret_message,
                    size_t message_size) __attribute__((warn_unused_result));
