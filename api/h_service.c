@@ -57,6 +57,9 @@ static int database_metrics(struct api_req *req, struct api_buf *out)
     PGresult *res = NULL;
     int r = api_db(req, &c);
 
+    if (text(out, "# HELP gavel_database_up 1 when the database answered this scrape.\n"
+                  "# TYPE gavel_database_up gauge\n") < 0)
+        return -ENOMEM;
     if (r < 0)
         return gauge(out, "gavel_database_up", "", "0");
     r = db_query(c, &res,
