@@ -57,19 +57,21 @@ CREATE TABLE standing_rows (
     solved     integer NOT NULL DEFAULT 0,
     penalty    integer NOT NULL DEFAULT 0,
     score      numeric NOT NULL DEFAULT 0,
-    cells      text NOT NULL DEFAULT '{}',  -- JSON {LABEL: {solved, attempts, pending, score, time_min}}
+    doc        text NOT NULL DEFAULT '{}',  -- the row's JSON but its rank (standing_doc)
     rank_a     numeric NOT NULL DEFAULT 0,
     rank_b     integer NOT NULL DEFAULT 0,
     rank_c     timestamptz NOT NULL DEFAULT 'infinity',
     f_solved   integer NOT NULL DEFAULT 0,
     f_penalty  integer NOT NULL DEFAULT 0,
     f_score    numeric NOT NULL DEFAULT 0,
-    f_cells    text NOT NULL DEFAULT '{}',
+    f_doc      text NOT NULL DEFAULT '{}',
     f_rank_a   numeric NOT NULL DEFAULT 0,
     f_rank_b   integer NOT NULL DEFAULT 0,
     f_rank_c   timestamptz NOT NULL DEFAULT 'infinity',
     PRIMARY KEY (contest_id, user_id)
-) WITH (fillfactor = 70);   -- room for HOT updates: most verdicts leave the rank keys alone
+) WITH (fillfactor = 70, toast_tuple_target = 8160);
+-- fillfactor: room for HOT updates, as most verdicts leave the rank keys alone; the documents
+-- stay inline and uncompressed, as a page read sends them as they are.
 CREATE INDEX standing_rows_live ON standing_rows (contest_id, rank_a, rank_b, rank_c, user_id);
 CREATE INDEX standing_rows_frozen ON standing_rows
     (contest_id, f_rank_a, f_rank_b, f_rank_c, user_id);
@@ -92,7 +94,19 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT floor(extract(epoch FROM (b - a)) / 60)::integer
 $$;
 
--- Recomputes one row's totals, keys and cells documents from its cells.
+-- A row of the leaderboard as JSON, all but its rank, which a read puts in front:
+-- {"username", "display_name", "solved", "penalty", "score",
+--  "problems": {LABEL: {solved, attempts, pending, score, time_min}}}, the problems being those
+-- with an attempt or a pending submission.
+CREATE FUNCTION standing_doc(username text, display_name text, solved integer, penalty integer,
+                             score numeric, cells jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT '{"username":' || to_json(username) || ',"display_name":' || to_json(display_name)
+           || ',"solved":' || solved || ',"penalty":' || penalty || ',"score":' || score
+           || ',"problems":' || cells || '}'
+$$;
+
+-- Recomputes one row's totals, keys and documents from its cells.
 CREATE FUNCTION standing_row_refresh(p_contest bigint, p_user bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -101,9 +115,12 @@ DECLARE
 BEGIN
     SELECT scoring = 'ioi', starts_at INTO v_ioi, v_start FROM contests WHERE id = p_contest;
     UPDATE standing_rows r SET
-        solved = t.solved, penalty = t.penalty, score = t.score, cells = t.cells,
+        solved = t.solved, penalty = t.penalty, score = t.score,
+        doc = standing_doc(u.username, u.display_name, t.solved, t.penalty, t.score, t.cells),
         rank_a = t.rank_a, rank_b = t.penalty, rank_c = t.rank_c,
-        f_solved = t.f_solved, f_penalty = t.f_penalty, f_score = t.f_score, f_cells = t.f_cells,
+        f_solved = t.f_solved, f_penalty = t.f_penalty, f_score = t.f_score,
+        f_doc = standing_doc(u.username, u.display_name, t.f_solved, t.f_penalty, t.f_score,
+                             t.f_cells),
         f_rank_a = t.f_rank_a, f_rank_b = t.f_penalty, f_rank_c = t.f_rank_c
     FROM (
         SELECT x.*,
@@ -120,7 +137,7 @@ BEGIN
                        'solved', c.solved, 'attempts', c.attempts, 'pending', c.pending,
                        'score', c.score,
                        'time_min', standing_minutes(v_start, c.reached_at)))
-                       FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}')::text AS cells,
+                       FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}') AS cells,
                    count(*) FILTER (WHERE c.f_solved)::integer AS f_solved,
                    CASE WHEN v_ioi THEN 0 ELSE coalesce(sum(c.f_penalty), 0)::integer END
                        AS f_penalty,
@@ -133,15 +150,14 @@ BEGIN
                        'solved', c.f_solved, 'attempts', c.f_attempts, 'pending', c.f_pending,
                        'score', c.f_score,
                        'time_min', standing_minutes(v_start, c.f_reached_at)))
-                       FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}')::text
-                       AS f_cells
+                       FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}') AS f_cells
             FROM standing_cells c
             JOIN contest_problems cp ON cp.contest_id = c.contest_id
                                     AND cp.problem_id = c.problem_id
             WHERE c.contest_id = p_contest AND c.user_id = p_user
         ) x
-    ) t
-    WHERE r.contest_id = p_contest AND r.user_id = p_user;
+    ) t, users u
+    WHERE r.contest_id = p_contest AND r.user_id = p_user AND u.id = p_user;
 END $$;
 
 -- Recomputes one (contest, user, problem) cell from that user's submissions to that problem in
@@ -261,9 +277,9 @@ END $$;
 -- student with a standing (a participant, or a submission to one of its problems), in the
 -- columns of standing_rows. Used by standings_rebuild and by the tests that check the incremental tables.
 CREATE FUNCTION standings_compute(p_contest bigint)
-RETURNS TABLE (user_id bigint, solved integer, penalty integer, score numeric, cells text,
+RETURNS TABLE (user_id bigint, solved integer, penalty integer, score numeric, doc text,
                rank_a numeric, rank_b integer, rank_c timestamptz,
-               f_solved integer, f_penalty integer, f_score numeric, f_cells text,
+               f_solved integer, f_penalty integer, f_score numeric, f_doc text,
                f_rank_a numeric, f_rank_b integer, f_rank_c timestamptz)
 LANGUAGE sql STABLE AS $$
 WITH k AS (
@@ -352,7 +368,7 @@ WITH k AS (
            coalesce(jsonb_object_agg(c.label, jsonb_build_object(
                'solved', c.solved, 'attempts', c.attempts, 'pending', c.pending,
                'score', c.score, 'time_min', standing_minutes(k.starts_at, c.reached_at)))
-               FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}')::text AS cells,
+               FILTER (WHERE c.attempts > 0 OR c.pending > 0), '{}') AS cells,
            count(*) FILTER (WHERE c.f_solved)::integer AS f_solved,
            CASE WHEN k.ioi THEN 0 ELSE coalesce(sum(c.f_penalty), 0)::integer END AS f_penalty,
            CASE WHEN k.ioi THEN coalesce(sum(c.f_score), 0)
@@ -362,18 +378,20 @@ WITH k AS (
            coalesce(jsonb_object_agg(c.label, jsonb_build_object(
                'solved', c.f_solved, 'attempts', c.f_attempts, 'pending', c.f_pending,
                'score', c.f_score, 'time_min', standing_minutes(k.starts_at, c.f_reached_at)))
-               FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}')::text AS f_cells,
+               FILTER (WHERE c.f_attempts > 0 OR c.f_pending > 0), '{}') AS f_cells,
            bool_or(k.ioi) AS ioi
       FROM who
       JOIN k ON true
       LEFT JOIN c ON c.user_id = who.user_id
      GROUP BY who.user_id, k.ioi, k.starts_at
 )
-SELECT t.user_id, t.solved, t.penalty, t.score, t.cells,
+SELECT t.user_id, t.solved, t.penalty, t.score,
+       standing_doc(u.username, u.display_name, t.solved, t.penalty, t.score, t.cells),
        CASE WHEN t.ioi THEN -t.score ELSE -t.solved END, t.penalty, t.rank_c,
-       t.f_solved, t.f_penalty, t.f_score, t.f_cells,
+       t.f_solved, t.f_penalty, t.f_score,
+       standing_doc(u.username, u.display_name, t.f_solved, t.f_penalty, t.f_score, t.f_cells),
        CASE WHEN t.ioi THEN -t.f_score ELSE -t.f_solved END, t.f_penalty, t.f_rank_c
-  FROM t
+  FROM t JOIN users u ON u.id = t.user_id
 $$;
 
 -- Rebuilds a contest's cells and rows from scratch: after its times, freeze, scoring or
@@ -442,12 +460,32 @@ BEGIN
     IF EXISTS (SELECT 1 FROM users WHERE id = NEW.user_id AND role = 'student') THEN
         INSERT INTO standing_rows (contest_id, user_id) VALUES (NEW.contest_id, NEW.user_id)
             ON CONFLICT DO NOTHING;
+        PERFORM standing_row_refresh(NEW.contest_id, NEW.user_id);
     END IF;
     RETURN NULL;
 END $$;
 
 CREATE TRIGGER contest_participants_standings AFTER INSERT ON contest_participants
     FOR EACH ROW EXECUTE FUNCTION standings_on_participant();
+
+-- A renamed user's rows carry the new names.
+CREATE FUNCTION standings_on_user() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    x record;
+BEGIN
+    FOR x IN SELECT contest_id FROM standing_rows WHERE user_id = NEW.id ORDER BY contest_id
+    LOOP
+        PERFORM 1 FROM standing_rows WHERE contest_id = x.contest_id AND user_id = NEW.id
+            FOR UPDATE;
+        PERFORM standing_row_refresh(x.contest_id, NEW.id);
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER users_standings AFTER UPDATE OF username, display_name ON users
+    FOR EACH ROW WHEN (NEW.username IS DISTINCT FROM OLD.username
+                       OR NEW.display_name IS DISTINCT FROM OLD.display_name)
+    EXECUTE FUNCTION standings_on_user();
 
 -- One page of a contest's leaderboard as a JSON array, live or frozen view. The page's keys
 -- come from an index-only scan; only its own rows are read from the table. Rank of a row =
@@ -479,15 +517,15 @@ BEGIN
                            END AS rank
               FROM page, head, tied
         )
-        SELECT '[' || string_agg('{"rank":' || x.rank || ',"username":' || to_json(u.username)
-                   || ',"display_name":' || to_json(u.display_name)
-                   || ',"solved":' || r.f_solved || ',"penalty":' || r.f_penalty
-                   || ',"score":' || r.f_score || ',"problems":' || r.f_cells || '}', ','
-                   ORDER BY x.a, x.b, x.c, x.user_id) || ']'
+        SELECT '[' || string_agg('{"rank":' || x.rank || ',' || substr(o.doc, 2), ','
+                                 ORDER BY x.a, x.b, x.c, x.user_id) || ']'
           INTO v
           FROM ranked x
-          JOIN standing_rows r ON r.contest_id = p_contest AND r.user_id = x.user_id
-          JOIN users u ON u.id = x.user_id;
+          CROSS JOIN LATERAL (
+              SELECT r.f_doc AS doc FROM standing_rows r
+               WHERE r.contest_id = p_contest AND r.user_id = x.user_id
+              OFFSET 0   -- kept apart: one index lookup per row of the page
+          ) o;
     ELSE
         WITH page AS MATERIALIZED (
             SELECT r.user_id, r.rank_a AS a, r.rank_b AS b, r.rank_c AS c
@@ -507,15 +545,15 @@ BEGIN
                            END AS rank
               FROM page, head, tied
         )
-        SELECT '[' || string_agg('{"rank":' || x.rank || ',"username":' || to_json(u.username)
-                   || ',"display_name":' || to_json(u.display_name)
-                   || ',"solved":' || r.solved || ',"penalty":' || r.penalty
-                   || ',"score":' || r.score || ',"problems":' || r.cells || '}', ','
-                   ORDER BY x.a, x.b, x.c, x.user_id) || ']'
+        SELECT '[' || string_agg('{"rank":' || x.rank || ',' || substr(o.doc, 2), ','
+                                 ORDER BY x.a, x.b, x.c, x.user_id) || ']'
           INTO v
           FROM ranked x
-          JOIN standing_rows r ON r.contest_id = p_contest AND r.user_id = x.user_id
-          JOIN users u ON u.id = x.user_id;
+          CROSS JOIN LATERAL (
+              SELECT r.doc AS doc FROM standing_rows r
+               WHERE r.contest_id = p_contest AND r.user_id = x.user_id
+              OFFSET 0   -- kept apart: one index lookup per row of the page
+          ) o;
     END IF;
     RETURN coalesce(v, '[]');
 END $$;

@@ -106,8 +106,8 @@ static char tbuf[8192];
 /* Rows where the incremental tables and the recomputation differ, for one contest. */
 static int64_t contest_diff(const char *cid)
 {
-    return INT("WITH inc AS (SELECT user_id, solved, penalty, score, cells, rank_a, rank_b,"
-               " rank_c, f_solved, f_penalty, f_score, f_cells, f_rank_a, f_rank_b, f_rank_c"
+    return INT("WITH inc AS (SELECT user_id, solved, penalty, score, doc, rank_a, rank_b,"
+               " rank_c, f_solved, f_penalty, f_score, f_doc, f_rank_a, f_rank_b, f_rank_c"
                " FROM standing_rows WHERE contest_id = $1),"
                " scratch AS (SELECT * FROM standings_compute($1))"
                " SELECT (SELECT count(*) FROM (SELECT * FROM inc EXCEPT ALL"
@@ -127,15 +127,15 @@ static int64_t global_diff(void)
 
 static void show_diff(const char *cid)
 {
-    PGresult *res = q("SELECT 'inc', * FROM (SELECT user_id, solved, penalty, score, cells,"
-                      " f_solved, f_penalty, f_score, f_cells, rank_c FROM standing_rows"
+    PGresult *res = q("SELECT 'inc', * FROM (SELECT user_id, solved, penalty, score, doc,"
+                      " f_solved, f_penalty, f_score, f_doc, rank_c FROM standing_rows"
                       " WHERE contest_id = $1 EXCEPT SELECT user_id, solved, penalty, score,"
-                      " cells, f_solved, f_penalty, f_score, f_cells, rank_c"
+                      " doc, f_solved, f_penalty, f_score, f_doc, rank_c"
                       " FROM standings_compute($1)) a UNION ALL"
-                      " SELECT 'new', * FROM (SELECT user_id, solved, penalty, score, cells,"
-                      " f_solved, f_penalty, f_score, f_cells, rank_c FROM standings_compute($1)"
-                      " EXCEPT SELECT user_id, solved, penalty, score, cells, f_solved,"
-                      " f_penalty, f_score, f_cells, rank_c FROM standing_rows"
+                      " SELECT 'new', * FROM (SELECT user_id, solved, penalty, score, doc,"
+                      " f_solved, f_penalty, f_score, f_doc, rank_c FROM standings_compute($1)"
+                      " EXCEPT SELECT user_id, solved, penalty, score, doc, f_solved,"
+                      " f_penalty, f_score, f_doc, rank_c FROM standing_rows"
                       " WHERE contest_id = $1) b",
                       cid, END);
     for (int i = 0; res && i < PQntuples(res) && i < 10; i++) {
@@ -241,7 +241,7 @@ TEST(icpc_rules_and_ties)
 
     CHECK_INT(INT("SELECT penalty FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a),
               50);
-    CHECK_INT(INT("SELECT (cells::jsonb->'A'->>'attempts')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (doc::jsonb->'problems'->'A'->>'attempts')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, a),
               2);
@@ -302,18 +302,18 @@ TEST(icpc_freeze_and_pending)
     CHECK_INT(INT("SELECT penalty FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a),
               300);
     /* Frozen: a has one rejected try visible and 2 pending; b 1 pending. */
-    CHECK_INT(INT("SELECT (f_cells::jsonb->'A'->>'attempts')::int * 10 + "
-                  "(f_cells::jsonb->'A'->>'pending')::int"
+    CHECK_INT(INT("SELECT (f_doc::jsonb->'problems'->'A'->>'attempts')::int * 10 + "
+                  "(f_doc::jsonb->'problems'->'A'->>'pending')::int"
                   " FROM standing_rows WHERE contest_id = $1 AND user_id = $2",
                   k, a),
               12);
     CHECK_INT(
         INT("SELECT f_solved FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a), 0);
-    CHECK_INT(INT("SELECT (f_cells::jsonb->'A'->>'pending')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (f_doc::jsonb->'problems'->'A'->>'pending')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, b),
               1);
-    CHECK_INT(INT("SELECT (cells::jsonb->'A'->>'pending')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (doc::jsonb->'problems'->'A'->>'pending')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, b),
               1);
@@ -361,7 +361,7 @@ TEST(ioi_scaling_and_tiebreak)
     CHECK_STR(
         TEXT("SELECT score::text FROM standing_rows WHERE contest_id = $1 AND user_id = $2", k, a),
         "60");
-    CHECK_INT(INT("SELECT (cells::jsonb->'A'->>'time_min')::int FROM standing_rows"
+    CHECK_INT(INT("SELECT (doc::jsonb->'problems'->'A'->>'time_min')::int FROM standing_rows"
                   " WHERE contest_id = $1 AND user_id = $2",
                   k, a),
               10);
@@ -525,6 +525,9 @@ static int random_history(unsigned seed, int steps)
             EXEC("UPDATE problems SET visibility = CASE visibility WHEN 'public' THEN 'hidden'"
                  " ELSE 'public' END WHERE id = $1",
                  p);
+        } else if (op < 97) {
+            /* A user changes their display name: their rows follow. */
+            EXEC("UPDATE users SET display_name = 'N' || $2 WHERE id = $1", u, m);
         } else {
             /* A new participant. */
             EXEC("INSERT INTO contest_participants (contest_id, user_id) VALUES ($1, $2)"
