@@ -155,6 +155,19 @@ static void *worker_thread(void *arg)
             pthread_mutex_unlock(&d->lock);
             r = judge_job(&s->w, conn, &job);
             finish_job(d, s, conn, r);
+            if (r == -EPIPE) {
+                /* The box died under the job: the next one gets a fresh box. */
+                log_msg(LOG_WARN, "worker %d: sandbox box died, making a new one", index);
+                if (judge_worker_renew_box(&s->w) < 0) {
+                    log_msg(LOG_ERROR, "worker %d: %s; stopping this worker", index, s->w.error);
+                    pthread_mutex_lock(&d->lock);
+                    s->active = 0;
+                    pthread_mutex_unlock(&d->lock);
+                    db_release(d->pool, conn);
+                    conn = NULL;
+                    break;
+                }
+            }
             pthread_mutex_lock(&d->lock);
             s->active = 0;
             pthread_mutex_unlock(&d->lock);
@@ -319,8 +332,14 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
         log_msg(LOG_ERROR, "signalfd: %s", strerror(-r));
         return r;
     }
+    /* Paths of the cache and work folders are built under it in PATH_MAX buffers. */
+    if (strlen(cfg.data_dir) > PATH_MAX / 2) {
+        log_msg(LOG_ERROR, "data folder path too long");
+        close(sigfd);
+        return -ENAMETOOLONG;
+    }
     r = judge_mkdirs(cfg.data_dir);
-    if (r < 0 || !realpath(cfg.data_dir, data_dir)) {
+    if (r < 0 || !realpath(cfg.data_dir, data_dir) || strlen(data_dir) > PATH_MAX / 2) {
         r = r < 0 ? r : -errno;
         log_msg(LOG_ERROR, "data folder %s: %s", cfg.data_dir, strerror(-r));
         close(sigfd);

@@ -132,6 +132,19 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
     return 0;
 }
 
+int judge_worker_renew_box(struct judge_worker *w)
+{
+    char msg[256] = "";
+    int r;
+
+    sb_box_free(w->box);
+    w->box = NULL;
+    r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->box, msg, sizeof(msg));
+    if (r < 0)
+        return fail(w, r, "cannot create a sandbox box (%s)", msg);
+    return 0;
+}
+
 void judge_worker_release(struct judge_worker *w)
 {
     sb_box_free(w->box);
@@ -462,7 +475,10 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         .stderr_path = err_path,
         .work_dir = w->box_dir,
         .profile = lang->profile,
+        /* The wall clock only catches programs that sleep or block; it is generous so that a
+         * busy host does not turn a program within its CPU limit into a TLE. */
         .limits = {.time_ms = (uint32_t)time_ms,
+                   .wall_ms = (uint32_t)time_ms * 3 + 2000,
                    .memory_kb = (uint64_t)memory_mb * 1024,
                    .output_kb = output_kb},
     };

@@ -69,6 +69,9 @@ struct judge_worker {
 int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int index)
     __attribute__((warn_unused_result));
 
+/* Replaces the worker's box with a new one, after a job failed with -EPIPE (the box died). */
+int judge_worker_renew_box(struct judge_worker *w) __attribute__((warn_unused_result));
+
 /* Frees the box. Accepts a worker whose init failed. */
 void judge_worker_release(struct judge_worker *w);
 
