@@ -14,14 +14,14 @@
  * folder, the standard streams and any extra binds. For each one the keeper:
  *   1. binds the working folder on /box (kept while the same folder comes back), mounts the
  *      extra binds, and renews /tmp if the last run left anything in it;
- *   2. takes the spare: a process forked after the previous run that already dropped to the
- *      box's uid/gid (no capabilities, no groups, no_new_privs) and loaded the precompiled
- *      seccomp filter of the profile, and waits on a socket (forking and loading a filter are
- *      the costliest steps of a run: they happen between runs); a spare of another profile
- *      is replaced;
+ *   2. takes the spare: a process forked after the previous run that already set no_new_privs
+ *      and loaded the precompiled seccomp filter of the profile, and waits on a socket
+ *      (forking and loading a filter are the costliest steps of a run: they happen between
+ *      runs); a spare of another profile is replaced;
  *   3. writes the cgroup limits that changed, resets the memory peak, notes the CPU counter,
- *      and hands the spare the standard streams: it sets its rlimits, enters /box and execs;
- *      a failure before the exec comes back through a close-on-exec pipe;
+ *      and hands the spare the standard streams: it drops to the box's uid/gid (no groups,
+ *      no capabilities left), sets its rlimits, enters /box and execs; a failure before the
+ *      exec comes back through a close-on-exec pipe;
  *   4. sleeps in sigtimedwait for SIGCHLD until the program ends, the wall clock fires or the
  *      cgroup's CPU counter passes the limit (it wakes exactly when the remaining CPU time, spent
  *      on every core at once, could have run out);
@@ -529,9 +529,6 @@ __attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t 
         (void)!write(fd, "1000", 4);
         close(fd);
     }
-    if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, K->gid, K->gid, K->gid) < 0 ||
-        syscall(SYS_setresuid, K->uid, K->uid, K->uid) < 0)
-        child_fail(pipe_w, STAGE_IDENTITY, errno);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         child_fail(pipe_w, STAGE_IDENTITY, errno);
     struct sb_filter *f = &K->filters[profile];
@@ -556,6 +553,11 @@ __attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t 
     if (n != 1 || !c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(fds)))
         _exit(0); /* the keeper dropped this spare */
     memcpy(fds, CMSG_DATA(c), sizeof(fds));
+    /* The box's identity only now: between runs no process of the box's uid exists at all.
+     * Leaving uid 0 for good clears every capability. */
+    if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, K->gid, K->gid, K->gid) < 0 ||
+        syscall(SYS_setresuid, K->uid, K->uid, K->uid) < 0)
+        child_fail(pipe_w, STAGE_IDENTITY, errno);
     if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0)
         child_fail(pipe_w, STAGE_STDIO, errno);
     /* Everything else closes at exec; the error pipe stays open until then. */
