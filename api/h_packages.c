@@ -122,7 +122,7 @@ int api_h_package_export(struct api_req *req)
     r = api_auth(req, API_ROLE_INSTRUCTOR);
     if (r < 0)
         return r;
-    if (format && strcmp(format, "zip") && strcmp(format, "tar.gz"))
+    if (format && strcmp(format, "zip") != 0 && strcmp(format, "tar.gz") != 0)
         return api_fail(req, -EINVAL, "format", "format is zip or tar.gz");
     tar_gz = format && !strcmp(format, "tar.gz");
     r = api_db(req, &c);

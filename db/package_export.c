@@ -128,7 +128,7 @@ static int describe_tests(PGresult *t, int renamed, cJSON *root)
                 total += (int)db_int64(t, j, 4);
                 count++;
             }
-        for (int j = i; j < n; j++)
+        for (int j = i; j < n && count > 0; j++)
             if (!db_isnull(t, j, 6) && !strcmp(PQgetvalue(t, j, 6), g))
                 even &= db_int64(t, j, 4) == total / count + (k++ < total % count ? 1 : 0);
         grp = cJSON_CreateObject();

@@ -74,7 +74,7 @@ static int check_keys(const struct gctx *g, const cJSON *obj, const char *const 
     cJSON_ArrayForEach(it, obj)
     {
         size_t k = 0;
-        while (allowed[k] && strcmp(allowed[k], it->string))
+        while (allowed[k] && strcmp(allowed[k], it->string) != 0)
             k++;
         if (!allowed[k])
             return FAIL(g, it->string, "unknown key \"%.60s\" in %s", it->string, where);
@@ -128,8 +128,8 @@ static int parse_checker(const struct gctx *g, const cJSON *c, const struct db_p
         r = get_str(g, c, "protocol", &protocol);
     if (r < 0)
         return r;
-    if (strcmp(kind, "exact") && strcmp(kind, "tokens") && strcmp(kind, "float") &&
-        strcmp(kind, "custom"))
+    if (strcmp(kind, "exact") != 0 && strcmp(kind, "tokens") != 0 && strcmp(kind, "float") != 0 &&
+        strcmp(kind, "custom") != 0)
         return FAIL(g, "kind", "checker kind must be exact, tokens, float or custom");
     p->def.checker_kind = pkg_keep(p, kind, (size_t)-1);
     if (cJSON_GetObjectItemCaseSensitive(c, "params") &&
@@ -147,7 +147,7 @@ static int parse_checker(const struct gctx *g, const cJSON *c, const struct db_p
                         "only a custom checker has a source or a protocol");
         }
     } else {
-        if (protocol && strcmp(protocol, "testlib") && strcmp(protocol, "kattis")) {
+        if (protocol && strcmp(protocol, "testlib") != 0 && strcmp(protocol, "kattis") != 0) {
             cJSON_Delete(params);
             return FAIL(g, "protocol", "checker protocol must be testlib or kattis");
         }
@@ -326,7 +326,7 @@ static int parse_tests(const struct gctx *g, const cJSON *root, const struct db_
     cJSON_ArrayForEach(tp, tpoints)
     {
         size_t i = first;
-        while (i < p->def.n_tests && strcmp(p->tests[i].name, tp->string))
+        while (i < p->def.n_tests && strcmp(p->tests[i].name, tp->string) != 0)
             i++;
         if (i == p->def.n_tests) {
             r = FAIL(g, tp->string, "test_points names %.64s, which is not a test", tp->string);
@@ -422,7 +422,7 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
     s = NULL;
     if ((r = get_str(&g, root, "visibility", &s)) < 0)
         goto out;
-    if (s && strcmp(s, "public") && strcmp(s, "hidden")) {
+    if (s && strcmp(s, "public") != 0 && strcmp(s, "hidden") != 0) {
         r = FAIL(&g, "visibility", "\"visibility\" is public or hidden");
         goto out;
     }

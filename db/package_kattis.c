@@ -208,7 +208,7 @@ static int custom_validator(struct ydoc *y, const char *flags, const struct db_p
         rest = path + 18;
         slash = strchr(rest, '/');
         if (slash) {
-            if (dir && (strncmp(dir, rest, dirlen) || (size_t)(slash - rest) != dirlen))
+            if (dir && (strncmp(dir, rest, dirlen) != 0 || (size_t)(slash - rest) != dirlen))
                 return db_pkg_fail(y->err, path, 0,
                                    "more than one output validator (only one is supported)");
             dir = rest;
@@ -230,7 +230,7 @@ static int custom_validator(struct ydoc *y, const char *flags, const struct db_p
         return r;
     p->def.checker_kind = "custom";
     p->def.checker_source = p->checker_source;
-    p->checker_ext = pkg_ext(main_path)[0] == 'c' && strcmp(pkg_ext(main_path), "c")
+    p->checker_ext = pkg_ext(main_path)[0] == 'c' && strcmp(pkg_ext(main_path), "c") != 0
                          ? pkg_keep(p, "cpp", 3)
                          : pkg_keep(p, pkg_ext(main_path), (size_t)-1);
     params = cJSON_CreateObject();
@@ -309,7 +309,7 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
         r = db_pkg_fail(err, "problem.yaml", yline(n), "validation must be a string");
         goto out;
     }
-    if (strcmp(validation, "default") && strcmp(validation, "custom")) {
+    if (strcmp(validation, "default") != 0 && strcmp(validation, "custom") != 0) {
         r = db_pkg_fail(err, "problem.yaml", yline(n),
                         "validation \"%.60s\" is not supported (default or custom)", validation);
         goto out;
@@ -416,7 +416,7 @@ static int parse_data(const struct db_pkg_files *files, struct db_pkg_problem *p
             if (!ans)
                 return db_pkg_fail(err, in->path, 0, "no matching %s", path);
             slash = pass ? strchr(rel, '/') : NULL;
-            if (slash && (!*group || strncmp(group, rel, (size_t)(slash - rel)) ||
+            if (slash && (!*group || strncmp(group, rel, (size_t)(slash - rel)) != 0 ||
                           group[slash - rel] != '\0')) {
                 /* a new first-level group: give the previous one its points */
                 if ((size_t)(slash - rel) > PKG_MAX_NAME)

@@ -199,8 +199,8 @@ int pkg_inline_source(struct db_pkg_problem *p, const struct db_pkg_files *files
     const char *ext = pkg_ext(path);
     int r;
 
-    if (strcmp(ext, "c") && strcmp(ext, "cpp") && strcmp(ext, "cc") && strcmp(ext, "cxx") &&
-        strcmp(ext, "h") && strcmp(ext, "hpp")) {
+    if (strcmp(ext, "c") != 0 && strcmp(ext, "cpp") != 0 && strcmp(ext, "cc") != 0 &&
+        strcmp(ext, "cxx") != 0 && strcmp(ext, "h") != 0 && strcmp(ext, "hpp") != 0) {
         const struct db_pkg_file *f = db_pkg_file_get(files, path);
         if (!f)
             return db_pkg_fail(err, path, 0, "no such file");

@@ -184,7 +184,7 @@ static int read_archive(struct archive *a, size_t archive_len, const struct db_p
         int skip;
 
         if (++entries > lim->max_entries) {
-            r = db_pkg_fail(err, "", 0, "more than %zu entries", lim->max_entries);
+            db_pkg_fail(err, "", 0, "more than %zu entries", lim->max_entries);
             r = -E2BIG;
             goto out;
         }
@@ -212,7 +212,7 @@ static int read_archive(struct archive *a, size_t archive_len, const struct db_p
             r = -E2BIG;
             goto out;
         }
-        cap = archive_entry_size_is_set(e) ? (size_t)archive_entry_size(e) + 1 : 4096;
+        cap = archive_entry_size_is_set(e) ? (size_t)archive_entry_size(e) + 2 : 4096;
         if (cap > lim->max_file + 1)
             cap = lim->max_file + 1;
         buf = malloc(cap);
