@@ -373,7 +373,7 @@ void sb_cgroup_destroy(struct sb_cgroup *cg)
                 break;
             if (errno != EBUSY)
                 break;
-            nanosleep(&(struct timespec){.tv_nsec = 5 * 1000 * 1000}, NULL);
+            nanosleep(&(struct timespec){.tv_nsec = 5000000L}, NULL);
         }
         dirs[i][0] = '\0';
     }

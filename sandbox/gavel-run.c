@@ -88,9 +88,8 @@ static void print_result(const struct sb_result *res)
 
 __attribute__((format(printf, 1, 2))) static int fail_usage(const char *fmt, ...)
 {
-    va_list ap;
-
     struct sb_result res = {.status = SB_SE, .exit_code = -1};
+    va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(res.message, sizeof(res.message), fmt, ap);

@@ -624,6 +624,28 @@ TEST(python_memory_bomb)
     CHECK_INT(res.status, SB_MLE);
 }
 
+TEST(tmp_filled_is_bounded)
+{
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512];
+
+    if (!setup())
+        SKIP("needs root");
+    make_work("tmpfill", work, sizeof(work));
+    native_spec(&spec,
+                (const char *[]){"/usr/bin/python3", "-c",
+                                 "f = open('/tmp/fill', 'wb')\n"
+                                 "for i in range(256): f.write(b'x' * (1 << 20))\n",
+                                 NULL},
+                work);
+    spec.profile = SB_PYTHON;
+    spec.limits = (struct sb_limits){.time_ms = 5000, .memory_kb = 64 * 1024};
+    REQUIRE(run_checked(&spec, &res) == 0);
+    /* 256 MiB cannot land in a 64 MiB box: the tmpfs is full or the cgroup kills. */
+    CHECK(res.status == SB_MLE || res.status == SB_RE);
+}
+
 TEST(busy_loop_tle_on_cpu)
 {
     struct sb_result res;
