@@ -13,7 +13,7 @@
  *   validation: custom           checker custom, the one output validator, params
  *                                {"protocol": "kattis", "flags": [validator_flags...]}
  *   problem_statement/ or        the statement, kept as is (problem.en.md, problem.md,
- *   statement/                   then .tex)
+ *   statement/                   then .tex, then any problem.*.md, .tex or .txt)
  *   data/sample/NAME.in + .ans   sample tests, 0 points
  *   data/secret/G/...            first-level folder G = one all-or-nothing group holding every
  *                                test below it (nested folders flattened in path order); its
@@ -480,7 +480,9 @@ static int parse_statement(const struct db_pkg_files *files, struct db_pkg_probl
         f = db_pkg_file_get(files, names[i]);
     for (size_t i = 0; i < files->n && !f; i++)
         if (!strncmp(files->v[i].path, "problem_statement/problem.", 26) &&
-            (!strcmp(pkg_ext(files->v[i].path), "md") || !strcmp(pkg_ext(files->v[i].path), "tex")))
+            (!strcmp(pkg_ext(files->v[i].path), "md") ||
+             !strcmp(pkg_ext(files->v[i].path), "tex") ||
+             !strcmp(pkg_ext(files->v[i].path), "txt")))
             f = &files->v[i];
     p->statement = pkg_keep(p, f ? (const char *)f->data : "", f ? f->len : 0);
     p->def.statement = p->statement;
