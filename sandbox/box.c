@@ -555,55 +555,41 @@ struct hello {
 
 #define HELLO_MAGIC 0x67626f78u /* "gbox" */
 
-/* Passes one client's requests to the keeper and the answers back, until it hangs up. */
+/* Hands one client's connection to the keeper, which serves it directly, and waits until the
+ * client has hung up. */
 static void serve_client(struct sb_box *box, int conn)
 {
     struct hello h = {HELLO_MAGIC, box->slot};
-    int fds[4 + SB_MAX_BINDS];
     union {
-        char buf[CMSG_SPACE(sizeof(fds))];
+        char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } ctl;
     struct sb_reply rep;
+    ssize_t n;
 
     if (send(conn, &h, sizeof(h), MSG_NOSIGNAL) != (ssize_t)sizeof(h))
         return;
-    while (!box->broken) {
-        struct iovec iov = {.iov_base = box->req, .iov_len = sizeof(*box->req)};
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = ctl.buf,
-                            .msg_controllen = sizeof(ctl.buf)};
-        ssize_t n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        /* The request goes on as it came, descriptors and all; the keeper checks it. */
-        iov.iov_len = (size_t)n;
-        mh.msg_flags = 0;
-        while ((n = sendmsg(box->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-            ;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
-                    int fd;
-                    memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-                    close(fd);
-                }
-        if (n < 0) {
-            box->broken = 1;
-            return;
-        }
-        while ((n = recv(box->sock, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
-            ;
-        if (n != (ssize_t)sizeof(rep)) {
-            box->broken = 1;
-            return;
-        }
-        if (send(conn, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep))
-            return;
+    memset(&ctl, 0, sizeof(ctl));
+    memset(box->req, 0, offsetof(struct sb_request, strings));
+    box->req->op = SB_OP_ADOPT;
+    struct iovec iov = {.iov_base = box->req, .iov_len = offsetof(struct sb_request, strings)};
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &conn, sizeof(int));
+    while ((n = sendmsg(box->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (n < 0) {
+        box->broken = 1;
+        return;
     }
+    while ((n = recv(box->sock, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof(rep))
+        box->broken = 1;
 }
 
 int sb_box_serve(struct sb_box *box, int listen_fd, int idle_ms)

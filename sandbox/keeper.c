@@ -1002,9 +1002,9 @@ static int unpack(void)
     return 0;
 }
 
-static void send_reply(struct sb_reply *rep)
+static void send_reply(int sock, struct sb_reply *rep)
 {
-    while (send(K->sock, rep, sizeof(*rep), MSG_NOSIGNAL) < 0 && errno == EINTR)
+    while (send(sock, rep, sizeof(*rep), MSG_NOSIGNAL) < 0 && errno == EINTR)
         ;
 }
 
@@ -1017,15 +1017,26 @@ static void serve(void)
         struct cmsghdr align;
     } ctl;
 
+    int client = -1; /* an adopted connection, served instead of the owner's socket */
+
     for (;;) {
+        int from = client >= 0 ? client : K->sock;
         struct iovec iov = {.iov_base = &S->req, .iov_len = sizeof(S->req)};
         struct msghdr mh = {.msg_iov = &iov,
                             .msg_iovlen = 1,
                             .msg_control = ctl.buf,
                             .msg_controllen = sizeof(ctl.buf)};
-        ssize_t n = recvmsg(K->sock, &mh, MSG_CMSG_CLOEXEC);
+        ssize_t n = recvmsg(from, &mh, MSG_CMSG_CLOEXEC);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n <= 0 && client >= 0) {
+            /* The client hung up: back to the owner, who waits for this empty reply. */
+            close(client);
+            client = -1;
+            memset(&rep, 0, sizeof(rep));
+            send_reply(K->sock, &rep);
+            continue;
+        }
         if (n <= 0)
             _exit(0); /* the host closed the box */
         int nfds = 0;
@@ -1035,11 +1046,16 @@ static void serve(void)
                 for (size_t j = 0; j < cnt && nfds < (int)(sizeof(fds) / sizeof(fds[0])); j++)
                     memcpy(&fds[nfds++], CMSG_DATA(c) + j * sizeof(int), sizeof(int));
             }
+        if (from == K->sock && (size_t)n >= sizeof(uint32_t) && S->req.op == SB_OP_ADOPT &&
+            nfds == 1) {
+            client = fds[0];
+            continue;
+        }
         memset(&rep, 0, sizeof(rep));
         rep.result.status = SB_SE;
         rep.result.exit_code = -1;
         if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || nfds < 1 ||
-            (size_t)n < offsetof(struct sb_request, strings) ||
+            (size_t)n < offsetof(struct sb_request, strings) || S->req.op != SB_OP_RUN ||
             (size_t)n < offsetof(struct sb_request, strings) + S->req.strings_len || unpack() < 0) {
             rep.err = -EPROTO;
             snprintf(rep.result.message, sizeof(rep.result.message), "malformed request");
@@ -1050,7 +1066,7 @@ static void serve(void)
         }
         for (int j = 0; j < nfds; j++)
             close(fds[j]);
-        send_reply(&rep);
+        send_reply(from, &rep);
         /* The next run's process, prepared while the judge reads this result. */
         if (spare.pid < 0)
             (void)make_spare(S->req.profile <= SB_COMPILER ? S->req.profile : SB_NATIVE);
@@ -1113,7 +1129,7 @@ void sb_keeper_main(struct sb_keeper_config *config)
     /* The keeper's own pages share the limit: every limit is raised by them and a margin. */
     config->mem_slack = keeper_usage + (1u << 20);
     rep.err = r;
-    send_reply(&rep);
+    send_reply(K->sock, &rep);
     if (r < 0)
         _exit(1);
     (void)make_spare(SB_NATIVE);

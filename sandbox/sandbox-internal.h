@@ -98,6 +98,7 @@ void sb_filter_release(struct sb_filter *filter);
 
 /* What the host sends the keeper for one run; the descriptors travel beside it. */
 struct sb_request {
+    uint32_t op;             /* SB_OP_RUN, or SB_OP_ADOPT (from the box's owner only) */
     struct sb_limits limits; /* normalised: wall_ms and procs filled in */
     uint32_t profile;
     uint32_t has_stdin, has_stdout, has_stderr; /* has_stderr 2: the same file as stdout */
@@ -109,6 +110,10 @@ struct sb_request {
 };
 
 /* The keeper's answer: a result, and the errno of a box failure (0 when the box worked). */
+/* SB_OP_ADOPT: serve the connection passed along (a client of sb_box_serve) directly until it
+ * hangs up, then answer the owner with an empty reply. Saves a relay hop per run. */
+enum { SB_OP_RUN = 0, SB_OP_ADOPT = 1 };
+
 struct sb_reply {
     int err;
     struct sb_result result;
