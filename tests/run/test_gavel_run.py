@@ -27,6 +27,12 @@ def pids_of(pattern):
     return [int(p) for p in out.stdout.split()]
 
 
+def pids_in_group(pgid):
+    """Processes of the run's own process group (gavel.sh was started in a new session)."""
+    out = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
 class GavelRun(unittest.TestCase):
     def setUp(self):
         if not gavel_test.BIN or not gavel_test.PG_DIR:
@@ -107,8 +113,7 @@ class GavelRun(unittest.TestCase):
         self.assertEqual(self.stop(p), 0, self.log())
         time.sleep(0.5)
         self.assertEqual(pids_of("postgres -D %s" % os.path.join(self.data, "pg")), [])
-        self.assertEqual(pids_of("%s/gavel-api" % gavel_test.BIN), [])
-        self.assertEqual(pids_of("%s/gavel-judge" % gavel_test.BIN), [])
+        self.assertEqual(pids_in_group(p.pid), [])
 
         p, status, _ = self.start()
         self.assertEqual(status, 200)
@@ -128,6 +133,8 @@ class GavelRun(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(self.data, "pg")))
             self.assertEqual(pids_of("postgres -D %s" % os.path.join(self.data, "pg")), [])
             self.assertEqual(self.stop(p), 0, self.log())
+            time.sleep(0.5)
+            self.assertEqual(pids_in_group(p.pid), [])
             self.assertEqual(gavel_test.psql(gavel_test.db_url(name),
                                              "SELECT username FROM users"), "admin")
         finally:
