@@ -307,13 +307,55 @@ static void supervise(struct daemon *d, int sigfd)
     db_conn_close(conn);
 }
 
+/* Starts the workers and waits until each has its box. */
+static int start_workers(struct daemon *d)
+{
+    int r = 0;
+
+    for (int i = 0; i < d->cfg->workers; i++) {
+        struct worker_arg *a = malloc(sizeof(*a));
+        if (!a)
+            return -ENOMEM;
+        *a = (struct worker_arg){.d = d, .s = &d->slots[i]};
+        d->slots[i].init_result = 1;
+        r = -pthread_create(&d->slots[i].thread, NULL, worker_thread, a);
+        if (r < 0) {
+            d->slots[i].init_result = r;
+            free(a);
+            return r;
+        }
+        d->slots[i].started = 1;
+    }
+    pthread_mutex_lock(&d->lock);
+    for (int i = 0; i < d->cfg->workers; i++)
+        while (d->slots[i].init_result == 1)
+            pthread_cond_wait(&d->wake, &d->lock);
+    pthread_mutex_unlock(&d->lock);
+    for (int i = 0; i < d->cfg->workers; i++)
+        if (d->slots[i].init_result < 0) {
+            log_msg(LOG_ERROR, "worker %d cannot start: %s", i, d->slots[i].w.error);
+            r = d->slots[i].init_result;
+        }
+    return r;
+}
+
+/* Tells the workers to stop and waits for them: each finishes or releases its job. */
+static void stop_workers(struct daemon *d)
+{
+    atomic_store(&d->shared.stopping, 1);
+    wake_workers(d);
+    for (int i = 0; i < d->cfg->workers; i++)
+        if (d->slots[i].started)
+            pthread_join(d->slots[i].thread, NULL);
+}
+
 int judge_daemon_run(const struct judge_daemon_config *cfg_in)
 {
     struct judge_daemon_config cfg = *cfg_in;
     struct daemon d = {.cfg = &cfg};
     char data_dir[PATH_MAX];
     sigset_t mask;
-    int sigfd = -1, r, started = 0;
+    int sigfd = -1, r;
 
     if (cfg.workers < 1)
         cfg.workers = 1;
@@ -363,46 +405,17 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
         r = -ENOMEM;
         goto out;
     }
-    for (int i = 0; i < cfg.workers; i++) {
-        struct worker_arg *a = malloc(sizeof(*a));
-        if (!a) {
-            r = -ENOMEM;
-            goto stop;
-        }
-        *a = (struct worker_arg){.d = &d, .s = &d.slots[i]};
-        d.slots[i].init_result = 1;
-        r = -pthread_create(&d.slots[i].thread, NULL, worker_thread, a);
-        if (r < 0) {
-            free(a);
-            goto stop;
-        }
-        d.slots[i].started = 1;
-        started++;
+    r = start_workers(&d);
+    if (r >= 0) {
+        log_msg(LOG_INFO, "judging with %d worker(s), data in %s, lease %d s", cfg.workers,
+                data_dir, cfg.lease_s);
+        supervise(&d, sigfd);
     }
-    /* Wait for every box to exist before announcing readiness. */
-    pthread_mutex_lock(&d.lock);
-    for (int i = 0; i < cfg.workers; i++)
-        while (d.slots[i].init_result == 1)
-            pthread_cond_wait(&d.wake, &d.lock);
-    pthread_mutex_unlock(&d.lock);
-    for (int i = 0; i < cfg.workers; i++)
-        if (d.slots[i].init_result < 0) {
-            r = d.slots[i].init_result;
-            log_msg(LOG_ERROR, "worker %d cannot start: %s", i, d.slots[i].w.error);
-            goto stop;
-        }
-    log_msg(LOG_INFO, "judging with %d worker(s), data in %s, lease %d s", cfg.workers, data_dir,
-            cfg.lease_s);
-    supervise(&d, sigfd);
-    r = 0;
-stop:
-    atomic_store(&d.shared.stopping, 1);
-    wake_workers(&d);
-    for (int i = 0; i < cfg.workers && d.slots; i++)
-        if (d.slots[i].started)
-            pthread_join(d.slots[i].thread, NULL);
-    if (r == 0)
+    stop_workers(&d);
+    if (r >= 0) {
         log_msg(LOG_INFO, "stopped");
+        r = 0;
+    }
 out:
     free(d.slots);
     db_pool_free(d.pool);
@@ -410,6 +423,5 @@ out:
     pthread_mutex_destroy(&d.lock);
     judge_shared_release(&d.shared);
     close(sigfd);
-    (void)started;
     return r;
 }

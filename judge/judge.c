@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -81,6 +82,14 @@ void judge_shared_init(struct judge_shared *s, const char *data_dir)
 void judge_shared_release(struct judge_shared *s)
 {
     pthread_mutex_destroy(&s->build_lock);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* --- the worker --- */
@@ -260,7 +269,7 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
     char base[PATH_MAX], *argv[JUDGE_MAX_ARGS];
     crypto_generichash_state st;
     struct sb_result res;
-    int r;
+    int r, built = 0;
 
     ret[0] = '\0';
     if (!lang->n_pch || !lang->pch_header[0] || sh->pch_failed)
@@ -280,8 +289,10 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
         return;
 
     pthread_mutex_lock(&sh->build_lock);
-    if (access(ret, F_OK) == 0 || sh->pch_failed)
+    if (sh->pch_failed || access(ret, F_OK) == 0) {
+        built = !sh->pch_failed; /* another worker was first */
         goto out;
+    }
     fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
     (void)!judge_clear_dir(tmp);
     fmt(hdr, sizeof(hdr), "%s/%s", tmp, lang->pch_header);
@@ -305,7 +316,7 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
         r = judge_expand(lang->pch_argv, lang->n_pch,
                          &(struct judge_vars){.header = lang->pch_header, .out = out}, argv);
     if (r < 0)
-        goto failed;
+        goto out;
     struct sb_spec spec = {
         .argv = (const char *const *)argv,
         .work_dir = tmp,
@@ -320,7 +331,7 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
     if (r < 0 || res.status != SB_OK) {
         log_msg(LOG_WARN, "precompiled header %s failed to build (%s); compiling without",
                 lang->pch_header, r < 0 ? strerror(-r) : res.message);
-        goto failed;
+        goto out;
     }
     /* Hand the result back to root: no box may ever write to it again. */
     char gch[PATH_MAX + 80];
@@ -329,17 +340,21 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
     if (lchown(gch, 0, 0) < 0 || chmod(gch, 0444) < 0 || lchown(hdr, 0, 0) < 0 ||
         lchown(tmp, 0, 0) < 0 || chmod(tmp, 0755) < 0 || rename(tmp, ret) < 0) {
         if (access(ret, F_OK) != 0)
-            goto failed;
+            goto out;
     }
     log_msg(LOG_INFO, "precompiled header %s built for %s in %llu ms", lang->pch_header, lang->id,
             (unsigned long long)res.wall_ms);
-    goto out;
-failed:
-    sh->pch_failed = 1;
-    ret[0] = '\0';
-    (void)!judge_clear_dir(tmp);
-    (void)rmdir(tmp);
+    built = 1;
 out:
+    if (!built) {
+        /* Compile without from now on: correct, only slower. */
+        if (!sh->pch_failed) {
+            sh->pch_failed = 1;
+            (void)!judge_clear_dir(tmp);
+            (void)rmdir(tmp);
+        }
+        ret[0] = '\0';
+    }
     pthread_mutex_unlock(&sh->build_lock);
 }
 
@@ -758,6 +773,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     int max_time = 0;
     int64_t max_mem = 0;
     char *source = NULL, *checker_source = NULL;
+    int64_t t0 = mono_ms(), t_fetched = 0, t_compiled = 0, t_tested = 0;
 
     fmt(id, sizeof(id), "%lld", (long long)job->id);
     r = db_query(conn, &res,
@@ -855,6 +871,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     PQclear(res);
     res = NULL;
 
+    t_fetched = mono_ms();
+
     /* Step 2: compile once. */
     r = place_source(w, w->box_dir, &lang, source, src, sizeof(src), name, sizeof(name));
     if (r >= 0)
@@ -877,6 +895,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             r = fail(w, r, "cannot record the result (%s)", db_error(conn));
         goto out;
     }
+
+    t_compiled = mono_ms();
 
     /* Step 3: the custom checker. */
     if (ck.kind == JUDGE_CHECK_CUSTOM) {
@@ -914,7 +934,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         cmsg[0] = '\0';
         if (ro.code == JUDGE_AC && ck.kind == JUDGE_CHECK_CUSTOM) {
             int pts = 0;
-            enum judge_code code;
+            enum judge_code code = JUDGE_IE;
             r = checker_run(w, &ck, tests[i].in, out_path, tests[i].ans, tests[i].points, &code,
                             &pts, cmsg, sizeof(cmsg));
             if (r < 0)
@@ -954,6 +974,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             stopped = 1;
     }
 
+    t_tested = mono_ms();
+
     /* Step 5: score and record. */
     judge_score_compute(outs, (size_t)n, &score);
     for (int i = 0; i < n; i++) {
@@ -984,9 +1006,13 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             .n_tests = (size_t)n,
         });
     if (r == 0)
-        log_msg(LOG_INFO, "submission %s: %s %d/%d, %d ms, %lld KiB", id,
-                judge_code_name(score.verdict), score.score, score.max_score, max_time,
-                (long long)max_mem);
+        log_msg(LOG_INFO,
+                "submission %s: %s %d/%d, %d ms, %lld KiB (load %lld ms, compile %lld ms,"
+                " %d tests %lld ms, record %lld ms)",
+                id, judge_code_name(score.verdict), score.score, score.max_score, max_time,
+                (long long)max_mem, (long long)(t_fetched - t0),
+                (long long)(t_compiled - t_fetched), n, (long long)(t_tested - t_compiled),
+                (long long)(mono_ms() - t_tested));
     else if (r != -ESTALE)
         r = fail(w, r, "cannot record the result (%s)", db_error(conn));
 out:

@@ -1,6 +1,7 @@
 /*
  * test_queue.c: the judging queue on a real database (label db): claim order, no double
- * claims under concurrency, lease expiry, the attempt limit, fenced recording, rejudge.
+ * claims under concurrency, lease expiry, the attempt limit, fenced recording, rejudge; and the
+ * test-data cache fed from the blobs table.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 
 #include "db/db.h"
 #include "db/queue.h"
+#include "judge/cache.h"
 #include "tests/dbtest.h"
 #include "tests/harness.h"
 
@@ -294,6 +296,48 @@ TEST(rejudge_keeps_the_old_result_until_the_new_one)
               "AC 2");
     CHECK_STR(one(c, "SELECT count(*) FROM submission_tests"), "1");
     CHECK_INT(db_queue_rejudge(c, 0, k.id), 1);
+    db_conn_close(c);
+}
+
+/* sha256("3\n") */
+#define HASH_3 "1121cfccd5913f0a63fec40a6ffd44ea64f9dc135c66634ba001d10bcf4302a2"
+
+TEST(cache_fetches_verifies_and_reuses)
+{
+    struct db_conn *c;
+    char root[] = "/tmp/gavel-cache-test-XXXXXX", path[512], *data = NULL;
+    size_t len = 0;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    REQUIRE(mkdtemp(root) != NULL);
+    exec_sql(c, "DELETE FROM test_cases; DELETE FROM blobs;"
+                "INSERT INTO blobs (hash, size, data) VALUES ('" HASH_3 "', 2, '\\x330a');"
+                "INSERT INTO blobs (hash, size, data) VALUES (repeat('ab', 32), 2, '\\x330a');");
+    CHECK_INT(judge_cache_fetch(c, root, HASH_3, path, sizeof(path)), 1);
+    CHECK(strstr(path, "/11/" HASH_3) != NULL);
+    REQUIRE(judge_read_file(path, 100, &data, &len) == 0);
+    CHECK_INT(len, 2);
+    CHECK(memcmp(data, "3\n", 2) == 0);
+    free(data);
+    CHECK_INT(judge_read_file(path, 1, &data, &len), -E2BIG);
+    /* The second time it is on disk: no query (the table can even be empty). */
+    exec_sql(c, "DELETE FROM blobs WHERE hash = '" HASH_3 "'");
+    CHECK_INT(judge_cache_fetch(c, root, HASH_3, path, sizeof(path)), 0);
+    /* Data that does not match its name never enters the cache. */
+    char bad[65];
+    memset(bad, 0, sizeof(bad));
+    for (int i = 0; i < 32; i++)
+        memcpy(bad + 2 * i, "ab", 2);
+    CHECK_INT(judge_cache_fetch(c, root, bad, path, sizeof(path)), -EBADMSG);
+    CHECK(access(path, F_OK) != 0);
+    CHECK_INT(judge_cache_fetch(c, root, "../../etc/passwd", path, sizeof(path)), -EINVAL);
+    CHECK_INT(judge_cache_fetch(c, root,
+                                "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
+                                path, sizeof(path)),
+              -ENOENT);
+    CHECK_INT(judge_clear_dir(root), 0);
+    CHECK_INT(rmdir(root), 0);
     db_conn_close(c);
 }
 
