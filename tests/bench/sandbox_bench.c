@@ -1,7 +1,7 @@
 /*
  * sandbox_bench.c: the cost of a sandboxed run, side by side with a bare fork+exec+wait.
  *
- *     sandbox_bench [ROUNDS] [RUNS]      (as root, from a release build)
+ *     sandbox_bench [ROUNDS] [RUNS]      (as root, from a release build; ROUNDS <= 64)
  *
  * Compiles a static hello with gcc, then in each round times RUNS of:
  *   bare      fork + execve + waitpid of the static hello, output to /dev/null
@@ -34,6 +34,18 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static int spawn_wait(const char *const *argv, int out_fd)
 {
     pid_t pid = fork();
@@ -58,12 +70,13 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/gavel-bench-XXXXXX", src[128], bin[128];
     const char *gavel_run = getenv("GAVEL_RUN") ? getenv("GAVEL_RUN") : GAVEL_RUN_PATH;
     double t_bare = 0, t_lib = 0, t_cli = 0, t_linger = 0;
+    double r_lib[64], r_cli[64], r_linger[64];
     int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
     struct sb_box *box = NULL;
     struct sb_result res;
     FILE *f;
 
-    if (geteuid() != 0 || rounds < 1 || runs < 5 || !mkdtemp(dir)) {
+    if (geteuid() != 0 || rounds < 1 || rounds > 64 || runs < 5 || !mkdtemp(dir)) {
         fprintf(stderr, "usage: sandbox_bench [ROUNDS] [RUNS>=5], as root\n");
         return 2;
     }
@@ -133,6 +146,9 @@ int main(int argc, char **argv)
         t_lib += l / n;
         t_cli += c / nc;
         t_linger += g / n;
+        r_lib[r] = (l / n) / (b / n);
+        r_cli[r] = (c / nc) / (b / n);
+        r_linger[r] = (g / n) / (b / n);
         printf("round %d: bare %.3f ms, library %.3f ms, gavel-run %.3f ms, lingering %.3f ms\n",
                r + 1, b / n, l / n, c / nc, g / n);
     }
@@ -143,6 +159,9 @@ int main(int argc, char **argv)
     printf("mean: bare %.3f ms, library %.3f ms (%.2fx), gavel-run %.3f ms (%.2fx), "
            "gavel-run --linger-ms %.3f ms (%.2fx)\n",
            t_bare, t_lib, t_lib / t_bare, t_cli, t_cli / t_bare, t_linger, t_linger / t_bare);
+    /* On a shared machine some rounds are hit harder than others: the median round's ratios. */
+    printf("median ratios to bare: library %.2fx, gavel-run %.2fx, gavel-run --linger-ms %.2fx\n",
+           median(r_lib, rounds), median(r_cli, rounds), median(r_linger, rounds));
     sb_box_free(box);
     unlink(bin);
     unlink(src);
