@@ -197,6 +197,25 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
     r = db_begin(c, NULL);
     if (r < 0)
         return r;
+    if (mode != DB_PROBLEM_CREATE && d->content_hash) {
+        r = db_query(c, &res,
+                     "SELECT id, version FROM problems WHERE slug = $1"
+                     " AND content_hash = $2",
+                     2, (const char *const[]){d->slug, d->content_hash});
+        if (r < 0)
+            goto fail;
+        if (PQntuples(res) == 1) {
+            if (ret_id)
+                *ret_id = db_int64(res, 0, 0);
+            if (ret_version)
+                *ret_version = (int)db_int64(res, 0, 1);
+            PQclear(res);
+            db_rollback(c);
+            return 1;
+        }
+        PQclear(res);
+        res = NULL;
+    }
     r = check_time_limits(c, limits, ret_field, buf, size);
     if (r < 0)
         goto fail;
@@ -269,6 +288,10 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
     PQclear(res);
     res = NULL;
 
+    r = db_query(c, NULL, "UPDATE problems SET content_hash = $2 WHERE id = $1", 2,
+                 (const char *const[]){id_text, d->content_hash});
+    if (r < 0)
+        goto fail;
     r = db_query(c, NULL, "DELETE FROM test_cases WHERE problem_id = $1", 1,
                  (const char *const[]){id_text});
     if (r < 0)

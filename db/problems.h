@@ -48,6 +48,9 @@ struct db_problem_def {
      * problem's id; a negative return aborts the whole save and is returned as is. */
     int (*save_extra)(struct db_conn *conn, int64_t problem_id, void *arg);
     void *save_extra_arg;
+    /* A fingerprint of the whole source of this definition (e.g. a package's files), or NULL.
+     * With REPLACE or UPSERT, a stored problem with the same fingerprint is left as it is. */
+    const char *content_hash;
 };
 
 enum db_save_mode {
@@ -57,10 +60,12 @@ enum db_save_mode {
 };
 
 /* Validates def and saves it in one transaction (the caller must not be inside one). On
- * success returns 0 with the problem's id and version. Errors: -EINVAL with ret_field set to
- * the offending field's name ("slug", "tests[3].points", "time_limits_ms.cobol", ...), -EEXIST,
- * -ENOENT, -ENOTCONN. owner_id 0 = no owner (kept as it was on replace). ret_field may be
- * NULL; otherwise it points to a static string or into field_buf. */
+ * success returns 0 with the problem's id and version, or 1 when def->content_hash matched
+ * the stored problem's and nothing was written (id and version are those stored).
+ * Errors: -EINVAL with ret_field set to the offending field's name ("slug", "tests[3].points",
+ * "time_limits_ms.cobol", ...), -EEXIST, -ENOENT, -ENOTCONN. owner_id 0 = no owner (kept as it
+ * was on replace). ret_field may be NULL; otherwise it points to a static string or into
+ * field_buf. */
 int db_problem_save(struct db_conn *conn, const struct db_problem_def *def, int64_t owner_id,
                     enum db_save_mode mode, int64_t *ret_id, int *ret_version,
                     const char **ret_field, char *field_buf, size_t field_buf_size) DB_WUR;

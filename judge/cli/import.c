@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "db/package.h"
@@ -60,9 +61,29 @@ void cli_pkg_error(const char *cmd, const char *path, const struct db_pkg_error 
         fprintf(stderr, "gavel %s: %s: %s\n", cmd, path, strerror(-r));
 }
 
+/* The fingerprint of a package: sha256 over every file's path, length and bytes, in the
+ * files' (sorted) order, as hex into out[65]. */
+static void package_fingerprint(const struct db_pkg_files *files, char *out)
+{
+    crypto_hash_sha256_state st;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256_init(&st);
+    for (size_t i = 0; i < files->n; i++) {
+        uint64_t len = files->v[i].len;
+        crypto_hash_sha256_update(&st, (const unsigned char *)files->v[i].path,
+                                  strlen(files->v[i].path) + 1);
+        crypto_hash_sha256_update(&st, (const unsigned char *)&len, sizeof(len));
+        crypto_hash_sha256_update(&st, files->v[i].data, files->v[i].len);
+    }
+    crypto_hash_sha256_final(&st, digest);
+    sodium_bin2hex(out, 65, digest, sizeof(digest));
+}
+
 int cli_import_one(struct db_conn *conn, const char *path, int64_t owner, int64_t *ret_id,
                    const char *cmd)
 {
+    char fingerprint[65];
     struct db_pkg_files files = {0};
     struct db_pkg_problem prob = {0};
     struct db_pkg_error err = {0};
@@ -73,10 +94,15 @@ int cli_import_one(struct db_conn *conn, const char *path, int64_t owner, int64_
     r = db_pkg_read_path(path, NULL, &files, &err);
     if (r >= 0)
         r = db_pkg_parse(&files, slug, 0, &prob, &err);
-    if (r >= 0)
+    if (r >= 0) {
+        package_fingerprint(&files, fingerprint);
+        prob.def.content_hash = fingerprint;
         r = db_pkg_save(conn, &prob, owner, DB_PROBLEM_UPSERT, ret_id, &err);
+    }
     if (r < 0)
         cli_pkg_error(cmd, path, &err, r);
+    else if (r == 1)
+        printf("%s is up to date (from %s)\n", prob.def.slug, path);
     else
         printf("imported %s (%s format, %zu tests, %zu solutions) from %s\n", prob.def.slug,
                prob.format, prob.def.n_tests, prob.n_solutions, path);

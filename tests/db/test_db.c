@@ -246,6 +246,17 @@ TEST(problem_save_create_replace_validate)
     CHECK_INT(db_int64(res, 0, 2), 4); /* "3\n" is stored once */
     PQclear(res);
 
+    /* The same fingerprint twice: the second save changes nothing. */
+    d.content_hash = "fingerprint-1";
+    CHECK_INT(
+        db_problem_save(c, &d, 0, DB_PROBLEM_UPSERT, &id2, &version, &field, buf, sizeof(buf)), 0);
+    CHECK_INT(version, 3);
+    CHECK_INT(
+        db_problem_save(c, &d, 0, DB_PROBLEM_UPSERT, &id2, &version, &field, buf, sizeof(buf)), 1);
+    CHECK_INT(id2, id);
+    CHECK_INT(version, 3);
+    d.content_hash = NULL;
+
     d.slug = "Bad Slug";
     CHECK_INT(db_problem_save(c, &d, 0, DB_PROBLEM_CREATE, NULL, NULL, &field, buf, sizeof(buf)),
               -EINVAL);
