@@ -56,6 +56,8 @@ struct daemon {
     pthread_cond_t wake; /* workers sleep on it; also signals the end of a worker's start */
     unsigned long wake_gen;
     struct worker_slot *slots;
+    pthread_t warm_up;
+    int warming; /* warm_up was started */
     char host[64];
 };
 
@@ -197,6 +199,24 @@ static void *worker_thread(void *arg)
     }
 out:
     judge_worker_release(&s->w);
+    return NULL;
+}
+
+/* Builds the host-wide artefacts (precompiled headers) beside the workers, in a box of its
+ * own, so that neither the first C++ submission nor an idle start waits for it. */
+static void *warm_up_thread(void *arg)
+{
+    struct daemon *d = arg;
+    struct judge_worker w;
+    struct db_conn *conn = NULL;
+
+    if (judge_worker_init(&w, &d->shared, d->cfg->workers) < 0) {
+        log_msg(LOG_WARN, "warm-up skipped: %s", w.error);
+    } else if (db_acquire(d->pool, &conn) >= 0) {
+        judge_warm_up(&w, conn);
+        db_release(d->pool, conn);
+    }
+    judge_worker_release(&w);
     return NULL;
 }
 
@@ -395,7 +415,7 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
     pthread_mutex_init(&d.lock, NULL);
     pthread_cond_init(&d.wake, NULL);
 
-    r = db_pool_new(cfg.database_url, cfg.workers, &d.pool);
+    r = db_pool_new(cfg.database_url, cfg.workers + 1, &d.pool);
     if (r < 0) {
         log_msg(LOG_ERROR, "cannot connect to the database");
         goto out;
@@ -406,12 +426,16 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
         goto out;
     }
     r = start_workers(&d);
+    if (r >= 0)
+        d.warming = pthread_create(&d.warm_up, NULL, warm_up_thread, &d) == 0;
     if (r >= 0) {
         log_msg(LOG_INFO, "judging with %d worker(s), data in %s, lease %d s", cfg.workers,
                 data_dir, cfg.lease_s);
         supervise(&d, sigfd);
     }
     stop_workers(&d);
+    if (d.warming)
+        pthread_join(d.warm_up, NULL);
     if (r >= 0) {
         log_msg(LOG_INFO, "stopped");
         r = 0;

@@ -1144,6 +1144,25 @@ out:
     return r;
 }
 
+void judge_warm_up(struct judge_worker *w, struct db_conn *conn)
+{
+    PGresult *res = NULL;
+    char dir[PATH_MAX];
+
+    if (db_query(conn, &res,
+                 "SELECT id FROM languages WHERE enabled AND pch_header IS NOT NULL ORDER BY id", 0,
+                 NULL) < 0)
+        return;
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct judge_lang lang;
+        if (judge_lang_load(conn, PQgetvalue(res, i, 0), &lang) < 0)
+            continue;
+        pch_dir(w, &lang, dir, sizeof(dir));
+        judge_lang_release(&lang);
+    }
+    PQclear(res);
+}
+
 int judge_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
     w->error[0] = '\0';

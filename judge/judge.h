@@ -75,6 +75,11 @@ int judge_worker_renew_box(struct judge_worker *w) __attribute__((warn_unused_re
 /* Frees the box. Accepts a worker whose init failed. */
 void judge_worker_release(struct judge_worker *w);
 
+/* Builds what is built once per host (the precompiled headers of the enabled languages) so
+ * that the first submission does not wait for it. Failures are logged, not returned: judging
+ * works without, only slower. */
+void judge_warm_up(struct judge_worker *w, struct db_conn *conn);
+
 /* Judges a claimed job and records its result; see the top of this file for the returns. */
 int judge_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
     __attribute__((warn_unused_result));
