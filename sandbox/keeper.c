@@ -352,9 +352,15 @@ static int mount_work(int fd, char *msg, size_t size)
 {
     struct stat st;
 
+    struct stat cur;
+
     if (fstat(fd, &st) < 0)
         return fail(msg, size, errno, "stat", "work folder");
-    if (work.mounted && work.dev == st.st_dev && work.ino == st.st_ino)
+    /* The same folder, still linked: a folder removed and made again may get the same inode
+     * number, and the mount would then show the removed one. */
+    if (work.mounted && work.dev == st.st_dev && work.ino == st.st_ino &&
+        stat(SB_BOX_WORK, &cur) == 0 && cur.st_nlink > 0 && cur.st_dev == st.st_dev &&
+        cur.st_ino == st.st_ino)
         return 0;
     if (!S->req.work_is_tree)
         return fail(msg, size, ESTALE, "work folder", "not attached");

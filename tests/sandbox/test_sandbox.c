@@ -406,6 +406,18 @@ TEST(box_reuse_fresh_tmp_and_many_runs)
     }
     read_text(out, text, sizeof(text));
     CHECK_STR(text, "hello\n");
+    /* The folder removed and made again (perhaps with the same inode): the new one is used. */
+    spec.argv = (const char *[]){"/progs/write_file", NULL};
+    spec.stdout_path = NULL;
+    for (int i = 0; i < 3; i++) {
+        char result[700];
+        make_work("reuse", work, sizeof(work));
+        CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+        snprintf(result, sizeof(result), "%s/result.txt", work);
+        text[0] = '\0';
+        read_text(result, text, sizeof(text));
+        CHECK_STR(text, "42\n");
+    }
     unsigned uid = sb_box_uid(box);
     sb_box_free(box);
     CHECK_INT(procs_of_uid(uid), 0);
