@@ -105,6 +105,8 @@ struct sb_box;
  * fresh PID, mount, IPC, UTS and network namespaces that starts every program. Costs a few
  * milliseconds; each run then pays none of it. Needs root. Owned by the caller: sb_box_free.
  *
+ * Between runs the box holds two processes, both root: the keeper and the next run's process,
+ * forked and filtered ahead of time; no process of the box's uid exists outside a run.
  * The keeper is the caller's child: do not reap it with a stray waitpid(-1), and keep alive the
  * thread that created the box (the keeper dies with it, through PR_SET_PDEATHSIG).
  * On cgroup v2 the box's cgroup goes beneath ours, and memory and pids must be enabled for our
@@ -126,7 +128,8 @@ int sb_box_new(const struct sb_box_options *opts, struct sb_box **ret_box)
  * spec's files are opened here, by the caller's process: stdin_path must be a regular file or
  * a character device, stdout_path/stderr_path are created or truncated (the same path for both
  * shares one file), and none of them is followed if its last component is a symlink. The
- * working folder is given to the box's uid. One run at a time per box (not thread-safe).
+ * working folder is given to the box's uid; what the program writes there is bounded per file
+ * by output_kb (RLIMIT_FSIZE), not in total. One run at a time per box (not thread-safe).
  *
  * Returns 0 when the box worked, whatever the program did; ret_result says what it did.
  * Errors (ret_result->status == SB_SE, message says why): -EINVAL bad spec, -E2BIG argv/envp
