@@ -400,30 +400,48 @@ out:
     return r;
 }
 
-int db_contest_leaderboard(struct db_conn *c, const char *slug, int64_t user_id, const char *role,
-                           int limit, int offset, PGresult **ret_res)
+int db_contest_view(struct db_conn *c, const char *slug, int64_t user_id, const char *role,
+                    struct db_contest_view *ret)
 {
-    char uid[24], lim[16], off[16];
+    char uid[24];
     PGresult *res = NULL;
     int r;
 
     snprintf(uid, sizeof(uid), "%" PRId64, user_id);
-    snprintf(lim, sizeof(lim), "%d", limit);
-    snprintf(off, sizeof(off), "%d", offset);
-    r = db_query(
-        c, &res,
-        "SELECT frozen, rows, present, visible FROM contest_leaderboard($1, $2, $3, $4, $5)", 5,
-        (const char *const[]){slug ? slug : "", uid, db_role_is_staff(role) ? "t" : "f", lim, off});
+    r = db_query(c, &res, "SELECT id, visible, frozen, version FROM contest_view($1, $2, $3)", 3,
+                 (const char *const[]){slug ? slug : "", uid, db_role_is_staff(role) ? "t" : "f"});
     if (r < 0)
         return r;
-    if (PQgetvalue(res, 0, 2)[0] != 't') {
-        PQclear(res);
-        return -ENOENT;
-    }
-    if (PQgetvalue(res, 0, 3)[0] != 't') {
-        PQclear(res);
-        return user_id == 0 ? -EPERM : -ENOENT;
-    }
+    if (PQntuples(res) != 1)
+        r = -ENOENT;
+    else if (PQgetvalue(res, 0, 1)[0] != 't')
+        r = user_id == 0 ? -EPERM : -ENOENT;
+    else
+        *ret = (struct db_contest_view){db_int64(res, 0, 0), PQgetvalue(res, 0, 2)[0] == 't',
+                                        db_int64(res, 0, 3)};
+    PQclear(res);
+    return r;
+}
+
+int db_contest_page(struct db_conn *c, int64_t contest_id, int frozen, int limit, int offset,
+                    int64_t *ret_version, PGresult **ret_res)
+{
+    char cid[24], lim[16], off[16];
+    PGresult *res = NULL;
+    int r;
+
+    snprintf(cid, sizeof(cid), "%" PRId64, contest_id);
+    snprintf(lim, sizeof(lim), "%d", limit);
+    snprintf(off, sizeof(off), "%d", offset);
+    /* One statement, one snapshot: the version is the one of the page. */
+    r = db_query(c, &res,
+                 "SELECT standings_page($1, $2, $3, $4),"
+                 " coalesce((SELECT version FROM standing_versions WHERE contest_id = $1), 0)",
+                 4, (const char *const[]){cid, frozen ? "t" : "f", lim, off});
+    if (r < 0)
+        return r;
+    if (ret_version)
+        *ret_version = db_int64(res, 0, 1);
     *ret_res = res;
     return 0;
 }

@@ -96,14 +96,26 @@ int db_contest_access(struct db_conn *conn, const char *slug, int64_t user_id, c
 int db_contest_add_participants(struct db_conn *conn, int64_t contest_id,
                                 const char *const *usernames, size_t n, size_t *ret_bad) DB_WUR;
 
-/* One page of a contest's leaderboard for a viewer (user_id 0 = anonymous; staff see the live
- * view, everyone else the frozen one during a freeze). On success *ret_res holds one row:
- * column 0 "t"/"f" (frozen view), column 1 the rows as a JSON array with rank, username,
- * display_name, solved, penalty, score, problems {LABEL: {solved, attempts, pending, score,
- * time_min}}; owned by the caller (PQclear). -ENOENT: no such contest, or private and the
- * viewer is neither staff nor participant (-EPERM instead when anonymous). */
-int db_contest_leaderboard(struct db_conn *conn, const char *slug, int64_t user_id,
-                           const char *role, int limit, int offset, PGresult **ret_res) DB_WUR;
+/* Which leaderboard a viewer gets, from db_contest_view. */
+struct db_contest_view {
+    int64_t id;
+    int frozen;      /* the frozen view: a non-staff viewer during a freeze not yet lifted */
+    int64_t version; /* changes with every change to the contest's standings */
+};
+
+/* Looks up the contest `slug` for a viewer (user_id 0 = anonymous; staff by role): one
+ * primary-key lookup, so that a reader holding a page computed for this version and view can
+ * serve it again. -ENOENT: no such contest, or private and the viewer is neither staff nor a
+ * participant (-EPERM instead when anonymous). */
+int db_contest_view(struct db_conn *conn, const char *slug, int64_t user_id, const char *role,
+                    struct db_contest_view *ret) DB_WUR;
+
+/* One page of a contest's leaderboard, frozen or live view. On success *ret_res holds one row,
+ * column 0 the rows as a JSON array of {rank, username, display_name, solved, penalty, score,
+ * problems: {LABEL: {solved, attempts, pending, score, time_min}}}, owned by the caller
+ * (PQclear), and *ret_version the standings' version that page shows. */
+int db_contest_page(struct db_conn *conn, int64_t contest_id, int frozen, int limit, int offset,
+                    int64_t *ret_version, PGresult **ret_res) DB_WUR;
 
 /* One page of the global leaderboard over public problems (students only): on success
  * *ret_res holds one row, column 0 a JSON array of {rank, username, display_name, solved,

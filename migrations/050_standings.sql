@@ -25,12 +25,28 @@
 -- time. Rows with equal keys share a rank, which is 1 + the number of rows with a strictly
 -- smaller key: counted on the index, never by sorting the contest.
 --
--- Concurrency: each refresh first locks the (contest, user) row, so two verdicts of one user
--- are applied one after the other, and each statement after the lock sees the other's commit.
+-- Versions: every change to a contest's standings bumps its row in standing_versions, in the
+-- same transaction, so a reader can tell in one primary-key lookup whether a page it computed
+-- before is still current (gavel-api keeps such pages).
+--
+-- Concurrency: each refresh first bumps the contest's version, then locks the (contest, user)
+-- row: changes to one contest's standings are applied one after the other (in that lock order,
+-- so they never deadlock), and each statement after the locks sees the other's commit.
 
 CREATE INDEX submissions_standing ON submissions (contest_id, user_id, problem_id)
     WHERE contest_id IS NOT NULL;
 CREATE INDEX submissions_user_problem ON submissions (user_id, problem_id);
+
+CREATE TABLE standing_versions (
+    contest_id bigint PRIMARY KEY REFERENCES contests (id) ON DELETE CASCADE,
+    version    bigint NOT NULL DEFAULT 0
+);
+
+-- Marks a contest's standings changed (and holds its version's lock until commit).
+CREATE FUNCTION standings_bump(p_contest bigint) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO standing_versions AS v (contest_id, version) VALUES (p_contest, 1)
+    ON CONFLICT (contest_id) DO UPDATE SET version = v.version + 1
+$$;
 
 CREATE TABLE standing_cells (
     contest_id   bigint NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
@@ -188,6 +204,7 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
+    PERFORM standings_bump(p_contest);
     INSERT INTO standing_rows (contest_id, user_id) VALUES (p_contest, p_user)
         ON CONFLICT DO NOTHING;
     PERFORM 1 FROM standing_rows WHERE contest_id = p_contest AND user_id = p_user FOR UPDATE;
@@ -402,6 +419,7 @@ DECLARE
     x record;
 BEGIN
     PERFORM 1 FROM contests WHERE id = p_contest FOR UPDATE;
+    PERFORM standings_bump(p_contest);
     DELETE FROM standing_cells WHERE contest_id = p_contest;
     DELETE FROM standing_rows WHERE contest_id = p_contest;
     INSERT INTO standing_rows (contest_id, user_id)
@@ -458,6 +476,7 @@ CREATE TRIGGER submissions_standings_update
 CREATE FUNCTION standings_on_participant() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM users WHERE id = NEW.user_id AND role = 'student') THEN
+        PERFORM standings_bump(NEW.contest_id);
         INSERT INTO standing_rows (contest_id, user_id) VALUES (NEW.contest_id, NEW.user_id)
             ON CONFLICT DO NOTHING;
         PERFORM standing_row_refresh(NEW.contest_id, NEW.user_id);
@@ -475,6 +494,7 @@ DECLARE
 BEGIN
     FOR x IN SELECT contest_id FROM standing_rows WHERE user_id = NEW.id ORDER BY contest_id
     LOOP
+        PERFORM standings_bump(x.contest_id);
         PERFORM 1 FROM standing_rows WHERE contest_id = x.contest_id AND user_id = NEW.id
             FOR UPDATE;
         PERFORM standing_row_refresh(x.contest_id, NEW.id);
