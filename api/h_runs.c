@@ -142,8 +142,8 @@ int api_h_run_get(struct api_req *req)
     if (wait > 0 && strcmp(PQgetvalue(res, 0, 3), "done") != 0) {
         PQclear(res);
         res = NULL;
-        if ((r = api_wait_done(req, 'r', id, (int)wait)) < 0)
-            return r;
+        if ((r = api_wait(req, 'r', id, (int)wait)) < 0)
+            return r; /* -EINPROGRESS: parked, this handler runs again when resumed */
         if ((r = read_run(req, idtext, &res)) < 0)
             return r;
     }

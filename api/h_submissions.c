@@ -256,8 +256,8 @@ int api_h_submission_get(struct api_req *req)
     if (wait > 0 && strcmp(PQgetvalue(res, 0, 5), "done") != 0) {
         PQclear(res);
         res = NULL;
-        if ((r = api_wait_done(req, 's', id, (int)wait)) < 0)
-            return r;
+        if ((r = api_wait(req, 's', id, (int)wait)) < 0)
+            return r; /* -EINPROGRESS: parked, this handler runs again when resumed */
         if ((r = read_submission(req, idtext, &res)) < 0)
             return r;
     }

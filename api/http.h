@@ -134,6 +134,15 @@ const unsigned char *api_token_hash(struct api_req *req, size_t *ret_len);
  * api_db_release gives it back early (before a long wait). */
 int api_db(struct api_req *req, struct db_conn **ret_conn) API_WUR;
 void api_db_release(struct api_req *req);
+/* --- waiting for a result (?wait=) ---
+ * Returns 0 when the handler should answer now: the submission ('s') or run ('r') `id` is done,
+ * `seconds` have passed since the request's first call of api_wait, or the server is stopping.
+ * Otherwise the request is parked and -EINPROGRESS comes back: the handler returns it at once
+ * (after freeing what it holds). The handler is called again from the start when the result
+ * is recorded or at the deadline, so it must do nothing before this call that it cannot do
+ * twice. Parked requests hold neither a thread nor a database connection. */
+int api_wait(struct api_req *req, char kind, int64_t id, int seconds) API_WUR;
+
 /* A failed query's errno, logged once with the database's message. */
 int api_db_fail(struct api_req *req, int err, const char *what);
 

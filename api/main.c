@@ -5,8 +5,9 @@
  * (--listen=127.0.0.1:8080 sets GAVEL_LISTEN):
  *   GAVEL_LISTEN             host:port to serve on (127.0.0.1:8080)
  *   GAVEL_DATABASE_URL       PostgreSQL connection string (required)
- *   GAVEL_DB_POOL            database connections at most (16)
- *   GAVEL_MAX_CONNECTIONS    HTTP connections at most, one thread each (1024)
+ *   GAVEL_API_THREADS        HTTP worker threads (4 per core, 4 to 32)
+ *   GAVEL_DB_POOL            database connections at most (as many as worker threads)
+ *   GAVEL_MAX_CONNECTIONS    HTTP connections at most, waiting ones included (4096)
  *   GAVEL_OPEN_REGISTRATION  1: anyone may create a student account; 0: admins only (1)
  *   GAVEL_TOKEN_TTL          seconds a session token lives (86400)
  *   GAVEL_RATE_BURST         submissions and runs a user may send at once (10)
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/server.h"
 #include "common/log.h"
@@ -103,9 +105,15 @@ static int load_settings(struct api_settings *s)
         return -EINVAL;
     }
     s->limits = api_default_limits;
-    r |= setting_int("GAVEL_DB_POOL", 1, 1000, 16, &v);
+    {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        int64_t def = cores > 0 ? cores * 4 : 8;
+        r |= setting_int("GAVEL_API_THREADS", 1, 1024, def < 4 ? 4 : def > 32 ? 32 : def, &v);
+        s->threads = (int)v;
+    }
+    r |= setting_int("GAVEL_DB_POOL", 1, 1000, s->threads, &v);
     s->db_pool_size = (int)v;
-    r |= setting_int("GAVEL_MAX_CONNECTIONS", 1, 100000, 1024, &v);
+    r |= setting_int("GAVEL_MAX_CONNECTIONS", 1, 100000, 4096, &v);
     s->max_connections = (int)v;
     r |= setting_int("GAVEL_OPEN_REGISTRATION", 0, 1, 1, &v);
     s->open_registration = (int)v;

@@ -1,14 +1,21 @@
 /*
- * notify.c: one LISTEN connection for the whole server, fanning `gavel_done` notices out to the
- * requests waiting with ?wait=.
+ * notify.c: one LISTEN connection for the whole server, waking the requests parked by ?wait=.
  *
- * Waiters are spread over buckets by (kind, id); a notice bumps its bucket's generation and
- * wakes that bucket only. A waiter reads the generation before it checks its row, and sleeps
- * only if the generation has not moved since, so a notice between the check and the sleep is
- * never lost. While the connection is down, waiters still wake every few seconds and look at
- * their row themselves, and the thread reconnects with a growing pause.
+ * A request waiting for its submission or run is not a blocked thread: the handler parks it
+ * (api_hub_park) and libmicrohttpd suspends its connection, so thousands of waiters cost
+ * neither threads nor database connections. This thread LISTENs on `gavel_done`; a notice
+ * resumes the waiters of that (kind, id), and every waiter is also resumed at its wake time
+ * (its deadline, or a few seconds on, so that a lost notice or a LISTEN connection that went
+ * down costs a short delay, never a stuck request). A resumed request runs its handler again,
+ * which looks at its row and answers or parks once more.
+ *
+ * Race: a notice may arrive after the handler has looked at its row but before the connection
+ * is suspended. The waiter is registered first (api_hub_register), the row checked after; a
+ * notice in between marks it fired, and api_hub_park then refuses to suspend it. Suspending and
+ * resuming happen under the hub's lock, so a connection is never resumed before it is suspended.
  */
 #include <errno.h>
+#include <microhttpd.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +23,14 @@
 #include "api/server.h"
 #include "common/log.h"
 
-#define BUCKETS   64
-#define POLL_MS   1000
-#define RECHECK_S 5 /* a waiter looks at its row at least this often, notices or not */
-
-struct bucket {
-    pthread_cond_t cond;
-    uint64_t gen;
-};
+#define BUCKETS   256
+#define TICK_MS   100
+#define RECHECK_S 5 /* a parked request looks at its row at least this often */
 
 struct api_hub {
     pthread_mutex_t lock;
-    struct bucket b[BUCKETS];
+    struct api_waiter *buckets[BUCKETS];
+    size_t n_waiters;
     char *conninfo;
     pthread_t thread;
     int started;
@@ -40,58 +43,113 @@ static size_t bucket_of(char kind, int64_t id)
     return (size_t)(((uint64_t)id * 2 + (kind == 'r')) % BUCKETS);
 }
 
-static void wake(struct api_hub *h, size_t i)
+static int before(const struct timespec *a, const struct timespec *b)
 {
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static void unlink_waiter(struct api_hub *h, struct api_waiter *w)
+{
+    struct api_waiter **p = &h->buckets[bucket_of(w->kind, w->id)];
+
+    while (*p && *p != w)
+        p = &(*p)->next;
+    if (*p) {
+        *p = w->next;
+        h->n_waiters--;
+    }
+    w->next = NULL;
+    w->registered = 0;
+}
+
+/* Under the lock: resumes a suspended waiter, or marks a not yet suspended one fired. */
+static void fire(struct api_hub *h, struct api_waiter *w)
+{
+    if (w->suspended) {
+        unlink_waiter(h, w);
+        w->suspended = 0;
+        MHD_resume_connection(w->conn);
+    } else {
+        w->fired = 1;
+    }
+}
+
+static void fire_id(struct api_hub *h, char kind, int64_t id)
+{
+    struct api_waiter *w, *next;
+
     pthread_mutex_lock(&h->lock);
-    h->b[i].gen++;
-    pthread_cond_broadcast(&h->b[i].cond);
+    for (w = h->buckets[bucket_of(kind, id)]; w; w = next) {
+        next = w->next;
+        if (w->kind == kind && w->id == id)
+            fire(h, w);
+    }
     pthread_mutex_unlock(&h->lock);
 }
 
-static void wake_all(struct api_hub *h)
+/* Resumes every waiter whose wake time has come (all of them when everything is). */
+static void fire_due(struct api_hub *h, int everything)
 {
-    for (size_t i = 0; i < BUCKETS; i++)
-        wake(h, i);
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&h->lock);
+    for (size_t i = 0; i < BUCKETS && h->n_waiters; i++) {
+        struct api_waiter *w, *next;
+        for (w = h->buckets[i]; w; w = next) {
+            next = w->next;
+            if (everything || !before(&now, &w->wake))
+                fire(h, w);
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
 }
 
 static void *hub_main(void *arg)
 {
     struct api_hub *h = arg;
     struct db_conn *c = NULL;
-    int pause_ms = 100;
+    struct timespec retry_at = {0, 0};
+    int pause_s = 1;
 
     while (!atomic_load(&h->stop)) {
         char channel[64], payload[64];
-        int r;
+        struct timespec now;
+        int r = 0;
 
-        if (!c) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (!c && !before(&now, &retry_at)) {
             if (db_conn_open(h->conninfo, &c) < 0 || db_exec_script(c, "LISTEN gavel_done") < 0) {
                 db_conn_close(c);
                 c = NULL;
-                for (int waited = 0; waited < pause_ms && !atomic_load(&h->stop); waited += 100) {
-                    struct timespec ts = {0, 100 * 1000000L};
-                    nanosleep(&ts, NULL);
-                }
-                pause_ms = pause_ms < 5000 ? pause_ms * 2 : 5000;
-                continue;
+                retry_at = now;
+                retry_at.tv_sec += pause_s;
+                pause_s = pause_s < 5 ? pause_s * 2 : 5;
+            } else {
+                pause_s = 1;
+                atomic_store(&h->listening, 1);
+                fire_due(h, 1); /* whatever finished while we were away */
             }
-            pause_ms = 100;
-            atomic_store(&h->listening, 1);
-            wake_all(h); /* whatever finished while we were away */
         }
-        r = db_wait_notify(c, POLL_MS, channel, sizeof(channel), payload, sizeof(payload));
-        if (r < 0) {
-            log_msg(LOG_WARN, "notice connection lost: %s", db_error(c));
-            atomic_store(&h->listening, 0);
-            db_conn_close(c);
-            c = NULL;
-            continue;
+        if (c) {
+            r = db_wait_notify(c, TICK_MS, channel, sizeof(channel), payload, sizeof(payload));
+            if (r < 0) {
+                log_msg(LOG_WARN, "notice connection lost: %s", db_error(c));
+                atomic_store(&h->listening, 0);
+                db_conn_close(c);
+                c = NULL;
+            }
+        } else {
+            struct timespec tick = {0, TICK_MS * 1000000L};
+            nanosleep(&tick, NULL);
         }
         if (r == 1 && (payload[0] == 's' || payload[0] == 'r') && payload[1] == ':') {
             int64_t id;
             if (api_parse_int64(payload + 2, 1, INT64_MAX, &id) == 0)
-                wake(h, bucket_of(payload[0], id));
+                fire_id(h, payload[0], id);
         }
+        if (r != 1)
+            fire_due(h, 0);
     }
     db_conn_close(c);
     return NULL;
@@ -100,7 +158,6 @@ static void *hub_main(void *arg)
 int api_hub_new(const char *conninfo, struct api_hub **ret)
 {
     struct api_hub *h = calloc(1, sizeof(*h));
-    pthread_condattr_t attr;
 
     if (!h)
         return -ENOMEM;
@@ -110,11 +167,6 @@ int api_hub_new(const char *conninfo, struct api_hub **ret)
         return -ENOMEM;
     }
     pthread_mutex_init(&h->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    for (size_t i = 0; i < BUCKETS; i++)
-        pthread_cond_init(&h->b[i].cond, &attr);
-    pthread_condattr_destroy(&attr);
     if (pthread_create(&h->thread, NULL, hub_main, h) != 0) {
         api_hub_free(h);
         return -EAGAIN;
@@ -128,8 +180,10 @@ void api_hub_shutdown(struct api_hub *h)
 {
     if (!h)
         return;
+    pthread_mutex_lock(&h->lock);
     atomic_store(&h->stop, 1);
-    wake_all(h);
+    pthread_mutex_unlock(&h->lock);
+    fire_due(h, 1);
 }
 
 void api_hub_free(struct api_hub *h)
@@ -139,48 +193,54 @@ void api_hub_free(struct api_hub *h)
     atomic_store(&h->stop, 1);
     if (h->started)
         pthread_join(h->thread, NULL);
-    wake_all(h);
-    for (size_t i = 0; i < BUCKETS; i++)
-        pthread_cond_destroy(&h->b[i].cond);
     pthread_mutex_destroy(&h->lock);
     free(h->conninfo);
     free(h);
 }
 
-uint64_t api_hub_generation(struct api_hub *h, char kind, int64_t id)
+int api_hub_register(struct api_hub *h, struct api_waiter *w)
 {
-    uint64_t g;
+    size_t b = bucket_of(w->kind, w->id);
+    int r = 0;
 
     pthread_mutex_lock(&h->lock);
-    g = h->b[bucket_of(kind, id)].gen;
+    if (atomic_load(&h->stop)) {
+        r = -ECANCELED;
+    } else if (!w->registered) {
+        w->fired = 0;
+        w->suspended = 0;
+        w->next = h->buckets[b];
+        h->buckets[b] = w;
+        h->n_waiters++;
+        w->registered = 1;
+    }
     pthread_mutex_unlock(&h->lock);
-    return g;
+    return r;
 }
 
-int api_hub_wait(struct api_hub *h, char kind, int64_t id, uint64_t gen,
-                 const struct timespec *deadline)
+void api_hub_unregister(struct api_hub *h, struct api_waiter *w)
 {
-    struct bucket *b = &h->b[bucket_of(kind, id)];
-    struct timespec now, until;
-    int woken = 0;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (atomic_load(&h->stop) || now.tv_sec > deadline->tv_sec ||
-        (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec))
-        return 0;
-    until = now;
-    until.tv_sec += RECHECK_S;
-    if (until.tv_sec > deadline->tv_sec ||
-        (until.tv_sec == deadline->tv_sec && until.tv_nsec > deadline->tv_nsec))
-        until = *deadline;
     pthread_mutex_lock(&h->lock);
-    while (b->gen == gen && !atomic_load(&h->stop)) {
-        if (pthread_cond_timedwait(&b->cond, &h->lock, &until) == ETIMEDOUT)
-            break;
-    }
-    woken = 1; /* woken, timed out for a recheck, or stopping: the caller looks at its row */
+    if (w->registered)
+        unlink_waiter(h, w);
     pthread_mutex_unlock(&h->lock);
-    return atomic_load(&h->stop) ? 0 : woken;
+}
+
+int api_hub_park(struct api_hub *h, struct api_waiter *w)
+{
+    int r = 0;
+
+    pthread_mutex_lock(&h->lock);
+    if (!w->registered || w->fired || atomic_load(&h->stop)) {
+        if (w->registered)
+            unlink_waiter(h, w);
+        r = -ECANCELED;
+    } else {
+        w->suspended = 1;
+        MHD_suspend_connection(w->conn);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return r;
 }
 
 int api_hub_listening(struct api_hub *h)

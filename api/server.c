@@ -1,9 +1,11 @@
 /*
  * server.c: libmicrohttpd glue, routing and the request/response helpers of http.h.
  *
- * Theory of operation. libmicrohttpd runs one thread per connection (handlers block on the
- * database and ?wait= holds a request for up to a minute, which a small thread pool could not
- * afford), bounded by GAVEL_MAX_CONNECTIONS. For each request:
+ * Theory of operation. libmicrohttpd runs a small pool of worker threads (GAVEL_API_THREADS)
+ * over epoll; each handler runs to completion on its worker, blocking on the database, and the
+ * database pool is as large as the worker pool, so a worker never waits for a connection.
+ * Only ?wait= waits long, and it does not block: api_wait parks the request (its connection is
+ * suspended) and the NOTIFY hub resumes it (notify.c). For each request:
  *   1. the URI log callback sees the raw target first: the request gets its arena there and
  *      the target is split and decoded by our own parser (parse.c), not libmicrohttpd's;
  *   2. the first access call routes it (404, 405, 400 for a malformed target) and checks the
@@ -12,7 +14,8 @@
  *   3. body chunks are appended to a buffer capped by the route (upload or body cap); past the
  *      cap the rest is discarded and the answer will be 413;
  *   4. the last call runs the handler, gives its database connection back and queues the
- *      answer, built in memory the response then owns;
+ *      answer, built in memory the response then owns; a parked request gets no answer yet and
+ *      its handler runs again from the start when it is resumed;
  *   5. the completion callback records the metrics and frees the arena and the request.
  */
 #include "api/server.h"
@@ -512,6 +515,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     }
     r = req->route->handler(req);
     api_db_release(req);
+    if (r == -EINPROGRESS)
+        return MHD_YES; /* parked by api_wait: the handler runs again when resumed */
     if (r < 0) {
         if (r == -ENOMEM)
             log_msg(LOG_ERROR, "%s %s: out of memory", method, req->route->pattern);
@@ -535,6 +540,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
     if (!req)
         return;
+    if (req->waiting)
+        api_hub_unregister(srv->hub, &req->waiter);
     if (req->status) {
         clock_gettime(CLOCK_MONOTONIC, &now);
         api_metrics_record(srv->metrics, req->route_index, req->status,
@@ -568,8 +575,8 @@ int api_server_start(struct api_server *srv, void **ret_daemon)
     char host[128], *colon;
     const char *port;
     struct MHD_Daemon *d;
-    unsigned flags =
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG;
     int r;
 
     snprintf(host, sizeof(host), "%s", srv->cfg.listen);
@@ -593,11 +600,12 @@ int api_server_start(struct api_server *srv, void **ret_daemon)
     }
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED,
-                         on_completed, srv, MHD_OPTION_CONNECTION_LIMIT,
-                         (unsigned)srv->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-                         (unsigned)30, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+    d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                         NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_URI_LOG_CALLBACK,
+                         on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.max_connections,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d) {

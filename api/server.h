@@ -16,6 +16,7 @@
 /* Settings, read once in main from GAVEL_* variables (main.c lists them). */
 struct api_settings {
     char listen[128]; /* host:port */
+    int threads;      /* HTTP worker threads */
     const char *database_url;
     int db_pool_size;
     int max_connections;
@@ -46,18 +47,30 @@ void api_metrics_record(struct api_metrics *m, size_t route, int status, double 
 /* Appends the Prometheus text of the counters to j's buffer (j used as a plain buffer). */
 int api_metrics_write(struct api_metrics *m, struct api_buf *out);
 
-/* --- completion notices (notify.c): one LISTEN connection fanning out to waiters --- */
+/* --- completion notices (notify.c): one LISTEN connection waking parked requests --- */
 struct api_hub;
+
+/* A request waiting for a submission ('s') or run ('r') to be done. Lives in its request. */
+struct api_waiter {
+    struct api_waiter *next; /* private to notify.c, as are the flags */
+    char kind;
+    int64_t id;
+    struct timespec wake; /* CLOCK_MONOTONIC: resumed then at the latest */
+    void *conn;           /* struct MHD_Connection * */
+    int registered, suspended, fired;
+};
+
 int api_hub_new(const char *conninfo, struct api_hub **ret);
-/* Wakes every waiter for good (they answer with what they have); the thread ends soon. */
+/* Resumes every parked request for good (they answer with what they have); parks no more. */
 void api_hub_shutdown(struct api_hub *h);
 void api_hub_free(struct api_hub *h); /* stops the thread and frees */
-/* The current generation of the bucket of (kind, id); read it before checking the row. */
-uint64_t api_hub_generation(struct api_hub *h, char kind, int64_t id);
-/* Waits until a notice may concern (kind, id) after generation gen, or until deadline.
- * Returns 1 when woken (check the row again), 0 at the deadline or on shutdown. */
-int api_hub_wait(struct api_hub *h, char kind, int64_t id, uint64_t gen,
-                 const struct timespec *deadline);
+/* Starts listening for w's notice; the caller checks its row after. -ECANCELED when stopping. */
+int api_hub_register(struct api_hub *h, struct api_waiter *w);
+/* Stops listening for w (its row was done after all). */
+void api_hub_unregister(struct api_hub *h, struct api_waiter *w);
+/* Suspends w's connection until its notice or wake time; -ECANCELED (and w unregistered) if
+ * its notice came since api_hub_register or the server is stopping: answer at once then. */
+int api_hub_park(struct api_hub *h, struct api_waiter *w);
 /* 1 while the LISTEN connection is up. */
 int api_hub_listening(struct api_hub *h);
 
@@ -119,6 +132,10 @@ struct api_req {
     const char *err_field;
     const char *err_message;
     int retry_after;
+    /* ?wait= */
+    struct api_waiter waiter;
+    struct timespec wait_deadline; /* set on the first api_wait of the request */
+    int waiting;
 };
 
 /* auth.c: checks the bearer token of req, filling req->user. */
@@ -127,9 +144,6 @@ int api_auth_check(struct api_req *req);
 void api_token_new(char *ret_text, size_t text_size, unsigned char ret_hash[32]);
 /* The hash of a presented token text; -EINVAL if it is not a token's shape. */
 int api_token_hash_text(const char *text, unsigned char ret_hash[32]);
-
-/* wait.c: returns once the submission ('s') or run ('r') id is done, or after seconds. */
-int api_wait_done(struct api_req *req, char kind, int64_t id, int seconds);
 
 /* h_submissions.c: the rate limit shared by submissions and runs, for the authenticated
  * caller: 0, or -EBUSY (429) with Retry-After set. */

@@ -1,43 +1,73 @@
 /*
- * wait.c: holding a request until its submission or run is done (?wait=S).
- *
- * The request's database connection is given back while it sleeps, so a thousand waiting
- * clients hold a thousand threads but no database connections.
+ * wait.c: api_wait (http.h), parking a request until its submission or run is done.
  */
 #include <string.h>
 #include <time.h>
 
 #include "api/server.h"
 
-int api_wait_done(struct api_req *req, char kind, int64_t id, int seconds)
+#define RECHECK_S 5
+
+static int passed(const struct timespec *t)
 {
-    struct timespec deadline;
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+int api_wait(struct api_req *req, char kind, int64_t id, int seconds)
+{
+    struct api_waiter *w = &req->waiter;
+    struct db_conn *c;
+    PGresult *res = NULL;
     const char *sql = kind == 'r' ? "SELECT status = 'done' FROM runs WHERE id = $1"
                                   : "SELECT status = 'done' FROM submissions WHERE id = $1";
-    const char *idtext = api_printf(req, "%lld", (long long)id);
-    int r;
+    const char *idtext;
+    struct timespec now;
+    int r, done;
 
+    if (seconds <= 0 || atomic_load(&req->srv->stopping))
+        return 0;
+    if (!req->waiting) {
+        clock_gettime(CLOCK_MONOTONIC, &req->wait_deadline);
+        req->wait_deadline.tv_sec += seconds;
+        req->waiting = 1;
+    }
+    if (passed(&req->wait_deadline))
+        return 0;
+    idtext = api_printf(req, "%lld", (long long)id);
     if (!idtext)
         return -ENOMEM;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += seconds;
-    for (;;) {
-        struct db_conn *c;
-        PGresult *res = NULL;
-        uint64_t gen = api_hub_generation(req->srv->hub, kind, id);
-        int done;
-
-        if ((r = api_db(req, &c)) < 0)
-            return r;
-        r = db_query(c, &res, sql, 1, (const char *const[]){idtext});
-        if (r < 0)
-            return api_db_fail(req, r, "wait");
-        done = PQntuples(res) != 1 || db_int64(res, 0, 0);
-        PQclear(res);
-        if (done)
-            return 0;
-        api_db_release(req);
-        if (!api_hub_wait(req->srv->hub, kind, id, gen, &deadline))
-            return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    w->kind = kind;
+    w->id = id;
+    w->conn = req->conn;
+    w->wake = now;
+    w->wake.tv_sec += RECHECK_S;
+    if (req->wait_deadline.tv_sec < w->wake.tv_sec ||
+        (req->wait_deadline.tv_sec == w->wake.tv_sec &&
+         req->wait_deadline.tv_nsec < w->wake.tv_nsec))
+        w->wake = req->wait_deadline;
+    /* Listen first, look second: a result recorded in between is not missed. */
+    if (api_hub_register(req->srv->hub, w) < 0)
+        return 0;
+    if ((r = api_db(req, &c)) < 0)
+        goto out;
+    r = db_query(c, &res, sql, 1, (const char *const[]){idtext});
+    if (r < 0) {
+        r = api_db_fail(req, r, "wait");
+        goto out;
     }
+    done = PQntuples(res) != 1 || db_int64(res, 0, 0);
+    PQclear(res);
+    if (done)
+        goto out; /* r is 0: answer now */
+    api_db_release(req);
+    if (api_hub_park(req->srv->hub, w) < 0)
+        return 0;
+    return -EINPROGRESS;
+out:
+    api_hub_unregister(req->srv->hub, w);
+    return r;
 }
