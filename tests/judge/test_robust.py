@@ -9,9 +9,9 @@ import time
 import judge_util as ju
 import gavel_test
 
-# About 0.6 s of CPU per test, four tests: long enough to be killed in the middle.
-SLOW_PY = ("import time\nn = int(input())\nwhile time.process_time() < 0.6:\n    pass\n"
-           "print(n * 2)\n")
+# 0.6 s per test, four tests: long enough to be killed in the middle. It sleeps rather than
+# computes, so that a busy host cannot turn it into a TLE.
+SLOW_PY = "import time\nn = int(input())\ntime.sleep(0.6)\nprint(n * 2)\n"
 TESTS = [("%d\n" % i, "%d\n" % (2 * i)) for i in range(1, 5)]
 
 
@@ -33,6 +33,11 @@ class Robust(ju.JudgeCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.pid = ju.problem(cls.url, "double", TESTS)
+
+    def tearDown(self):
+        # Judges of a failed test must not judge the next test's submissions.
+        for p in list(self.procs):
+            self.assertEqual(self.stop_judge(p), 0, p.output()[-3000:])
 
     def test_sigkill_mid_judging_is_finished_by_another_judge(self):
         a = self.start_judge()
