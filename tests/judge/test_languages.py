@@ -92,6 +92,13 @@ class Languages(ju.JudgeCase):
 
     def test_cpp(self):
         self.check_language("cpp", CPP)
+        # <bits/stdc++.h> was precompiled once for the host, and used.
+        import glob
+        import os
+        gch = glob.glob(os.path.join(self.data, "cache", "pch", "cpp-*", "bits", "stdc++.h.gch"))
+        self.assertEqual(len(gch), 1, gch)
+        self.assertEqual(os.stat(gch[0]).st_uid, 0)
+        self.assertNotIn("failed to build", self.procs[0].output())
 
     def test_python(self):
         self.check_language("python3", PY)
