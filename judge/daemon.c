@@ -26,10 +26,12 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -407,11 +409,18 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
         close(sigfd);
         return r;
     }
+    /* A mount namespace of our own: the workers' tmpfs folders are invisible to the host and
+     * vanish with the process, however it ends. Without it they are mounted on the host and
+     * cleaned up by the next judge that takes the folder. */
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+        log_msg(LOG_WARN, "no private mount namespace (%s): work folders are mounted on the host",
+                strerror(errno));
     if (gethostname(d.host, sizeof(d.host)) < 0)
         snprintf(d.host, sizeof(d.host), "localhost");
     d.host[sizeof(d.host) - 1] = '\0';
     judge_shared_init(&d.shared, data_dir);
     d.shared.output_kb = cfg.output_kb;
+    d.shared.work_mb = cfg.work_mb ? cfg.work_mb : 512;
     pthread_mutex_init(&d.lock, NULL);
     pthread_cond_init(&d.wake, NULL);
 

@@ -21,6 +21,7 @@ struct judge_daemon_config {
     int lease_s;          /* lease of a claim; 0 = 30 s. Heartbeats every third of it */
     int poll_ms;          /* the slow poll behind LISTEN; 0 = 5000 */
     uint64_t output_kb;   /* cap on a test's output; 0 = 64 MiB */
+    unsigned work_mb;     /* size of each worker's program folder (a tmpfs); 0 = 512 MiB */
 };
 
 int judge_daemon_run(const struct judge_daemon_config *cfg) __attribute__((warn_unused_result));

@@ -10,6 +10,7 @@
  *                     GAVEL_JUDGE_LEASE_S       30: seconds a claim lasts without a heartbeat
  *                     GAVEL_JUDGE_POLL_MS       5000: the slow poll behind LISTEN/NOTIFY
  *                     GAVEL_JUDGE_OUTPUT_KB     65536: cap on the output of one test
+ *                     GAVEL_JUDGE_WORK_MB       512: size of a program's working folder
  *                     GAVEL_LOG_LEVEL           debug, info, warn, error
  * Stops cleanly on SIGTERM or SIGINT (exit 0); exit 1 when it cannot start, 2 on bad usage.
  */
@@ -60,7 +61,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), workers, lease, poll_ms, output_kb;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), workers, lease, poll_ms, output_kb, work_mb;
     struct judge_daemon_config cfg = {0};
     const char *workers_flag = NULL;
 
@@ -91,7 +92,8 @@ int main(int argc, char **argv)
     if (env_int("GAVEL_JUDGE_WORKERS", 1, 256, ncpu > 0 ? ncpu : 1, &workers) < 0 ||
         env_int("GAVEL_JUDGE_LEASE_S", 2, 3600, 30, &lease) < 0 ||
         env_int("GAVEL_JUDGE_POLL_MS", 50, 600000, 5000, &poll_ms) < 0 ||
-        env_int("GAVEL_JUDGE_OUTPUT_KB", 1, 1 << 22, 65536, &output_kb) < 0)
+        env_int("GAVEL_JUDGE_OUTPUT_KB", 1, 1 << 22, 65536, &output_kb) < 0 ||
+        env_int("GAVEL_JUDGE_WORK_MB", 16, 1 << 20, 512, &work_mb) < 0)
         return 2;
     if (workers_flag && parse_int(workers_flag, 1, 256, &workers) < 0) {
         fprintf(stderr, "gavel-judge: --workers must be a number from 1 to 256\n");
@@ -101,5 +103,6 @@ int main(int argc, char **argv)
     cfg.lease_s = (int)lease;
     cfg.poll_ms = (int)poll_ms;
     cfg.output_kb = (uint64_t)output_kb;
+    cfg.work_mb = (unsigned)work_mb;
     return judge_daemon_run(&cfg) < 0 ? 1 : 0;
 }

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,6 +127,9 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
         return fail(w, -EBUSY, "no free work folder");
     fmt(w->box_dir, sizeof(w->box_dir), "%s/box", w->dir);
     fmt(w->check_dir, sizeof(w->check_dir), "%s/check", w->dir);
+    /* A judge killed before may have left its folder mounted. */
+    while (umount2(w->box_dir, MNT_DETACH) == 0)
+        ;
     r = judge_mkdirs(w->dir);
     if (r >= 0)
         r = judge_clear_dir(w->dir);
@@ -135,6 +139,15 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
         r = judge_mkdirs(w->check_dir);
     if (r < 0)
         return fail(w, r, "cannot prepare %s", w->dir);
+    /* The sandbox bounds each file a program writes, not their number: the program's folder
+     * is a tmpfs of bounded size, so that no program can fill the host's disk. */
+    if (shared->work_mb > 0) {
+        char opts[64];
+        fmt(opts, sizeof(opts), "size=%um,mode=0755", shared->work_mb);
+        if (mount("gavel-work", w->box_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+            return fail(w, -errno, "cannot mount a tmpfs on %s", w->box_dir);
+        w->mounted = 1;
+    }
     r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->box, msg, sizeof(msg));
     if (r < 0)
         return fail(w, r, "cannot create a sandbox box (%s)", msg);
@@ -158,6 +171,9 @@ void judge_worker_release(struct judge_worker *w)
 {
     sb_box_free(w->box);
     w->box = NULL;
+    if (w->mounted && umount2(w->box_dir, MNT_DETACH) < 0)
+        log_msg(LOG_WARN, "cannot unmount %s: %s", w->box_dir, strerror(errno));
+    w->mounted = 0;
     if (w->lock_fd >= 0)
         close(w->lock_fd);
     w->lock_fd = -1;

@@ -3,7 +3,8 @@
  *
  * A worker owns one sandbox box and a private folder under the data folder:
  *
- *     DATA/work/W/box      the program's working folder (source, binary; /box in the box)
+ *     DATA/work/W/box      the program's working folder (source, binary; /box in the box),
+ *                          a tmpfs of work_mb MiB
  *     DATA/work/W/check    the custom checker's working folder
  *     DATA/work/W/...txt   stdout/stderr of the last run, the compiler's output
  *     DATA/cache/tests     test data by hash (cache.h)
@@ -42,6 +43,7 @@
 struct judge_shared {
     char data_dir[PATH_MAX];
     uint64_t output_kb;  /* cap on a test's output; 0 = 64 MiB */
+    unsigned work_mb;    /* size of the tmpfs holding a program's folder; 0 = a plain folder */
     atomic_int stopping; /* set when the process stops: jobs end with -ECANCELED */
     /* private */
     pthread_mutex_t build_lock; /* one build of a precompiled header or checker at a time */
@@ -56,6 +58,7 @@ struct judge_worker {
     struct judge_shared *shared;
     struct sb_box *box;
     int lock_fd; /* holds the work folder against other judges sharing the data folder */
+    int mounted; /* box_dir is our tmpfs */
     char judge_id[128];
     char dir[PATH_MAX];
     char box_dir[PATH_MAX];

@@ -3,6 +3,7 @@ as CE with a message, runtime attacks end with a verdict, and neither the host, 
 the next submission is harmed."""
 
 import os
+import shutil
 import time
 
 import judge_util as ju
@@ -32,6 +33,9 @@ RUNTIME = {
                      {"OLE"}),
     "disk filler": ("python3", "f = open('big', 'wb')\nwhile True:\n    f.write(b'x' * (1 << 20))\n",
                     {"OLE", "RE"}),
+    "many files": ("python3", "i = 0\nwhile True:\n    with open('f%d' % i, 'wb') as f:\n"
+                              "        f.write(b'x' * (32 << 20))\n    i += 1\n",
+                   {"RE", "MLE", "OLE"}),
     "kill everything": ("c", "#include <signal.h>\n#include <stdio.h>\nint main(void){"
                              "kill(-1,SIGKILL);puts(\"3\");return 0;}", {"AC", "RE"}),
     "daemon": ("python3", "import os, time\nif os.fork() == 0:\n    os.setsid()\n"
@@ -86,12 +90,17 @@ class Hostile(ju.JudgeCase):
         self.verdicts(self.pid, {"after": ("c", AC_C, "AC")})
 
     def test_runtime_attacks_leave_the_host_alone(self):
+        free_before = shutil.disk_usage(self.data).free
         ids = {n: ju.submit(self.url, self.pid, l, s) for n, (l, s, _) in RUNTIME.items()}
         rows = ju.wait(self.url, "submissions", ids.values(), timeout=180)
         for name, (_, _, allowed) in RUNTIME.items():
             with self.subTest(name):
                 self.assertIn(rows[ids[name]]["verdict"], allowed, rows[ids[name]])
         self.assertFalse(os.path.exists("/gavel-escaped"))
+        # Nothing the programs wrote stayed on the host's disk.
+        self.assertGreater(shutil.disk_usage(self.data).free, free_before - (256 << 20))
+        with open("/proc/mounts") as f:
+            self.assertNotIn(self.data, f.read())  # the judge's folders are its own
         self.assertEqual(self.box_processes(), [])
         self.assertTrue(all(p.alive() for p in self.procs))
         # The next submission is judged normally, by the same judge.
