@@ -189,6 +189,53 @@ static int def_check(const struct db_contest_def *d, const char **f, const char 
     return 0;
 }
 
+/* Whether s is n digits from position *i on (advancing *i past them). */
+static int digits(const char *s, size_t *i, int n)
+{
+    for (int k = 0; k < n; k++, (*i)++)
+        if (s[*i] < '0' || s[*i] > '9')
+            return 0;
+    return 1;
+}
+
+/* RFC 3339 with an explicit zone: YYYY-MM-DD(T| )HH:MM[:SS[.frac]](Z|+HH[:MM]|-HH[:MM]). The
+ * database parses what passes (and refuses 2026-02-30); words like "tomorrow" never reach it. */
+static int time_form_valid(const char *s)
+{
+    size_t i = 0;
+
+    if (!digits(s, &i, 4) || s[i++] != '-' || !digits(s, &i, 2) || s[i++] != '-' ||
+        !digits(s, &i, 2) || (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
+        return 0;
+    i++;
+    if (!digits(s, &i, 2) || s[i++] != ':' || !digits(s, &i, 2))
+        return 0;
+    if (s[i] == ':') {
+        i++;
+        if (!digits(s, &i, 2))
+            return 0;
+        if (s[i] == '.') {
+            i++;
+            if (!digits(s, &i, 1))
+                return 0;
+            while (s[i] >= '0' && s[i] <= '9')
+                i++;
+        }
+    }
+    if (s[i] == 'Z' || s[i] == 'z')
+        return s[i + 1] == 0;
+    if (s[i] != '+' && s[i] != '-')
+        return 0;
+    i++;
+    if (!digits(s, &i, 2))
+        return 0;
+    if (s[i] == ':')
+        i++;
+    if (s[i] && !digits(s, &i, 2))
+        return 0;
+    return s[i] == 0;
+}
+
 /* Checks that each time parses and that they are in order. 0, -EINVAL, or a database error. */
 static int times_check(struct db_conn *c, const struct db_contest_def *d, const char **f,
                        const char **m)
@@ -201,7 +248,9 @@ static int times_check(struct db_conn *c, const struct db_contest_def *d, const 
     for (int i = 0; i < 3; i++) {
         if (!vals[i])
             continue;
-        r = db_query(c, NULL, "SELECT $1::timestamptz", 1, (const char *const[]){vals[i]});
+        r = time_form_valid(vals[i])
+                ? db_query(c, NULL, "SELECT $1::timestamptz", 1, (const char *const[]){vals[i]})
+                : -EINVAL;
         if (r == -EINVAL || r == -EIO) {
             *f = names[i];
             *m = "must be a date and time such as 2026-05-01T09:00:00Z";
