@@ -513,7 +513,17 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
                    .memory_kb = (uint64_t)memory_mb * 1024,
                    .output_kb = output_kb},
     };
-    r = sb_box_run(w->box, &spec, &ret->res);
+    for (int attempt = 1;; attempt++) {
+        r = sb_box_run(w->box, &spec, &ret->res);
+        /* The wall clock fired on a program that was computing, not sleeping, and had not used
+         * its CPU time: the host was too busy to give it a fair run. Run it again. */
+        if (r < 0 || ret->res.status != SB_TLE || attempt >= 3 ||
+            ret->res.cpu_ms * 10 >= (uint64_t)time_ms * 9 ||
+            ret->res.cpu_ms * 4 < (uint64_t)time_ms)
+            break;
+        log_msg(LOG_INFO, "wall clock fired after %llu ms of CPU out of %d: host busy, again",
+                (unsigned long long)ret->res.cpu_ms, time_ms);
+    }
     judge_argv_free(argv);
     if (r < 0)
         return fail(w, r, "sandbox failed to run the program (%s)", ret->res.message);
