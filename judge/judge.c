@@ -43,6 +43,7 @@
 #include "judge/checker.h"
 #include "judge/lang.h"
 #include "judge/score.h"
+#include "judge/text.h"
 
 #define CHECKER_TIME_MS   10000
 #define CHECKER_MEMORY_MB 1024
@@ -181,34 +182,6 @@ void judge_worker_release(struct judge_worker *w)
 
 /* --- text helpers --- */
 
-/* Makes bytes safe for a text column: NUL and invalid UTF-8 become '?'. In place. */
-static void text_sanitize(char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t need = c < 0x80             ? 0
-                      : (c & 0xe0) == 0xc0 ? 1
-                      : (c & 0xf0) == 0xe0 ? 2
-                      : (c & 0xf8) == 0xf0 ? 3
-                                           : 9;
-        if (c == 0 || need == 9 || (need && c < 0xc2) || i + need >= len + (need ? 0 : 1)) {
-            s[i++] = '?';
-            continue;
-        }
-        size_t k = 1;
-        for (; k <= need; k++)
-            if (((unsigned char)s[i + k] & 0xc0) != 0x80)
-                break;
-        if (k <= need) {
-            s[i++] = '?';
-            continue;
-        }
-        i += need + 1;
-    }
-}
-
 /* Reads at most max bytes of a file as sanitized text (a new string, "" when unreadable). */
 static char *read_text(const char *path, size_t max)
 {
@@ -233,7 +206,7 @@ static char *read_text(const char *path, size_t max)
         n = (ssize_t)got;
     }
     buf[n] = '\0';
-    text_sanitize(buf, (size_t)n);
+    judge_text_sanitize(buf, (size_t)n);
     /* A cut in the middle of a UTF-8 sequence became '?'s; that is fine for a log. */
     return buf;
 }
@@ -993,7 +966,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         if (outs[i].code == JUDGE_AC)
             outs[i].earned = tests[i].points;
         if (cmsg[0]) {
-            text_sanitize(cmsg, strlen(cmsg));
+            judge_text_sanitize(cmsg, strlen(cmsg));
             msgs[i] = strdup(cmsg);
         }
         if (stop_first && outs[i].code != JUDGE_AC)
@@ -1149,7 +1122,7 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
         rr.err = err;
         rr.err_len = err_len;
         if (ro.res.message[0] && ro.code != JUDGE_AC) {
-            text_sanitize(ro.res.message, strlen(ro.res.message));
+            judge_text_sanitize(ro.res.message, strlen(ro.res.message));
             rr.message = ro.res.message;
         }
     }

@@ -7,6 +7,7 @@
 #include "judge/checker.h"
 #include "judge/lang.h"
 #include "judge/score.h"
+#include "judge/text.h"
 #include "tests/harness.h"
 
 static int exact(const char *out, const char *ans)
@@ -228,6 +229,33 @@ TEST(java_public_class_names_the_file)
     java_name("public static void x() {}", "Main.java");
     java_name("public record Point(int x) {}", "Point.java");
     java_name("", "Main.java");
+}
+
+static const char *sanitized(const char *in, size_t n)
+{
+    static char buf[64];
+    memcpy(buf, in, n);
+    buf[n] = '\0';
+    judge_text_sanitize(buf, n);
+    return buf;
+}
+
+#define SAN(lit) sanitized(lit, sizeof(lit) - 1)
+
+TEST(text_sanitize_keeps_valid_utf8_only)
+{
+    CHECK_STR(SAN("ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+              "ok \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+    CHECK_STR(SAN("a\0b"), "a?b");
+    CHECK_STR(SAN("\xff\xfe"), "??");
+    CHECK_STR(SAN("\xc0\xaf"), "??");           /* overlong '/' */
+    CHECK_STR(SAN("\xe0\x80\xaf"), "???");      /* overlong */
+    CHECK_STR(SAN("\xed\xa0\x80"), "???");      /* a surrogate */
+    CHECK_STR(SAN("\xf4\x90\x80\x80"), "????"); /* above U+10FFFF */
+    CHECK_STR(SAN("x\xe2\x82"), "x??");         /* cut short */
+    CHECK_STR(SAN("\x80"
+                  "abc"),
+              "?abc");
 }
 
 int main(int argc, char **argv)
