@@ -670,7 +670,12 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     if (r < 0)
         return fail(w, r, "cannot prepare the checker's files in %s", w->check_dir);
     fmt(fb, sizeof(fb), "%s/feedback", w->check_dir);
-    (void)!judge_mkdirs(fb);
+    /* Kattis validators write their messages there, as the box's user. */
+    r = judge_mkdirs(fb);
+    if (r >= 0 && chown(fb, sb_box_uid(w->box), sb_box_uid(w->box)) < 0)
+        r = -errno;
+    if (r < 0)
+        return fail(w, r, "cannot prepare %s", fb);
     r = judge_expand(
         ck->lang.run_argv, ck->lang.n_run,
         &(struct judge_vars){.src = ck->src, .name = ck->name, .memory_mb = CHECKER_MEMORY_MB},

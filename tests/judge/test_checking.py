@@ -28,7 +28,10 @@ import sys
 # Kattis: input, judge answer, feedback folder as arguments; the output on stdin.
 ans = open(sys.argv[2]).read().split()
 out = sys.stdin.read().split()
-sys.exit(42 if [w.lower() for w in out] == [w.lower() for w in ans] else 43)
+ok = [w.lower() for w in out] == [w.lower() for w in ans]
+with open(sys.argv[3] + "judgemessage.txt", "w") as f:
+    f.write("fine" if ok else "different")
+sys.exit(42 if ok else 43)
 """
 
 
