@@ -199,6 +199,7 @@ int api_h_session_delete(struct api_req *req)
                      (const int[]){1});
     if (r < 0)
         return api_db_fail(req, r, "logout");
+    api_auth_forget(req->srv, hash, 0);
     api_reply_empty(req, 204);
     return 0;
 }
@@ -325,6 +326,8 @@ int api_h_user_patch(struct api_req *req)
         r = api_fail(req, -ENOENT, "username", "no such user");
         goto out;
     }
+    if (in.password || in.role)
+        api_auth_forget(req->srv, NULL, db_int64(res, 0, 0));
     if (in.password) {
         /* A new password ends every other session of the account. */
         size_t n = 0;

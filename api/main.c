@@ -10,6 +10,7 @@
  *   GAVEL_MAX_CONNECTIONS    HTTP connections at most, waiting ones included (4096)
  *   GAVEL_OPEN_REGISTRATION  1: anyone may create a student account; 0: admins only (1)
  *   GAVEL_TOKEN_TTL          seconds a session token lives (86400)
+ *   GAVEL_AUTH_CACHE_MS      how long a verified token is remembered in memory (1000; 0: off)
  *   GAVEL_RATE_BURST         submissions and runs a user may send at once (10)
  *   GAVEL_RATE_PER_SEC       and then per second (1)
  *   GAVEL_MAX_BODY           request body cap in bytes (1 MiB)
@@ -118,6 +119,7 @@ static int load_settings(struct api_settings *s)
     r |= setting_int("GAVEL_OPEN_REGISTRATION", 0, 1, 1, &v);
     s->open_registration = (int)v;
     r |= setting_int("GAVEL_TOKEN_TTL", 60, 365LL * 86400, 86400, &s->token_ttl_s);
+    r |= setting_int("GAVEL_AUTH_CACHE_MS", 0, 60000, 1000, &s->auth_cache_ms);
     r |= setting_num("GAVEL_RATE_BURST", 1, 10, &s->rate_burst);
     r |= setting_num("GAVEL_RATE_PER_SEC", 0.001, 1, &s->rate_per_s);
     r |= setting_int("GAVEL_MAX_BODY", 1024, 1LL << 32, (int64_t)s->limits.max_body, &v);
@@ -177,6 +179,8 @@ int main(int argc, char **argv)
     if (r >= 0)
         r = api_ratelimit_new(srv.cfg.rate_burst, srv.cfg.rate_per_s, &srv.rl);
     if (r >= 0)
+        r = api_auth_cache_new(srv.cfg.auth_cache_ms, &srv.auth_cache);
+    if (r >= 0)
         r = api_hub_new(srv.cfg.database_url, &srv.hub);
     if (r >= 0)
         r = api_server_start(&srv, &daemon);
@@ -193,6 +197,7 @@ out:
     api_server_stop(daemon);
     api_hub_free(srv.hub);
     api_ratelimit_free(srv.rl);
+    api_auth_cache_free(srv.auth_cache);
     api_metrics_free(srv.metrics);
     db_pool_free(srv.pool);
     return code;

@@ -22,8 +22,9 @@ struct api_settings {
     int max_connections;
     int open_registration;
     int64_t token_ttl_s;
-    double rate_burst; /* submissions and runs a user may send at once */
-    double rate_per_s; /* and then per second */
+    int64_t auth_cache_ms; /* how long a verified token is remembered; 0: not at all */
+    double rate_burst;     /* submissions and runs a user may send at once */
+    double rate_per_s;     /* and then per second */
     struct api_limits limits;
 };
 
@@ -88,6 +89,7 @@ struct api_server {
     struct api_metrics *metrics;
     struct api_hub *hub;
     struct api_ratelimit *rl;
+    struct api_auth_cache *auth_cache;
     atomic_int stopping;
     sem_t pwhash_gate;    /* argon2id takes 64 MiB: this many hashes at once at most */
     char dummy_hash[128]; /* checked against for unknown users, so timing tells nothing */
@@ -137,6 +139,13 @@ struct api_req {
     struct timespec wait_deadline; /* set on the first api_wait of the request */
     int waiting;
 };
+
+/* auth.c: a short-lived in-memory cache of verified tokens (NULL when ttl_ms is 0). */
+struct api_auth_cache;
+int api_auth_cache_new(int64_t ttl_ms, struct api_auth_cache **ret);
+void api_auth_cache_free(struct api_auth_cache *c);
+/* Forgets the cached token with this hash, or (hash NULL) every token of user_id. */
+void api_auth_forget(struct api_server *srv, const unsigned char *hash, int64_t user_id);
 
 /* auth.c: checks the bearer token of req, filling req->user. */
 int api_auth_check(struct api_req *req);
