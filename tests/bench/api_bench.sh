@@ -9,7 +9,9 @@
 # It builds a Release gavel-api in build-api-rel (no sanitizers) unless BUILD names another
 # build folder, starts a throwaway PostgreSQL with `gavel.sh pg-start` in a temporary folder,
 # and removes everything it started when it ends. The per-user rate limit is lifted for the
-# run (GAVEL_RATE_BURST): the benchmark measures the server, not the limiter.
+# run (GAVEL_RATE_BURST): the benchmark measures the server, not the limiter. VERBOSE=1 shows
+# wrk's whole report; GAVEL_* variables in the environment reach the server (e.g.
+# GAVEL_API_THREADS).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -82,6 +84,7 @@ run_wrk() {
     name=$1
     shift
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" >"$DIR/$name.txt"
+    [ -z "${VERBOSE:-}" ] || cat "$DIR/$name.txt"
     rps=$(awk '/^Requests\/sec:/ {print $2}' "$DIR/$name.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$DIR/$name.txt")
     p50=$(awk '$1 == "50%" {print $2}' "$DIR/$name.txt")
