@@ -2,7 +2,8 @@
 
     ./gavel.sh pg-start /tmp/gavel-bench            # a throwaway cluster (prints its URL)
     GAVEL_TEST_PG_DIR=/tmp/gavel-bench GAVEL_BIN_DIR=build/bin \\
-        PYTHONPATH=tests/lib:tests/judge python3 tests/bench/judge_bench.py [overhead|latency|throughput]
+        PYTHONPATH=tests/lib:tests/judge python3 tests/bench/judge_bench.py [overhead|latency|
+        throughput|api_latency]
     ./gavel.sh pg-stop /tmp/gavel-bench
 
 Figures:
@@ -10,6 +11,7 @@ Figures:
               compile time does not blur it) against the same binary run bare on the same
               inputs in a shell loop
   latency     50 Python submissions of 10 tests, one at a time: queued -> recorded, p50/p95
+  api_latency the same through gavel-api: POST /submissions -> verdict from GET ?wait=
   throughput  200 queued Python submissions (10 tests each) with 1 and 2 workers
 Times come from the database's own clock (created_at, judged_at), so polling adds nothing.
 """
@@ -103,8 +105,47 @@ class Bench(ju.JudgeCase):
                   " %.0f tests/s" % (workers, t, 200 / t, 2000 / t))
 
 
+class ApiBench(gavel_test.GavelCase):
+    """POST /api/v1/submissions to the verdict from GET ?wait=, as a client sees it."""
+    judge_workers = 2
+    api_env = {"GAVEL_RATE_BURST": "1000", "GAVEL_RATE_PER_SEC": "1000"}
+
+    def api_latency(self):
+        pid = ju.problem(self.url, "apilat", tests(10))
+        tok = self.login("bench")
+
+        def once(lang, src):
+            start = time.perf_counter()
+            st, body, _ = self.api("POST", "/api/v1/submissions",
+                                   {"problem": "apilat", "language": lang, "source": src},
+                                   token=tok)
+            assert st == 202, body
+            body = self.wait_submission(body["id"], tok)
+            assert body["verdict"] == "AC", body
+            return time.perf_counter() - start
+
+        once("python3", PY)
+        lat = sorted(once("python3", PY) for _ in range(50))
+        once("cpp", CPP)
+        lc = sorted(once("cpp", CPP) for _ in range(10))
+        print("api latency python3 10 tests: p50 %.0f ms, p95 %.0f ms (50);"
+              " cpp 10 tests: p50 %.0f ms (10)" % (statistics.median(lat) * 1000,
+                                                    lat[int(len(lat) * 0.95) - 1] * 1000,
+                                                    statistics.median(lc) * 1000))
+
+
 if __name__ == "__main__":
     which = sys.argv[1:] or ["overhead", "latency", "throughput"]
+    if "api_latency" in which:
+        ApiBench.setUpClass()
+        try:
+            ApiBench().api_latency()
+        finally:
+            ApiBench.tearDownClass()
+        which.remove("api_latency")
+    if not which:
+        sys.exit(0)
+
     Bench.setUpClass()
     try:
         b = Bench()
