@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -551,6 +552,100 @@ static int random_history(unsigned seed, int steps)
     if (contest_diff(k) != 0)
         fails++;
     return fails;
+}
+
+/* Concurrent judges: each thread records verdicts on its own connection, for users and
+ * problems that the others touch too, in one-row transactions as the judge does. Afterwards
+ * the incremental tables must still match the recomputation (and no transaction may fail:
+ * the lock order of the triggers leaves no room for deadlocks). */
+struct judge_arg {
+    const char *cid;
+    unsigned seed;
+    int failures;
+};
+
+static void *judge_thread(void *p)
+{
+    struct judge_arg *a = p;
+    struct db_conn *c = NULL;
+    uint64_t st = 0x2545f4914f6cdd1dULL ^ a->seed;
+    char ms[16];
+
+    if (db_conn_open(url, &c) < 0) {
+        a->failures++;
+        return NULL;
+    }
+    for (int i = 0; i < 60; i++) {
+        PGresult *res = NULL;
+        const char *v[3];
+
+        st ^= st << 13;
+        st ^= st >> 7;
+        st ^= st << 17;
+        snprintf(ms, sizeof(ms), "%d", (int)(st % 300));
+        v[0] = a->cid;
+        v[1] = ms;
+        v[2] = verdicts[(st >> 20) % 8];
+        /* A new submission of a random user to a random problem, judged at once. */
+        if (db_query(c, &res,
+                     "WITH u AS (SELECT user_id FROM standing_rows WHERE contest_id = $1"
+                     "           ORDER BY md5(user_id::text || $2) LIMIT 1),"
+                     " p AS (SELECT problem_id FROM contest_problems WHERE contest_id = $1"
+                     "           ORDER BY md5(problem_id::text || $2) LIMIT 1)"
+                     " INSERT INTO submissions (user_id, problem_id, contest_id, language_id,"
+                     " source, created_at) SELECT u.user_id, p.problem_id, $1, 'c', '',"
+                     " '2026-01-01 10:00Z'::timestamptz + $2::integer * interval '1 minute'"
+                     " FROM u, p RETURNING id",
+                     2, v) < 0 ||
+            PQntuples(res) != 1) {
+            a->failures++;
+            PQclear(res);
+            continue;
+        }
+        v[0] = PQgetvalue(res, 0, 0);
+        if (db_query(c, NULL,
+                     "UPDATE submissions SET status = 'done', verdict = $3,"
+                     " score = $2::integer % 101, max_score = 100 WHERE id = $1",
+                     3, (const char *const[]){v[0], ms, v[2]}) < 0) {
+            fprintf(stderr, "judge: %s\n", db_error(c));
+            a->failures++;
+        }
+        PQclear(res);
+    }
+    db_conn_close(c);
+    return NULL;
+}
+
+TEST(concurrent_judges)
+{
+    char k[24], p1[24], p2[24], users[6][24], name[32];
+    struct judge_arg args[4];
+    pthread_t th[4];
+
+    if (setup() < 0)
+        SKIP("no test database");
+    mk_contest(k, sizeof(k), "conc", "ioi", "2026-01-01 10:00Z", "2026-01-01 13:00Z");
+    mk_problem(p1, sizeof(p1), "conc-p1", "100");
+    mk_problem(p2, sizeof(p2), "conc-p2", "100");
+    EXEC("INSERT INTO contest_problems (contest_id, problem_id, label, points)"
+         " VALUES ($1, $2, 'A', 40), ($1, $3, 'B', NULL)",
+         k, p1, p2);
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof(name), "conc%d", i);
+        mk_user(users[i], sizeof(users[i]), name, "student");
+        EXEC("INSERT INTO contest_participants (contest_id, user_id) VALUES ($1, $2)", k, users[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        args[i] = (struct judge_arg){k, (unsigned)i + 1, 0};
+        REQUIRE(pthread_create(&th[i], NULL, judge_thread, &args[i]) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_INT(args[i].failures, 0);
+    }
+    CHECK_INT(INT("SELECT count(*) FROM submissions WHERE contest_id = $1", k), 240);
+    CHECK_INT(contest_diff(k), 0);
+    CHECK_INT(global_diff(), 0);
 }
 
 TEST(random_histories)
