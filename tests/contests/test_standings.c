@@ -118,6 +118,26 @@ static int64_t contest_diff(const char *cid)
                cid);
 }
 
+/* Rows of pages (every offset, 3 rows each) whose user or rank differs from a rank() over the
+ * whole table, in the live or the frozen view. */
+static int64_t page_diff(const char *cid, const char *frozen)
+{
+    return INT("WITH expect AS (SELECT u.username, rank() OVER (ORDER BY CASE WHEN $2 THEN"
+               " ARRAY[r.f_rank_a, r.f_rank_b] ELSE ARRAY[r.rank_a, r.rank_b] END,"
+               " CASE WHEN $2 THEN r.f_rank_c ELSE r.rank_c END) AS rk,"
+               " row_number() OVER (ORDER BY CASE WHEN $2 THEN ARRAY[r.f_rank_a, r.f_rank_b]"
+               " ELSE ARRAY[r.rank_a, r.rank_b] END,"
+               " CASE WHEN $2 THEN r.f_rank_c ELSE r.rank_c END, r.user_id) AS pos"
+               " FROM standing_rows r JOIN users u ON u.id = r.user_id WHERE r.contest_id = $1),"
+               " got AS (SELECT t.e->>'username' AS username, (t.e->>'rank')::bigint AS rk,"
+               " o.off + t.ord AS pos FROM generate_series(0, 12) o(off),"
+               " json_array_elements(standings_page($1, $2, 3, o.off)::json)"
+               " WITH ORDINALITY AS t(e, ord))"
+               " SELECT count(*) FROM got LEFT JOIN expect USING (pos)"
+               " WHERE expect.username IS DISTINCT FROM got.username OR expect.rk <> got.rk",
+               cid, frozen);
+}
+
 static int64_t global_diff(void)
 {
     return INT("SELECT (SELECT count(*) FROM (SELECT user_id, score, solved FROM global_rows"
@@ -537,6 +557,7 @@ static int random_history(unsigned seed, int steps)
         }
         if (step % 10 == 9 || step == steps - 1) {
             int64_t d = contest_diff(k), g = global_diff();
+            d += page_diff(k, "false") + page_diff(k, "true");
             if (d != 0 || g != 0) {
                 fprintf(stderr,
                         "seed %u step %d: contest diff %" PRId64 ", global diff %" PRId64 "\n",
