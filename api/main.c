@@ -193,8 +193,10 @@ int main(int argc, char **argv)
     atomic_store(&srv.stopping, 1);
     code = 0;
 out:
+    /* No new connections; parked requests answer with what they have; then wait for them. */
+    api_server_quiesce(daemon);
     api_hub_shutdown(srv.hub);
-    api_server_stop(daemon);
+    api_server_stop(&srv, daemon, 5000);
     api_hub_free(srv.hub);
     api_ratelimit_free(srv.rl);
     api_auth_cache_free(srv.auth_cache);

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/log.h"
 
@@ -446,6 +447,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL;
     req->srv = srv;
     req->conn = conn;
+    atomic_fetch_add(&srv->active, 1);
     clock_gettime(CLOCK_MONOTONIC, &req->started);
     api_arena_init(&req->arena, 0);
     api_json_init(&req->out, 0);
@@ -555,6 +557,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     api_arena_release(&req->arena);
     free(req);
     *con_cls = NULL;
+    atomic_fetch_sub(&srv->active, 1);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -616,8 +619,24 @@ int api_server_start(struct api_server *srv, void **ret_daemon)
     return 0;
 }
 
-void api_server_stop(void *daemon)
+void api_server_quiesce(void *daemon)
 {
-    if (daemon)
-        MHD_stop_daemon(daemon);
+    MHD_socket fd;
+
+    if (!daemon)
+        return;
+    fd = MHD_quiesce_daemon(daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+}
+
+void api_server_stop(struct api_server *srv, void *daemon, int ms)
+{
+    if (!daemon)
+        return;
+    for (int waited = 0; waited < ms && atomic_load(&srv->active) > 0; waited += 10) {
+        struct timespec t = {0, 10 * 1000000L};
+        nanosleep(&t, NULL);
+    }
+    MHD_stop_daemon(daemon);
 }

@@ -91,6 +91,7 @@ struct api_server {
     struct api_ratelimit *rl;
     struct api_auth_cache *auth_cache;
     atomic_int stopping;
+    atomic_int active;    /* requests begun and not yet completed */
     sem_t pwhash_gate;    /* argon2id takes 64 MiB: this many hashes at once at most */
     char dummy_hash[128]; /* checked against for unknown users, so timing tells nothing */
 };
@@ -160,6 +161,9 @@ int api_rate_check(struct api_req *req);
 
 /* server.c */
 int api_server_start(struct api_server *srv, void **ret_daemon);
-void api_server_stop(void *daemon);
+/* Stops accepting connections; requests in progress go on. */
+void api_server_quiesce(void *daemon);
+/* Waits up to ms for the requests in progress to complete, then stops the server. */
+void api_server_stop(struct api_server *srv, void *daemon, int ms);
 
 #endif

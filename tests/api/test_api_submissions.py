@@ -196,5 +196,30 @@ class RateLimit(ApiCase):
         self.assertEqual(self.submit(stu, "rl")[0], 429)
 
 
+class ShutdownWhileWaiting(ApiCase):
+    """SIGTERM with requests parked by ?wait=: they are answered and the server exits 0."""
+
+    def test_stop(self):
+        self.make_problem("sd")
+        stu = self.login("waiter")
+        ids = [self.submit(stu, "sd")[1]["id"] for _ in range(3)]
+        results = []
+
+        def waiter(sid):
+            results.append(self.api("GET", "/api/v1/submissions/%d?wait=60" % sid, token=stu))
+
+        threads = [threading.Thread(target=waiter, args=(i,)) for i in ids]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        t0 = time.time()
+        self.assertEqual(self.api_proc.stop(), 0, self.api_proc.output())
+        for t in threads:
+            t.join(10)
+        self.assertLess(time.time() - t0, 10)
+        self.assertEqual(sorted(r[0] for r in results), [200, 200, 200])
+        self.assertTrue(all(r[1]["status"] == "queued" for r in results))
+
+
 if __name__ == "__main__":
     gavel_test.main()

@@ -94,10 +94,25 @@ run_wrk() {
     eval "RPS_$name=$rps"
 }
 
-echo "gavel-api, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on loopback ($(nproc) cores):"
+echo "gavel-api, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s on loopback ($(nproc) cores," \
+    "$(cut -d' ' -f1-3 /proc/loadavg | sed 's/^/load /')):"
 run_wrk get_problem -H "Authorization: Bearer $STUDENT" "$BASE/api/v1/problems/bench"
 run_wrk post_submission -H "Authorization: Bearer $STUDENT" -s "$DIR/submit.lua" \
     "$BASE/api/v1/submissions"
+# The server's own view of the same requests, from its latency histogram (request line read to
+# answer queued): how much of wrk's latency is spent inside gavel-api and the database.
+curl -fs "$BASE/metrics" | python3 -c '
+import re, sys
+hist = {}
+for line in sys.stdin:
+    m = re.match(r"gavel_http_request_duration_seconds_bucket\{method=\"(\w+)\",route=\"([^\"]+)\",le=\"([^\"]+)\"\} (\d+)", line)
+    if m and (m[1], m[2]) in (("GET", "/api/v1/problems/{slug}"), ("POST", "/api/v1/submissions")):
+        hist.setdefault(m[1] + " " + m[2], []).append((m[3], int(m[4])))
+for route, buckets in hist.items():
+    total = buckets[-1][1]
+    le = lambda q: next(b for b, n in buckets if n >= q * total)
+    print("server-side %-30s p50 <= %ss   p99 <= %ss   p99.9 <= %ss" % (route, le(0.5), le(0.99), le(0.999)))
+'
 queued=$(psql "$URL" -XAtqc "SELECT count(*) FROM submissions")
 echo "submissions stored: $queued"
 
