@@ -8,12 +8,14 @@
  *
  * Standings live in the tables of migrations/050_standings.sql and are kept current by
  * triggers on submissions, in the very transaction that records a verdict: nothing here needs
- * calling for them to be right. A leaderboard read is an index scan of one page of rows.
+ * calling for them to be right. A leaderboard read is an index scan of one page of rows, and
+ * each change bumps the contest's standings version so that readers may keep pages.
  *
  * Errors are negative errno values from db.h, and:
  *   -ENOENT  no such contest (or one this user may not see)
  *   -EACCES  the user may see the contest but not do this
  *   -EINVAL  a rule of the contest refuses it (with a reason where the call has ret_message)
+ *   -EPERM   an anonymous reader of a private contest (signing in may help)
  */
 #ifndef GAVEL_DB_CONTESTS_H
 #define GAVEL_DB_CONTESTS_H
