@@ -290,14 +290,15 @@ BEGIN
     END IF;
 END $$;
 
--- The whole contest computed from scratch, set-based and independent of the cells: one row per
--- student with a standing (a participant, or a submission to one of its problems), in the
--- columns of standing_rows. Used by standings_rebuild and by the tests that check the incremental tables.
-CREATE FUNCTION standings_compute(p_contest bigint)
-RETURNS TABLE (user_id bigint, solved integer, penalty integer, score numeric, doc text,
-               rank_a numeric, rank_b integer, rank_c timestamptz,
-               f_solved integer, f_penalty integer, f_score numeric, f_doc text,
-               f_rank_a numeric, f_rank_b integer, f_rank_c timestamptz)
+-- Every cell of a contest computed from scratch, set-based and independent of the incremental
+-- path: one per student and problem with a counted submission, in the columns of
+-- standing_cells (and the problem's label).
+CREATE FUNCTION standings_compute_cells(p_contest bigint)
+RETURNS TABLE (user_id bigint, problem_id bigint, label text,
+               solved boolean, attempts integer, pending integer, score numeric,
+               penalty integer, reached_at timestamptz,
+               f_solved boolean, f_attempts integer, f_pending integer, f_score numeric,
+               f_penalty integer, f_reached_at timestamptz)
 LANGUAGE sql STABLE AS $$
 WITH k AS (
     SELECT id, scoring = 'ioi' AS ioi, starts_at, ends_at, freeze_at FROM contests
@@ -346,26 +347,44 @@ WITH k AS (
                                    AND f_best > 0) AS f_best_at
       FROM firsts f
      GROUP BY f.user_id, f.problem_id
+)
+SELECT cell.user_id, cell.problem_id, cp.label,
+       CASE WHEN k.ioi THEN any_ac ELSE ac_at IS NOT NULL END AS solved,
+       (CASE WHEN k.ioi THEN judged ELSE rej + (ac_at IS NOT NULL)::integer END)::integer
+           AS attempts,
+       pend::integer AS pending,
+       CASE WHEN k.ioi THEN best ELSE (ac_at IS NOT NULL)::integer END AS score,
+       CASE WHEN NOT k.ioi AND ac_at IS NOT NULL
+            THEN standing_minutes(k.starts_at, ac_at) + 20 * rej::integer ELSE 0 END AS penalty,
+       CASE WHEN k.ioi THEN best_at ELSE ac_at END AS reached_at,
+       CASE WHEN k.ioi THEN f_any_ac ELSE f_ac_at IS NOT NULL END AS f_solved,
+       (CASE WHEN k.ioi THEN f_judged ELSE f_rej + (f_ac_at IS NOT NULL)::integer END)::integer
+           AS f_attempts,
+       f_pend::integer AS f_pending,
+       CASE WHEN k.ioi THEN f_best ELSE (f_ac_at IS NOT NULL)::integer END AS f_score,
+       CASE WHEN NOT k.ioi AND f_ac_at IS NOT NULL
+            THEN standing_minutes(k.starts_at, f_ac_at) + 20 * f_rej::integer ELSE 0 END
+           AS f_penalty,
+       CASE WHEN k.ioi THEN f_best_at ELSE f_ac_at END AS f_reached_at
+  FROM cell
+  JOIN k ON true
+  JOIN contest_problems cp ON cp.contest_id = k.id AND cp.problem_id = cell.problem_id
+$$;
+
+-- The whole contest computed from scratch, set-based and independent of the incremental path:
+-- one row per student with a standing (a participant, or a submission to one of its problems),
+-- in the columns of standing_rows. standings_rebuild stores it; the tests compare it with what
+-- the triggers left.
+CREATE FUNCTION standings_compute(p_contest bigint)
+RETURNS TABLE (user_id bigint, solved integer, penalty integer, score numeric, doc text,
+               rank_a numeric, rank_b integer, rank_c timestamptz,
+               f_solved integer, f_penalty integer, f_score numeric, f_doc text,
+               f_rank_a numeric, f_rank_b integer, f_rank_c timestamptz)
+LANGUAGE sql STABLE AS $$
+WITH k AS (
+    SELECT id, scoring = 'ioi' AS ioi, starts_at FROM contests WHERE id = p_contest
 ), c AS (
-    SELECT cell.user_id, cp.label,
-           CASE WHEN k.ioi THEN any_ac ELSE ac_at IS NOT NULL END AS solved,
-           CASE WHEN k.ioi THEN judged ELSE rej + (ac_at IS NOT NULL)::integer END AS attempts,
-           pend AS pending,
-           CASE WHEN k.ioi THEN best ELSE (ac_at IS NOT NULL)::integer END AS score,
-           CASE WHEN NOT k.ioi AND ac_at IS NOT NULL
-                THEN standing_minutes(k.starts_at, ac_at) + 20 * rej ELSE 0 END AS penalty,
-           CASE WHEN k.ioi THEN best_at ELSE ac_at END AS reached_at,
-           CASE WHEN k.ioi THEN f_any_ac ELSE f_ac_at IS NOT NULL END AS f_solved,
-           CASE WHEN k.ioi THEN f_judged ELSE f_rej + (f_ac_at IS NOT NULL)::integer END
-               AS f_attempts,
-           f_pend AS f_pending,
-           CASE WHEN k.ioi THEN f_best ELSE (f_ac_at IS NOT NULL)::integer END AS f_score,
-           CASE WHEN NOT k.ioi AND f_ac_at IS NOT NULL
-                THEN standing_minutes(k.starts_at, f_ac_at) + 20 * f_rej ELSE 0 END AS f_penalty,
-           CASE WHEN k.ioi THEN f_best_at ELSE f_ac_at END AS f_reached_at
-      FROM cell
-      JOIN k ON true
-      JOIN contest_problems cp ON cp.contest_id = k.id AND cp.problem_id = cell.problem_id
+    SELECT * FROM standings_compute_cells(p_contest)
 ), who AS (
     SELECT cp.user_id FROM contest_participants cp JOIN users u ON u.id = cp.user_id
      WHERE cp.contest_id = p_contest AND u.role = 'student'
@@ -411,32 +430,26 @@ SELECT t.user_id, t.solved, t.penalty, t.score,
   FROM t JOIN users u ON u.id = t.user_id
 $$;
 
--- Rebuilds a contest's cells and rows from scratch: after its times, freeze, scoring or
--- problems change. Cells are recomputed per (user, problem) by the incremental path, so the
--- rows it leaves are the incremental ones, which the tests compare with standings_compute.
+-- Rebuilds a contest's cells and rows from scratch, set-based: after its times, freeze,
+-- scoring or problems change (gavel-api calls it on every replacement). Changes to the
+-- contest's standings wait for it, as it holds the contest's version.
 CREATE FUNCTION standings_rebuild(p_contest bigint) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    x record;
 BEGIN
     PERFORM 1 FROM contests WHERE id = p_contest FOR UPDATE;
     PERFORM standings_bump(p_contest);
     DELETE FROM standing_cells WHERE contest_id = p_contest;
     DELETE FROM standing_rows WHERE contest_id = p_contest;
-    INSERT INTO standing_rows (contest_id, user_id)
-    SELECT p_contest, cp.user_id FROM contest_participants cp JOIN users u ON u.id = cp.user_id
-     WHERE cp.contest_id = p_contest AND u.role = 'student';
-    FOR x IN SELECT DISTINCT s.user_id, s.problem_id
-               FROM submissions s
-               JOIN users u ON u.id = s.user_id AND u.role = 'student'
-              WHERE s.contest_id = p_contest
-              ORDER BY s.user_id, s.problem_id
-    LOOP
-        PERFORM standing_refresh(p_contest, x.user_id, x.problem_id, false);
-    END LOOP;
-    -- Each row once, after all its cells.
-    FOR x IN SELECT r.user_id FROM standing_rows r WHERE r.contest_id = p_contest LOOP
-        PERFORM standing_row_refresh(p_contest, x.user_id);
-    END LOOP;
+    INSERT INTO standing_cells (contest_id, user_id, problem_id, solved, attempts, pending, score,
+                                penalty, reached_at, f_solved, f_attempts, f_pending, f_score,
+                                f_penalty, f_reached_at)
+    SELECT p_contest, c.user_id, c.problem_id, c.solved, c.attempts, c.pending, c.score,
+           c.penalty, c.reached_at, c.f_solved, c.f_attempts, c.f_pending, c.f_score,
+           c.f_penalty, c.f_reached_at
+      FROM standings_compute_cells(p_contest) c;
+    INSERT INTO standing_rows (contest_id, user_id, solved, penalty, score, doc, rank_a, rank_b,
+                               rank_c, f_solved, f_penalty, f_score, f_doc, f_rank_a, f_rank_b,
+                               f_rank_c)
+    SELECT p_contest, t.* FROM standings_compute(p_contest) t;
 END $$;
 
 -- Triggers: a new submission (a pending attempt) and a changed verdict or score refresh the one
