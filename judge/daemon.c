@@ -204,21 +204,18 @@ out:
     return NULL;
 }
 
-/* Builds the host-wide artefacts (precompiled headers) beside the workers, in a box of its
- * own, so that neither the first C++ submission nor an idle start waits for it. */
+/* Builds the host-wide artefacts (precompiled headers) beside the workers, so that neither
+ * the first C++ submission nor an idle start waits for them. */
 static void *warm_up_thread(void *arg)
 {
     struct daemon *d = arg;
-    struct judge_worker w;
+    struct judge_worker w = {.shared = &d->shared, .index = d->cfg->workers, .lock_fd = -1};
     struct db_conn *conn = NULL;
 
-    if (judge_worker_init(&w, &d->shared, d->cfg->workers) < 0) {
-        log_msg(LOG_WARN, "warm-up skipped: %s", w.error);
-    } else if (db_acquire(d->pool, &conn) >= 0) {
+    if (db_acquire(d->pool, &conn) >= 0) {
         judge_warm_up(&w, conn);
         db_release(d->pool, conn);
     }
-    judge_worker_release(&w);
     return NULL;
 }
 
@@ -365,6 +362,7 @@ static int start_workers(struct daemon *d)
 static void stop_workers(struct daemon *d)
 {
     atomic_store(&d->shared.stopping, 1);
+    judge_shared_cancel_builds(&d->shared);
     wake_workers(d);
     for (int i = 0; i < d->cfg->workers; i++)
         if (d->slots[i].started)

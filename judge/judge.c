@@ -28,6 +28,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,11 +82,13 @@ void judge_shared_init(struct judge_shared *s, const char *data_dir)
     memset(s, 0, sizeof(*s));
     fmt(s->data_dir, sizeof(s->data_dir), "%s", data_dir);
     pthread_mutex_init(&s->build_lock, NULL);
+    pthread_mutex_init(&s->build_pid_lock, NULL);
 }
 
 void judge_shared_release(struct judge_shared *s)
 {
     pthread_mutex_destroy(&s->build_lock);
+    pthread_mutex_destroy(&s->build_pid_lock);
 }
 
 static int64_t mono_ms(void)
@@ -249,16 +254,76 @@ struct compiled {
     char *output; /* the compiler's messages, sanitized and capped; NULL when none */
 };
 
-/* Builds the language's precompiled header once per host; the folder to bind, or "" without. */
+/* Runs the trusted compiler outside the sandbox, in dir, and waits. The child's pid is kept in
+ * the shared state while it runs, so that a stopping process can kill it at once. */
+static int spawn_build(struct judge_shared *sh, char *const *argv, const char *dir, char *ret_msg,
+                       size_t msg_size)
+{
+    static const char *const envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none;
+    siginfo_t si;
+    pid_t pid;
+    int r;
+
+    sigemptyset(&none);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_addchdir_np(&fa, dir);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "build.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawnattr_setsigmask(&attr, &none); /* our threads block SIGTERM and SIGINT */
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    pthread_mutex_lock(&sh->build_pid_lock);
+    r = atomic_load(&sh->stopping)
+            ? ECANCELED
+            : posix_spawn(&pid, argv[0], &fa, &attr, argv, (char *const *)envp);
+    if (r == 0)
+        sh->build_pid = pid;
+    pthread_mutex_unlock(&sh->build_pid_lock);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (r != 0) {
+        fmt(ret_msg, msg_size, "%s", strerror(r));
+        return -r;
+    }
+    /* Wait without reaping, forget the pid, then reap: a kill never hits a reused pid. */
+    while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    pthread_mutex_lock(&sh->build_pid_lock);
+    sh->build_pid = 0;
+    pthread_mutex_unlock(&sh->build_pid_lock);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (si.si_code == CLD_EXITED && si.si_status == 0)
+        return 0;
+    fmt(ret_msg, msg_size, "%s %d", si.si_code == CLD_EXITED ? "exit status" : "signal",
+        si.si_status);
+    return -EIO;
+}
+
+void judge_shared_cancel_builds(struct judge_shared *sh)
+{
+    pthread_mutex_lock(&sh->build_pid_lock);
+    if (sh->build_pid > 0)
+        (void)kill(sh->build_pid, SIGKILL);
+    pthread_mutex_unlock(&sh->build_pid_lock);
+}
+
+/* Builds the language's precompiled header once per host; the folder to bind, or "" without.
+ * The compiler is the system's and the header a system header, so the build runs outside the
+ * sandbox, with the language's own flags (pch_argv), where a stopping judge can cancel it. */
 static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret, size_t size)
 {
     struct judge_shared *sh = w->shared;
     unsigned char digest[crypto_generichash_BYTES_MIN];
     char key[crypto_generichash_BYTES_MIN * 2 + 1], tmp[PATH_MAX + 64], hdr[PATH_MAX + 64];
-    char base[PATH_MAX], *argv[JUDGE_MAX_ARGS];
+    char base[PATH_MAX], *argv[JUDGE_MAX_ARGS], msg[128], text[256], out[256];
     crypto_generichash_state st;
-    struct sb_result res;
     int r, built = 0;
+    int64_t started;
 
     ret[0] = '\0';
     if (!lang->n_pch || !lang->pch_header[0] || sh->pch_failed)
@@ -289,14 +354,10 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
         char *slash = strrchr(hdr, '/');
         *slash = '\0';
         r = judge_mkdirs(hdr);
-        /* The compiler writes the .gch there as the box's user; given back to root after. */
-        if (r >= 0 && chown(hdr, sb_box_uid(w->box), sb_box_uid(w->box)) < 0)
-            r = -errno;
         *slash = '/';
     }
     /* The header is a stand-in that includes the real one; #include_next keeps a compiler
      * that rejects the precompiled file from including the stand-in again. */
-    char text[256], out[256];
     fmt(text, sizeof(text), "#include_next <%s>\n", lang->pch_header);
     if (r >= 0)
         r = judge_write_file(hdr, text, strlen(text));
@@ -306,33 +367,21 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
                          &(struct judge_vars){.header = lang->pch_header, .out = out}, argv);
     if (r < 0)
         goto out;
-    struct sb_spec spec = {
-        .argv = (const char *const *)argv,
-        .work_dir = tmp,
-        .profile = SB_COMPILER,
-        .limits = {.time_ms = 60000,
-                   .memory_kb = 2048 * 1024ULL,
-                   .output_kb = 256 * 1024,
-                   .procs = 64},
-    };
-    r = sb_box_run(w->box, &spec, &res);
+    started = mono_ms();
+    r = spawn_build(sh, argv, tmp, msg, sizeof(msg));
     judge_argv_free(argv);
-    if (r < 0 || res.status != SB_OK) {
-        log_msg(LOG_WARN, "precompiled header %s failed to build (%s); compiling without",
-                lang->pch_header, r < 0 ? strerror(-r) : res.message);
+    if (r < 0) {
+        if (!atomic_load(&sh->stopping))
+            log_msg(LOG_WARN, "precompiled header %s failed to build (%s); compiling without",
+                    lang->pch_header, msg);
         goto out;
     }
-    /* Hand the result back to root: no box may ever write to it again. */
-    char gch[PATH_MAX + 80];
-    fmt(gch, sizeof(gch), "%s.gch", hdr);
-    *strrchr(hdr, '/') = '\0';
-    if (lchown(gch, 0, 0) < 0 || chmod(gch, 0444) < 0 || lchown(hdr, 0, 0) < 0 ||
-        lchown(tmp, 0, 0) < 0 || chmod(tmp, 0755) < 0 || rename(tmp, ret) < 0) {
-        if (access(ret, F_OK) != 0)
-            goto out;
-    }
-    log_msg(LOG_INFO, "precompiled header %s built for %s in %llu ms", lang->pch_header, lang->id,
-            (unsigned long long)res.wall_ms);
+    fmt(hdr, sizeof(hdr), "%s/build.log", tmp);
+    (void)unlink(hdr);
+    if (chmod(tmp, 0755) < 0 || (rename(tmp, ret) < 0 && access(ret, F_OK) != 0))
+        goto out;
+    log_msg(LOG_INFO, "precompiled header %s built for %s in %lld ms", lang->pch_header, lang->id,
+            (long long)(mono_ms() - started));
     built = 1;
 out:
     if (!built) {

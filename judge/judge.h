@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "db/db.h"
 #include "db/queue.h"
@@ -48,10 +49,15 @@ struct judge_shared {
     /* private */
     pthread_mutex_t build_lock; /* one build of a precompiled header or checker at a time */
     int pch_failed;             /* a precompiled header failed to build: compile without */
+    pthread_mutex_t build_pid_lock;
+    pid_t build_pid; /* a precompiled header's compiler running outside the sandbox, or 0 */
 };
 
 void judge_shared_init(struct judge_shared *s, const char *data_dir);
 void judge_shared_release(struct judge_shared *s);
+
+/* Kills a precompiled header's build in progress (call after setting stopping). */
+void judge_shared_cancel_builds(struct judge_shared *s);
 
 struct judge_worker {
     int index;
@@ -80,7 +86,7 @@ void judge_worker_release(struct judge_worker *w);
 
 /* Builds what is built once per host (the precompiled headers of the enabled languages) so
  * that the first submission does not wait for it. Failures are logged, not returned: judging
- * works without, only slower. */
+ * works without, only slower. Needs only w->shared and a w->index no worker uses (no box). */
 void judge_warm_up(struct judge_worker *w, struct db_conn *conn);
 
 /* Judges a claimed job and records its result; see the top of this file for the returns. */
