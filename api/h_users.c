@@ -2,8 +2,10 @@
  * h_users.c: accounts and sessions: POST /users, GET and PATCH /users/{username},
  * POST /sessions, DELETE /sessions/current, GET /me.
  *
- * Password hashing (argon2id, 64 MiB each) runs outside any database connection and behind a
- * small semaphore, so a burst of logins can neither drain the pool nor the memory. An unknown
+ * Password hashing (argon2id, 64 MiB, ~0.1 s each) runs on the HTTP worker, behind a gate of
+ * a few slots: a worker never waits at the gate (that would stall every connection it
+ * serves); when all slots are taken the answer is 503 with Retry-After, so a burst of logins
+ * can take neither all the workers nor the memory. An unknown
  * username costs the same hash check as a wrong password.
  */
 #include <sodium.h>
@@ -35,12 +37,21 @@ static void user_object(struct api_json *j, const PGresult *res, int row)
 
 #define USER_COLUMNS "id, username, display_name, role, " API_SQL_TIME("created_at")
 
+/* Takes a hashing slot without waiting: 0, or -EAGAIN (503, Retry-After: 1). */
+static int gate_enter(struct api_req *req)
+{
+    if (sem_trywait(&req->srv->pwhash_gate) == 0)
+        return 0;
+    api_retry_after(req, 1);
+    return api_fail(req, -EAGAIN, NULL, "busy checking passwords: retry in a second");
+}
+
 static int hash_password(struct api_req *req, const char *password, char *hash, size_t size)
 {
-    int r;
+    int r = gate_enter(req);
 
-    while (sem_wait(&req->srv->pwhash_gate) != 0)
-        ;
+    if (r < 0)
+        return r;
     r = db_password_hash(password, hash, size);
     sem_post(&req->srv->pwhash_gate);
     return r;
@@ -74,9 +85,8 @@ int api_h_user_create(struct api_req *req)
         goto out;
     }
     /* The hash is made in db_user_create; the gate bounds how many run at once. */
-    api_db_release(req);
-    while (sem_wait(&req->srv->pwhash_gate) != 0)
-        ;
+    if ((r = gate_enter(req)) < 0)
+        goto out;
     r = api_db(req, &c);
     if (r == 0)
         r = db_user_create(c, in.username, in.password, in.display_name ? in.display_name : "",
@@ -135,8 +145,8 @@ int api_h_session_create(struct api_req *req)
     snprintf(hash, sizeof(hash), "%s",
              PQntuples(res) == 1 ? PQgetvalue(res, 0, 5) : req->srv->dummy_hash);
     api_db_release(req);
-    while (sem_wait(&req->srv->pwhash_gate) != 0)
-        ;
+    if ((r = gate_enter(req)) < 0)
+        goto out;
     ok = db_password_check(hash, in.password) && PQntuples(res) == 1;
     sem_post(&req->srv->pwhash_gate);
     if (!ok) {

@@ -155,7 +155,7 @@ int main(int argc, char **argv)
         log_msg(LOG_ERROR, "libsodium failed to start");
         return 1;
     }
-    sem_init(&srv.pwhash_gate, 0, 4);
+    sem_init(&srv.pwhash_gate, 0, srv.cfg.threads / 4 > 1 ? (unsigned)srv.cfg.threads / 4 : 1);
     {
         char pw[] = "not a real password";
         if (db_password_hash(pw, srv.dummy_hash, sizeof(srv.dummy_hash)) < 0) {

@@ -388,7 +388,7 @@ static enum MHD_Result queue(struct api_req *req)
     if (req->content_type)
         MHD_add_response_header(resp, "Content-Type", req->content_type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    if (req->status == 429 && req->retry_after > 0) {
+    if ((req->status == 429 || req->status == 503) && req->retry_after > 0) {
         snprintf(num, sizeof(num), "%d", req->retry_after);
         MHD_add_response_header(resp, "Retry-After", num);
     }

@@ -92,7 +92,7 @@ struct api_server {
     struct api_auth_cache *auth_cache;
     atomic_int stopping;
     atomic_int active;    /* requests begun and not yet completed */
-    sem_t pwhash_gate;    /* argon2id takes 64 MiB: this many hashes at once at most */
+    sem_t pwhash_gate;    /* argon2id: at most a quarter of the workers hash at once */
     char dummy_hash[128]; /* checked against for unknown users, so timing tells nothing */
 };
 

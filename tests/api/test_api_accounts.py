@@ -1,5 +1,6 @@
 """Accounts and sessions: POST /users, /sessions, /me, PATCH and GET /users/{username}."""
 
+import threading
 import time
 
 import gavel_test
@@ -149,6 +150,32 @@ class ClosedRegistration(ApiCase):
         self.assertError(self.api("POST", "/api/v1/users", body, token=self.login("teacher")), 403)
         st, res, _ = self.api("POST", "/api/v1/users", body, token=self.login("admin"))
         self.assertEqual(st, 201, res)
+
+
+class LoginBurst(ApiCase):
+    """Password hashing never makes a worker wait: past the gate a login is 503 + Retry-After."""
+    api_env = {"GAVEL_API_THREADS": "4"}
+
+    def test_burst(self):
+        results = []
+
+        def one():
+            results.append(self.api("POST", "/api/v1/sessions",
+                                    {"username": "admin", "password": gavel_test.PASSWORD}))
+
+        threads = [threading.Thread(target=one) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        codes = sorted(r[0] for r in results)
+        self.assertEqual(len(codes), 12)
+        self.assertIn(201, codes)
+        self.assertTrue(set(codes) <= {201, 503}, codes)
+        for st, body, hdr in results:
+            if st == 503:
+                self.assertEqual(hdr.get("Retry-After"), "1")
+                self.assertEqual(body["error"]["code"], "unavailable")
 
 
 class ShortTokens(ApiCase):
