@@ -1023,7 +1023,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             judge_text_sanitize(cmsg, strlen(cmsg));
             msgs[i] = strdup(cmsg);
         }
-        if (stop_first && outs[i].code != JUDGE_AC)
+        /* A checker that failed once will fail again: do not spend its limits on every test. */
+        if ((stop_first && outs[i].code != JUDGE_AC) || outs[i].code == JUDGE_IE)
             stopped = 1;
     }
 

@@ -92,10 +92,12 @@ class Checking(ju.JudgeCase):
         })
 
     def test_broken_checker_is_ie_never_ac(self):
-        pid = ju.problem(self.url, "broken", [("\n", "1\n")], checker="custom",
+        pid = ju.problem(self.url, "broken", [("\n", "1\n"), ("\n", "1\n")], checker="custom",
                          checker_language="c", checker_source="int main(void){return 3;}")
         rows = self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
         self.assertIn("checker failed", rows["any"]["message"])
+        self.assertEqual([t[1] for t in ju.tests_of(self.url, rows["any"]["id"])],
+                         ["IE", "SKIPPED"])
         pid = ju.problem(self.url, "crashing", [("\n", "1\n")], checker="custom",
                          checker_language="c",
                          checker_source="int main(void){volatile int *p=0;return *p;}")
