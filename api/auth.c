@@ -79,7 +79,7 @@ struct cache_entry {
 };
 
 struct api_auth_cache {
-    pthread_mutex_t lock;
+    pthread_rwlock_t lock; /* hits only read: they never wait for each other */
     int64_t ttl_ms;
     struct cache_entry slots[CACHE_SLOTS];
 };
@@ -102,7 +102,7 @@ int api_auth_cache_new(int64_t ttl_ms, struct api_auth_cache **ret)
     c = calloc(1, sizeof(*c));
     if (!c)
         return -ENOMEM;
-    pthread_mutex_init(&c->lock, NULL);
+    pthread_rwlock_init(&c->lock, NULL);
     c->ttl_ms = ttl_ms;
     *ret = c;
     return 0;
@@ -112,7 +112,7 @@ void api_auth_cache_free(struct api_auth_cache *c)
 {
     if (!c)
         return;
-    pthread_mutex_destroy(&c->lock);
+    pthread_rwlock_destroy(&c->lock);
     free(c);
 }
 
@@ -133,9 +133,9 @@ static int cache_get(struct api_req *req)
     if (!c)
         return 0;
     e = slot_of(c, req->token_hash);
-    pthread_mutex_lock(&c->lock);
+    pthread_rwlock_rdlock(&c->lock);
     copy = *e;
-    pthread_mutex_unlock(&c->lock);
+    pthread_rwlock_unlock(&c->lock);
     if (copy.valid_until_ms <= now_ms() || sodium_memcmp(copy.hash, req->token_hash, 32) != 0)
         return 0;
     req->user.id = copy.user_id;
@@ -161,9 +161,9 @@ static void cache_put(struct api_req *req, int64_t token_left_ms)
     snprintf(e.username, sizeof(e.username), "%s", req->user.username);
     snprintf(e.display_name, sizeof(e.display_name), "%s", req->user.display_name);
     slot = slot_of(c, req->token_hash);
-    pthread_mutex_lock(&c->lock);
+    pthread_rwlock_wrlock(&c->lock);
     *slot = e;
-    pthread_mutex_unlock(&c->lock);
+    pthread_rwlock_unlock(&c->lock);
 }
 
 void api_auth_forget(struct api_server *srv, const unsigned char *hash, int64_t user_id)
@@ -172,7 +172,7 @@ void api_auth_forget(struct api_server *srv, const unsigned char *hash, int64_t 
 
     if (!c)
         return;
-    pthread_mutex_lock(&c->lock);
+    pthread_rwlock_wrlock(&c->lock);
     if (hash) {
         struct cache_entry *e = slot_of(c, hash);
         if (!memcmp(e->hash, hash, 32))
@@ -183,7 +183,7 @@ void api_auth_forget(struct api_server *srv, const unsigned char *hash, int64_t 
                 c->slots[i].valid_until_ms = 0;
         }
     }
-    pthread_mutex_unlock(&c->lock);
+    pthread_rwlock_unlock(&c->lock);
 }
 
 int api_auth_check(struct api_req *req)

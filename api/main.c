@@ -170,7 +170,11 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    r = db_pool_new(srv.cfg.database_url, srv.cfg.db_pool_size, &srv.pool);
+    {
+        struct db_pool *pool = NULL;
+        r = db_pool_new(srv.cfg.database_url, srv.cfg.db_pool_size, &pool);
+        atomic_store(&srv.pool, pool);
+    }
     if (r < 0) {
         /* Not fatal: /healthz answers 503 until the database comes back. */
         log_msg(LOG_WARN, "database unavailable at start (%d); retrying per request", r);
@@ -201,6 +205,6 @@ out:
     api_ratelimit_free(srv.rl);
     api_auth_cache_free(srv.auth_cache);
     api_metrics_free(srv.metrics);
-    db_pool_free(srv.pool);
+    db_pool_free(atomic_load(&srv.pool));
     return code;
 }

@@ -223,10 +223,14 @@ static struct db_pool *pool_of(struct api_server *srv)
 {
     struct db_pool *p;
 
+    p = atomic_load(&srv->pool);
+    if (p)
+        return p; /* the common case takes no lock */
     pthread_mutex_lock(&srv->pool_lock);
-    if (!srv->pool && db_pool_new(srv->cfg.database_url, srv->cfg.db_pool_size, &p) == 0)
-        srv->pool = p;
-    p = srv->pool;
+    if (!atomic_load(&srv->pool) &&
+        db_pool_new(srv->cfg.database_url, srv->cfg.db_pool_size, &p) == 0)
+        atomic_store(&srv->pool, p);
+    p = atomic_load(&srv->pool);
     pthread_mutex_unlock(&srv->pool_lock);
     return p;
 }
@@ -253,7 +257,7 @@ int api_db(struct api_req *req, struct db_conn **ret_conn)
 void api_db_release(struct api_req *req)
 {
     if (req->db) {
-        db_release(req->srv->pool, req->db);
+        db_release(atomic_load(&req->srv->pool), req->db);
         req->db = NULL;
     }
 }

@@ -84,7 +84,7 @@ int api_ratelimit_take(struct api_ratelimit *rl, int64_t user_id);
 
 struct api_server {
     struct api_settings cfg;
-    struct db_pool *pool; /* NULL until the database has been reached once */
+    _Atomic(struct db_pool *) pool; /* NULL until the database has been reached once */
     pthread_mutex_t pool_lock;
     struct api_metrics *metrics;
     struct api_hub *hub;
