@@ -6,8 +6,11 @@
  * the build's glob), include "api/handlers.h", and add one API_ROUTE line to api/routes.def
  * plus its entry in api/openapi.json (a test holds the two to each other).
  *
- * A handler runs on its connection's own thread, once the whole body has arrived within its
- * route's cap. It either answers (api_reply_json, api_reply_raw, api_reply_empty) and returns
+ * A handler runs on one of a few HTTP worker threads (GAVEL_API_THREADS), each serving many
+ * connections, once the whole body has arrived within its route's cap. While it runs, the other
+ * connections of its worker wait: a handler may block on the database, but must not sleep or
+ * wait for anything slow (to wait for a result, use api_wait, which parks the request without
+ * holding the worker). It either answers (api_reply_json, api_reply_raw, api_reply_empty) and returns
  * 0, or returns a negative errno, which the server answers with the one errno → HTTP table
  * (api_errno_status) as {"error":{"code","message","field"}}. api_fail sets the message and
  * field of that answer and passes the errno back:
