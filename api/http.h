@@ -10,10 +10,10 @@
  * connections, once the whole body has arrived within its route's cap. While it runs, the other
  * connections of its worker wait: a handler may block on the database, but must not sleep or
  * wait for anything slow (to wait for a result, use api_wait, which parks the request without
- * holding the worker). It either answers (api_reply_json, api_reply_raw, api_reply_empty) and returns
- * 0, or returns a negative errno, which the server answers with the one errno → HTTP table
- * (api_errno_status) as {"error":{"code","message","field"}}. api_fail sets the message and
- * field of that answer and passes the errno back:
+ * holding the worker). It either answers (api_reply_json, api_reply_raw, api_reply_empty)
+ * and returns 0, or returns a negative errno, which the server answers with the one errno →
+ * HTTP table (api_errno_status) as {"error":{"code","message","field"}}. api_fail sets the
+ * message and field of that answer and passes the errno back:
  *
  *     int api_h_problem_get(struct api_req *req)
  *     {
