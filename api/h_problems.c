@@ -185,6 +185,8 @@ int api_h_problem_list(struct api_req *req)
 
     if (r < 0)
         return r;
+    if ((r = api_query_only(req, (const char *const[]){"limit", "cursor", NULL})) < 0)
+        return r;
     if ((r = api_list_params(req, &limit, &before)) < 0)
         return r;
     if ((r = api_db(req, &c)) < 0)

@@ -135,6 +135,8 @@ int api_h_run_get(struct api_req *req)
         return r;
     if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
         return api_fail(req, -ENOENT, "id", "no such run");
+    if ((r = api_query_only(req, (const char *const[]){"wait", NULL})) < 0)
+        return r;
     if ((r = api_query_int(req, "wait", 0, 60, 0, &wait)) < 0)
         return r;
     if ((r = read_run(req, idtext, &res)) < 0)

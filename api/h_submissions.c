@@ -249,6 +249,8 @@ int api_h_submission_get(struct api_req *req)
         return r;
     if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
         return api_fail(req, -ENOENT, "id", "no such submission");
+    if ((r = api_query_only(req, (const char *const[]){"wait", NULL})) < 0)
+        return r;
     if ((r = api_query_int(req, "wait", 0, 60, 0, &wait)) < 0)
         return r;
     if ((r = read_submission(req, idtext, &res)) < 0)
@@ -300,12 +302,10 @@ int api_h_submission_list(struct api_req *req)
         return r;
     if ((r = api_list_params(req, &limit, &before)) < 0)
         return r;
-    for (int i = 0; i < req->uri.n_query; i++) {
-        const char *q = req->uri.query[i].name;
-        if (strcmp(q, "problem") && strcmp(q, "user") && strcmp(q, "verdict") &&
-            strcmp(q, "limit") && strcmp(q, "cursor"))
-            return api_fail(req, -EINVAL, q, "is not a filter of this list");
-    }
+    r = api_query_only(
+        req, (const char *const[]){"problem", "user", "verdict", "limit", "cursor", NULL});
+    if (r < 0)
+        return r;
     if (problem && db_slug_valid(problem) < 0)
         return api_fail(req, -EINVAL, "problem", "is not a problem slug");
     if (user && api_username_valid(user) < 0)

@@ -95,6 +95,9 @@ int api_query_int(struct api_req *req, const char *name, int64_t min, int64_t ma
  * continue below (INT64_MAX for the first page). -EINVAL naming limit or cursor. */
 int api_list_params(struct api_req *req, int *ret_limit, int64_t *ret_before) API_WUR;
 
+/* Refuses (-EINVAL naming it) any query parameter not in the NULL-terminated list of names. */
+int api_query_only(struct api_req *req, const char *const *names) API_WUR;
+
 /* A request header, or NULL. */
 const char *api_header(struct api_req *req, const char *name);
 

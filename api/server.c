@@ -117,6 +117,19 @@ int api_query_int(struct api_req *req, const char *name, int64_t min, int64_t ma
     return 0;
 }
 
+int api_query_only(struct api_req *req, const char *const *names)
+{
+    for (int i = 0; i < req->uri.n_query; i++) {
+        const char *q = req->uri.query[i].name;
+        int known = 0;
+        for (const char *const *n = names; *n && !known; n++)
+            known = !strcmp(*n, q);
+        if (!known)
+            return api_fail(req, -EINVAL, q, "is not a parameter of this route");
+    }
+    return 0;
+}
+
 int api_list_params(struct api_req *req, int *ret_limit, int64_t *ret_before)
 {
     const char *cursor = api_query(req, "cursor");

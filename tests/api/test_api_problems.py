@@ -77,7 +77,7 @@ class Problems(ApiCase):
         self.assertEqual(len(seen), len(set(seen)))
         self.assertTrue({"page%d" % i for i in range(7)} <= set(seen))
         for bad in ("limit=0", "limit=101", "limit=x", "limit=-1", "cursor=zzz", "cursor=c",
-                    "cursor=cAAAA", "limit=1&limit=2", "limit=99999999999999999999"):
+                    "cursor=cAAAA", "limit=1&limit=2", "limit=99999999999999999999", "sort=x"):
             self.assertError(self.api("GET", "/api/v1/problems?" + bad, token=tok), 400)
 
     def test_replace_delete_owner_rules(self):

@@ -82,6 +82,8 @@ class Submissions(ApiCase):
         self.assertEqual(self.api("GET", "/api/v1/submissions/%d?wait=60" % sid,
                                   token=stu)[0], 200)
         self.assertLess(time.time() - t0, 2)
+        self.assertError(self.api("GET", "/api/v1/submissions/%d?wiat=5" % sid, token=stu), 400,
+                         "wiat")
         for bad in ("61", "-1", "x", ""):
             self.assertError(self.api("GET", "/api/v1/submissions/%d?wait=%s" % (sid, bad),
                                       token=stu), 400, "wait")
