@@ -6,9 +6,11 @@
  * (db/contests.h). Pages are also kept here, in a small table of recent pages keyed by
  * (contest, view, limit, offset) and tagged with the standings' version they show: a read
  * first asks the database for the contest's current version (one primary-key lookup, which
- * also checks that the viewer may see it) and sends the kept page when the versions match. The
- * standings' triggers bump the version in the transaction that changes them, so a kept page is
- * never stale; a freeze starting or being lifted changes the view, which is part of the key.
+ * also checks that the viewer may see it) and sends the kept page when it is that version or a
+ * later one. The standings' triggers bump the version in the transaction that changes them, so
+ * a kept page is never older than what the database says; a freeze starting or being lifted
+ * changes the view, which is part of the key. When a page must be computed again, readers who
+ * ask for it meanwhile wait for that one computation instead of each running their own.
  *
  * This table is the one piece of process-wide state outside the settings: a cache, owned by
  * this file, each slot behind its own lock. It holds at most PAGE_SLOTS pages.
@@ -27,61 +29,96 @@
 #define OFFSET_MAX 10000000
 #define PAGE_SLOTS 64
 
-struct page_slot {
-    pthread_mutex_t lock;
+/* Which page: a contest, a view, a window. */
+struct page_key {
     int64_t contest_id;
     int frozen, limit, offset;
-    int64_t version;
-    char *rows; /* NUL-terminated JSON array; NULL when the slot is empty */
+};
+
+struct page_slot {
+    pthread_mutex_t lock;
+    pthread_cond_t done; /* signalled when a computation of `computing_key` ends */
+    struct page_key key; /* of rows */
+    int64_t version;     /* the standings' version rows show */
+    char *rows;          /* NUL-terminated JSON array; NULL when the slot is empty */
+    int computing;       /* a reader is computing the page of computing_key */
+    struct page_key computing_key;
 };
 
 static struct page_slot page_slots[PAGE_SLOTS] = {
-    [0 ... PAGE_SLOTS - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER},
+    [0 ... PAGE_SLOTS - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER},
 };
 
-static struct page_slot *slot_for(int64_t contest_id, int frozen, int limit, int offset)
+static int key_eq(const struct page_key *a, const struct page_key *b)
 {
-    uint64_t h = (uint64_t)contest_id * 0x9e3779b97f4a7c15ULL;
+    return a->contest_id == b->contest_id && a->frozen == b->frozen && a->limit == b->limit &&
+           a->offset == b->offset;
+}
 
-    h ^= ((uint64_t)(unsigned)offset << 16) ^ ((uint64_t)(unsigned)limit << 1) ^ (unsigned)frozen;
+static struct page_slot *slot_for(const struct page_key *k)
+{
+    uint64_t h = (uint64_t)k->contest_id * 0x9e3779b97f4a7c15ULL;
+
+    h ^= ((uint64_t)(unsigned)k->offset << 16) ^ ((uint64_t)(unsigned)k->limit << 1) ^
+         (unsigned)k->frozen;
     h *= 0xff51afd7ed558ccdULL;
     return &page_slots[(h >> 32) % PAGE_SLOTS];
 }
 
-/* Writes the kept page into j when it is the one asked for at this version: 1, else 0. */
-static int page_from_cache(struct api_json *j, const struct db_contest_view *v, int limit,
-                           int offset)
+/* Writes the rows of page k as of `version` or later into j: the kept copy when there is one,
+ * else computed once for everyone asking at the same time (the first computes, the others wait
+ * for it, so a new version costs one page query, not one per waiting reader). */
+static int page_rows(struct api_req *req, struct db_conn *c, const struct page_key *k,
+                     int64_t version, struct api_json *j)
 {
-    struct page_slot *s = slot_for(v->id, v->frozen, limit, offset);
-    int hit;
+    struct page_slot *s = slot_for(k);
+    PGresult *res = NULL;
+    int64_t got = 0;
+    int lead = 0;
+    int r;
 
     pthread_mutex_lock(&s->lock);
-    hit = s->rows && s->contest_id == v->id && s->frozen == v->frozen && s->limit == limit &&
-          s->offset == offset && s->version == v->version;
-    if (hit)
-        api_json_kraw(j, "rows", s->rows);
+    for (;;) {
+        if (s->rows && key_eq(&s->key, k) && s->version >= version) {
+            api_json_kraw(j, "rows", s->rows);
+            pthread_mutex_unlock(&s->lock);
+            return 0;
+        }
+        if (!s->computing || !key_eq(&s->computing_key, k))
+            break;
+        pthread_cond_wait(&s->done, &s->lock);
+    }
+    if (!s->computing) {
+        lead = 1;
+        s->computing = 1;
+        s->computing_key = *k;
+    }
     pthread_mutex_unlock(&s->lock);
-    return hit;
-}
 
-/* Keeps a page (copied) for later reads; a failed copy only loses the keeping. */
-static void page_keep(const struct db_contest_view *v, int limit, int offset, int64_t version,
-                      const char *rows)
-{
-    struct page_slot *s = slot_for(v->id, v->frozen, limit, offset);
-    char *copy = strdup(rows);
+    r = db_contest_page(c, k->contest_id, k->frozen, k->limit, k->offset, &got, &res);
+    if (r >= 0)
+        api_json_kraw(j, "rows", api_col(res, 0, 0));
 
-    if (!copy)
-        return;
     pthread_mutex_lock(&s->lock);
-    free(s->rows);
-    s->rows = copy;
-    s->contest_id = v->id;
-    s->frozen = v->frozen;
-    s->limit = limit;
-    s->offset = offset;
-    s->version = version;
+    if (r >= 0 && (!s->rows || !key_eq(&s->key, k) || got >= s->version)) {
+        char *copy = strdup(api_col(res, 0, 0));
+
+        if (copy) {
+            free(s->rows);
+            s->rows = copy;
+            s->key = *k;
+            s->version = got;
+        }
+    }
+    if (lead) {
+        s->computing = 0;
+        pthread_cond_broadcast(&s->done);
+    }
     pthread_mutex_unlock(&s->lock);
+    PQclear(res);
+    if (r < 0)
+        return api_db_fail(req, r, "read a leaderboard");
+    return 0;
 }
 
 /* ?limit= and ?offset=, checked and naming the offending one. */
@@ -104,10 +141,9 @@ int api_h_contest_leaderboard(struct api_req *req)
 {
     const struct api_user *u;
     struct db_contest_view v;
+    struct page_key k;
     struct db_conn *c;
-    PGresult *res = NULL;
     struct api_json *j;
-    int64_t version = 0;
     int limit, offset;
     int r = api_auth_optional(req);
 
@@ -130,14 +166,10 @@ int api_h_contest_leaderboard(struct api_req *req)
     j = api_reply_json(req, 200);
     api_json_obj(j);
     api_json_kbool(j, "frozen", v.frozen);
-    if (!page_from_cache(j, &v, limit, offset)) {
-        r = db_contest_page(c, v.id, v.frozen, limit, offset, &version, &res);
-        if (r < 0)
-            return api_db_fail(req, r, "read a leaderboard");
-        api_json_kraw(j, "rows", api_col(res, 0, 0));
-        page_keep(&v, limit, offset, version, api_col(res, 0, 0));
-        PQclear(res);
-    }
+    k = (struct page_key){v.id, v.frozen, limit, offset};
+    r = page_rows(req, c, &k, v.version, j);
+    if (r < 0)
+        return r;
     api_json_end(j);
     return 0;
 }
