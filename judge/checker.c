@@ -1,8 +1,10 @@
 /*
- * checker.c: exact, token and floating-point comparison of outputs (checker.h).
+ * checker.c: exact, token and floating-point comparison of outputs, and the checker parameters
+ * of a problem (checker.h).
  */
 #include "judge/checker.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,6 +38,29 @@ static void show(char *dst, size_t size, const char *s, size_t n)
         dst[k++] = (c >= 0x20 && c < 0x7f && c != '\'') ? (char)c : '?';
     }
     if (n > lim && k + 4 < size) {
+        memcpy(dst + k, "...", 3);
+        k += 3;
+    }
+    dst[k] = '\0';
+}
+
+/* Writes a run of whitespace as printable text: \n \t \r \v \f spelled out, shortened. */
+static void show_space(char *dst, size_t size, const char *s, size_t n)
+{
+    size_t k = 0, i;
+
+    for (i = 0; i < n && k + 6 < size; i++) {
+        char c = s[i] == '\n'   ? 'n'
+                 : s[i] == '\t' ? 't'
+                 : s[i] == '\r' ? 'r'
+                 : s[i] == '\v' ? 'v'
+                 : s[i] == '\f' ? 'f'
+                                : 0;
+        if (c)
+            dst[k++] = '\\';
+        dst[k++] = c ? c : s[i] == ' ' ? ' ' : '?';
+    }
+    if (i < n) {
         memcpy(dst + k, "...", 3);
         k += 3;
     }
@@ -105,15 +130,20 @@ void judge_check_exact(const char *out, size_t out_len, const char *ans, size_t 
 struct tok {
     const char *p;
     size_t n;
+    const char *ws; /* the whitespace before it (or at the end) */
+    size_t ws_n;
 };
 
-/* The next token from s[*pos..n); 0 when there is none left. */
+/* The next token from s[*pos..n); 0 when there is none left. Either way t->ws is the
+ * whitespace skipped to get there. */
 static int next_token(const char *s, size_t n, size_t *pos, struct tok *t)
 {
     size_t i = *pos;
 
+    t->ws = s + i;
     while (i < n && is_space((unsigned char)s[i]))
         i++;
+    t->ws_n = i - *pos;
     if (i >= n) {
         *pos = i;
         return 0;
@@ -141,6 +171,37 @@ static int parse_number(const struct tok *t, double *ret)
     return end == buf + t->n;
 }
 
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static int same_token(const struct tok *a, const struct tok *b, int case_sensitive)
+{
+    if (a->n != b->n)
+        return 0;
+    if (case_sensitive)
+        return memcmp(a->p, b->p, a->n) == 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (ascii_lower((unsigned char)a->p[i]) != ascii_lower((unsigned char)b->p[i]))
+            return 0;
+    return 1;
+}
+
+/* Whether two runs of whitespace are the same, CRLF read as LF. */
+static int same_space(const struct tok *a, const struct tok *b)
+{
+    size_t pa = 0, pb = 0;
+    int ca, cb;
+
+    do {
+        ca = next_byte(a->ws, a->ws_n, &pa);
+        cb = next_byte(b->ws, b->ws_n, &pb);
+    } while (ca == cb && ca >= 0);
+    return ca == cb;
+}
+
+/* Kattis's rule: |x - y| <= abs or |x - y| <= rel*|y|; a 0 tolerance accepts equal values only. */
 static int numbers_close(double x, double y, double abs_eps, double rel_eps)
 {
     double d;
@@ -156,19 +217,42 @@ static int numbers_close(double x, double y, double abs_eps, double rel_eps)
 }
 
 static void check_tokens(const char *out, size_t out_len, const char *ans, size_t ans_len,
-                         int numeric, double abs_eps, double rel_eps, struct judge_verdict *ret)
+                         int numeric, const struct judge_check_opts *o, struct judge_verdict *ret)
 {
     size_t po = 0, pa = 0, index = 0;
     struct tok to, ta;
     char so[40], sa[40];
     double x, y;
+    double abs_eps = o->abs_eps < 0 ? DEFAULT_EPS : o->abs_eps;
+    double rel_eps = o->rel_eps < 0 ? DEFAULT_EPS : o->rel_eps;
 
+    if (o->space_change_sensitive) {
+        out_len = trim_final_newlines(out, out_len);
+        ans_len = trim_final_newlines(ans, ans_len);
+    }
     for (;;) {
         int ho = next_token(out, out_len, &po, &to);
         int ha = next_token(ans, ans_len, &pa, &ta);
         index++;
-        if (!ho && !ha)
+        if (o->space_change_sensitive && ho && ha && !same_space(&to, &ta)) {
+            ret->accepted = 0;
+            show_space(so, sizeof(so), to.ws, to.ws_n);
+            show_space(sa, sizeof(sa), ta.ws, ta.ws_n);
+            snprintf(ret->message, sizeof(ret->message),
+                     "token %zu: expected whitespace '%s' before it, found '%s'", index, sa, so);
+            return;
+        }
+        if (!ho && !ha) {
+            if (o->space_change_sensitive && !same_space(&to, &ta)) {
+                ret->accepted = 0;
+                show_space(so, sizeof(so), to.ws, to.ws_n);
+                show_space(sa, sizeof(sa), ta.ws, ta.ws_n);
+                snprintf(ret->message, sizeof(ret->message),
+                         "end: expected whitespace '%s' after the last token, found '%s'", sa, so);
+                return;
+            }
             break;
+        }
         if (!ho || !ha) {
             ret->accepted = 0;
             if (ha) {
@@ -184,9 +268,13 @@ static void check_tokens(const char *out, size_t out_len, const char *ans, size_
         }
         if (to.n == ta.n && memcmp(to.p, ta.p, to.n) == 0)
             continue;
-        if (numeric && parse_number(&ta, &y) && parse_number(&to, &x) &&
-            numbers_close(x, y, abs_eps, rel_eps))
+        if (numeric && parse_number(&ta, &y)) {
+            /* A number is judged by value only: letter case in it (1E5, NaN) never matters. */
+            if (parse_number(&to, &x) && numbers_close(x, y, abs_eps, rel_eps))
+                continue;
+        } else if (!o->case_sensitive && same_token(&to, &ta, 0)) {
             continue;
+        }
         ret->accepted = 0;
         show(so, sizeof(so), to.p, to.n);
         show(sa, sizeof(sa), ta.p, ta.n);
@@ -199,14 +287,114 @@ static void check_tokens(const char *out, size_t out_len, const char *ans, size_
 }
 
 void judge_check_tokens(const char *out, size_t out_len, const char *ans, size_t ans_len,
-                        struct judge_verdict *ret)
+                        const struct judge_check_opts *opts, struct judge_verdict *ret)
 {
-    check_tokens(out, out_len, ans, ans_len, 0, 0, 0, ret);
+    struct judge_check_opts o = opts ? *opts : JUDGE_CHECK_OPTS_DEFAULT;
+
+    check_tokens(out, out_len, ans, ans_len, 0, &o, ret);
 }
 
 void judge_check_float(const char *out, size_t out_len, const char *ans, size_t ans_len,
-                       double abs_eps, double rel_eps, struct judge_verdict *ret)
+                       const struct judge_check_opts *opts, struct judge_verdict *ret)
 {
-    check_tokens(out, out_len, ans, ans_len, 1, abs_eps < 0 ? DEFAULT_EPS : abs_eps,
-                 rel_eps < 0 ? DEFAULT_EPS : rel_eps, ret);
+    struct judge_check_opts o = opts ? *opts : JUDGE_CHECK_OPTS_DEFAULT;
+
+    check_tokens(out, out_len, ans, ans_len, 1, &o, ret);
+}
+
+/* --- parameters --- */
+
+/* A boolean key: 0 absent (*ret unchanged), 1 read, -EINVAL not a boolean. */
+static int get_bool(const cJSON *root, const char *key, int *ret)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+
+    if (!v)
+        return 0;
+    if (!cJSON_IsBool(v))
+        return -EINVAL;
+    *ret = cJSON_IsTrue(v) ? 1 : 0;
+    return 1;
+}
+
+static int get_number(const cJSON *root, const char *key, double *ret)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+
+    char *end;
+
+    if (!v)
+        return 0;
+    if (cJSON_IsNumber(v)) {
+        *ret = v->valuedouble;
+    } else if (cJSON_IsString(v) && v->valuestring && v->valuestring[0]) {
+        /* Older problems may spell a tolerance as a string: "1e-6". */
+        errno = 0;
+        *ret = strtod(v->valuestring, &end);
+        if (*end || errno)
+            return -EINVAL;
+    } else {
+        return -EINVAL;
+    }
+    return isfinite(*ret) ? 1 : -EINVAL;
+}
+
+static int get_flags(const cJSON *root, struct judge_checker_params *ret)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "flags"), *f;
+
+    if (!arr)
+        return 0;
+    if (!cJSON_IsArray(arr))
+        return -EINVAL;
+    cJSON_ArrayForEach(f, arr)
+    {
+        size_t len;
+        if (!cJSON_IsString(f) || !f->valuestring)
+            return -EINVAL;
+        len = strlen(f->valuestring);
+        if (ret->n_flags >= JUDGE_CHECK_MAX_FLAGS || len > JUDGE_CHECK_MAX_FLAG_LEN)
+            return -E2BIG;
+        memcpy(ret->flags[ret->n_flags], f->valuestring, len + 1);
+        ret->n_flags++;
+    }
+    return 0;
+}
+
+int judge_checker_params_parse(const char *json, size_t len, struct judge_checker_params *ret)
+{
+    cJSON *root;
+    const cJSON *proto;
+    int r = 0;
+
+    memset(ret, 0, sizeof(*ret));
+    ret->opts = JUDGE_CHECK_OPTS_DEFAULT;
+    if (!json || len == 0)
+        return 0;
+    /* A NUL inside the text would hide the rest of it: refuse rather than read half. */
+    if (memchr(json, '\0', len))
+        return -EINVAL;
+    root = cJSON_ParseWithLength(json, len);
+    if (!root || !cJSON_IsObject(root)) {
+        r = -EINVAL;
+        goto out;
+    }
+    if (get_number(root, "abs", &ret->opts.abs_eps) < 0 ||
+        get_number(root, "rel", &ret->opts.rel_eps) < 0 ||
+        get_bool(root, "case_sensitive", &ret->opts.case_sensitive) < 0 ||
+        get_bool(root, "space_change_sensitive", &ret->opts.space_change_sensitive) < 0) {
+        r = -EINVAL;
+        goto out;
+    }
+    proto = cJSON_GetObjectItemCaseSensitive(root, "protocol");
+    if (proto && !cJSON_IsString(proto)) {
+        r = -EINVAL;
+        goto out;
+    }
+    ret->kattis = proto && !strcmp(proto->valuestring, "kattis");
+    if (ret->kattis)
+        r = get_flags(root, ret);
+out:
+    cJSON_Delete(root);
+    return r;
 }

@@ -583,10 +583,9 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
 
 struct checker {
     enum judge_checker_kind kind;
-    double abs_eps, rel_eps;
-    int kattis;             /* argv: input answer feedback_dir, output on stdin */
-    struct judge_lang lang; /* custom only */
-    char src[80], name[80]; /* custom only */
+    struct judge_checker_params params; /* options of the built-in ones, a validator's flags */
+    struct judge_lang lang;             /* custom only */
+    char src[80], name[80];             /* custom only */
 };
 
 /* Copies the regular files of src into dst (the compiled checker into the worker). */
@@ -707,7 +706,8 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
                        const char *out_path, const char *ans_path, int full, enum judge_code *code,
                        int *points, char *msg, size_t msg_size)
 {
-    char *argv[JUDGE_MAX_ARGS + 4], log_path[PATH_MAX + 16], fb[PATH_MAX + 16];
+    char *argv[JUDGE_MAX_ARGS + 3 + JUDGE_CHECK_MAX_FLAGS], log_path[PATH_MAX + 16],
+        fb[PATH_MAX + 16];
     struct sb_result res;
     int r, n;
 
@@ -725,6 +725,7 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
         r = -errno;
     if (r < 0)
         return fail(w, r, "cannot prepare %s", fb);
+    int kattis = ck->params.kattis;
     r = judge_expand(
         ck->lang.run_argv, ck->lang.n_run,
         &(struct judge_vars){.src = ck->src, .name = ck->name, .memory_mb = CHECKER_MEMORY_MB},
@@ -733,9 +734,13 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
         return fail(w, r, "bad run command of %s", ck->lang.id);
     for (n = 0; argv[n]; n++)
         ;
+    int first_ours = n;
     argv[n++] = (char *)"input.txt";
-    argv[n++] = (char *)(ck->kattis ? "answer.txt" : "output.txt");
-    argv[n++] = (char *)(ck->kattis ? "feedback/" : "answer.txt");
+    argv[n++] = (char *)(kattis ? "answer.txt" : "output.txt");
+    argv[n++] = (char *)(kattis ? "feedback/" : "answer.txt");
+    /* A Kattis validator's flags follow its feedback folder (parsing capped their number). */
+    for (size_t k = 0; kattis && k < ck->params.n_flags; k++)
+        argv[n++] = ck->params.flags[k];
     argv[n] = NULL;
     wpath(w, "checker.txt", log_path, sizeof(log_path));
     struct sb_spec spec = {
@@ -750,7 +755,7 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
                    .output_kb = 1024},
     };
     r = sb_box_run(w->box, &spec, &res);
-    argv[n - 3] = NULL; /* the three names are not ours to free */
+    argv[first_ours] = NULL; /* the names and flags are not ours to free */
     judge_argv_free(argv);
     if (r < 0)
         return fail(w, r, "sandbox failed to run the checker (%s)", res.message);
@@ -832,9 +837,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     r = db_query(conn, &res,
                  "SELECT s.language_id, s.source, p.id, p.version, coalesce(p.memory_limit_mb, 0),"
                  " coalesce((p.time_limits_ms ->> s.language_id)::int, 0), p.checker_kind,"
-                 " coalesce((p.checker_params ->> 'abs')::float8, -1),"
-                 " coalesce((p.checker_params ->> 'rel')::float8, -1),"
-                 " coalesce(p.checker_params ->> 'protocol', ''), coalesce(p.checker_language, ''),"
+                 " coalesce(p.checker_params::text, ''), coalesce(p.checker_language, ''),"
                  " p.checker_source, p.stop_on_first_failure"
                  " FROM submissions s JOIN problems p ON p.id = s.problem_id WHERE s.id = $1",
                  1, (const char *[]){id});
@@ -864,19 +867,26 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         time_ms = lang.time_limit_ms;
     r = judge_checker_kind_parse(PQgetvalue(res, 0, 6));
     ck.kind = r < 0 ? JUDGE_CHECK_TOKENS : (enum judge_checker_kind)r;
-    ck.abs_eps = strtod(PQgetvalue(res, 0, 7), NULL);
-    ck.rel_eps = strtod(PQgetvalue(res, 0, 8), NULL);
-    ck.kattis = !strcmp(PQgetvalue(res, 0, 9), "kattis");
+    r = judge_checker_params_parse(PQgetvalue(res, 0, 7), (size_t)PQgetlength(res, 0, 7),
+                                   &ck.params);
+    if (r < 0) {
+        if (r == -E2BIG)
+            r = fail(w, r, "problem %s: a validator takes at most %d flags of %d bytes",
+                     PQgetvalue(res, 0, 2), JUDGE_CHECK_MAX_FLAGS, JUDGE_CHECK_MAX_FLAG_LEN);
+        else
+            r = fail(w, r, "problem %s: bad checker parameters", PQgetvalue(res, 0, 2));
+        goto out;
+    }
     if (ck.kind == JUDGE_CHECK_CUSTOM) {
-        r = judge_lang_load(conn, PQgetvalue(res, 0, 10), &ck.lang);
+        r = judge_lang_load(conn, PQgetvalue(res, 0, 8), &ck.lang);
         if (r < 0) {
-            r = fail(w, r, "cannot load the checker's language %s", PQgetvalue(res, 0, 10));
+            r = fail(w, r, "cannot load the checker's language %s", PQgetvalue(res, 0, 8));
             goto out;
         }
         have_ck_lang = 1;
-        checker_source = strdup(PQgetvalue(res, 0, 11));
+        checker_source = strdup(PQgetvalue(res, 0, 9));
     }
-    stop_first = (int)db_int64(res, 0, 12);
+    stop_first = (int)db_int64(res, 0, 10);
     PQclear(res);
     res = NULL;
     if (!source || (ck.kind == JUDGE_CHECK_CUSTOM && !checker_source)) {
@@ -1009,9 +1019,9 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             if (ck.kind == JUDGE_CHECK_EXACT)
                 judge_check_exact(out, out_len, ans, ans_len, &v);
             else if (ck.kind == JUDGE_CHECK_FLOAT)
-                judge_check_float(out, out_len, ans, ans_len, ck.abs_eps, ck.rel_eps, &v);
+                judge_check_float(out, out_len, ans, ans_len, &ck.params.opts, &v);
             else
-                judge_check_tokens(out, out_len, ans, ans_len, &v);
+                judge_check_tokens(out, out_len, ans, ans_len, &ck.params.opts, &v);
             free(out);
             free(ans);
             outs[i].code = v.accepted ? JUDGE_AC : JUDGE_WA;

@@ -1,7 +1,9 @@
 /*
  * test_checker.c: the built-in checkers, scoring, templates and the Java file name (label unit).
  */
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "judge/checker.h"
@@ -20,7 +22,7 @@ static int exact(const char *out, const char *ans)
 static int tokens_n(const char *out, size_t on, const char *ans, size_t an)
 {
     struct judge_verdict v;
-    judge_check_tokens(out, on, ans, an, &v);
+    judge_check_tokens(out, on, ans, an, NULL, &v);
     return v.accepted;
 }
 
@@ -31,9 +33,32 @@ static int tokens(const char *out, const char *ans)
 
 static int fl(const char *out, const char *ans, double a, double r)
 {
+    struct judge_check_opts o = JUDGE_CHECK_OPTS_DEFAULT;
     struct judge_verdict v;
-    judge_check_float(out, strlen(out), ans, strlen(ans), a, r, &v);
+    o.abs_eps = a;
+    o.rel_eps = r;
+    judge_check_float(out, strlen(out), ans, strlen(ans), &o, &v);
     return v.accepted;
+}
+
+/* Tokens (or float with the default tolerances) under Kattis-style flags. */
+static int kt(int numeric, int case_sensitive, int space_sensitive, const char *out,
+              const char *ans, struct judge_verdict *v)
+{
+    struct judge_check_opts o = JUDGE_CHECK_OPTS_DEFAULT;
+    o.case_sensitive = case_sensitive;
+    o.space_change_sensitive = space_sensitive;
+    if (numeric)
+        judge_check_float(out, strlen(out), ans, strlen(ans), &o, v);
+    else
+        judge_check_tokens(out, strlen(out), ans, strlen(ans), &o, v);
+    return v->accepted;
+}
+
+static int tk(int case_sensitive, int space_sensitive, const char *out, const char *ans)
+{
+    struct judge_verdict v;
+    return kt(0, case_sensitive, space_sensitive, out, ans, &v);
 }
 
 TEST(exact_final_newline_and_crlf)
@@ -86,11 +111,11 @@ TEST(tokens_nul_is_not_whitespace)
 TEST(tokens_message_is_printable)
 {
     struct judge_verdict v;
-    judge_check_tokens("a\001'b", 4, "x", 1, &v);
+    judge_check_tokens("a\001'b", 4, "x", 1, NULL, &v);
     CHECK(!v.accepted);
     for (const char *p = v.message; *p; p++)
         CHECK(*p >= 0x20 && *p < 0x7f);
-    judge_check_tokens("1 2", 3, "1 3", 3, &v);
+    judge_check_tokens("1 2", 3, "1 3", 3, NULL, &v);
     CHECK_STR(v.message, "token 2: expected '3', found '2'");
 }
 
@@ -111,6 +136,160 @@ TEST(float_tolerances)
     CHECK(!fl("abc", "1", -1, -1));
     CHECK(!fl("1", "abc", -1, -1));
     CHECK(!fl("1 2", "1", -1, -1));
+}
+
+TEST(tokens_case_insensitive)
+{
+    CHECK(tk(0, 0, "yes\n", "YES\n"));
+    CHECK(tk(0, 0, "Hello wORLD", "hello World\n"));
+    CHECK(tk(0, 0, "[A-Z]@`{", "[a-z]@`{")); /* only letters fold: @ [ ` { stay */
+    CHECK(!tk(0, 0, "`", "@"));
+    CHECK(!tk(0, 0, "[", "{"));
+    CHECK(!tk(0, 0, "\xc3\x89", "\xc3\xa9")); /* non-ASCII bytes compare exactly */
+    CHECK(!tk(0, 0, "yes no", "YES"));
+    CHECK(!tk(0, 0, "yess", "YES"));
+    CHECK(!tk(1, 0, "yes", "YES")); /* case_sensitive */
+    CHECK(tk(1, 0, "YES", "YES"));
+}
+
+TEST(tokens_space_change_sensitive)
+{
+    struct judge_verdict v;
+    CHECK(tk(1, 1, "1 2\n3\n", "1 2\n3\n"));
+    CHECK(tk(1, 1, "1 2\n3", "1 2\n3\n"));       /* missing final newline */
+    CHECK(tk(1, 1, "1 2\n3\n\n", "1 2\n3\n"));   /* extra final newlines */
+    CHECK(tk(1, 1, "1 2\r\n3\r\n", "1 2\n3\n")); /* CRLF reads as LF */
+    CHECK(tk(1, 1, "", ""));
+    CHECK(tk(1, 1, "\n", ""));
+    CHECK(tk(1, 1, "a\t b", "a\t b"));
+    CHECK(!tk(1, 1, "1  2\n3\n", "1 2\n3\n")); /* more spaces */
+    CHECK(!tk(1, 1, "1 2 3\n", "1 2\n3\n"));   /* space for newline */
+    CHECK(!tk(1, 1, "1\t2\n3\n", "1 2\n3\n"));
+    CHECK(!tk(1, 1, " 1 2\n3\n", "1 2\n3\n"));  /* leading */
+    CHECK(!tk(1, 1, "1 2\n3 \n", "1 2\n3\n"));  /* trailing space */
+    CHECK(!tk(1, 1, "1 2\n\n3\n", "1 2\n3\n")); /* a blank line inside */
+    CHECK(!tk(1, 1, "1 2\n3\n", "1 2\n 3\n"));
+    CHECK(!tk(1, 1, " ", ""));
+    CHECK(!tk(1, 1, "1 2\n3\n", "1 2\n4\n")); /* tokens still matter */
+    /* the same outputs pass when whitespace is not watched */
+    CHECK(tk(1, 0, "1  2\n3\n", "1 2\n3\n"));
+    CHECK(tk(1, 0, " 1\t2 3 \n", "1 2\n3\n"));
+    /* case-insensitive but space-sensitive */
+    CHECK(tk(0, 1, "hello  WORLD", "Hello World\n") == 0);
+    CHECK(tk(0, 1, "HELLO WORLD", "Hello World\n"));
+    CHECK(!kt(0, 1, 1, "1  2\n", "1 2\n", &v));
+    CHECK_STR(v.message, "token 2: expected whitespace ' ' before it, found '  '");
+    CHECK(!kt(0, 1, 1, "1\t2\r\n \n", "1\n2\n", &v));
+    CHECK_STR(v.message, "token 2: expected whitespace '\\n' before it, found '\\t'");
+    CHECK(!kt(0, 1, 1, "1 2 \n", "1 2\n", &v));
+    CHECK_STR(v.message, "end: expected whitespace '' after the last token, found ' '");
+    CHECK(!kt(0, 1, 1, "1 2", "1 2 3", &v));
+    CHECK_STR(v.message, "token 3: output ends early, expected '3'");
+}
+
+TEST(float_zero_tolerance_is_off)
+{
+    /* 0 turns a criterion off: the other one decides */
+    CHECK(fl("1.5", "1", 0.5, 0));
+    CHECK(!fl("1.5000001", "1", 0.5, 0));
+    CHECK(!fl("1000.5", "1000", 0, 1e-4)); /* 0.5 > 1e-4 * 1000 */
+    CHECK(fl("1000.05", "1000", 0, 1e-4));
+    CHECK(!fl("1e-300", "0", 0, 1e-6)); /* relative to 0 is exact */
+    CHECK(fl("1e-7", "0", 1e-6, 0));
+    CHECK(!fl("2e-6", "0", 1e-6, 0));
+    CHECK(!fl("1.0000001", "1", 0, 0)); /* both off: equal values only */
+    CHECK(fl("1.0", "1", 0, 0));
+    CHECK(fl("1e0", "1", 0, 0));
+    CHECK(fl("1.0000001", "1", -1, 0)); /* negative is still the default 1e-6 */
+    CHECK(!fl("1.00001", "1", 0, -1));
+}
+
+TEST(float_case_flags_on_words)
+{
+    struct judge_verdict v;
+    CHECK(kt(1, 0, 0, "YES 1.0000001", "yes 1", &v));
+    CHECK(!kt(1, 1, 0, "YES 1.0000001", "yes 1", &v));
+    CHECK(kt(1, 1, 0, "1E5 NaN INF", "1e5 nan inf", &v)); /* numbers compare by value */
+    CHECK(!kt(1, 0, 0, "1.1", "1", &v));                  /* a number is no word */
+    CHECK(!kt(1, 0, 0, "abc", "1", &v));
+    CHECK(kt(1, 0, 1, "Answer: 2.0000001\n", "answer: 2\n", &v));
+    CHECK(!kt(1, 0, 1, "Answer:  2\n", "answer: 2\n", &v));
+}
+
+TEST(checker_params)
+{
+    struct judge_checker_params p;
+    static const char kattis_default[] = "{\"abs\":0,\"rel\":0.0001,\"case_sensitive\":false,"
+                                         "\"space_change_sensitive\":true}";
+    REQUIRE(judge_checker_params_parse(NULL, 0, &p) == 0);
+    CHECK_INT(p.opts.case_sensitive, 1);
+    CHECK_INT(p.opts.space_change_sensitive, 0);
+    CHECK(p.opts.abs_eps < 0 && p.opts.rel_eps < 0);
+    CHECK_INT(p.kattis, 0);
+    REQUIRE(judge_checker_params_parse("{}", 2, &p) == 0);
+    CHECK_INT(p.opts.case_sensitive, 1);
+    REQUIRE(judge_checker_params_parse(kattis_default, sizeof(kattis_default) - 1, &p) == 0);
+    CHECK_INT(p.opts.case_sensitive, 0);
+    CHECK_INT(p.opts.space_change_sensitive, 1);
+    CHECK(p.opts.abs_eps == 0 && p.opts.rel_eps == 1e-4);
+    REQUIRE(judge_checker_params_parse("{\"abs\": \"1e-3\"}", 15, &p) == 0);
+    CHECK(p.opts.abs_eps == 1e-3);
+    /* the flags of a Kattis validator, in order */
+    static const char custom[] = "{\"protocol\":\"kattis\",\"flags\":[\"lenient\",\"x=1\"]}";
+    REQUIRE(judge_checker_params_parse(custom, sizeof(custom) - 1, &p) == 0);
+    CHECK_INT(p.kattis, 1);
+    REQUIRE(p.n_flags == 2);
+    CHECK_STR(p.flags[0], "lenient");
+    CHECK_STR(p.flags[1], "x=1");
+    /* flags mean nothing to testlib checkers */
+    static const char testlib[] = "{\"protocol\":\"testlib\",\"flags\":7}";
+    REQUIRE(judge_checker_params_parse(testlib, sizeof(testlib) - 1, &p) == 0);
+    CHECK_INT(p.kattis, 0);
+    CHECK(p.n_flags == 0);
+    /* wrong types */
+    static const char *const bad[] = {
+        "[]",
+        "{",
+        "{\"abs\": true}",
+        "{\"rel\": \"x\"}",
+        "{\"case_sensitive\": \"false\"}",
+        "{\"space_change_sensitive\": 1}",
+        "{\"protocol\": 42}",
+        "{\"protocol\": \"kattis\", \"flags\": \"a b\"}",
+        "{\"protocol\": \"kattis\", \"flags\": [\"a\", 2]}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK_INT(judge_checker_params_parse(bad[i], strlen(bad[i]), &p), -EINVAL);
+    CHECK_INT(judge_checker_params_parse("{}\0{", 4, &p), -EINVAL);
+}
+
+TEST(checker_params_flag_caps)
+{
+    struct judge_checker_params p;
+    char json[8192];
+    size_t k = 0;
+
+    /* exactly the caps: accepted whole */
+    k += (size_t)snprintf(json + k, sizeof(json) - k, "{\"protocol\":\"kattis\",\"flags\":[");
+    for (int i = 0; i < JUDGE_CHECK_MAX_FLAGS; i++)
+        k += (size_t)snprintf(json + k, sizeof(json) - k, "%s\"%0*d\"", i ? "," : "",
+                              JUDGE_CHECK_MAX_FLAG_LEN, i);
+    k += (size_t)snprintf(json + k, sizeof(json) - k, "]}");
+    REQUIRE(k < sizeof(json));
+    REQUIRE(judge_checker_params_parse(json, k, &p) == 0);
+    CHECK(p.n_flags == JUDGE_CHECK_MAX_FLAGS);
+    CHECK(strlen(p.flags[JUDGE_CHECK_MAX_FLAGS - 1]) == JUDGE_CHECK_MAX_FLAG_LEN);
+    /* one flag too many */
+    k = 0;
+    k += (size_t)snprintf(json + k, sizeof(json) - k, "{\"protocol\":\"kattis\",\"flags\":[");
+    for (int i = 0; i <= JUDGE_CHECK_MAX_FLAGS; i++)
+        k += (size_t)snprintf(json + k, sizeof(json) - k, "%s\"f\"", i ? "," : "");
+    k += (size_t)snprintf(json + k, sizeof(json) - k, "]}");
+    CHECK_INT(judge_checker_params_parse(json, k, &p), -E2BIG);
+    /* one byte too long */
+    k = (size_t)snprintf(json, sizeof(json), "{\"protocol\":\"kattis\",\"flags\":[\"%0*d\"]}",
+                         JUDGE_CHECK_MAX_FLAG_LEN + 1, 0);
+    CHECK_INT(judge_checker_params_parse(json, k, &p), -E2BIG);
 }
 
 TEST(float_nan_and_inf)

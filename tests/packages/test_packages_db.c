@@ -164,7 +164,7 @@ TEST(kattis_packages_import)
     CHECK_INT(count("SELECT count(*) FROM package_solutions s JOIN problems p ON p.id ="
                     " s.problem_id WHERE p.slug = $1",
                     "pairs"),
-              4);
+              5);
 }
 
 TEST(refused_package_changes_nothing)

@@ -2,7 +2,9 @@
 
 - `gavel verify` on every problem of problems/: each shipped solution gets its expected verdict;
 - the Kattis packages of tests/packages/kattis (nested secret groups, validator flags, an output
-  validator speaking 42/43) import and verify;
+  validator speaking 42/43 and taking flags) import and verify: case and amounts of whitespace
+  are ignored by default, extra whitespace is wrong under space_change_sensitive, and a
+  solution accepted only thanks to a validator flag is accepted;
 - upload, export and re-upload through the API give back the same problem; the verification
   endpoints queue and report; malformed and hostile uploads are refused and change nothing.
 """
@@ -83,14 +85,29 @@ class Packages(gavel_test.GavelCase):
             self.url, "SELECT count(*) FROM submissions WHERE contest_id IS NOT NULL"), "0")
 
     def test_2_kattis_packages_verify(self):
-        out, reports = self.verify_cli(os.path.join(KATTIS, "mean"), os.path.join(KATTIS, "pairs"))
-        self.check_reports(out, reports, 2)
+        names = ["mean", "pairs", "greet", "spacing"]
+        out, reports = self.verify_cli(*[os.path.join(KATTIS, n) for n in names])
+        self.check_reports(out, reports, len(names))
+        verdicts = {(r["problem"], os.path.basename(s["path"])): s["actual"]
+                    for r in reports for s in r["solutions"]}
+        self.assertEqual(verdicts.get(("greet", "shouting.py")), "AC", verdicts)
+        self.assertEqual(verdicts.get(("spacing", "double_spaces.py")), "WA", verdicts)
+        self.assertEqual(verdicts.get(("spacing", "upper_no_newline.py")), "AC", verdicts)
+        self.assertEqual(verdicts.get(("pairs", "reversed.py")), "AC", verdicts)
+        row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'case_sensitive',"
+                              " checker_params->>'space_change_sensitive' FROM problems"
+                              " WHERE slug = 'greet'")
+        self.assertEqual(row, "tokens|false|false")
+        row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'case_sensitive',"
+                              " checker_params->>'space_change_sensitive' FROM problems"
+                              " WHERE slug = 'spacing'")
+        self.assertEqual(row, "tokens|false|true")
         row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'rel',"
                               " checker_params->>'case_sensitive' FROM problems WHERE slug = 'mean'")
         self.assertEqual(row, "float|0.0001|true")
-        row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'protocol'"
-                              " FROM problems WHERE slug = 'pairs'")
-        self.assertEqual(row, "custom|kattis")
+        row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'protocol',"
+                              " checker_params->>'flags' FROM problems WHERE slug = 'pairs'")
+        self.assertEqual(row, 'custom|kattis|["lenient"]')
         groups = gavel_test.psql(self.url, "SELECT string_agg(DISTINCT group_name, ',')"
                                  " FROM test_cases t JOIN problems p ON p.id = t.problem_id"
                                  " WHERE p.slug = 'mean'")

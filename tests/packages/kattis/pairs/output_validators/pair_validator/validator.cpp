@@ -1,7 +1,11 @@
 // Output validator for "Pair with a given sum": validator input answer feedback_dir [flags]
 // with the team's output on stdin. Exits 42 when the pair is valid, 43 otherwise.
+// The flag "lenient" (problem.yaml's validator_flags) accepts the two indices in either order;
+// any other flag is a mistake of the package (exit 1).
 #include "verdict.h"
 #include <cstdio>
+#include <cstring>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -19,6 +23,12 @@ int main(int argc, char **argv)
 {
     if (argc < 4)
         return 1;
+    bool lenient = false;
+    for (int k = 4; k < argc; k++) {
+        if (std::strcmp(argv[k], "lenient") != 0)
+            return 1;
+        lenient = true;
+    }
     FILE *in = std::fopen(argv[1], "r");
     long long n, t;
     if (!in || std::fscanf(in, "%lld %lld", &n, &t) != 2)
@@ -33,6 +43,8 @@ int main(int argc, char **argv)
         return reject(argv[3], "expected two indices");
     if (std::scanf(" %c", &extra) == 1)
         return reject(argv[3], "extra output");
+    if (lenient && i > j)
+        std::swap(i, j);
     if (i < 1 || j > n || i >= j)
         return reject(argv[3], "indices out of range or not increasing");
     if (a[i - 1] + a[j - 1] != t)

@@ -1,0 +1,3 @@
+name = input().strip()
+print("Hello", name)
+print("Length", len(name))

@@ -1,0 +1,3 @@
+name = input().strip()
+print("hello", name)
+print("length", len(name) + 1)
