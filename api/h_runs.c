@@ -127,28 +127,12 @@ int api_h_run_get(struct api_req *req)
 {
     PGresult *res = NULL;
     struct api_json *j;
-    int64_t id, wait;
-    const char *idtext = api_param(req, "id");
     int r = api_auth(req, API_ROLE_STUDENT);
 
     if (r < 0)
         return r;
-    if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
-        return api_fail(req, -ENOENT, "id", "no such run");
-    if ((r = api_query_only(req, (const char *const[]){"wait", NULL})) < 0)
+    if ((r = api_read_waiting(req, 'r', read_run, 3, &res)) < 0)
         return r;
-    if ((r = api_query_int(req, "wait", 0, 60, 0, &wait)) < 0)
-        return r;
-    if ((r = read_run(req, idtext, &res)) < 0)
-        return r;
-    if (wait > 0 && strcmp(PQgetvalue(res, 0, 3), "done") != 0) {
-        PQclear(res);
-        res = NULL;
-        if ((r = api_wait(req, 'r', id, (int)wait)) < 0)
-            return r; /* -EINPROGRESS: parked, this handler runs again when resumed */
-        if ((r = read_run(req, idtext, &res)) < 0)
-            return r;
-    }
     j = api_reply_json(req, 200);
     api_json_obj(j);
     api_json_kint(j, "id", db_int64(res, 0, 0));

@@ -149,6 +149,15 @@ void api_db_release(struct api_req *req);
  * twice. Parked requests hold neither a thread nor a database connection. */
 int api_wait(struct api_req *req, char kind, int64_t id, int seconds) API_WUR;
 
+/* Reads one row with `read`, a submission (kind 's') or a run ('r') whose id is the path
+ * parameter "id", honouring ?wait=S (0..60, the only query parameter allowed): while the row's
+ * column status_col is not "done", the request is parked through api_wait (-EINPROGRESS) and
+ * the row read again when it wakes. A bad id is a 404 naming "id". On success *ret_res holds
+ * the row, owned by the caller (PQclear); `read` answers its own errors. */
+typedef int (*api_row_reader)(struct api_req *req, const char *idtext, PGresult **ret_res);
+int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int status_col,
+                     PGresult **ret_res) API_WUR;
+
 /* A failed query's errno, logged once with the database's message. */
 int api_db_fail(struct api_req *req, int err, const char *what);
 

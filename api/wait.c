@@ -71,3 +71,30 @@ out:
     api_hub_unregister(req->srv->hub, w);
     return r;
 }
+
+int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int status_col,
+                     PGresult **ret_res)
+{
+    const char *idtext = api_param(req, "id");
+    int64_t id, wait;
+    int r;
+
+    *ret_res = NULL;
+    if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
+        return api_fail(req, -ENOENT, "id", kind == 'r' ? "no such run" : "no such submission");
+    if ((r = api_query_only(req, (const char *const[]){"wait", NULL})) < 0)
+        return r;
+    if ((r = api_query_int(req, "wait", 0, 60, 0, &wait)) < 0)
+        return r;
+    if ((r = read(req, idtext, ret_res)) < 0)
+        return r;
+    if (wait > 0 && strcmp(PQgetvalue(*ret_res, 0, status_col), "done") != 0) {
+        PQclear(*ret_res);
+        *ret_res = NULL;
+        if ((r = api_wait(req, kind, id, (int)wait)) < 0)
+            return r; /* -EINPROGRESS: parked, the handler runs again when resumed */
+        if ((r = read(req, idtext, ret_res)) < 0)
+            return r;
+    }
+    return 0;
+}
