@@ -292,6 +292,9 @@ int api_h_contest_list(struct api_req *req)
 
     if (r < 0)
         return r;
+    r = api_query_only(req, (const char *const[]){"limit", "cursor", NULL});
+    if (r < 0)
+        return r;
     r = api_list_params(req, &limit, &before_id);
     if (r < 0)
         return r;

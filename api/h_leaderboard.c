@@ -121,12 +121,15 @@ static int page_rows(struct api_req *req, struct db_conn *c, const struct page_k
     return 0;
 }
 
-/* ?limit= and ?offset=, checked and naming the offending one. */
+/* ?limit= and ?offset= (and nothing else), checked and naming the offending one. */
 static int page_params(struct api_req *req, int *ret_limit, int *ret_offset)
 {
     int64_t limit, offset;
-    int r = api_query_int(req, "limit", 1, PAGE_MAX, PAGE_DEF, &limit);
+    int r = api_query_only(req, (const char *const[]){"limit", "offset", NULL});
 
+    if (r < 0)
+        return r;
+    r = api_query_int(req, "limit", 1, PAGE_MAX, PAGE_DEF, &limit);
     if (r < 0)
         return r;
     r = api_query_int(req, "offset", 0, OFFSET_MAX, 0, &offset);

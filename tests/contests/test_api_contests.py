@@ -177,6 +177,7 @@ class Contests(gavel_test.GavelCase):
         second, _ = slugs(self.login("teacher"), "?limit=1&cursor=" + cursor)
         self.assertEqual(second, everything[1:2])
         self.assertError(self.api("GET", "/api/v1/contests?limit=0"), 400, "limit")
+        self.assertError(self.api("GET", "/api/v1/contests?page=2"), 400, "page")
 
     def test_replace_delete_and_permissions(self):
         self.contest("rep")
@@ -288,6 +289,7 @@ class Contests(gavel_test.GavelCase):
                          "limit")
         self.assertError(self.api("GET", "/api/v1/contests/icpc/leaderboard?offset=-1"), 400,
                          "offset")
+        self.assertError(self.api("GET", "/api/v1/contests/icpc/leaderboard?top=3"), 400, "top")
         # A rejudge that turns dan's WA into AC shows at once (no stale page).
         sid = int(self.sql("SELECT s.id FROM submissions s JOIN users u ON u.id = s.user_id"
                            " WHERE u.username = 'dan' AND s.verdict = 'WA'"
