@@ -3,7 +3,7 @@
  * live contest. Public contests need no token.
  *
  * A contest page is one prepared statement whose result already is the JSON of its rows
- * (db/contests.h). Pages are also kept here, in a small table of recent pages keyed by
+ * (db/contests.h). Pages are also kept, in the server's table of recent pages keyed by
  * (contest, view, limit, offset) and tagged with the standings' version they show: a read
  * first asks the database for the contest's current version (one primary-key lookup, which
  * also checks that the viewer may see it) and sends the kept page when it is that version or a
@@ -11,9 +11,7 @@
  * a kept page is never older than what the database says; a freeze starting or being lifted
  * changes the view, which is part of the key. When a page must be computed again, readers who
  * ask for it meanwhile wait for that one computation instead of each running their own.
- *
- * This table is the one piece of process-wide state outside the settings: a cache, owned by
- * this file, each slot behind its own lock. It holds at most PAGE_SLOTS pages.
+ * The table (api/page_cache.h) belongs to the server; each slot has its own lock.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,56 +20,21 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "api/page_cache.h"
+#include "api/server.h"
 #include "db/contests.h"
 
 #define PAGE_MAX   200
 #define PAGE_DEF   50
 #define OFFSET_MAX 10000000
-#define PAGE_SLOTS 64
-
-/* Which page: a contest, a view, a window. */
-struct page_key {
-    int64_t contest_id;
-    int frozen, limit, offset;
-};
-
-struct page_slot {
-    pthread_mutex_t lock;
-    pthread_cond_t done; /* signalled when a computation of `computing_key` ends */
-    struct page_key key; /* of rows */
-    int64_t version;     /* the standings' version rows show */
-    char *rows;          /* NUL-terminated JSON array; NULL when the slot is empty */
-    int computing;       /* a reader is computing the page of computing_key */
-    struct page_key computing_key;
-};
-
-static struct page_slot page_slots[PAGE_SLOTS] = {
-    [0 ... PAGE_SLOTS - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER},
-};
-
-static int key_eq(const struct page_key *a, const struct page_key *b)
-{
-    return a->contest_id == b->contest_id && a->frozen == b->frozen && a->limit == b->limit &&
-           a->offset == b->offset;
-}
-
-static struct page_slot *slot_for(const struct page_key *k)
-{
-    uint64_t h = (uint64_t)k->contest_id * 0x9e3779b97f4a7c15ULL;
-
-    h ^= ((uint64_t)(unsigned)k->offset << 16) ^ ((uint64_t)(unsigned)k->limit << 1) ^
-         (unsigned)k->frozen;
-    h *= 0xff51afd7ed558ccdULL;
-    return &page_slots[(h >> 32) % PAGE_SLOTS];
-}
 
 /* Writes the rows of page k as of `version` or later into j: the kept copy when there is one,
  * else computed once for everyone asking at the same time (the first computes, the others wait
  * for it, so a new version costs one page query, not one per waiting reader). */
-static int page_rows(struct api_req *req, struct db_conn *c, const struct page_key *k,
+static int page_rows(struct api_req *req, struct db_conn *c, const struct api_page_key *k,
                      int64_t version, struct api_json *j)
 {
-    struct page_slot *s = slot_for(k);
+    struct api_page_slot *s = api_page_slot(req->srv->pages, k);
     PGresult *res = NULL;
     int64_t got = 0;
     int lead = 0;
@@ -79,12 +42,12 @@ static int page_rows(struct api_req *req, struct db_conn *c, const struct page_k
 
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        if (s->rows && key_eq(&s->key, k) && s->version >= version) {
+        if (s->rows && api_page_key_eq(&s->key, k) && s->version >= version) {
             api_json_kraw(j, "rows", s->rows);
             pthread_mutex_unlock(&s->lock);
             return 0;
         }
-        if (!s->computing || !key_eq(&s->computing_key, k))
+        if (!s->computing || !api_page_key_eq(&s->computing_key, k))
             break;
         pthread_cond_wait(&s->done, &s->lock);
     }
@@ -100,7 +63,7 @@ static int page_rows(struct api_req *req, struct db_conn *c, const struct page_k
         api_json_kraw(j, "rows", api_col(res, 0, 0));
 
     pthread_mutex_lock(&s->lock);
-    if (r >= 0 && (!s->rows || !key_eq(&s->key, k) || got >= s->version)) {
+    if (r >= 0 && (!s->rows || !api_page_key_eq(&s->key, k) || got >= s->version)) {
         char *copy = strdup(api_col(res, 0, 0));
 
         if (copy) {
@@ -144,7 +107,7 @@ int api_h_contest_leaderboard(struct api_req *req)
 {
     const struct api_user *u;
     struct db_contest_view v;
-    struct page_key k;
+    struct api_page_key k;
     struct db_conn *c;
     struct api_json *j;
     int limit, offset;
@@ -169,7 +132,7 @@ int api_h_contest_leaderboard(struct api_req *req)
     j = api_reply_json(req, 200);
     api_json_obj(j);
     api_json_kbool(j, "frozen", v.frozen);
-    k = (struct page_key){v.id, v.frozen, limit, offset};
+    k = (struct api_page_key){v.id, v.frozen, limit, offset};
     r = page_rows(req, c, &k, v.version, j);
     if (r < 0)
         return r;

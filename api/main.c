@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/page_cache.h"
 #include "api/server.h"
 #include "common/log.h"
 #include "db/accounts.h"
@@ -185,6 +186,8 @@ int main(int argc, char **argv)
     if (r >= 0)
         r = api_auth_cache_new(srv.cfg.auth_cache_ms, &srv.auth_cache);
     if (r >= 0)
+        r = api_page_cache_new(&srv.pages);
+    if (r >= 0)
         r = api_hub_new(srv.cfg.database_url, &srv.hub);
     if (r >= 0)
         r = api_server_start(&srv, &daemon);
@@ -204,6 +207,7 @@ out:
     api_hub_free(srv.hub);
     api_ratelimit_free(srv.rl);
     api_auth_cache_free(srv.auth_cache);
+    api_page_cache_free(srv.pages);
     api_metrics_free(srv.metrics);
     db_pool_free(atomic_load(&srv.pool));
     return code;

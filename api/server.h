@@ -90,6 +90,7 @@ struct api_server {
     struct api_hub *hub;
     struct api_ratelimit *rl;
     struct api_auth_cache *auth_cache;
+    struct api_page_cache *pages; /* recent leaderboard pages */
     atomic_int stopping;
     atomic_int active;    /* requests begun and not yet completed */
     sem_t pwhash_gate;    /* argon2id: at most a quarter of the workers hash at once */
