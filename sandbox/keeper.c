@@ -1088,6 +1088,9 @@ void sb_keeper_main(struct sb_keeper_config *config)
 
     K = config;
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* The slot's kept network namespace instead of a fresh one; failing that, no box. */
+    if (config->net_fd >= 0 && setns(config->net_fd, CLONE_NEWNET) < 0)
+        _exit(1);
     S = mmap(NULL, sizeof(*S), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (S == MAP_FAILED)
         _exit(1);

@@ -121,7 +121,8 @@ struct sb_reply {
 
 /* Everything the keeper needs, prepared by the host before the clone. */
 struct sb_keeper_config {
-    int sock; /* the keeper's end of the SOCK_SEQPACKET pair */
+    int sock;   /* the keeper's end of the SOCK_SEQPACKET pair */
+    int net_fd; /* the slot's network namespace to join, or -1: the clone made a fresh one */
     uid_t uid;
     gid_t gid;
     struct sb_cgroup *cg;        /* descriptors inherited */
