@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -66,6 +67,10 @@ int main(int argc, char **argv)
     const char *workers_flag = NULL;
 
     log_init("gavel-judge", LOG_INFO);
+    /* Processes orphaned under us (a cancelled compiler's children) come back to us to be
+     * reaped, rather than to an init that may never reap them. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        log_msg(LOG_WARN, "cannot become a subreaper: orphans may linger as zombies");
     cfg.database_url = getenv("GAVEL_DATABASE_URL");
     cfg.data_dir = getenv("GAVEL_DATA_DIR");
     for (int i = 1; i < argc; i++) {

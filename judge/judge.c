@@ -254,8 +254,9 @@ struct compiled {
     char *output; /* the compiler's messages, sanitized and capped; NULL when none */
 };
 
-/* Runs the trusted compiler outside the sandbox, in dir, and waits. The child's pid is kept in
- * the shared state while it runs, so that a stopping process can kill it at once. */
+/* Runs the trusted compiler outside the sandbox, in dir, and waits. The child leads a process
+ * group of its own, whose id is kept in the shared state while it runs, so that a stopping
+ * process can kill the driver and every compiler pass it started at once. */
 static int spawn_build(struct judge_shared *sh, char *const *argv, const char *dir, char *ret_msg,
                        size_t msg_size)
 {
@@ -275,7 +276,8 @@ static int spawn_build(struct judge_shared *sh, char *const *argv, const char *d
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "build.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawnattr_setsigmask(&attr, &none); /* our threads block SIGTERM and SIGINT */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pthread_mutex_lock(&sh->build_pid_lock);
     r = atomic_load(&sh->stopping)
             ? ECANCELED
@@ -297,6 +299,10 @@ static int spawn_build(struct judge_shared *sh, char *const *argv, const char *d
     pthread_mutex_unlock(&sh->build_pid_lock);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
+    /* After a kill, passes orphaned by the driver were handed to us (a subreaper) before its
+     * exit was reported: reap what is left of its group. Nothing is left after a normal end. */
+    while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
+        ;
     if (si.si_code == CLD_EXITED && si.si_status == 0)
         return 0;
     fmt(ret_msg, msg_size, "%s %d", si.si_code == CLD_EXITED ? "exit status" : "signal",
@@ -308,7 +314,7 @@ void judge_shared_cancel_builds(struct judge_shared *sh)
 {
     pthread_mutex_lock(&sh->build_pid_lock);
     if (sh->build_pid > 0)
-        (void)kill(sh->build_pid, SIGKILL);
+        (void)kill(-sh->build_pid, SIGKILL);
     pthread_mutex_unlock(&sh->build_pid_lock);
 }
 

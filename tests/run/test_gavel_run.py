@@ -27,10 +27,16 @@ def pids_of(pattern):
     return [int(p) for p in out.stdout.split()]
 
 
-def pids_in_group(pgid):
-    """Processes of the run's own process group (gavel.sh was started in a new session)."""
-    out = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True)
-    return [int(p) for p in out.stdout.split()]
+def pids_in_group(pgid, wait_s=5.0):
+    """Processes left in the run's own process group (gavel.sh was started in a new session),
+    as "pid command" lines; waits up to wait_s for exiting ones to go."""
+    deadline = time.time() + wait_s
+    while True:
+        out = subprocess.run(["pgrep", "-a", "-g", str(pgid)], capture_output=True, text=True)
+        left = out.stdout.splitlines()
+        if not left or time.time() > deadline:
+            return left
+        time.sleep(0.1)
 
 
 class GavelRun(unittest.TestCase):
