@@ -5,7 +5,7 @@
  *
  * Settings (flags win over the environment):
  *   --database URL    GAVEL_DATABASE_URL        required
- *   --data-dir DIR    GAVEL_DATA_DIR            ./var (cache/ and work/ are made under it)
+ *   --data-dir DIR    GAVEL_DATA_DIR            ./var (cache/ and workers/ are made under it)
  *   --workers N       GAVEL_JUDGE_WORKERS       the number of cores
  *                     GAVEL_JUDGE_LEASE_S       30: seconds a claim lasts without a heartbeat
  *                     GAVEL_JUDGE_POLL_MS       5000: the slow poll behind LISTEN/NOTIFY

@@ -112,19 +112,19 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
     w->box = NULL;
     w->lock_fd = -1;
     w->error[0] = '\0';
-    fmt(path, sizeof(path), "%s/work", shared->data_dir);
+    fmt(path, sizeof(path), "%s/workers", shared->data_dir);
     r = judge_mkdirs(path);
     if (r < 0)
         return fail(w, r, "cannot create %s", path);
     /* Judges sharing a data folder each take free worker folders by lock. */
     for (int k = 0; k < 4096; k++) {
-        fmt(path, sizeof(path), "%s/work/%d.lock", shared->data_dir, k);
+        fmt(path, sizeof(path), "%s/workers/%d.lock", shared->data_dir, k);
         fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
             return fail(w, -errno, "cannot open %s", path);
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             w->lock_fd = fd;
-            fmt(w->dir, sizeof(w->dir), "%s/work/%d", shared->data_dir, k);
+            fmt(w->dir, sizeof(w->dir), "%s/workers/%d", shared->data_dir, k);
             break;
         }
         close(fd);

@@ -3,13 +3,13 @@
  *
  * A worker owns one sandbox box and a private folder under the data folder:
  *
- *     DATA/work/W/box      the program's working folder (source, binary; /box in the box),
- *                          a tmpfs of work_mb MiB
- *     DATA/work/W/check    the custom checker's working folder
- *     DATA/work/W/...txt   stdout/stderr of the last run, the compiler's output
- *     DATA/cache/tests     test data by hash (cache.h)
- *     DATA/cache/pch       precompiled headers, one folder per language and command
- *     DATA/cache/checkers  compiled custom checkers, one folder per checker source
+ *     DATA/workers/W/box     the program's working folder (source, binary; /box in the box),
+ *                            a tmpfs of work_mb MiB
+ *     DATA/workers/W/check   the custom checker's working folder
+ *     DATA/workers/W/...txt  stdout/stderr of the last run, the compiler's output
+ *     DATA/cache/tests       test data by hash (cache.h)
+ *     DATA/cache/pch         precompiled headers, one folder per language and command
+ *     DATA/cache/checkers    compiled custom checkers, one folder per checker source
  *
  *     struct judge_worker w;
  *     r = judge_worker_init(&w, &shared, 0);      // creates the box: call from the thread

@@ -41,7 +41,7 @@ static int can_open(const char *path, int flags)
 int main(int argc, char **argv)
 {
     int port = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 9;
-    const char *host_path = argc > 2 ? argv[2] : "/work";
+    const char *host_path = argc > 2 ? argv[2] : "/home";
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
     struct stat st;
 
