@@ -49,6 +49,20 @@ static const char usage[] =
 #define SERVER_DIR  "/run/gavel-sandbox"
 #define SERVER_PATH SERVER_DIR "/gavel-run.sock"
 
+/* Whether opt is one of the options of the usage text (all of which take a value). */
+static int known_option(const char *opt)
+{
+    static const char *const names[] = {"--time-ms", "--wall-ms",  "--memory-mb", "--output-mb",
+                                        "--procs",   "--stdin",    "--stdout",    "--stderr",
+                                        "--dir",     "--bind",     "--profile",   "--env",
+                                        "--slot",    "--linger-ms"};
+
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        if (strcmp(opt, names[k]) == 0)
+            return 1;
+    return 0;
+}
+
 /* Writes s as a JSON string body. */
 static void json_string(const char *s)
 {
@@ -276,6 +290,8 @@ int main(int argc, char **argv)
         }
         if (strncmp(opt, "--", 2) != 0)
             break; /* the program, without "--" */
+        if (!known_option(opt))
+            return fail_usage("unknown option %s", opt);
         if (!val)
             return fail_usage("option %s needs a value", opt);
         i++;
