@@ -208,6 +208,20 @@ static int save_contest(struct api_req *req, struct db_conn *c, const char *path
     return write_contest(req, c, id, 1, replace_id ? 200 : 201);
 }
 
+/* The contest of the path, for a change by staff: an instructor or admin who may manage it. */
+static int contest_to_manage(struct api_req *req, struct db_conn **ret_c,
+                             struct db_contest_access *ret_a)
+{
+    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+
+    if (r < 0)
+        return r;
+    r = api_db(req, ret_c);
+    if (r < 0)
+        return r;
+    return find_contest(req, *ret_c, 1, ret_a);
+}
+
 int api_h_contest_create(struct api_req *req)
 {
     struct db_conn *c;
@@ -243,14 +257,8 @@ int api_h_contest_replace(struct api_req *req)
 {
     struct db_contest_access a;
     struct db_conn *c;
-    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+    int r = contest_to_manage(req, &c, &a);
 
-    if (r < 0)
-        return r;
-    r = api_db(req, &c);
-    if (r < 0)
-        return r;
-    r = find_contest(req, c, 1, &a);
     if (r < 0)
         return r;
     return save_contest(req, c, api_param(req, "slug"), a.id);
@@ -261,14 +269,8 @@ int api_h_contest_delete(struct api_req *req)
     struct db_contest_access a;
     struct db_conn *c;
     char cid[24];
-    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+    int r = contest_to_manage(req, &c, &a);
 
-    if (r < 0)
-        return r;
-    r = api_db(req, &c);
-    if (r < 0)
-        return r;
-    r = find_contest(req, c, 1, &a);
     if (r < 0)
         return r;
     id_text(cid, sizeof(cid), a.id);
@@ -436,14 +438,8 @@ int api_h_contest_unfreeze(struct api_req *req)
     struct db_contest_access a;
     struct db_conn *c;
     char cid[24];
-    int r = api_auth(req, API_ROLE_INSTRUCTOR);
+    int r = contest_to_manage(req, &c, &a);
 
-    if (r < 0)
-        return r;
-    r = api_db(req, &c);
-    if (r < 0)
-        return r;
-    r = find_contest(req, c, 1, &a);
     if (r < 0)
         return r;
     id_text(cid, sizeof(cid), a.id);
