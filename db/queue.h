@@ -124,8 +124,9 @@ int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
                         const struct db_run_result *result) DB_WUR;
 
 /* Queues submissions again for judging (rejudge): every submission of the problem when
- * problem_id > 0, else the one submission_id. Old results stay visible until the new ones are
- * recorded; attempts start again from 0. Returns the number queued, or a negative errno. */
+ * problem_id > 0, else the one submission_id. Old results stay visible until the
+ * new ones are recorded; attempts start again from 0; a judge holding one loses it (its record
+ * is fenced off). Returns the number queued, or a negative errno. Used by the API and the CLI. */
 int db_queue_rejudge(struct db_conn *conn, int64_t problem_id, int64_t submission_id) DB_WUR;
 
 #endif
