@@ -57,6 +57,21 @@ int api_h_run_create(struct api_req *req)
     return 0;
 }
 
+#define STDOUT_CAP_SQL API_STR(STDOUT_CAP)
+#define STDERR_CAP_SQL API_STR(STDERR_CAP)
+#define CREATED_AT     API_SQL_TIME("created_at")
+#define JUDGED_AT      API_SQL_TIME("judged_at")
+
+/* A run with its output cut to the caps, and whether it was cut. $1: the id. */
+static const char run_sql[] =
+    "SELECT id, user_id, language_id, status, verdict,"
+    " substring(stdout FROM 1 FOR " STDOUT_CAP_SQL "),"
+    " substring(stderr FROM 1 FOR " STDERR_CAP_SQL "),"
+    " exit_code, time_ms, memory_kb, compile_output, " CREATED_AT ", " JUDGED_AT ","
+    " coalesce(octet_length(stdout) > " STDOUT_CAP_SQL ", false),"
+    " coalesce(octet_length(stderr) > " STDERR_CAP_SQL ", false)"
+    " FROM runs WHERE id = $1";
+
 static int read_run(struct api_req *req, const char *idtext, PGresult **ret_res)
 {
     struct db_conn *c;
@@ -64,27 +79,7 @@ static int read_run(struct api_req *req, const char *idtext, PGresult **ret_res)
 
     if (r < 0)
         return r;
-    r = db_query(
-        c, ret_res,
-        "SELECT id, user_id, language_id, status, verdict,"
-        " substring(stdout FROM 1 FOR " API_STR(
-            STDOUT_CAP) "),"
-                        " substring(stderr FROM 1 FOR " API_STR(
-                            STDERR_CAP) "),"
-                                        " exit_code, time_ms, memory_kb, "
-                                        "compile_output, " API_SQL_TIME(
-                                            "created_at") ", " API_SQL_TIME("judged_at") ","
-                                                                                         " coalesce"
-                                                                                         "(octet_"
-                                                                                         "length("
-                                                                                         "stdout) "
-                                                                                         ">"
-                                                                                         " " API_STR(
-                                                                                             STDOUT_CAP) ", false),"
-                                                                                                         " coalesce(octet_length(stderr) > " API_STR(
-                                                                                                             STDERR_CAP) ", false)"
-                                                                                                                         " FROM runs WHERE id = $1",
-        1, (const char *const[]){idtext});
+    r = db_query(c, ret_res, run_sql, 1, (const char *const[]){idtext});
     if (r < 0)
         return api_db_fail(req, r, "run read");
     if (PQntuples(*ret_res) != 1 ||

@@ -50,90 +50,30 @@ static const char *const release_sql[2] = {
 #define STR_(x) #x
 #define STR(x)  STR_(x)
 
+/* A job that failed, or whose lease expired, goes back to the queue, or is recorded as IE once
+ * it has used all its attempts. WHY is the SQL text of the reason; EXTRA sets more columns when
+ * it gives up (a submission's score). The statement ends with "WHERE ": the caller adds which. */
+#define GIVE_UP "attempts >= " STR(DB_QUEUE_MAX_ATTEMPTS)
+#define REQUEUE_OR_FAIL(table, extra, why)                                                         \
+    "UPDATE " table " SET status = CASE WHEN " GIVE_UP " THEN 'done' ELSE 'queued' END,"           \
+    " verdict = CASE WHEN " GIVE_UP " THEN 'IE' ELSE verdict END," extra                           \
+    " message = CASE WHEN " GIVE_UP " THEN " why " ELSE message END,"                              \
+    " judged_at = CASE WHEN " GIVE_UP " THEN now() ELSE judged_at END,"                            \
+    " lease_expires_at = NULL WHERE "
+#define ZERO_SCORE " score = CASE WHEN " GIVE_UP " THEN 0 ELSE score END,"
+#define WHY_FAILED "left(attempts || ' judging attempts failed, last: ' || $4, 1000)"
+#define WHY_EXPIRED                                                                                \
+    "attempts || ' judging attempts failed, last: the lease of judge ' || judge_id || ' expired'"
+#define EXPIRED "status = 'judging' AND lease_expires_at < now() RETURNING id"
+
 static const char *const retry_sql[2] = {
-    "UPDATE runs SET status = CASE WHEN attempts >= " STR(
-        DB_QUEUE_MAX_ATTEMPTS) " THEN 'done' ELSE 'queued' END,"
-                               " verdict = CASE WHEN attempts >= " STR(
-                                   DB_QUEUE_MAX_ATTEMPTS) " THEN 'IE' ELSE verdict END,"
-                                                          " message = CASE WHEN attempts >= " STR(
-                                                              DB_QUEUE_MAX_ATTEMPTS) " THEN "
-                                                                                     "left("
-                                                                                     "attempts || "
-                                                                                     "' judging "
-                                                                                     "attempts "
-                                                                                     "failed, "
-                                                                                     "last: ' || "
-                                                                                     "$4, 1000) "
-                                                                                     "ELSE message "
-                                                                                     "END,"
-                                                                                     " judged_at = "
-                                                                                     "CASE WHEN "
-                                                                                     "attempts "
-                                                                                     ">= " STR(
-                                                                                         DB_QUEUE_MAX_ATTEMPTS) " THEN now() ELSE judged_at END,"
-                                                                                                                " lease_expires_at = NULL WHERE " FENCE(
-                                                                                                                    2,
-                                                                                                                    3) " RETURNING id",
-    "UPDATE submissions SET status = CASE WHEN attempts >= " STR(
-        DB_QUEUE_MAX_ATTEMPTS) " THEN 'done' ELSE 'queued' END,"
-                               " verdict = CASE WHEN attempts >= " STR(
-                                   DB_QUEUE_MAX_ATTEMPTS) " THEN 'IE' ELSE verdict END,"
-                                                          " score = CASE WHEN attempts >= " STR(
-                                                              DB_QUEUE_MAX_ATTEMPTS) " THEN 0 ELSE "
-                                                                                     "score END,"
-                                                                                     " message = "
-                                                                                     "CASE WHEN "
-                                                                                     "attempts "
-                                                                                     ">= " STR(
-                                                                                         DB_QUEUE_MAX_ATTEMPTS) " THEN left(attempts || ' judging attempts failed, last: ' || $4, 1000) ELSE message END,"
-                                                                                                                " judged_at = CASE WHEN attempts >= " STR(
-                                                                                                                    DB_QUEUE_MAX_ATTEMPTS) " THEN now() ELSE judged_at END,"
-                                                                                                                                           " lease_expires_at = NULL WHERE " FENCE(
-                                                                                                                                               2,
-                                                                                                                                               3) " RETURNING id",
+    REQUEUE_OR_FAIL("runs", "", WHY_FAILED) FENCE(2, 3) " RETURNING id",
+    REQUEUE_OR_FAIL("submissions", ZERO_SCORE, WHY_FAILED) FENCE(2, 3) " RETURNING id",
 };
 
 static const char *const expire_sql[2] = {
-    "UPDATE runs SET status = CASE WHEN attempts >= " STR(
-        DB_QUEUE_MAX_ATTEMPTS) " THEN 'done' ELSE 'queued' END,"
-                               " verdict = CASE WHEN attempts >= " STR(
-                                   DB_QUEUE_MAX_ATTEMPTS) " THEN 'IE' ELSE verdict END,"
-                                                          " message = CASE WHEN attempts >= " STR(
-                                                              DB_QUEUE_MAX_ATTEMPTS) " THEN "
-                                                                                     "attempts || "
-                                                                                     "' judging "
-                                                                                     "attempts "
-                                                                                     "failed, "
-                                                                                     "last: the "
-                                                                                     "lease of "
-                                                                                     "judge ' || "
-                                                                                     "judge_id"
-                                                                                     " || ' "
-                                                                                     "expired' "
-                                                                                     "ELSE message "
-                                                                                     "END,"
-                                                                                     " judged_at = "
-                                                                                     "CASE WHEN "
-                                                                                     "attempts "
-                                                                                     ">= " STR(
-                                                                                         DB_QUEUE_MAX_ATTEMPTS) " THEN now() ELSE judged_at END,"
-                                                                                                                " lease_expires_at = NULL WHERE status = 'judging' AND lease_expires_at < now() RETURNING id",
-    "UPDATE submissions SET status = CASE WHEN attempts >= " STR(
-        DB_QUEUE_MAX_ATTEMPTS) " THEN 'done' ELSE 'queued' END,"
-                               " verdict = CASE WHEN attempts >= " STR(
-                                   DB_QUEUE_MAX_ATTEMPTS) " THEN 'IE' ELSE verdict END,"
-                                                          " score = CASE WHEN attempts >= " STR(
-                                                              DB_QUEUE_MAX_ATTEMPTS) " THEN 0 ELSE "
-                                                                                     "score END,"
-                                                                                     " message = "
-                                                                                     "CASE WHEN "
-                                                                                     "attempts "
-                                                                                     ">= " STR(
-                                                                                         DB_QUEUE_MAX_ATTEMPTS) " THEN attempts || ' judging attempts failed, last: the lease of judge ' || judge_id"
-                                                                                                                " || ' expired' ELSE message END,"
-                                                                                                                " judged_at = CASE WHEN attempts >= " STR(
-                                                                                                                    DB_QUEUE_MAX_ATTEMPTS) " THEN now() ELSE judged_at END,"
-                                                                                                                                           " lease_expires_at = NULL WHERE status = 'judging' AND lease_expires_at < now() RETURNING id",
+    REQUEUE_OR_FAIL("runs", "", WHY_EXPIRED) EXPIRED,
+    REQUEUE_OR_FAIL("submissions", ZERO_SCORE, WHY_EXPIRED) EXPIRED,
 };
 
 static void fmt_int(char *buf, size_t size, int64_t v)
