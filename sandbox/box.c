@@ -248,11 +248,6 @@ int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, c
     box->sock = sv[0];
     sv[0] = -1;
 
-    r = sb_cgroup_attach(&box->cg, pid);
-    if (r < 0) {
-        set_msg(msg, msg_size, "cannot move the keeper into its cgroups", -r);
-        goto out;
-    }
     if (send(box->sock, "g", 1, MSG_NOSIGNAL) != 1) {
         r = -EPIPE;
         set_msg(msg, msg_size, "the keeper died while starting", EPIPE);

@@ -5,8 +5,8 @@
  * The host side creates the directories and opens their control files once per box; after
  * that every limit, peak and counter goes through those descriptors with pread/pwrite, which is
  * what lets the keeper use them from a mount namespace that shows no /sys, and keeps each run
- * free of path lookups. Moving a process into a cgroup is slow on v1 (5-13 ms once the
- * machine has idled), so it happens once per box, for the keeper; its children inherit.
+ * free of path lookups. The keeper moves itself in (sb_cgroup_join) once per box; every
+ * program it starts inherits the cgroups.
  */
 #include "sandbox/sandbox-internal.h"
 
@@ -29,6 +29,7 @@ void sb_cgroup_init(struct sb_cgroup *cg)
     memset(cg, 0, sizeof(*cg));
     cg->fd_mem_limit = cg->fd_memsw_limit = cg->fd_mem_peak = cg->fd_mem_usage = -1;
     cg->fd_mem_events = cg->fd_pids_max = cg->fd_cpu = -1;
+    cg->fd_join[0] = cg->fd_join[1] = cg->fd_join[2] = -1;
     cg->mem_limit_now = UINT64_MAX - 1; /* unknown: the first set always writes */
     cg->pids_limit_now = UINT32_MAX - 1;
 }
@@ -252,6 +253,8 @@ static int create_v1(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     cg->fd_mem_events = open_in(cg->mem_dir, "memory.oom_control", O_RDONLY);
     cg->fd_pids_max = open_in(cg->pids_dir, "pids.max", O_RDWR);
     cg->fd_cpu = open_in(cg->cpu_dir, "cpuacct.usage", O_RDONLY);
+    for (int i = 0; i < 3; i++)
+        cg->fd_join[i] = open_in(dirs[i], "tasks", O_WRONLY);
     if (cg->fd_memsw_limit < 0)
         cg->fd_memsw_limit = -1; /* no swap accounting: nothing to limit */
     (void)write_file(cg->mem_dir, "memory.swappiness", "0");
@@ -303,6 +306,7 @@ static int create_v2(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     cg->fd_mem_events = open_in(cg->mem_dir, "memory.events", O_RDONLY);
     cg->fd_pids_max = open_in(cg->mem_dir, "pids.max", O_RDWR);
     cg->fd_cpu = open_in(cg->mem_dir, "cpu.stat", O_RDONLY);
+    cg->fd_join[0] = open_in(cg->mem_dir, "cgroup.procs", O_WRONLY);
     (void)write_file(cg->mem_dir, "memory.swap.max", "0");
     return 0;
 }
@@ -319,7 +323,8 @@ int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     if (r < 0)
         goto out;
     if (cg->fd_mem_limit < 0 || cg->fd_mem_peak < 0 || cg->fd_mem_usage < 0 ||
-        cg->fd_mem_events < 0 || cg->fd_pids_max < 0 || cg->fd_cpu < 0) {
+        cg->fd_mem_events < 0 || cg->fd_pids_max < 0 || cg->fd_cpu < 0 || cg->fd_join[0] < 0 ||
+        (cg->version == 1 && (cg->fd_join[1] < 0 || cg->fd_join[2] < 0))) {
         snprintf(msg, msg_size, "cgroup control files missing under %s", cg->mem_dir);
         r = -ENOENT;
         goto out;
@@ -328,22 +333,6 @@ int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t m
 out:
     sb_cgroup_destroy(cg);
     return r;
-}
-
-int sb_cgroup_attach(struct sb_cgroup *cg, pid_t pid)
-{
-    char buf[32];
-    const char *dirs[] = {cg->mem_dir, cg->pids_dir, cg->cpu_dir};
-
-    snprintf(buf, sizeof(buf), "%d", (int)pid);
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i][0])
-            continue;
-        int r = write_file(dirs[i], "cgroup.procs", buf);
-        if (r < 0)
-            return r;
-    }
-    return 0;
 }
 
 static void close_fd(int *fd)
@@ -364,6 +353,8 @@ void sb_cgroup_destroy(struct sb_cgroup *cg)
     close_fd(&cg->fd_mem_events);
     close_fd(&cg->fd_pids_max);
     close_fd(&cg->fd_cpu);
+    for (int i = 0; i < 3; i++)
+        close_fd(&cg->fd_join[i]);
     for (int i = 0; i < 3; i++) {
         if (!dirs[i][0])
             continue;
@@ -387,6 +378,21 @@ static int write_fd(int fd, const char *s)
     if (fd < 0)
         return -EBADF;
     return pwrite(fd, s, strlen(s), 0) < 0 ? -errno : 0;
+}
+
+int sb_cgroup_join(struct sb_cgroup *cg)
+{
+    int r = 0;
+
+    for (int i = 0; i < 3; i++) {
+        if (cg->fd_join[i] < 0)
+            continue;
+        if (r == 0)
+            r = write_fd(cg->fd_join[i], "0");
+        close(cg->fd_join[i]);
+        cg->fd_join[i] = -1;
+    }
+    return r;
 }
 
 static int read_fd(int fd, char *buf, size_t size)

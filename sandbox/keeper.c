@@ -1096,11 +1096,22 @@ void sb_keeper_main(struct sb_keeper_config *config)
         _exit(1);
     /* Nothing of the host's stays open here. */
     int keep[] = {config->sock,     cg->fd_mem_limit,  cg->fd_memsw_limit, cg->fd_mem_peak,
-                  cg->fd_mem_usage, cg->fd_mem_events, cg->fd_pids_max,    cg->fd_cpu};
+                  cg->fd_mem_usage, cg->fd_mem_events, cg->fd_pids_max,    cg->fd_cpu,
+                  cg->fd_join[0],   cg->fd_join[1],    cg->fd_join[2]};
     close_others(keep, (int)(sizeof(keep) / sizeof(keep[0])));
-    /* Wait until the host has moved us into the box's cgroups; EOF means it died. */
+    /* Into the box's cgroups before anything else, while single-threaded. */
+    int joined = sb_cgroup_join(cg);
+    /* Wait until the host has recorded us; EOF means it died. */
     if (recv(config->sock, &go, 1, 0) != 1)
         _exit(1);
+    if (joined < 0) {
+        memset(&rep, 0, sizeof(rep));
+        rep.err = joined;
+        snprintf(rep.result.message, sizeof(rep.result.message),
+                 "cannot move into the box's cgroups");
+        send_reply(K->sock, &rep);
+        _exit(1);
+    }
 
     for (int sig = 1; sig < NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
