@@ -40,7 +40,7 @@ struct sb_box {
     pid_t keeper;
     int broken;
     struct sb_cgroup cg;
-    struct sb_filter filters[4];
+    struct sb_filter filters[SB_PROFILE_COUNT];
     struct sb_request *req; /* the request being built, reused by every run */
     int remote;             /* served by another process (sb_box_connect): no keeper of ours */
     int work_valid;         /* the keeper has this folder on /box already */
@@ -200,7 +200,7 @@ int sb_box_new_msg(const struct sb_box_options *opts, struct sb_box **ret_box, c
         set_msg(msg, msg_size, "cannot take a box slot", -r);
         goto out;
     }
-    for (int p = 0; p < 4; p++) {
+    for (int p = 0; p < SB_PROFILE_COUNT; p++) {
         r = sb_filter_build((enum sb_profile)p, &box->filters[p]);
         if (r < 0) {
             set_msg(msg, msg_size, "cannot build seccomp filter", -r);
@@ -298,7 +298,7 @@ void sb_box_free(struct sb_box *box)
             ;
     }
     sb_cgroup_destroy(&box->cg);
-    for (int p = 0; p < 4; p++)
+    for (int p = 0; p < SB_PROFILE_COUNT; p++)
         sb_filter_release(&box->filters[p]);
     if (box->lock_fd >= 0)
         close(box->lock_fd);

@@ -334,9 +334,7 @@ static int setup_root(char *msg, size_t size)
         return fail(msg, size, errno, "detach old root", NULL);
     if (chdir("/") < 0)
         return fail(msg, size, errno, "chdir", "/");
-    r = mount_tmp(16u << 20);
-    if (r < 0)
-        return fail(msg, size, -r, "mount", "/tmp");
+    /* /tmp is mounted by the first run, at its size. */
     if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
         return fail(msg, size, errno, "remount read-only", "/");
     if (sethostname("box", 3) < 0 || setdomainname("box", 3) < 0)
@@ -459,14 +457,29 @@ static void unmount_binds(uint32_t n)
         (void)umount2(bind_dsts[i], MNT_DETACH);
 }
 
-/* Replaces /tmp when the last run left something in it or the size must change. */
+/*
+ * Gives the run an empty /tmp of size_bytes: the first run mounts it; a clean one is kept, or
+ * only resized by a remount; one the last run left something in is replaced. Unmounting waits
+ * for an RCU grace period (about a millisecond here), so it is kept for that case.
+ */
 static int renew_tmp(uint64_t size_bytes)
 {
     struct statfs sf;
+    char opts[64];
 
-    if (size_bytes == tmp_size_now && statfs("/tmp", &sf) == 0 && sf.f_type == TMPFS_MAGIC &&
-        sf.f_bfree == sf.f_blocks && sf.f_files - sf.f_ffree <= 1)
+    if (tmp_size_now == 0)
+        return mount_tmp(size_bytes);
+    int clean = statfs("/tmp", &sf) == 0 && sf.f_type == TMPFS_MAGIC && sf.f_bfree == sf.f_blocks &&
+                sf.f_files - sf.f_ffree <= 1;
+    if (clean && size_bytes == tmp_size_now)
         return 0;
+    if (clean) {
+        snprintf(opts, sizeof(opts), "size=%llu", (unsigned long long)size_bytes);
+        if (mount(NULL, "/tmp", NULL, MS_REMOUNT | MS_NOSUID | MS_NODEV, opts) == 0) {
+            tmp_size_now = size_bytes;
+            return 0;
+        }
+    }
     if (umount2("/tmp", MNT_DETACH) < 0 && errno != EINVAL)
         return -errno;
     return mount_tmp(size_bytes);

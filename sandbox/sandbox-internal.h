@@ -90,16 +90,31 @@ int sb_cgroup_read_oom_kills(struct sb_cgroup *cg, uint64_t *ret_count);
 
 /* --- filter.c ----------------------------------------------------------------------------- */
 
+#define SB_PROFILE_COUNT 4 /* the values of enum sb_profile */
+
 /* A compiled seccomp filter, ready for seccomp(SECCOMP_SET_MODE_FILTER). */
 struct sb_filter {
     struct sock_filter *insns; /* malloc'd */
     unsigned short len;
 };
 
-/* Compiles the filter of one profile with libseccomp. Free with sb_filter_release. */
+/* A copy of the filter of one profile, as the build compiled it. Free with sb_filter_release.
+ * Errors: -EINVAL no such profile, -ENOMEM. */
 int sb_filter_build(enum sb_profile profile, struct sb_filter *ret_filter)
     __attribute__((warn_unused_result));
 void sb_filter_release(struct sb_filter *filter);
+
+/* Compiles the filter of one profile from its rules with libseccomp (malloc'd insns). The
+ * build runs it (filter_gen.c); the tests check the table against it. */
+int sb_filter_compile(enum sb_profile profile, struct sb_filter *ret_filter)
+    __attribute__((warn_unused_result));
+
+/* The table the build generated: one filter per profile. */
+struct sb_filter_code {
+    const struct sock_filter *insns;
+    unsigned short len;
+};
+extern const struct sb_filter_code sb_filter_table[SB_PROFILE_COUNT];
 
 /* --- keeper.c ----------------------------------------------------------------------------- */
 
@@ -132,10 +147,10 @@ struct sb_keeper_config {
     int net_fd; /* the slot's network namespace to join, or -1: the clone made a fresh one */
     uid_t uid;
     gid_t gid;
-    struct sb_cgroup *cg;        /* descriptors inherited */
-    struct sb_filter filters[4]; /* by profile */
-    uint64_t mem_slack;          /* set by the keeper: bytes it adds to every memory limit */
-    char etc_names[24][48];      /* entries of the host's /etc shown in the box; "" ends */
+    struct sb_cgroup *cg;                       /* descriptors inherited */
+    struct sb_filter filters[SB_PROFILE_COUNT]; /* by profile */
+    uint64_t mem_slack;     /* set by the keeper: bytes it adds to every memory limit */
+    char etc_names[24][48]; /* entries of the host's /etc shown in the box; "" ends */
 };
 
 /* The keeper's body, run in the fresh namespaces as root. Never returns. */

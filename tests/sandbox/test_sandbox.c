@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sandbox/sandbox-internal.h"
 #include "sandbox/sandbox.h"
 #include "tests/harness.h"
 
@@ -396,6 +397,21 @@ TEST(box_reuse_fresh_tmp_and_many_runs)
     CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
     read_text(out, text, sizeof(text));
     CHECK_STR(text, "False\n");
+    /* /tmp is as large as the memory limit, whichever limit the run before had. */
+    const char *tmp_mb[] = {"/usr/bin/python3", "-c",
+                            "import os; s = os.statvfs('/tmp'); "
+                            "print(s.f_blocks * s.f_frsize >> 20, s.f_files - s.f_ffree)",
+                            NULL};
+    spec.argv = tmp_mb;
+    const uint64_t limits_mb[] = {96, 160, 160, 64};
+    const char *expect[] = {"96 1\n", "160 1\n", "160 1\n", "64 1\n"};
+    for (int i = 0; i < 4; i++) {
+        spec.limits.memory_kb = limits_mb[i] * 1024;
+        CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+        read_text(out, text, sizeof(text));
+        CHECK_STR(text, expect[i]);
+    }
+    spec.limits.memory_kb = 65536;
     spec.argv = (const char *[]){"/progs/hello", NULL};
     spec.profile = SB_NATIVE;
     for (int i = 0; i < 50; i++) {
@@ -807,6 +823,24 @@ TEST(escapes_compiler_profile)
 }
 
 /* --- the box's own errors ------------------------------------------------------------------ */
+
+/* The filters the library runs with are the build's compilation of today's rules. */
+TEST(filter_table_matches_rules)
+{
+    for (int p = 0; p < SB_PROFILE_COUNT; p++) {
+        struct sb_filter built, compiled;
+        CHECK_INT(sb_filter_build((enum sb_profile)p, &built), 0);
+        CHECK_INT(sb_filter_compile((enum sb_profile)p, &compiled), 0);
+        CHECK(built.len > 0);
+        CHECK_INT(built.len, compiled.len);
+        if (built.len == compiled.len)
+            CHECK(memcmp(built.insns, compiled.insns, built.len * sizeof(*built.insns)) == 0);
+        sb_filter_release(&built);
+        sb_filter_release(&compiled);
+    }
+    struct sb_filter none;
+    CHECK_INT(sb_filter_build((enum sb_profile)SB_PROFILE_COUNT, &none), -EINVAL);
+}
 
 TEST(missing_program_is_se)
 {
