@@ -3,31 +3,33 @@
  *
  * Theory of operation
  * -------------------
- * sb_box_new clones the keeper into fresh PID, mount, IPC, UTS and network namespaces and
- * moves it into the box's cgroups: the costly kernel objects are made once per box, not once
- * per run. The keeper is PID 1 of its namespace. It builds the box's root (a small tmpfs with
- * read-only binds of /usr and the few /etc entries runtimes read, a fresh /proc, a /dev of four
- * devices, a bounded /tmp and the mount point /box), pivots into it, and then waits on its
- * socket for requests.
+ * sb_box_new clones the keeper into fresh PID, mount, IPC, UTS and network namespaces (the
+ * network one made once per slot and joined), and the keeper moves itself into the box's
+ * cgroups: the costly kernel objects are made once per box, not once per run. The keeper is PID 1
+ * of its namespace. It builds the box's root (a small tmpfs with read-only binds of /usr and the
+ * few /etc entries runtimes read, a fresh /proc, a /dev of four devices, a bounded /tmp and the
+ * mount point /box), pivots into it, and then waits on its socket for requests.
  *
  * A request carries the argv, the environment, the limits and, as descriptors, the working
  * folder, the standard streams and any extra binds. For each one the keeper:
  *   1. binds the working folder on /box (kept while the same folder comes back), mounts the
  *      extra binds, and renews /tmp if the last run left anything in it;
- *   2. takes the spare: a process forked after the previous run that already set no_new_privs
- *      and loaded the precompiled seccomp filter of the profile, and waits on a socket
- *      (forking and loading a filter are the costliest steps of a run: they happen between
- *      runs); a spare of another profile is replaced;
+ *   2. takes the spare: a process cloned after the previous run (sharing the keeper's memory
+ *      until it execs) that already set no_new_privs and loaded the precompiled seccomp filter
+ *      of the profile, and waits on a socket (making a process and loading a filter are the
+ *      costliest steps of a run: they happen between runs); a spare of another profile is
+ *      replaced;
  *   3. writes the cgroup limits that changed, resets the memory peak, notes the CPU counter,
  *      and hands the spare the standard streams: it drops to the box's uid/gid (no groups,
  *      no capabilities left), sets its rlimits, enters /box and execs; a failure before the
- *      exec comes back through a close-on-exec pipe;
+ *      exec comes back through a close-on-exec pipe; the keeper then raises the program's
+ *      oom_score_adj, so that an OOM kill in the box picks the program;
  *   4. sleeps in sigtimedwait for SIGCHLD until the program ends, the wall clock fires or the
  *      cgroup's CPU counter passes the limit (it wakes exactly when the remaining CPU time, spent
  *      on every core at once, could have run out);
  *   5. kills every process of the namespace but itself (kill(-1) from PID 1 reaches setsid and
  *      double-forked children, stopped ones too), reaps them all, reads CPU time, memory peak
- *      and OOM kills, decides the status, answers, and forks the next spare.
+ *      and OOM kills, decides the status, answers, and makes the next spare.
  * If the judge goes away, the keeper dies (PDEATHSIG), and with PID 1 the whole namespace.
  *
  * The keeper was cloned from a process that may have threads: it never allocates, never uses
@@ -66,9 +68,8 @@
 
 static struct sb_keeper_config *K;
 /*
- * The current request, in memory shared with the spare (below): the spare reads its argv and
- * environment here after it was forked. The pointers point into the same mapping, at the same
- * address in both processes.
+ * The current request, which the spare (below) reads its argv and environment from once it
+ * is told to go.
  */
 struct shared {
     struct sb_request req;
@@ -78,10 +79,16 @@ struct shared {
 static struct shared *S;
 
 /*
- * The spare: the next program's process, forked ahead of time, already running as the box's
- * uid under the seccomp filter of its profile and blocked on its socket. A run hands it the
- * standard streams and it execs at once, so that the fork and the filter's load (the costliest
- * steps of a run) happen between runs, while the judge looks at the last result.
+ * The spare: the next program's process, made ahead of time, already under the seccomp filter
+ * of its profile and blocked on its socket. A run hands it the standard streams; it takes the
+ * box's uid and execs at once, so that making it and loading the filter (the costliest steps
+ * of a run) happen between runs, while the judge looks at the last result.
+ *
+ * It is cloned with CLONE_VM, on a stack of its own, like posix_spawn's child: it shares the
+ * keeper's memory until its exec instead of copying the page tables (a fork costs about as much
+ * as the whole of a small program's run here), and adds no pages to the box's memory. So it
+ * writes nothing the keeper uses, calls only thin system-call wrappers, and leaves its
+ * oom_score_adj alone (a shared memory shares it): the keeper raises the program's after exec.
  */
 static struct {
     pid_t pid; /* -1: none */
@@ -90,6 +97,12 @@ static struct {
     uint32_t profile;
     int ready; /* the ready byte was read */
 } spare = {-1, -1, -1, 0, 0};
+#define SPARE_STACK_SIZE (256u << 10)
+static char *spare_stack; /* lowest page a guard */
+static struct {
+    int sock, pipe_w;
+    uint32_t profile;
+} spare_args; /* read by a new spare only, before the keeper can make another */
 static char *bind_dsts[SB_MAX_BINDS];
 static int ncpus = 1;
 static uint64_t keeper_usage; /* the keeper's own charge in the memory cgroup */
@@ -527,12 +540,12 @@ static int set_limit(int resource, uint64_t soft, uint64_t hard)
     return setrlimit(resource, &rl);
 }
 
-/* The spare's life, from fork to exec. Only system calls: the keeper's memory is shared
- * copy-on-write and nothing here may take a lock. */
+/* The spare's life, from clone to exec. Only system calls: the keeper's memory is shared, and
+ * nothing here may take a lock or write anything but its own stack. */
 __attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t profile)
 {
     sigset_t none;
-    int fd, fds[3];
+    int fds[3];
     char byte;
 
     sigemptyset(&none);
@@ -541,13 +554,6 @@ __attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t 
      * spare keeps none: they would pass the uid check they had at open. */
     int keep[] = {sock, pipe_w};
     close_others(keep, 2);
-    /* The OOM killer of the box's cgroup must pick the program, never the keeper (which may
-     * lack CAP_SYS_RESOURCE to shield itself with -1000): raising one's score needs nothing. */
-    fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)!write(fd, "1000", 4);
-        close(fd);
-    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         child_fail(pipe_w, STAGE_IDENTITY, errno);
     struct sb_filter *f = &K->filters[profile];
@@ -600,6 +606,27 @@ __attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t 
     _exit(127);
 }
 
+static int spare_entry(void *unused)
+{
+    (void)unused;
+    /* The keeper's ends are open in this copy of its descriptor table: only ours stay. */
+    spare_main(spare_args.sock, spare_args.pipe_w, spare_args.profile);
+}
+
+/* The OOM killer of the box's cgroup must pick the program, never the keeper (which may lack
+ * CAP_SYS_RESOURCE to shield itself with -1000): raising another's score needs nothing. */
+static void raise_oom_score(pid_t pid)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)!write(fd, "1000", 4);
+        close(fd);
+    }
+}
+
 static void drop_spare(void)
 {
     if (spare.pid > 0) {
@@ -630,12 +657,10 @@ static int make_spare(uint32_t profile)
         return -e;
     }
     (void)sb_cgroup_read_usage(K->cg, &base_usage);
-    pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-    if (pid == 0) {
-        close(sv[0]);
-        close(ep[0]);
-        spare_main(sv[1], ep[1], profile);
-    }
+    spare_args.sock = sv[1];
+    spare_args.pipe_w = ep[1];
+    spare_args.profile = profile;
+    pid_t pid = clone(spare_entry, spare_stack + SPARE_STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
     int e = errno;
     close(sv[1]);
     close(ep[1]);
@@ -920,6 +945,7 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
         }
         goto out;
     }
+    raise_oom_score(pid);
 
     uint64_t wall_ns = (uint64_t)lim->wall_ms * 1000000u;
     uint64_t cpu_ns_lim = (uint64_t)lim->time_ms * 1000000u;
@@ -967,9 +993,9 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     (void)sb_cgroup_read_oom_kills(K->cg, &oom1);
     res->cpu_ms = (cpu1 - cpu0) / 1000000;
     /*
-     * The cgroup's peak over this run, less what the keeper alone holds. The spare's own pages
-     * count until its exec frees them, so a tiny program reads as the spare's size, a few
-     * hundred KiB. (The process's rusage would count every page of the keeper it started as.)
+     * The cgroup's peak over this run, less what the box held before it (the keeper and the
+     * spare, which shares the keeper's pages). The process's rusage would count every page of
+     * the keeper it started as.
      */
     if (base_usage > start_usage)
         base_usage = start_usage;
@@ -1106,6 +1132,10 @@ void sb_keeper_main(struct sb_keeper_config *config)
         _exit(1);
     S = mmap(NULL, sizeof(*S), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (S == MAP_FAILED)
+        _exit(1);
+    spare_stack = mmap(NULL, SPARE_STACK_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (spare_stack == MAP_FAILED || mprotect(spare_stack, 4096, PROT_NONE) < 0)
         _exit(1);
     /* Nothing of the host's stays open here. */
     int keep[] = {config->sock,     cg->fd_mem_limit,  cg->fd_memsw_limit, cg->fd_mem_peak,

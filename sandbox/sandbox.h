@@ -100,13 +100,13 @@ struct sb_box_options {
 struct sb_box;
 
 /*
- * Prepares a reusable box: takes the slot, compiles the seccomp filters, creates the cgroups
+ * Prepares a reusable box: takes the slot, copies the build's seccomp filters, creates the cgroups
  * beneath the caller's own (cgroup v1 or v2) and starts the box's keeper, a process living in
  * fresh PID, mount, IPC, UTS and network namespaces that starts every program. Costs a few
  * milliseconds; each run then pays none of it. Needs root. Owned by the caller: sb_box_free.
  *
  * Between runs the box holds two processes, both root: the keeper and the next run's process,
- * forked and filtered ahead of time; no process of the box's uid exists outside a run.
+ * made and filtered ahead of time; no process of the box's uid exists outside a run.
  * The keeper is the caller's child: do not reap it with a stray waitpid(-1), and keep alive the
  * thread that created the box (the keeper dies with it, through PR_SET_PDEATHSIG).
  * On cgroup v2 the box's cgroup goes beneath ours, and memory and pids must be enabled for our
