@@ -49,31 +49,101 @@ static int list_has(const char *list, const char *word)
     return 0;
 }
 
+/* What this process sees of the cgroups: /proc/self/mountinfo and /proc/self/cgroup, read
+ * once per box. */
+struct view {
+    char *mountinfo; /* malloc'd */
+    char *cgroups;   /* malloc'd */
+};
+
+/* The whole of a /proc file, NUL-ended, in *ret (malloc'd). */
+static int read_all(const char *path, char **ret)
+{
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    *ret = NULL;
+    if (fd < 0 || !buf) {
+        int e = fd < 0 ? errno : ENOMEM;
+        free(buf);
+        if (fd >= 0)
+            close(fd);
+        return -e;
+    }
+    while ((n = read(fd, buf + len, cap - 1 - len)) > 0) {
+        len += (size_t)n;
+        if (len + 1 == cap) {
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                close(fd);
+                return -ENOMEM;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    int e = n < 0 ? errno : 0;
+    close(fd);
+    if (e) {
+        free(buf);
+        return -e;
+    }
+    buf[len] = '\0';
+    *ret = buf;
+    return 0;
+}
+
+static int view_read(struct view *v)
+{
+    int r = read_all("/proc/self/mountinfo", &v->mountinfo);
+
+    v->cgroups = NULL;
+    if (r == 0)
+        r = read_all("/proc/self/cgroup", &v->cgroups);
+    return r;
+}
+
+static void view_free(struct view *v)
+{
+    free(v->mountinfo);
+    free(v->cgroups);
+    v->mountinfo = v->cgroups = NULL;
+}
+
+/* Copies the line of text starting at *p into buf (cut to fit) and moves *p past it. */
+static int next_line(const char **p, char *buf, size_t size)
+{
+    if (!**p)
+        return 0;
+    size_t n = strcspn(*p, "\n");
+    snprintf(buf, size, "%.*s", (int)n, *p);
+    *p += n + ((*p)[n] == '\n');
+    return 1;
+}
+
 /*
  * Finds the mount of a cgroup hierarchy: fstype "cgroup" carrying controller in its super
  * options, or fstype "cgroup2" when controller is NULL. Fills the mount point and the root of
  * the hierarchy that is mounted there.
  */
-static int find_mount(const char *controller, char *ret_mnt, size_t mnt_size, char *ret_root,
-                      size_t root_size)
+static int find_mount(const struct view *v, const char *controller, char *ret_mnt, size_t mnt_size,
+                      char *ret_root, size_t root_size)
 {
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    char *line = NULL;
-    size_t cap = 0;
-    int r = -ENOENT;
+    char line[4096];
 
-    if (!f)
-        return -errno;
-    while (getline(&line, &cap, f) > 0) {
+    for (const char *p = v->mountinfo; next_line(&p, line, sizeof(line));) {
         char *fields[16];
         int n = 0;
-        for (char *p = line; *p && n < 16;) {
-            while (*p == ' ' || *p == '\n')
-                *p++ = '\0';
-            if (!*p)
+        for (char *q = line; *q && n < 16;) {
+            while (*q == ' ')
+                *q++ = '\0';
+            if (!*q)
                 break;
-            fields[n++] = p;
-            p += strcspn(p, " \n");
+            fields[n++] = q;
+            q += strcspn(q, " ");
         }
         int dash = -1;
         for (int i = 6; i < n; i++)
@@ -89,31 +159,19 @@ static int find_mount(const char *controller, char *ret_mnt, size_t mnt_size, ch
         if (!match)
             continue;
         if ((size_t)snprintf(ret_mnt, mnt_size, "%s", fields[4]) >= mnt_size ||
-            (size_t)snprintf(ret_root, root_size, "%s", fields[3]) >= root_size) {
-            r = -ENAMETOOLONG;
-            goto out;
-        }
-        r = 0;
-        goto out;
+            (size_t)snprintf(ret_root, root_size, "%s", fields[3]) >= root_size)
+            return -ENAMETOOLONG;
+        return 0;
     }
-out:
-    free(line);
-    fclose(f);
-    return r;
+    return -ENOENT;
 }
 
 /* Our own cgroup path in the hierarchy of controller (v1), or the unified one (NULL). */
-static int own_path(const char *controller, char *ret_path, size_t size)
+static int own_path(const struct view *v, const char *controller, char *ret_path, size_t size)
 {
-    FILE *f = fopen("/proc/self/cgroup", "re");
-    char *line = NULL;
-    size_t cap = 0;
-    int r = -ENOENT;
+    char line[4096];
 
-    if (!f)
-        return -errno;
-    while (getline(&line, &cap, f) > 0) {
-        line[strcspn(line, "\n")] = '\0';
+    for (const char *p = v->cgroups; next_line(&p, line, sizeof(line));) {
         char *c1 = strchr(line, ':');
         char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2)
@@ -124,24 +182,22 @@ static int own_path(const char *controller, char *ret_path, size_t size)
             controller ? list_has(ctrls, controller) : (strcmp(line, "0") == 0 && ctrls[0] == '\0');
         if (!match)
             continue;
-        r = (size_t)snprintf(ret_path, size, "%s", path) >= size ? -ENAMETOOLONG : 0;
-        break;
+        return (size_t)snprintf(ret_path, size, "%s", path) >= size ? -ENAMETOOLONG : 0;
     }
-    free(line);
-    fclose(f);
-    return r;
+    return -ENOENT;
 }
 
 /* The directory of the box in one hierarchy: <mount>/<our path>/<name>. */
-static int box_dir(const char *controller, const char *name, char *ret_dir, size_t size)
+static int box_dir(const struct view *v, const char *controller, const char *name, char *ret_dir,
+                   size_t size)
 {
     char mnt[256], root[256], path[512];
     int r;
 
-    r = find_mount(controller, mnt, sizeof(mnt), root, sizeof(root));
+    r = find_mount(v, controller, mnt, sizeof(mnt), root, sizeof(root));
     if (r < 0)
         return r;
-    r = own_path(controller, path, sizeof(path));
+    r = own_path(v, controller, path, sizeof(path));
     if (r < 0)
         return r;
     const char *rel = path;
@@ -222,15 +278,16 @@ static int write_file(const char *dir, const char *file, const char *value)
     return r;
 }
 
-static int create_v1(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
+static int create_v1(struct sb_cgroup *cg, const struct view *v, const char *name, char *msg,
+                     size_t msg_size)
 {
     int r;
 
-    r = box_dir("memory", name, cg->mem_dir, sizeof(cg->mem_dir));
+    r = box_dir(v, "memory", name, cg->mem_dir, sizeof(cg->mem_dir));
     if (r >= 0)
-        r = box_dir("pids", name, cg->pids_dir, sizeof(cg->pids_dir));
+        r = box_dir(v, "pids", name, cg->pids_dir, sizeof(cg->pids_dir));
     if (r >= 0)
-        r = box_dir("cpuacct", name, cg->cpu_dir, sizeof(cg->cpu_dir));
+        r = box_dir(v, "cpuacct", name, cg->cpu_dir, sizeof(cg->cpu_dir));
     if (r < 0) {
         snprintf(msg, msg_size, "cgroup v1: memory, pids and cpuacct hierarchies needed");
         return r;
@@ -261,12 +318,13 @@ static int create_v1(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     return 0;
 }
 
-static int create_v2(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
+static int create_v2(struct sb_cgroup *cg, const struct view *v, const char *name, char *msg,
+                     size_t msg_size)
 {
     char parent[512];
     int r;
 
-    r = box_dir(NULL, name, cg->mem_dir, sizeof(cg->mem_dir));
+    r = box_dir(v, NULL, name, cg->mem_dir, sizeof(cg->mem_dir));
     if (r < 0) {
         snprintf(msg, msg_size, "no cgroup hierarchy with memory accounting found");
         cg->mem_dir[0] = '\0';
@@ -314,12 +372,20 @@ static int create_v2(struct sb_cgroup *cg, const char *name, char *msg, size_t m
 int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
 {
     char mnt[256], root[256];
+    struct view v;
     int r;
 
-    if (find_mount("memory", mnt, sizeof(mnt), root, sizeof(root)) == 0)
-        r = create_v1(cg, name, msg, msg_size);
+    r = view_read(&v);
+    if (r < 0) {
+        snprintf(msg, msg_size, "cannot read /proc/self/mountinfo and cgroup: %s", strerror(-r));
+        view_free(&v);
+        return r;
+    }
+    if (find_mount(&v, "memory", mnt, sizeof(mnt), root, sizeof(root)) == 0)
+        r = create_v1(cg, &v, name, msg, msg_size);
     else
-        r = create_v2(cg, name, msg, msg_size);
+        r = create_v2(cg, &v, name, msg, msg_size);
+    view_free(&v);
     if (r < 0)
         goto out;
     if (cg->fd_mem_limit < 0 || cg->fd_mem_peak < 0 || cg->fd_mem_usage < 0 ||
