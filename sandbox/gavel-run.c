@@ -1,5 +1,6 @@
 /*
- * gavel-run: one command in a fresh box, its outcome as one JSON object on stdout.
+ * gavel-run: one command in a box (its own, or with --linger-ms one kept for later calls), its
+ * outcome as one JSON object on stdout.
  *
  *     gavel-run [options] -- PROGRAM [ARGS...]
  *
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,13 +44,19 @@ static const char usage[] =
     "  --profile NAME     native (default), python, jvm, compiler\n"
     "  --env K=V          environment (the box starts from a minimal clean environment)\n"
     "  --slot N           box slot, 0-999 (default: the first free one)\n"
-    "  --linger-ms N      keep the box N ms after the run for the next gavel-run to reuse\n"
+    "  --linger-ms N      keep the box N ms after the run for later gavel-runs to reuse\n"
+    "                     (concurrent gavel-runs each take one of their own)\n"
     "                     (default: GAVEL_RUN_LINGER_MS, else 0: the box goes with the run)\n";
 
-/* Where a lingering box waits for the next gavel-run; the folder is root's alone (0700). */
-#define SERVER_DIR  "/run/gavel-sandbox"
-#define SERVER_PATH SERVER_DIR "/gavel-run.sock"
-
+/*
+ * Lingering boxes wait for later gavel-runs in SERVER_DIR (root's alone, 0700): box K serves
+ * at gavel-run-K.sock. A gavel-run uses box K only while it holds the lock gavel-run-K.lock,
+ * so concurrent gavel-runs take different boxes (up to POOL of them) instead of queueing for
+ * one; a box that has been idle takes its own lock before it goes, so no client is left
+ * connecting to a box on its way out.
+ */
+#define SERVER_DIR "/run/gavel-sandbox"
+#define POOL       16
 /* Whether opt is one of the options of the usage text (all of which take a value). */
 static int known_option(const char *opt)
 {
@@ -160,15 +168,34 @@ static int env_set(const char **env, int *n, const char *kv)
     return 0;
 }
 
-/* Binds the server socket; an old one nobody answers on is replaced. -EEXIST: a live one. */
-static int bind_server(void)
+static void pool_path(int k, const char *ext, char *buf, size_t size)
 {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = SERVER_PATH};
+    snprintf(buf, size, SERVER_DIR "/gavel-run-%d.%s", k, ext);
+}
+
+/* Takes the lock of pool box k without waiting: the descriptor, or -1 when another has it. */
+static int pool_lock(int k)
+{
+    char path[128];
+
+    pool_path(k, "lock", path, sizeof(path));
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Binds pool box k's socket; an old one nobody answers on is replaced. -EEXIST: a live one. */
+static int bind_server(int k)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
     if (fd < 0)
         return -errno;
-    (void)mkdir(SERVER_DIR, 0700);
+    pool_path(k, "sock", addr.sun_path, sizeof(addr.sun_path));
     for (int attempt = 0; attempt < 2; attempt++) {
         if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
             if (listen(fd, 16) == 0)
@@ -185,19 +212,48 @@ static int bind_server(void)
             close(fd);
             return -EEXIST;
         }
-        (void)unlink(SERVER_PATH);
+        (void)unlink(addr.sun_path);
     }
     int e = errno;
     close(fd);
     return -e;
 }
 
+/* The lingering box's life: serve until idle for linger_ms and unclaimed, then go. */
+static int serve_pool_box(struct sb_box *box, int lfd, int k, int linger_ms)
+{
+    char path[128];
+    int r;
+
+    for (;;) {
+        r = sb_box_serve(box, lfd, linger_ms);
+        if (r < 0)
+            break;
+        int lock = pool_lock(k);
+        if (lock >= 0) {
+            /* Ours again, so nobody is about to connect: leave, holding it until we are gone. */
+            pool_path(k, "sock", path, sizeof(path));
+            (void)unlink(path);
+            close(lfd);
+            sb_box_free(box);
+            close(lock);
+            return 0;
+        }
+        /* A gavel-run holds the lock and is connecting: serve it. */
+    }
+    pool_path(k, "sock", path, sizeof(path));
+    (void)unlink(path);
+    close(lfd);
+    sb_box_free(box);
+    return r;
+}
+
 /*
- * Starts a detached process holding a box for linger_ms of idleness, serving it at
- * SERVER_PATH; returns once it listens (or failed). Its standard streams are /dev/null: the
- * caller of this gavel-run sees its output end with it.
+ * Starts pool box k: a detached process holding a box for linger_ms of idleness; returns once
+ * it listens (or failed). Its standard streams are /dev/null: the caller of this gavel-run
+ * sees its output end with it. The caller holds k's lock, which the server does not inherit.
  */
-static void start_server(int linger_ms)
+static void start_server(int k, int lock_fd, int linger_ms)
 {
     int p[2];
     char byte;
@@ -207,32 +263,36 @@ static void start_server(int linger_ms)
     pid_t pid = fork();
     if (pid == 0) {
         close(p[0]);
+        close(lock_fd);
         if (setsid() < 0 || fork() != 0)
             _exit(0);
+        /* Nothing of the caller's stays open: a pipe it reads our output from would otherwise
+         * not reach its end while this box lingers. */
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (null >= 0) {
             dup2(null, 0);
             dup2(null, 1);
             dup2(null, 2);
         }
+        if (p[1] > 3)
+            (void)close_range(3, (unsigned int)p[1] - 1, 0);
+        (void)close_range((unsigned int)p[1] + 1, ~0U, 0);
         struct sb_box *box = NULL;
-        int lfd = bind_server();
+        int lfd = bind_server(k);
         if (lfd < 0) {
             (void)!write(p[1], "x", 1);
             _exit(0);
         }
         if (sb_box_new(&(struct sb_box_options){.slot = -1}, &box) < 0) {
-            (void)unlink(SERVER_PATH);
+            char path[128];
+            pool_path(k, "sock", path, sizeof(path));
+            (void)unlink(path);
             (void)!write(p[1], "x", 1);
             _exit(1);
         }
         (void)!write(p[1], "r", 1);
         close(p[1]);
-        int r = sb_box_serve(box, lfd, linger_ms);
-        (void)unlink(SERVER_PATH);
-        close(lfd);
-        sb_box_free(box);
-        _exit(r < 0 ? 1 : 0);
+        _exit(serve_pool_box(box, lfd, k, linger_ms) < 0 ? 1 : 0);
     }
     close(p[1]);
     if (pid > 0) {
@@ -242,16 +302,36 @@ static void start_server(int linger_ms)
     close(p[0]);
 }
 
-/* A box: a lingering one if asked for and possible, else a fresh one of our own. */
+/*
+ * A box: with linger_ms, the first pool box nobody else is using (started now if none is
+ * there); else, or when all POOL are in use, a fresh one of our own. *ret_lock is the pool
+ * lock to hold while the box is used, or -1.
+ */
 static int get_box(const struct sb_box_options *opts, int linger_ms, struct sb_box **ret_box,
-                   char *msg, size_t size)
+                   int *ret_lock, char *msg, size_t size)
 {
+    char path[128];
+
+    *ret_lock = -1;
     if (linger_ms > 0 && opts->slot < 0) {
-        if (sb_box_connect(SERVER_PATH, ret_box) == 0)
-            return 0;
-        start_server(linger_ms);
-        if (sb_box_connect(SERVER_PATH, ret_box) == 0)
-            return 0;
+        (void)mkdir(SERVER_DIR, 0700);
+        for (int k = 0; k < POOL; k++) {
+            int lock = pool_lock(k);
+            if (lock < 0)
+                continue;
+            pool_path(k, "sock", path, sizeof(path));
+            if (sb_box_connect(path, ret_box) == 0) {
+                *ret_lock = lock;
+                return 0;
+            }
+            start_server(k, lock, linger_ms);
+            if (sb_box_connect(path, ret_box) == 0) {
+                *ret_lock = lock;
+                return 0;
+            }
+            close(lock);
+            break;
+        }
     }
     return sb_box_new_msg(opts, ret_box, msg, size);
 }
@@ -265,7 +345,7 @@ int main(int argc, char **argv)
     struct sb_box *box = NULL;
     struct sb_result res;
     char msg[256];
-    int n_env = 0, i, r, linger_ms = 0;
+    int n_env = 0, i, r, linger_ms = 0, pool_lock_fd = -1;
     unsigned long long linger = 0;
 
     log_init("gavel-run", LOG_WARN);
@@ -355,7 +435,7 @@ int main(int argc, char **argv)
     spec.envp = env;
     spec.binds = binds;
 
-    r = get_box(&opts, linger_ms, &box, msg, sizeof(msg));
+    r = get_box(&opts, linger_ms, &box, &pool_lock_fd, msg, sizeof(msg));
     if (r < 0) {
         memset(&res, 0, sizeof(res));
         res.status = SB_SE;
@@ -366,6 +446,8 @@ int main(int argc, char **argv)
     }
     r = sb_box_run(box, &spec, &res);
     sb_box_free(box);
+    if (pool_lock_fd >= 0)
+        close(pool_lock_fd);
     print_result(&res);
     return r < 0 ? 1 : 0;
 }

@@ -860,18 +860,16 @@ TEST(missing_program_is_se)
     CHECK_INT(res.status, SB_SE);
 }
 
-/* Runs gavel-run with args; captures its stdout; returns its exit status. */
-static int gavel_run(const char *const *args, char *out, size_t size)
+/* Starts gavel-run with args, its stdout into a pipe: the pid, *ret_out the pipe's read end. */
+static pid_t gavel_run_start(const char *const *args, int *ret_out)
 {
-    char path[700];
     const char *argv[32] = {GAVEL_RUN_PATH};
-    int p[2], st;
+    int p[2];
     pid_t pid;
     posix_spawn_file_actions_t fa;
 
     for (int i = 0; args[i] && i < 30; i++)
         argv[i + 1] = args[i];
-    snprintf(path, sizeof(path), "%s/cli.txt", root);
     if (pipe(p) < 0)
         return -1;
     posix_spawn_file_actions_init(&fa);
@@ -884,14 +882,49 @@ static int gavel_run(const char *const *args, char *out, size_t size)
         close(p[0]);
         return -1;
     }
+    *ret_out = p[0];
+    return pid;
+}
+
+/* Reads a started gavel-run's stdout to the end and reaps it: its exit status. */
+static int gavel_run_finish(pid_t pid, int out_fd, char *out, size_t size)
+{
     size_t got = 0;
     ssize_t n;
-    while (got + 1 < size && (n = read(p[0], out + got, size - 1 - got)) > 0)
+    int st;
+
+    while (got + 1 < size && (n = read(out_fd, out + got, size - 1 - got)) > 0)
         got += (size_t)n;
     out[got] = '\0';
-    close(p[0]);
-    waitpid(pid, &st, 0);
+    close(out_fd);
+    if (waitpid(pid, &st, 0) < 0)
+        return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs gavel-run with args; captures its stdout; returns its exit status. */
+static int gavel_run(const char *const *args, char *out, size_t size)
+{
+    int fd;
+    pid_t pid = gavel_run_start(args, &fd);
+
+    return pid < 0 ? -1 : gavel_run_finish(pid, fd, out, size);
+}
+
+/* Whether a lingering box still serves at one of the pool's sockets. */
+static int pool_sockets_left(void)
+{
+    DIR *d = opendir("/run/gavel-sandbox");
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, "gavel-run-", 10) == 0 && strstr(e->d_name, ".sock"))
+            n++;
+    closedir(d);
+    return n;
 }
 
 TEST(gavel_run_cli)
@@ -937,10 +970,31 @@ TEST(gavel_run_cli)
                         out, sizeof(out)),
               0);
     CHECK(strstr(out, "\"status\":\"TLE\"") != NULL);
-    struct stat st;
-    for (int i = 0; i < 40 && stat("/run/gavel-sandbox/gavel-run.sock", &st) == 0; i++)
+
+    /* Concurrent gavel-runs each take a lingering box of their own: a short run started while
+     * a long one holds the first box is done before the long one. */
+    char long_out[1024];
+    int long_fd = -1;
+    pid_t long_pid =
+        gavel_run_start((const char *[]){"--linger-ms", "300", "--dir", work, "--bind", bind,
+                                         "--time-ms", "5000", "--", "/progs/busy", "700", NULL},
+                        &long_fd);
+    REQUIRE(long_pid > 0);
+    usleep(150 * 1000);
+    CHECK_INT(gavel_run((const char *[]){"--linger-ms", "2000", "--dir", work, "--bind", bind, "--",
+                                         "/progs/hello", NULL},
+                        out, sizeof(out)),
+              0);
+    CHECK(strncmp(out, "{\"status\":\"OK\",", 15) == 0);
+    CHECK_INT(waitpid(long_pid, NULL, WNOHANG), 0); /* the long run is still going */
+    CHECK_INT(gavel_run_finish(long_pid, long_fd, long_out, sizeof(long_out)), 0);
+    CHECK(strncmp(long_out, "{\"status\":\"OK\",", 15) == 0);
+    CHECK_INT(pool_sockets_left(), 2); /* the short run's box was a second one, still there */
+
+    /* Idle boxes go away by themselves, with their cgroups. */
+    for (int i = 0; i < 100 && pool_sockets_left() > 0; i++)
         usleep(50 * 1000);
-    CHECK(stat("/run/gavel-sandbox/gavel-run.sock", &st) < 0);
+    CHECK_INT(pool_sockets_left(), 0);
 }
 
 int main(int argc, char **argv)
