@@ -367,6 +367,40 @@ class Contests(gavel_test.GavelCase):
         self.assertEqual(ranks[0], 1)
         self.assertError(self.api("GET", "/api/v1/leaderboard?limit=500"), 400, "limit")
 
+    def test_problem_deleted_leaves_the_standings(self):
+        teacher = self.login("teacher")
+        st, body, _ = self.api("POST", "/api/v1/problems", problem_body("pdel"), token=teacher)
+        self.assertEqual(st, 201, body)
+        self.contest("delc", problems=[{"problem": "pa", "label": "A"},
+                                       {"problem": "pdel", "label": "D"}])
+        self.accepted("cat", "pa", "delc", "AC", 1, 10)
+        self.accepted("cat", "pdel", "delc", "AC", 2, 10)
+        self.accepted("bob", "pdel", "delc", "AC", 3, 10)
+
+        def global_score(user):
+            st, body, _ = self.api("GET", "/api/v1/leaderboard?limit=200")
+            self.assertEqual(st, 200, body)
+            return {r["username"]: r["score"] for r in body["rows"]}.get(user, 0)
+
+        before = global_score("cat")
+        rows = {r["username"]: r for r in self.board("delc")["rows"]}   # a page now kept
+        self.assertEqual((rows["cat"]["solved"], rows["bob"]["solved"]), (2, 1))
+        self.assertEqual(self.api("DELETE", "/api/v1/problems/pdel", token=teacher)[0], 204)
+
+        body = self.board("delc")
+        rows = {r["username"]: r for r in body["rows"]}
+        self.assertEqual(rows["cat"]["solved"], 1)
+        self.assertEqual(rows["bob"]["solved"], 0)
+        self.assertEqual(self.ranks(body)[0], ("cat", 1))
+        self.assertEqual(global_score("cat"), before - 10)
+        # The kept totals are what a computation from scratch gives.
+        self.assertEqual(self.sql("SELECT count(*) FROM global_rows r JOIN global_compute() g"
+                                  " USING (user_id) WHERE (r.score, r.solved)"
+                                  " <> (g.score, g.solved)").strip(), "0")
+        st, contest, _ = self.api("GET", "/api/v1/contests/delc", token=teacher)
+        self.assertEqual(st, 200, contest)
+        self.assertEqual([p["label"] for p in contest["problems"]], ["A"])
+
 
 if __name__ == "__main__":
     gavel_test.main()
