@@ -398,3 +398,39 @@ out:
     cJSON_Delete(root);
     return r;
 }
+
+enum judge_code judge_checker_exit(int kattis, int exit_code, const char *text, int full,
+                                   int *ret_points)
+{
+    *ret_points = 0;
+    if (kattis) {
+        if (exit_code == 42) {
+            *ret_points = full;
+            return JUDGE_AC;
+        }
+        return exit_code == 43 ? JUDGE_WA : JUDGE_IE;
+    }
+    switch (exit_code) {
+    case 0:
+        *ret_points = full;
+        return JUDGE_AC;
+    case 1:
+    case 2:
+        return JUDGE_WA;
+    case 7: {
+        const char *p = text ? text : "";
+        double f;
+        while (is_space((unsigned char)*p))
+            p++;
+        /* testlib's quitp() writes "points " before the value. */
+        if (!strncmp(p, "points", 6) && is_space((unsigned char)p[6]))
+            p += 7;
+        f = strtod(p, NULL);
+        if (f > 0 && f <= 1)
+            *ret_points = (int)(f * full + 1e-9);
+        return JUDGE_WA;
+    }
+    default:
+        return JUDGE_IE;
+    }
+}

@@ -50,6 +50,8 @@
 
 #include <stddef.h>
 
+#include "judge/score.h"
+
 enum judge_checker_kind {
     JUDGE_CHECK_EXACT = 0,
     JUDGE_CHECK_TOKENS,
@@ -107,5 +109,17 @@ void judge_check_tokens(const char *out, size_t out_len, const char *ans, size_t
 /* opts NULL means JUDGE_CHECK_OPTS_DEFAULT. */
 void judge_check_float(const char *out, size_t out_len, const char *ans, size_t ans_len,
                        const struct judge_check_opts *opts, struct judge_verdict *ret);
+
+/* What a custom checker's exit means, by its protocol (params->kattis):
+ *   testlib  0 AC; 1 and 2 (presentation error) WA; 7 partial: WA with a fraction of `full`
+ *            points, read from the start of `text` (the checker's output) either bare ("0.5 ...")
+ *            or as testlib's quitp() writes it ("points 0.5 ..."); 3 (the checker failed) and
+ *            every other code IE.
+ *   kattis   42 AC, 43 WA; every other code, 0 and 1 included (a validator that crashed or
+ *            forgot its exit code), IE.
+ * exit_code is -1 when the checker did not exit on its own (killed, out of time or memory),
+ * which is IE. text may be NULL. Returns the code; *ret_points gets the points earned. */
+enum judge_code judge_checker_exit(int kattis, int exit_code, const char *text, int full,
+                                   int *ret_points);
 
 #endif

@@ -773,30 +773,7 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
 
     char *text = read_text(log_path, 512);
     int exit_code = res.status == SB_OK ? 0 : res.status == SB_RE ? res.exit_code : -1;
-    *points = 0;
-    switch (exit_code) {
-    case 0:
-    case 42:
-        *code = JUDGE_AC;
-        *points = full;
-        break;
-    case 1:
-    case 2:
-    case 43:
-        *code = JUDGE_WA;
-        break;
-    case 7: {
-        /* Partial: the checker prints the fraction of the test's points it gives first. */
-        double f = text ? strtod(text, NULL) : 0;
-        *code = JUDGE_WA;
-        if (f > 0 && f <= 1)
-            *points = (int)(f * full + 1e-9);
-        break;
-    }
-    default:
-        *code = JUDGE_IE;
-        break;
-    }
+    *code = judge_checker_exit(ck->params.kattis, exit_code, text, full, points);
     if (*code == JUDGE_IE)
         fmt(msg, msg_size, "checker failed (%s, exit %d): %.120s", sb_status_name(res.status),
             res.exit_code, text ? text : "");

@@ -316,6 +316,52 @@ TEST(checker_kind_names)
     CHECK(judge_checker_kind_parse(NULL) < 0);
 }
 
+/* A custom checker's exit code, by protocol; pts is the points given out of 10. */
+static enum judge_code cexit(int kattis, int code, const char *text, int *pts)
+{
+    return judge_checker_exit(kattis, code, text, 10, pts);
+}
+
+TEST(custom_checker_exit_codes)
+{
+    int pts = -1;
+
+    CHECK_INT(cexit(0, 0, "ok", &pts), JUDGE_AC);
+    CHECK_INT(pts, 10);
+    CHECK_INT(cexit(0, 1, "wrong", &pts), JUDGE_WA);
+    CHECK_INT(pts, 0);
+    CHECK_INT(cexit(0, 2, "presentation", &pts), JUDGE_WA);
+    CHECK_INT(cexit(0, 3, "FAIL bad test", &pts), JUDGE_IE);
+    CHECK_INT(cexit(0, 4, "", &pts), JUDGE_IE);
+    CHECK_INT(cexit(0, -1, NULL, &pts), JUDGE_IE);
+    /* Partial: the bare fraction, or testlib's quitp() line "points X message". */
+    CHECK_INT(cexit(0, 7, "0.5 off by one", &pts), JUDGE_WA);
+    CHECK_INT(pts, 5);
+    CHECK_INT(cexit(0, 7, "points 0.3 almost", &pts), JUDGE_WA);
+    CHECK_INT(pts, 3);
+    CHECK_INT(cexit(0, 7, "  points\t1\n", &pts), JUDGE_WA);
+    CHECK_INT(pts, 10);
+    CHECK_INT(cexit(0, 7, "points 2", &pts), JUDGE_WA); /* more than all: nothing */
+    CHECK_INT(pts, 0);
+    CHECK_INT(cexit(0, 7, "pointsless", &pts), JUDGE_WA);
+    CHECK_INT(pts, 0);
+    CHECK_INT(cexit(0, 7, NULL, &pts), JUDGE_WA);
+    CHECK_INT(pts, 0);
+    /* Kattis: only 42 and 43 mean anything; a validator that exits 0 or crashed is broken. */
+    CHECK_INT(cexit(1, 42, "", &pts), JUDGE_AC);
+    CHECK_INT(pts, 10);
+    CHECK_INT(cexit(1, 43, "", &pts), JUDGE_WA);
+    CHECK_INT(pts, 0);
+    CHECK_INT(cexit(1, 0, "", &pts), JUDGE_IE);
+    CHECK_INT(pts, 0);
+    CHECK_INT(cexit(1, 1, "Traceback", &pts), JUDGE_IE);
+    CHECK_INT(cexit(1, 7, "0.5", &pts), JUDGE_IE);
+    CHECK_INT(pts, 0);
+    CHECK_INT(cexit(1, -1, NULL, &pts), JUDGE_IE);
+    /* testlib speaks no Kattis. */
+    CHECK_INT(cexit(0, 42, "", &pts), JUDGE_IE);
+}
+
 #define T(c, p, g)                                                                                 \
     {                                                                                              \
         0, c, p, (c) == JUDGE_AC ? (p) : 0, g                                                      \

@@ -34,6 +34,23 @@ with open(sys.argv[3] + "judgemessage.txt", "w") as f:
 sys.exit(42 if ok else 43)
 """
 
+# What testlib's quitp(0.5, "half") does: "points 0.5 half" on stderr, exit 7.
+QUITP_CHECKER = r"""
+#include <stdio.h>
+int main(int argc, char **argv) {
+    long out, ans;
+    FILE *fo = fopen(argv[2], "r"), *fa = fopen(argv[3], "r");
+    if (!fo || !fa || fscanf(fa, "%ld", &ans) != 1)
+        return 3;
+    if (fscanf(fo, "%ld", &out) != 1 || out != ans) {
+        fprintf(stderr, "points 0.5 half\n");
+        return 7;
+    }
+    fprintf(stderr, "ok\n");
+    return 0;
+}
+"""
+
 
 class Checking(ju.JudgeCase):
     workers = 2
@@ -90,6 +107,26 @@ class Checking(ju.JudgeCase):
             "ac": ("python3", "print('hello   world')", "AC"),
             "wa": ("python3", "print('hello')", "WA"),
         })
+
+    def test_custom_testlib_quitp_points(self):
+        pid = ju.problem(self.url, "quitp", [("\n", "1\n", 10), ("\n", "1\n", 10)],
+                         checker="custom", checker_language="c", checker_source=QUITP_CHECKER)
+        rows = self.verdicts(pid, {"ac": ("python3", "print(1)", "AC"),
+                                   "half": ("python3", "print(2)", "WA")})
+        self.assertEqual(rows["ac"]["score"], 20)
+        self.assertEqual(rows["half"]["score"], 10)
+        self.assertEqual([t[2] for t in ju.tests_of(self.url, rows["half"]["id"])], [5, 5])
+
+    def test_kattis_validator_without_its_codes_is_ie(self):
+        # Kattis: 42 and 43 only. A validator that ends with 0 (forgot its exit code) or 1 (a
+        # Python exception) is broken, never an AC or a contestant's WA.
+        for name, src in (("exits-zero", "import sys\nsys.stdin.read()\n"),
+                          ("raises", "import sys\nraise ValueError(sys.argv[9])\n")):
+            pid = ju.problem(self.url, "kattis-" + name, [("\n", "1\n")], checker="custom",
+                             params={"protocol": "kattis"}, checker_language="python3",
+                             checker_source=src)
+            rows = self.verdicts(pid, {name: ("python3", "print(1)", "IE")})
+            self.assertIn("checker failed", rows[name]["message"])
 
     def test_broken_checker_is_ie_never_ac(self):
         pid = ju.problem(self.url, "broken", [("\n", "1\n"), ("\n", "1\n")], checker="custom",
