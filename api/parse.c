@@ -258,6 +258,12 @@ int api_json_prescan(const char *t, size_t len, int max_depth, const char **ret_
 {
     int depth = 0, in_string = 0;
 
+    /* Anywhere, strings included: a raw NUL is not JSON, and inside a string it would cut the
+     * decoded value short (a source or a test silently truncated). */
+    if (memchr(t, '\0', len)) {
+        *ret_msg = "NUL byte in JSON";
+        return -EINVAL;
+    }
     for (size_t i = 0; i < len; i++) {
         char c = t[i];
         if (in_string) {
@@ -282,9 +288,6 @@ int api_json_prescan(const char *t, size_t len, int max_depth, const char **ret_
             }
         } else if (c == ']' || c == '}') {
             depth--;
-        } else if (c == '\0') {
-            *ret_msg = "NUL byte in JSON";
-            return -EINVAL;
         }
     }
     return 0;

@@ -66,8 +66,9 @@ int api_parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret) API_P
 /* 1 if the n bytes are valid UTF-8 (no overlongs, no surrogates) with no NUL, else 0. */
 int api_utf8_valid(const char *s, size_t n);
 
-/* Checks raw JSON text before it is parsed: nesting no deeper than max_depth and no \u0000
- * escape in any string (C strings could not carry it). 0 or -EINVAL with *ret_msg. */
+/* Checks raw JSON text before it is parsed: nesting no deeper than max_depth, no NUL byte
+ * anywhere and no \u0000 escape in any string (C strings could not carry either). 0 or -EINVAL
+ * with *ret_msg. */
 int api_json_prescan(const char *text, size_t len, int max_depth,
                      const char **ret_msg) API_PARSE_WUR;
 

@@ -72,6 +72,26 @@ class BadInput(ApiCase):
                     self.assertIn(st, (400, 413), res)
                     self.assertIsInstance(res["error"]["field"], str)
 
+    def test_raw_nul_in_strings(self):
+        # A raw NUL byte inside a JSON string is not JSON; taken as is, C strings would cut the
+        # value short (a source or a test silently truncated). Every route refuses it instead.
+        tokens = {"stu": self.login("stu"), "teacher": self.login("teacher")}
+        for method, path in JSON_ROUTES:
+            tok = tokens["teacher"] if "problems" in path else tokens["stu"]
+            for body in (b'{"username": "ab\x00cd", "password": "12345678"}',
+                         b'{"problem": "p", "language": "c", "source": "int\x00 main"}',
+                         b'{"language": "c", "source": "x", "stdin": "1\x002"}',
+                         b'{"slug": "nul", "title": "T", "tests": [{"input": "1 \x002",'
+                         b' "output": "3"}]}'):
+                with self.subTest(path=path, body=body[:30]):
+                    st, res, _ = self.api(method, path, raw=body, token=tok,
+                                          headers={"Content-Type": "application/json"})
+                    self.assertEqual(st, 400, res)
+                    self.assertEqual(res["error"]["field"], "body", res)
+        self.assertEqual(self.sql("SELECT count(*) FROM problems WHERE slug = 'nul'"), "0")
+        self.assertEqual(self.sql("SELECT count(*) FROM runs"), "0")
+        self.assertEqual(self.sql("SELECT count(*) FROM submissions WHERE source = 'int'"), "0")
+
     def test_wrong_types_everywhere(self):
         tok = self.login("stu")
         for value in (None, 1, 1.5, True, [], {}, "x" * 100):
