@@ -184,8 +184,9 @@ static int ident_char(int c)
     return isalnum(c) || c == '_' || c == '$';
 }
 
-/* The next identifier-or-symbol token of Java source from *p, skipping whitespace, comments
- * and literals; writes identifiers into tok (others as ""). 0 at the end. */
+/* The next token of Java source from *p, skipping whitespace, comments and literals (text
+ * blocks included): identifiers go into tok, a symbol as a one-character string, a literal as "".
+ * 0 at the end. */
 static int java_token(const char **p, char *tok, size_t size)
 {
     const char *s = *p;
@@ -209,7 +210,15 @@ static int java_token(const char **p, char *tok, size_t size)
     if (!*s)
         return 0;
     tok[0] = '\0';
-    if (*s == '"' || *s == '\'') {
+    if (!strncmp(s, "\"\"\"", 3)) {
+        s += 3;
+        while (*s && strncmp(s, "\"\"\"", 3)) {
+            if (*s == '\\' && s[1])
+                s++;
+            s++;
+        }
+        s += *s ? 3 : 0;
+    } else if (*s == '"' || *s == '\'') {
         char q = *s++;
         while (*s && *s != q) {
             if (*s == '\\' && s[1])
@@ -227,10 +236,25 @@ static int java_token(const char **p, char *tok, size_t size)
         }
         tok[n] = '\0';
     } else {
-        s++;
+        tok[0] = *s++;
+        tok[1] = '\0';
     }
     *p = s;
     return 1;
+}
+
+static int one_of(const char *tok, const char *const *words, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(tok, words[i]))
+            return 1;
+    return 0;
+}
+
+static int java_name_ok(const char *tok)
+{
+    size_t n = strlen(tok);
+    return n > 0 && n <= 60 && ident_start((unsigned char)tok[0]);
 }
 
 void judge_java_source_name(const char *source, const char *fallback, char *ret, size_t size)
@@ -238,32 +262,42 @@ void judge_java_source_name(const char *source, const char *fallback, char *ret,
     static const char *const modifiers[] = {"final", "abstract", "static", "strictfp", "sealed"};
     static const char *const kinds[] = {"class", "interface", "enum", "record"};
     const char *p = source;
-    char tok[80];
-    int after_public = 0, want_name = 0;
+    char tok[80], prev[80] = "", top[80] = "", with_main[80] = "";
+    int depth = 0, after_public = 0, want_name = 0, public_kind = 0;
 
+    /* Only declarations at depth 0 (outside every brace) are top-level types. */
     while (java_token(&p, tok, sizeof(tok))) {
-        if (want_name) {
-            size_t n = strlen(tok);
-            if (n > 0 && n <= 60) {
+        if (!strcmp(tok, "{")) {
+            depth++;
+        } else if (!strcmp(tok, "}")) {
+            depth -= depth > 0;
+        } else if (depth == 0 && want_name) {
+            want_name = 0;
+            if (!java_name_ok(tok))
+                break;
+            if (public_kind) {
                 snprintf(ret, size, "%s.java", tok);
                 return;
             }
-            break;
+            snprintf(top, sizeof(top), "%s", tok);
+        } else if (depth == 0) {
+            if (!strcmp(tok, "public")) {
+                after_public = 1;
+            } else if (one_of(tok, kinds, sizeof(kinds) / sizeof(kinds[0]))) {
+                want_name = 1;
+                public_kind = after_public;
+                after_public = 0;
+            } else if (!one_of(tok, modifiers, sizeof(modifiers) / sizeof(modifiers[0]))) {
+                after_public = 0;
+            }
+        } else if (depth == 1 && !with_main[0] && top[0] && !strcmp(prev, "void") &&
+                   !strcmp(tok, "main")) {
+            snprintf(with_main, sizeof(with_main), "%s", top);
         }
-        if (!strcmp(tok, "public")) {
-            after_public = 1;
-            continue;
-        }
-        if (after_public) {
-            int is_mod = 0;
-            for (size_t i = 0; i < sizeof(modifiers) / sizeof(modifiers[0]); i++)
-                is_mod |= !strcmp(tok, modifiers[i]);
-            if (is_mod)
-                continue;
-            for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-                want_name |= !strcmp(tok, kinds[i]);
-        }
-        after_public = 0;
+        snprintf(prev, sizeof(prev), "%s", tok);
     }
-    snprintf(ret, size, "%s", fallback);
+    if (with_main[0])
+        snprintf(ret, size, "%s.java", with_main);
+    else
+        snprintf(ret, size, "%s", fallback);
 }

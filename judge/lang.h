@@ -56,9 +56,12 @@ int judge_expand(char *const *tmpl, int n, const struct judge_vars *vars, char *
     __attribute__((warn_unused_result));
 void judge_argv_free(char **argv);
 
-/* The name a Java source must have: "Foo.java" for its first `public class Foo` (also
- * interface, enum, record, with modifiers), else `fallback`. Comments and string literals are
- * skipped; the name must be a plain Java identifier of at most 60 characters. */
+/* The name a Java source must have: "Foo.java" for its top-level `public class Foo` (also
+ * interface, enum, record, with modifiers), which javac requires; public types nested in
+ * another do not count. Without a public top-level type, the first top-level type that declares
+ * a `void main` method, so that `java Foo` finds it; else `fallback`. Comments, string literals
+ * and text blocks are skipped; the name must be a plain Java identifier of at most 60
+ * characters. */
 void judge_java_source_name(const char *source, const char *fallback, char *ret, size_t size);
 
 #endif

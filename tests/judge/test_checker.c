@@ -456,6 +456,27 @@ TEST(java_public_class_names_the_file)
     java_name("", "Main.java");
 }
 
+TEST(java_top_level_types_only)
+{
+    /* A public type nested in another is not the file's name. */
+    java_name("class Helper { public static class Inner { } }\npublic class Solution { }",
+              "Solution.java");
+    java_name("public class Outer { public class Inner {} }", "Outer.java");
+    java_name("class A { public enum E { X } } class B {}", "Main.java");
+    /* No public top-level type: the one with main, so that `java Name` finds it. */
+    java_name("import java.util.*;\nclass Solution { public static void main(String[] a) {} }",
+              "Solution.java");
+    java_name("class Pair { int a; }\nclass Sol { static void helper() {}\n"
+              "  public static void main(String... a) { new Pair(); } }",
+              "Sol.java");
+    java_name("class A { class B { public static void main(String[] a) {} } }", "Main.java");
+    java_name("class A { void f() { main(); } }", "Main.java");
+    /* Braces in strings, characters, comments and text blocks do not count. */
+    java_name("class A { String s = \"}\"; char c = '}'; /* } */ // }\n"
+              "String t = \"\"\"\n}\n\"\"\"; public class Wrong {} }\npublic class Right {}",
+              "Right.java");
+}
+
 static const char *sanitized(const char *in, size_t n)
 {
     static char buf[64];

@@ -106,6 +106,21 @@ class Languages(ju.JudgeCase):
     def test_java(self):
         self.check_language("java", JAVA)
 
+    def test_java_class_names(self):
+        # The file is named after the top-level public class, not a public class nested in an
+        # earlier one; without a public class, after the class holding main.
+        read = ("Scanner s = new Scanner(System.in);"
+                " System.out.println(s.nextLong() + s.nextLong());")
+        self.verdicts(self.pid, {
+            "nested public first": (
+                "java", "import java.util.*;\nclass Util { public static class Pair { } }\n"
+                "public class Solution { public static void main(String[] a) { %s } }" % read,
+                "AC"),
+            "no public class": (
+                "java", "import java.util.*;\nclass Pair { long x; }\n"
+                "class Solution { public static void main(String[] a) { %s } }" % read, "AC"),
+        })
+
     def test_time_limits_per_language(self):
         pid = ju.problem(self.url, "sum-one", SUM_TESTS[:1])
         rows = self.verdicts(pid, {
