@@ -15,6 +15,7 @@
 #include "api/handlers.h"
 #include "common/log.h"
 #include "db/problems.h"
+#include "db/queue.h"
 
 static int is_staff(struct api_req *req)
 {
@@ -407,7 +408,6 @@ int api_h_problem_tests(struct api_req *req)
 int api_h_problem_rejudge(struct api_req *req)
 {
     struct db_conn *c;
-    PGresult *res = NULL;
     struct api_json *j;
     int64_t id;
     int r = staff_problem(req, api_param(req, "slug"), &id);
@@ -416,19 +416,15 @@ int api_h_problem_rejudge(struct api_req *req)
         return r;
     if ((r = api_db(req, &c)) < 0)
         return r;
-    /* The old verdict stays visible until the judge records the new one. */
-    r = db_query(c, &res,
-                 "WITH q AS (UPDATE submissions SET status = 'queued', attempts = 0,"
-                 " judge_id = NULL, lease_expires_at = NULL"
-                 " WHERE problem_id = $1 AND status = 'done' RETURNING 1)"
-                 " SELECT count(*) FROM q",
-                 1, (const char *const[]){api_printf(req, "%lld", (long long)id)});
+    /* The same rejudge as `gavel rejudge`: every submission of the problem, those being judged
+     * too (their judge is fenced off, so no result against the old tests can stand). The old
+     * verdict stays visible until the judge records the new one. */
+    r = db_queue_rejudge(c, id, 0);
     if (r < 0)
         return api_db_fail(req, r, "rejudge");
     j = api_reply_json(req, 202);
     api_json_obj(j);
-    api_json_kint(j, "queued", db_int64(res, 0, 0));
+    api_json_kint(j, "queued", r);
     api_json_end(j);
-    PQclear(res);
     return 0;
 }

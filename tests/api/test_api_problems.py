@@ -124,12 +124,18 @@ class Problems(ApiCase):
     def test_rejudge(self):
         self.make_problem("rj")
         stu = self.login("stu")
-        ids = [self.submit(stu, "rj")[1]["id"] for _ in range(3)]
+        ids = [self.submit(stu, "rj")[1]["id"] for _ in range(4)]
         self.finish_submission(ids[0], "WA", 1)
         self.finish_submission(ids[1], "AC", 6)
+        # One is being judged (against the tests as they were): it must be judged again too,
+        # and the judge holding it loses it, or its stale result would stand.
+        self.sql("UPDATE submissions SET status='judging', judge_id='host:1', attempts=1,"
+                 " lease_expires_at=now() + interval '30 seconds' WHERE id=%d" % ids[2])
         self.assertError(self.api("POST", "/api/v1/problems/rj/rejudge", token=stu), 403)
         st, body, _ = self.api("POST", "/api/v1/problems/rj/rejudge", token=self.login("teacher"))
-        self.assertEqual((st, body), (202, {"queued": 2}))
+        self.assertEqual((st, body), (202, {"queued": 4}))
+        self.assertEqual(self.sql("SELECT status, judge_id IS NULL, attempts FROM submissions"
+                                  " WHERE id=%d" % ids[2]), "queued|t|0")
         # The old verdict stays visible until the judge records a new one.
         st, s, _ = self.api("GET", "/api/v1/submissions/%d" % ids[1], token=stu)
         self.assertEqual((s["status"], s["verdict"]), ("queued", "AC"))
