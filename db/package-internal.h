@@ -11,6 +11,10 @@
 #define PKG_MAX_TESTS     2000
 #define PKG_MAX_SOLUTIONS 200
 #define PKG_MAX_NAME      64 /* a test or group name */
+/* What the judge passes on to a Kattis output validator (judge/checker.h): more flags, or a
+ * longer one, and it could not judge the problem at all. */
+#define PKG_MAX_FLAGS    32
+#define PKG_MAX_FLAG_LEN 127
 
 /* Keeps a copy of s (len bytes, or strlen when len is (size_t)-1) owned by prob; NULL on
  * allocation failure. */

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,66 @@ static int check_patterns(const struct gctx *g, const cJSON *arr, const char *ke
     return 0;
 }
 
+/* The params of a checker kind, checked the way the judge reads them, so that a package the
+ * judge could not read (every submission IE) or a misspelt tolerance that would silently fall
+ * back to the default is refused at import. A custom checker's params are kept as given, but
+ * its Kattis flags must be what the judge passes on. */
+static int check_params(const struct gctx *g, const char *kind, const cJSON *params)
+{
+    static const char *const tokens_keys[] = {"case_sensitive", "space_change_sensitive", NULL};
+    static const char *const float_keys[] = {"abs", "rel", "case_sensitive",
+                                             "space_change_sensitive", NULL};
+    static const char *const none[] = {NULL};
+    const char *const *allowed;
+    const cJSON *it, *flags;
+    char where[32];
+    int n = 0;
+
+    if (!strcmp(kind, "custom")) {
+        flags = cJSON_GetObjectItemCaseSensitive(params, "flags");
+        if (!flags)
+            return 0;
+        if (!cJSON_IsArray(flags))
+            return FAIL(g, "flags", "checker \"flags\" must be an array of strings");
+        cJSON_ArrayForEach(it, flags)
+        {
+            if (!cJSON_IsString(it) || !*it->valuestring ||
+                strlen(it->valuestring) > PKG_MAX_FLAG_LEN)
+                return FAIL(g, "flags", "each checker flag is a string of 1 to %d bytes",
+                            PKG_MAX_FLAG_LEN);
+            if (++n > PKG_MAX_FLAGS)
+                return FAIL(g, "flags", "a checker takes at most %d flags", PKG_MAX_FLAGS);
+        }
+        return 0;
+    }
+    allowed = !strcmp(kind, "float") ? float_keys : !strcmp(kind, "tokens") ? tokens_keys : none;
+    snprintf(where, sizeof(where), "the params of a %s checker", kind);
+    if (check_keys(g, params, allowed, where) < 0)
+        return -EINVAL;
+    cJSON_ArrayForEach(it, params)
+    {
+        if (!strcmp(it->string, "abs") || !strcmp(it->string, "rel")) {
+            /* A number, or a number spelt as a string as some stored problems have it (the
+             * judge reads both), so that their export imports back. */
+            double v = it->valuedouble;
+            char *end = NULL;
+            if (cJSON_IsString(it)) {
+                v = strtod(it->valuestring, &end);
+                if (end == it->valuestring || *end)
+                    v = NAN;
+            } else if (!cJSON_IsNumber(it)) {
+                v = NAN;
+            }
+            if (!isfinite(v) || v < 0 || v > 1e9)
+                return FAIL(g, it->string, "checker \"%s\" must be a number from 0 to 1e9",
+                            it->string);
+        } else if (!cJSON_IsBool(it)) {
+            return FAIL(g, it->string, "checker \"%s\" must be true or false", it->string);
+        }
+    }
+    return 0;
+}
+
 static int parse_checker(const struct gctx *g, const cJSON *c, const struct db_pkg_files *files,
                          struct db_pkg_problem *p)
 {
@@ -140,6 +201,11 @@ static int parse_checker(const struct gctx *g, const cJSON *c, const struct db_p
                  : cJSON_CreateObject();
     if (!params)
         return -ENOMEM;
+    r = check_params(g, kind, params);
+    if (r < 0) {
+        cJSON_Delete(params);
+        return r;
+    }
     if (strcmp(kind, "custom") != 0) {
         if (source || protocol) {
             cJSON_Delete(params);

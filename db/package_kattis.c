@@ -191,8 +191,8 @@ static int is_source(const char *path)
 }
 
 /* Finds the one output validator and reads it (local headers pasted in). */
-static int custom_validator(struct ydoc *y, const char *flags, const struct db_pkg_files *files,
-                            struct db_pkg_problem *p)
+static int custom_validator(struct ydoc *y, const yaml_node_t *flags_node, const char *flags,
+                            const struct db_pkg_files *files, struct db_pkg_problem *p)
 {
     const char *main_path = NULL, *dir = NULL;
     size_t dirlen = 0;
@@ -240,12 +240,19 @@ static int custom_validator(struct ydoc *y, const char *flags, const struct db_p
     arr = cJSON_AddArrayToObject(params, "flags");
     for (const char *s = flags ? flags : ""; arr && *s;) {
         size_t len;
-        char word[256];
+        char word[PKG_MAX_FLAG_LEN + 1];
         while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
             s++;
         len = strcspn(s, " \t\n\r");
         if (!len)
             break;
+        /* The judge hands the validator these flags as they are: refuse what it could not. */
+        if (len > PKG_MAX_FLAG_LEN || cJSON_GetArraySize(arr) >= PKG_MAX_FLAGS) {
+            cJSON_Delete(params);
+            return db_pkg_fail(y->err, y->file, yline(flags_node),
+                               "validator_flags: at most %d flags of at most %d bytes each",
+                               PKG_MAX_FLAGS, PKG_MAX_FLAG_LEN);
+        }
         snprintf(word, sizeof(word), "%.*s", (int)len, s);
         cJSON_AddItemToArray(arr, cJSON_CreateString(word));
         s += len;
@@ -322,7 +329,7 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
     if (!strcmp(validation, "default"))
         r = default_validator(&y, n, flags, p);
     else
-        r = custom_validator(&y, flags, files, p);
+        r = custom_validator(&y, n, flags, files, p);
     if (r < 0)
         goto out;
     limits = yget(&y, root, "limits");

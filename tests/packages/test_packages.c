@@ -473,6 +473,89 @@ TEST(gavel_malformed_named_by_file_and_line)
     }
 }
 
+/* A checker's params are read the way the judge reads them: a misspelt or mistyped one would
+ * otherwise fall back to a default unseen, or make every submission IE. */
+TEST(checker_params_checked)
+{
+    static const struct {
+        const char *checker;
+        const char *what; /* NULL: accepted */
+    } cases[] = {
+        {"{\"kind\": \"float\", \"params\": {\"abs_tol\": 0.001}}", "unknown key \"abs_tol\""},
+        {"{\"kind\": \"float\", \"params\": {\"abs\": \"lots\"}}", "\"abs\" must be a number"},
+        {"{\"kind\": \"float\", \"params\": {\"rel\": -1}}", "\"rel\" must be a number"},
+        {"{\"kind\": \"tokens\", \"params\": {\"case_sensitive\": 0}}", "true or false"},
+        {"{\"kind\": \"tokens\", \"params\": {\"abs\": 0.1}}", "unknown key \"abs\""},
+        {"{\"kind\": \"exact\", \"params\": {\"case_sensitive\": false}}", "unknown key"},
+        {"{\"kind\": \"custom\", \"params\": {\"flags\": \"strict\"}}", "array of strings"},
+        {"{\"kind\": \"custom\", \"params\": {\"flags\": [1]}}", "string of 1 to 127"},
+        {"{\"kind\": \"float\", \"params\": {\"abs\": 0.001, \"rel\": \"1e-6\", "
+         "\"case_sensitive\": false, \"space_change_sensitive\": true}}",
+         NULL},
+        {"{\"kind\": \"tokens\", \"params\": {\"case_sensitive\": false}}", NULL},
+        {"{\"kind\": \"custom\", \"protocol\": \"kattis\", \"params\": {\"flags\": [\"x\"], "
+         "\"anything\": 1}}",
+         NULL},
+    };
+
+    for (size_t i = 0; i < N(cases); i++) {
+        char json[512];
+        snprintf(json, sizeof(json), "{\n  \"title\": \"X\",\n  \"checker\": %s\n}\n",
+                 cases[i].checker);
+        const struct ent e[] = {
+            {"problem.json", json, F_REG, 0},
+            {"checker.cpp", "int main() { return 0; }\n", F_REG, 0},
+            {"tests/1.in", "1\n", F_REG, 0},
+            {"tests/1.out", "1\n", F_REG, 0},
+        };
+        struct db_pkg_files files;
+        struct db_pkg_problem p;
+        struct db_pkg_error err = {0};
+        int r = load(0, e, N(e), NULL, &files, &p, &err);
+        if (!cases[i].what) {
+            if (r < 0)
+                fprintf(stderr, "case %zu: %s\n", i, err.message);
+            CHECK_INT(r, 0);
+        } else {
+            CHECK_INT(r, -EINVAL);
+            CHECK_STR(err.file, "problem.json");
+            CHECK_INT(err.line, 3);
+            if (!strstr(err.message, cases[i].what))
+                fprintf(stderr, "case %zu: %s\n", i, err.message);
+            CHECK(strstr(err.message, cases[i].what) != NULL);
+        }
+        db_pkg_problem_release(&p);
+        db_pkg_files_release(&files);
+    }
+}
+
+/* The flags of a Kattis output validator go to it as they are: no more than the judge passes. */
+TEST(kattis_validator_flags_capped)
+{
+    char yaml[4096], *w = yaml;
+
+    w += snprintf(w, sizeof(yaml), "name: Many flags\nvalidation: custom\nvalidator_flags:");
+    for (int i = 0; i < 33; i++)
+        w += snprintf(w, sizeof(yaml) - (size_t)(w - yaml), " f%d", i);
+    snprintf(w, sizeof(yaml) - (size_t)(w - yaml), "\n");
+    const struct ent e[] = {
+        {"problem.yaml", yaml, F_REG, 0},
+        {"output_validators/v/validator.cpp", "int main() { return 42; }\n", F_REG, 0},
+        {"data/secret/1.in", "1\n", F_REG, 0},
+        {"data/secret/1.ans", "1\n", F_REG, 0},
+    };
+    struct db_pkg_files files;
+    struct db_pkg_problem p;
+    struct db_pkg_error err = {0};
+
+    CHECK_INT(load(0, e, N(e), NULL, &files, &p, &err), -EINVAL);
+    CHECK_STR(err.file, "problem.yaml");
+    CHECK_INT(err.line, 3);
+    CHECK(strstr(err.message, "at most 32 flags") != NULL);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+}
+
 /* ---- hostile archives ---- */
 
 static int read_only(int format, const struct ent *e, size_t n, const struct db_pkg_limits *lim,
