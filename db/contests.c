@@ -261,13 +261,20 @@ static int times_check(struct db_conn *c, const struct db_contest_def *d, const 
     }
     r = db_query(c, &res,
                  "SELECT $2::timestamptz > $1::timestamptz, $3::timestamptz IS NULL"
-                 " OR ($3::timestamptz >= $1::timestamptz AND $3::timestamptz <= $2::timestamptz)",
+                 " OR ($3::timestamptz >= $1::timestamptz AND $3::timestamptz <= $2::timestamptz),"
+                 " $2::timestamptz <= $1::timestamptz + interval '" DB_CONTEST_MAX_YEARS " years'",
                  3, vals);
     if (r < 0)
         return r;
     if (PQgetvalue(res, 0, 0)[0] != 't') {
         *f = "ends_at";
         *m = "must be after starts_at";
+        r = -EINVAL;
+    } else if (PQgetvalue(res, 0, 2)[0] != 't') {
+        /* Penalties count minutes from the start: a window of centuries (a mistyped year)
+         * would overflow them, and no verdict of the contest could then be recorded. */
+        *f = "ends_at";
+        *m = "must be at most " DB_CONTEST_MAX_YEARS " years after starts_at";
         r = -EINVAL;
     } else if (PQgetvalue(res, 0, 1)[0] != 't') {
         *f = "freeze_at";

@@ -44,6 +44,9 @@ int db_contest_admit(struct db_conn *conn, const char *contest_slug, int64_t use
 
 /* The most problems a contest may have. */
 #define DB_CONTEST_MAX_PROBLEMS 100
+/* The longest a contest may run, in years (a string, for messages and SQL): with at most
+ * DB_CONTEST_MAX_PROBLEMS problems, an ICPC penalty in minutes stays far within an integer. */
+#define DB_CONTEST_MAX_YEARS "10"
 
 /* One problem of a contest definition. */
 struct db_contest_problem {
@@ -57,7 +60,7 @@ struct db_contest_def {
     const char *slug;       /* ^[a-z0-9][a-z0-9_-]{0,63}$ */
     const char *title;      /* 1..200 characters */
     const char *starts_at;  /* required */
-    const char *ends_at;    /* required, after starts_at */
+    const char *ends_at;    /* required, after starts_at, at most DB_CONTEST_MAX_YEARS later */
     const char *freeze_at;  /* NULL = no freeze; else within [starts_at, ends_at] */
     const char *scoring;    /* "icpc" or "ioi"; NULL = icpc */
     const char *visibility; /* "public" or "private"; NULL = public */

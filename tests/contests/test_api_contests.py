@@ -121,6 +121,9 @@ class Contests(gavel_test.GavelCase):
         bad({"ends_at": "2026-05-01T10:00:00"}, "ends_at")
         bad({"ends_at": iso(-20)}, "ends_at")
         bad({"freeze_at": iso(30)}, "freeze_at")
+        # a mistyped year: penalties in minutes from such a start would overflow
+        bad({"starts_at": "0026-01-01T09:00:00Z"}, "ends_at")
+        bad({"ends_at": "2999-01-01T09:00:00Z"}, "ends_at")
         bad({"scoring": "golf"}, "scoring")
         bad({"visibility": "secret"}, "visibility")
         bad({"problems": [{"problem": "nope", "label": "A"}]}, "problems[0].problem")
