@@ -893,7 +893,16 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     }
     n = PQntuples(res);
     if (n == 0) {
-        r = fail(w, -ENOENT, "problem %s has no tests", problem_id);
+        /* A fault of the problem, not of this judge: another attempt would find no more. */
+        r = db_queue_record_submission(
+            conn, job,
+            &(struct db_submission_result){.verdict = "IE",
+                                           .message = "the problem has no tests",
+                                           .problem_version = version});
+        if (r == 0)
+            log_msg(LOG_WARN, "submission %s: IE, problem %s has no tests", id, problem_id);
+        else if (r != -ESTALE)
+            r = fail(w, r, "cannot record the result (%s)", db_error(conn));
         goto out;
     }
     tests = calloc((size_t)n, sizeof(*tests));

@@ -140,6 +140,14 @@ class Checking(ju.JudgeCase):
                          checker_source="int main(void){volatile int *p=0;return *p;}")
         self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
 
+    def test_problem_without_tests_is_ie_at_once(self):
+        # Not a failure of the judge that another attempt could mend: IE on the first, saying why.
+        pid = ju.problem(self.url, "no-tests", [])
+        rows = self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
+        self.assertEqual(rows["any"]["attempts"], 1, rows["any"])
+        self.assertEqual(rows["any"]["message"], "the problem has no tests")
+        self.assertEqual((rows["any"]["score"], rows["any"]["max_score"]), (0, 0))
+
     def test_groups_are_all_or_nothing(self):
         tests = [("1\n", "1\n", 1), ("2\n", "2\n", 10, "a"), ("3\n", "3\n", 10, "a"),
                  ("4\n", "4\n", 5, "b"), ("5\n", "5\n", 5, "b")]
