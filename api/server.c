@@ -448,6 +448,28 @@ static int route(struct api_req *req)
     return api_fail(req, -ENOENT, NULL, "no such route");
 }
 
+/* Path and query values reach the database as text, where bytes that are not UTF-8 would fail
+ * the query: such a value is refused here for every route, naming it (404 for a path
+ * parameter, as for any name that cannot exist; 400 for a query parameter). */
+static int values_utf8(struct api_req *req)
+{
+    for (int i = 0; i < req->n_params; i++) {
+        const char *v = req->param_values[i], *name = req->param_names[i];
+        if (!api_utf8_valid(v, strlen(v))) {
+            const char *end = strchr(name, '}');
+            int n = end ? (int)(end - name) : (int)strlen(name);
+            const char *field = api_printf(req, "%.*s", n, name);
+            return api_fail(req, -ENOENT, field, "no such %s", field ? field : "resource");
+        }
+    }
+    for (int i = 0; i < req->uri.n_query; i++) {
+        const struct api_query_pair *q = &req->uri.query[i];
+        if (!api_utf8_valid(q->value, strlen(q->value)))
+            return api_fail(req, -EINVAL, q->name, "must be valid UTF-8");
+    }
+    return 0;
+}
+
 static size_t body_cap(const struct api_req *req)
 {
     const struct api_limits *l = &req->srv->cfg.limits;
@@ -500,6 +522,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             return refuse(req, -EINVAL);
         }
         r = route(req);
+        if (r == 0)
+            r = values_utf8(req);
         if (r < 0)
             return refuse(req, r);
         api_buf_init(&req->body, body_cap(req));

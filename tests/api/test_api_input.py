@@ -161,6 +161,35 @@ class BadInput(ApiCase):
                 else:
                     self.assertEqual(st, want, res)
 
+    def test_targets_not_utf8(self):
+        # Path and query values reach the database as text: bytes that are not UTF-8 are the
+        # caller's mistake (a 4xx naming the parameter), never a failed query (a 500).
+        with open(gavel_test.os.path.join(gavel_test.SRC, "api", "routes.def")) as f:
+            routes = [(line.split("(")[1].split(",")[0], line.split('"')[1])
+                      for line in f if line.startswith("API_ROUTE(")]
+        tok = self.login("teacher")
+        for method, pattern in routes:
+            for name in ("slug", "username", "id"):
+                if "{%s}" % name not in pattern:
+                    continue
+                path = pattern.replace("{%s}" % name, "a%ff")
+                for other in ("slug", "username", "id"):
+                    path = path.replace("{%s}" % other, "p")
+                with self.subTest(method=method, path=path):
+                    st, res, _ = self.api(method, path, token=tok, body={} if method in (
+                        "POST", "PUT", "PATCH") and not path.endswith("package") else None)
+                    self.assertEqual(st, 404, res)
+                    self.assertEqual(res["error"]["field"], name, res)
+        for path, name in (("/api/v1/submissions?problem=%ff", "problem"),
+                           ("/api/v1/submissions?user=%C3", "user"),
+                           ("/api/v1/submissions?verdict=A%ffC", "verdict"),
+                           ("/api/v1/problems?cursor=%ff", "cursor"),
+                           ("/api/v1/contests?cursor=c%ff", "cursor"),
+                           ("/api/v1/problems/p/package?format=%ff", "format"),
+                           ("/api/v1/leaderboard?limit=%ff", "limit")):
+            with self.subTest(path=path):
+                self.assertError(self.api("GET", path, token=tok), 400, name)
+
     def test_methods(self):
         for method, path in (("PATCH", "/api/v1/problems"), ("DELETE", "/api/v1/me"),
                              ("PUT", "/api/v1/submissions"), ("POST", "/healthz"),
