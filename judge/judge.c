@@ -711,6 +711,19 @@ static int put_check_file(struct judge_worker *w, const char *from, const char *
     return r;
 }
 
+/* The start of a file a validator left in its feedback folder, or NULL. Only a regular file is
+ * read (a box cannot leave a FIFO to block on: every process of the run is gone by now). */
+static char *feedback_text(const char *fb, const char *name)
+{
+    char path[PATH_MAX + 64];
+    struct stat st;
+
+    fmt(path, sizeof(path), "%s/%s", fb, name);
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return NULL;
+    return read_text(path, 512);
+}
+
 /* Runs the custom checker on one test. code and points (of full) come back; -errno is the
  * judge's failure. A checker that fails (crash, limits, exit 3, unknown code) gives IE. */
 static int checker_run(struct judge_worker *w, struct checker *ck, const char *in_path,
@@ -730,8 +743,11 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     if (r < 0)
         return fail(w, r, "cannot prepare the checker's files in %s", w->check_dir);
     fmt(fb, sizeof(fb), "%s/feedback", w->check_dir);
-    /* Kattis validators write their messages there, as the box's user. */
+    /* Kattis validators write their messages there, as the box's user; emptied for each test
+     * so that no test reads the message of the one before. */
     r = judge_mkdirs(fb);
+    if (r >= 0)
+        r = judge_clear_dir(fb);
     if (r >= 0 && chown(fb, sb_box_uid(w->box), sb_box_uid(w->box)) < 0)
         r = -errno;
     if (r < 0)
@@ -774,11 +790,15 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     char *text = read_text(log_path, 512);
     int exit_code = res.status == SB_OK ? 0 : res.status == SB_RE ? res.exit_code : -1;
     *code = judge_checker_exit(ck->params.kattis, exit_code, text, full, points);
-    if (*code == JUDGE_IE)
+    if (*code == JUDGE_IE) {
         fmt(msg, msg_size, "checker failed (%s, exit %d): %.120s", sb_status_name(res.status),
             res.exit_code, text ? text : "");
-    else
-        fmt(msg, msg_size, "%.190s", text ? text : "");
+    } else {
+        /* A Kattis validator's verdict message is its feedback folder's judgemessage.txt. */
+        char *judge_msg = kattis ? feedback_text(fb, "judgemessage.txt") : NULL;
+        fmt(msg, msg_size, "%.190s", judge_msg && judge_msg[0] ? judge_msg : text ? text : "");
+        free(judge_msg);
+    }
     free(text);
     return 0;
 }

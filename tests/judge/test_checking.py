@@ -103,10 +103,25 @@ class Checking(ju.JudgeCase):
         pid = ju.problem(self.url, "kattis", [("\n", "Hello World\n")], checker="custom",
                          params={"protocol": "kattis"}, checker_language="python3",
                          checker_source=KATTIS_CHECKER)
-        self.verdicts(pid, {
+        rows = self.verdicts(pid, {
             "ac": ("python3", "print('hello   world')", "AC"),
             "wa": ("python3", "print('hello')", "WA"),
         })
+        # The validator's message is what it wrote to judgemessage.txt.
+        self.assertEqual(ju.tests_of(self.url, rows["ac"]["id"])[0][3], "fine")
+        self.assertEqual(ju.tests_of(self.url, rows["wa"]["id"])[0][3], "different")
+
+    def test_kattis_feedback_is_per_test(self):
+        # A validator that writes its message on the first test only: the second has none.
+        src = ("import sys\nif open(sys.argv[1]).read().strip() == '1':\n"
+               "    open(sys.argv[3] + 'judgemessage.txt', 'w').write('first test')\n"
+               "sys.exit(42)\n")
+        pid = ju.problem(self.url, "kattis-fb", [("1\n", "x\n"), ("2\n", "x\n")],
+                         checker="custom", params={"protocol": "kattis"},
+                         checker_language="python3", checker_source=src)
+        rows = self.verdicts(pid, {"ac": ("python3", "print('x')", "AC")})
+        self.assertEqual([t[3] for t in ju.tests_of(self.url, rows["ac"]["id"])],
+                         ["first test", ""])
 
     def test_custom_testlib_quitp_points(self):
         pid = ju.problem(self.url, "quitp", [("\n", "1\n", 10), ("\n", "1\n", 10)],
