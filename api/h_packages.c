@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/handlers.h"
 #include "db/package.h"
@@ -178,15 +177,48 @@ int api_h_package_verify(struct api_req *req)
     return r;
 }
 
+/* The first submission of the verification (verification_id 0: the problem's latest) that is
+ * not judged yet: 1 and its id, or 0 when there is none. */
+static int first_pending(struct api_req *req, struct db_conn *c, int64_t problem_id,
+                         int64_t verification_id, int64_t *ret_id)
+{
+    const char *pid = api_printf(req, "%lld", (long long)problem_id);
+    const char *vid = api_printf(req, "%lld", (long long)verification_id);
+    PGresult *res = NULL;
+    int r;
+
+    if (!pid || !vid)
+        return -ENOMEM;
+    r = db_query(c, &res,
+                 "SELECT min(i.submission_id) FROM package_verification_items i"
+                 " JOIN submissions s ON s.id = i.submission_id"
+                 " WHERE s.status <> 'done' AND i.verification_id = (SELECT v.id"
+                 " FROM package_verifications v WHERE v.problem_id = $1"
+                 " AND ($2::bigint = 0 OR v.id = $2) ORDER BY v.id DESC LIMIT 1)",
+                 2, (const char *const[]){pid, vid});
+    if (r < 0)
+        return api_db_fail(req, r, "verification report");
+    r = !db_isnull(res, 0, 0);
+    if (r)
+        *ret_id = db_int64(res, 0, 0);
+    PQclear(res);
+    return r;
+}
+
+/* ?wait= parks the request on the first solution not judged yet (api_wait: no worker thread or
+ * connection is held meanwhile) and starts over when it is, until all are or time is up. */
 int api_h_package_report(struct api_req *req)
 {
     const char *slug = api_param(req, "slug");
     struct db_conn *c = NULL;
     char *report = NULL;
-    int64_t id = 0, vid = 0, wait_s = 0;
-    int r, done = 0, passed = 0, waited_ms = 0;
+    int64_t id = 0, vid = 0, wait_s = 0, pending = 0, last = 0;
+    int r, done = 0, passed = 0;
 
     r = api_auth(req, API_ROLE_INSTRUCTOR);
+    if (r < 0)
+        return r;
+    r = api_query_only(req, (const char *const[]){"id", "wait", NULL});
     if (r < 0)
         return r;
     r = api_query_int(req, "id", 1, INT64_MAX, 0, &vid);
@@ -211,12 +243,24 @@ int api_h_package_report(struct api_req *req)
             return api_fail(req, -ENOENT, NULL, "no verification of this problem");
         if (r < 0)
             return api_db_fail(req, r, "verification report");
-        if (done || waited_ms >= wait_s * 1000)
+        if (done || !wait_s)
             break;
-        usleep(250 * 1000);
-        waited_ms += 250;
+        r = first_pending(req, c, id, vid, &pending);
+        if (r < 0)
+            goto out;
+        /* api_wait answers 0 at once when time is up: the same one still pending means so */
+        if (r == 0 || pending == last)
+            break;
+        last = pending;
+        r = api_wait(req, 's', pending, (int)wait_s);
+        if (r < 0)
+            goto out; /* -EINPROGRESS: parked, called again from the start */
+        r = api_db(req, &c);
+        if (r < 0)
+            goto out;
     }
     r = api_reply_raw(req, 200, "application/json", report, strlen(report));
+out:
     free(report);
     return r;
 }

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import tarfile
+import threading
 import time
 import zipfile
 
@@ -235,6 +236,63 @@ class Packages(gavel_test.GavelCase):
         self.assertEqual(st, 403, body)
         st, body, _ = self.api("GET", "/api/v1/problems/nope/package", token=tok)
         self.assertEqual(st, 404, body)
+
+
+class VerifyWait(gavel_test.GavelCase):
+    """GET .../verify?wait= waits for the judges without holding an HTTP worker: with one
+    worker, other requests are answered meanwhile, and the report comes as soon as the last
+    solution is judged. No judge runs: results are written the way the judge writes them."""
+
+    judge_workers = 0
+    api_env = {"GAVEL_API_THREADS": "1"}
+
+    def test_wait_holds_no_worker(self):
+        tok = self.login("teacher", role="instructor")
+        folder = os.path.join(gavel_test.SRC, "problems", "reverse-words")
+        st, body, _ = self.api("POST", "/api/v1/problems/rw/package", raw=zip_folder(folder),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        st, body, _ = self.api("POST", "/api/v1/problems/rw/verify", token=tok)
+        self.assertEqual(st, 202, body)
+        items = [(s["submission"], s["expected"]) for s in body["solutions"]]
+        st, body, _ = self.api("GET", "/api/v1/problems/rw/verify?wait=1&what=1", token=tok)
+        self.assertEqual(st, 400, body)
+        self.assertEqual(body["error"]["field"], "what")
+
+        result = {}
+
+        def wait(key, seconds):
+            t0 = time.time()
+            result[key] = self.api("GET", "/api/v1/problems/rw/verify?wait=%d" % seconds,
+                                   token=tok) + (time.time() - t0,)
+
+        # nothing judged: the wait runs to its end while the one worker serves others
+        waiter = threading.Thread(target=wait, args=("timeout", 4))
+        waiter.start()
+        time.sleep(0.5)
+        t0 = time.time()
+        st, _, _ = self.api("GET", "/healthz")
+        self.assertEqual(st, 200)
+        self.assertLess(time.time() - t0, 2, "a waiting report held the only worker")
+        waiter.join()
+        st, rep, _, took = result["timeout"]
+        self.assertEqual(st, 200, rep)
+        self.assertFalse(rep["done"], rep)
+        self.assertGreaterEqual(took, 3.5)
+        # judged one by one: the report comes once the last one is
+        waiter = threading.Thread(target=wait, args=("done", 25))
+        waiter.start()
+        for sid, expected in items:
+            time.sleep(0.3)
+            gavel_test.psql(self.url, "UPDATE submissions SET status = 'done', verdict = '%s',"
+                            " score = 0, max_score = 1, judged_at = now() WHERE id = %d"
+                            % (expected, sid))
+        waiter.join()
+        st, rep, _, took = result["done"]
+        self.assertEqual(st, 200, rep)
+        self.assertTrue(rep["done"], rep)
+        self.assertTrue(rep["passed"], rep)
+        self.assertLess(took, 10)
 
 
 if __name__ == "__main__":
