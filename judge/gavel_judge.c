@@ -3,7 +3,8 @@
  *
  *     GAVEL_DATABASE_URL=postgresql:///gavel gavel-judge [--workers N] [--data-dir DIR]
  *
- * Settings (flags win over the environment):
+ * Settings (flags win over the environment; any --NAME=VALUE sets GAVEL_NAME, dashes as
+ * underscores, as for gavel-api: --judge-lease-s=60, --log-level=debug):
  *   --database URL    GAVEL_DATABASE_URL        required
  *   --data-dir DIR    GAVEL_DATA_DIR            ./var (cache/ and workers/ are made under it)
  *   --workers N       GAVEL_JUDGE_WORKERS       the number of cores
@@ -56,8 +57,40 @@ static int env_int(const char *name, long min, long max, long def, long *ret)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gavel-judge [--database URL] [--data-dir DIR] [--workers N]\n"
-               "Judges queued submissions and runs until SIGTERM or SIGINT.\n");
+    fprintf(f, "usage: gavel-judge [--database URL] [--data-dir DIR] [--workers N] [--NAME=VALUE]\n"
+               "Judges queued submissions and runs until SIGTERM or SIGINT.\n"
+               "Every --NAME=VALUE sets GAVEL_NAME (dashes become underscores), e.g.\n"
+               "--judge-lease-s=60; --workers=N and --database=URL as their two-word forms.\n");
+}
+
+/* --NAME=VALUE: sets GAVEL_NAME=VALUE (upper case, dashes as underscores); --workers= and
+ * --database= name the settings their two-word forms set. -EINVAL when a is not of that form. */
+static int set_flag(const char *a)
+{
+    const char *eq = strchr(a, '=');
+    char name[96];
+    size_t n;
+
+    if (strncmp(a, "--", 2) != 0 || !eq || eq - a <= 2 || eq - a - 2 > 80)
+        return -EINVAL;
+    if (!strncmp(a, "--workers=", 10))
+        snprintf(name, sizeof(name), "GAVEL_JUDGE_WORKERS");
+    else if (!strncmp(a, "--database=", 11))
+        snprintf(name, sizeof(name), "GAVEL_DATABASE_URL");
+    else {
+        n = (size_t)snprintf(name, sizeof(name), "GAVEL_%.*s", (int)(eq - a - 2), a + 2);
+        for (size_t k = 6; k < n; k++) {
+            char c = name[k];
+            if (c == '-')
+                c = '_';
+            else if (c >= 'a' && c <= 'z')
+                c = (char)(c - 'a' + 'A');
+            else if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+                return -EINVAL;
+            name[k] = c;
+        }
+    }
+    return setenv(name, eq + 1, 1) < 0 ? -errno : 0;
 }
 
 int main(int argc, char **argv)
@@ -66,28 +99,31 @@ int main(int argc, char **argv)
     struct judge_daemon_config cfg = {0};
     const char *workers_flag = NULL;
 
-    log_init("gavel-judge", LOG_INFO);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--database") && i + 1 < argc) {
+            if (setenv("GAVEL_DATABASE_URL", argv[++i], 1) < 0)
+                return 2;
+        } else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) {
+            if (setenv("GAVEL_DATA_DIR", argv[++i], 1) < 0)
+                return 2;
+        } else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
+            workers_flag = argv[++i];
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (set_flag(argv[i]) < 0) {
+            fprintf(stderr, "gavel-judge: unknown argument %s\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    log_init("gavel-judge", LOG_INFO); /* after the flags: --log-level=debug is GAVEL_LOG_LEVEL */
     /* Processes orphaned under us (a cancelled compiler's children) come back to us to be
      * reaped, rather than to an init that may never reap them. */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
         log_msg(LOG_WARN, "cannot become a subreaper: orphans may linger as zombies");
     cfg.database_url = getenv("GAVEL_DATABASE_URL");
     cfg.data_dir = getenv("GAVEL_DATA_DIR");
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--database") && i + 1 < argc) {
-            cfg.database_url = argv[++i];
-        } else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) {
-            cfg.data_dir = argv[++i];
-        } else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {
-            workers_flag = argv[++i];
-        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            usage(stdout);
-            return 0;
-        } else {
-            usage(stderr);
-            return 2;
-        }
-    }
     if (!cfg.database_url || !*cfg.database_url) {
         fprintf(stderr, "gavel-judge: no database: set GAVEL_DATABASE_URL or --database\n");
         return 2;

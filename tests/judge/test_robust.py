@@ -39,6 +39,31 @@ class Robust(ju.JudgeCase):
         for p in list(self.procs):
             self.assertEqual(self.stop_judge(p), 0, p.output()[-3000:])
 
+    def test_settings_as_flags(self):
+        # Flags and GAVEL_* variables are the same settings: --NAME=VALUE sets GAVEL_NAME.
+        import os
+        import subprocess
+        judge = os.path.join(gavel_test.BIN, "gavel-judge")
+        env = dict(self.env)
+        env.pop("GAVEL_DATABASE_URL")
+        out = subprocess.run([judge, "--judge-lease-s=1", "--database=" + self.url], env=env,
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("GAVEL_JUDGE_LEASE_S must be a number from 2", out.stderr)
+        out = subprocess.run([judge, "--no-such-thing"], env=env, capture_output=True,
+                             text=True, timeout=60)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("unknown argument --no-such-thing", out.stderr)
+        data = os.path.join(self.tmp, "flag-data")
+        p = gavel_test.Process([judge, "--database=" + self.url, "--data-dir=" + data,
+                                "--workers=1", "--judge-poll-ms=200", "--log-level=warn"],
+                               env, os.path.join(self.tmp, "flags.log"))
+        self.procs.append(p)
+        sid = ju.submit(self.url, self.pid, "python3", "print(int(input()) * 2)")
+        self.assertEqual(ju.wait(self.url, "submissions", [sid])[sid]["verdict"], "AC")
+        self.assertTrue(os.path.isdir(os.path.join(data, "workers", "0")))
+        self.assertNotIn("claimed by", p.output())  # an INFO line, below --log-level=warn
+
     def test_sigkill_mid_judging_is_finished_by_another_judge(self):
         a = self.start_judge()
         sid = ju.submit(self.url, self.pid, "python3", SLOW_PY)
