@@ -53,6 +53,9 @@ typedef int (*api_handler_fn)(struct api_req *req);
 /* Route flags (the last column of routes.def). */
 #define API_UPLOAD 0x1 /* body cap is the upload cap (64 MiB) instead of the body cap (1 MiB) */
 #define API_RAW    0x2 /* body is not JSON (an archive): no 415 for other content types */
+/* A run's stdin is in the body: its cap grows by six times the stdin cap (the worst JSON
+ * escaping), so a stdin up to its own cap always fits. */
+#define API_STDIN 0x4
 
 enum api_role {
     API_ROLE_NONE = 0, /* not authenticated */

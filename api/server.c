@@ -474,7 +474,11 @@ static size_t body_cap(const struct api_req *req)
 {
     const struct api_limits *l = &req->srv->cfg.limits;
 
-    return req->route && (req->route->flags & API_UPLOAD) ? l->max_upload : l->max_body;
+    if (req->route && (req->route->flags & API_UPLOAD))
+        return l->max_upload;
+    if (req->route && (req->route->flags & API_STDIN))
+        return l->max_body + 6 * l->max_stdin; /* each byte escaped at most as \u00XX */
+    return l->max_body;
 }
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)

@@ -127,7 +127,7 @@ class BadInput(ApiCase):
         self.assertEqual(json.loads(body)["error"]["code"], "too_large")
         # Chunked, growing past the cap while it arrives.
         chunk = b"x" * 65536
-        data = ("POST /api/v1/runs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        data = ("POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                 "Authorization: Bearer %s\r\n"
                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                 % tok).encode()

@@ -178,6 +178,23 @@ class Submissions(ApiCase):
                                   token=stu)[0], 202)
 
 
+class RunStdinCap(ApiCase):
+    """The stdin cap (GAVEL_MAX_STDIN, 1 MiB) is what a run may carry, whatever the body cap:
+    a stdin at the cap arrives JSON-escaped in a body larger than it."""
+
+    def test_stdin_up_to_its_cap(self):
+        stu = self.login("runner")
+        lines = "7\n" * (1 << 19)          # 1 MiB of input; "\n" doubles in the JSON
+        st, body, _ = self.api("POST", "/api/v1/runs", {"language": "python3", "source": "x",
+                                                        "stdin": lines}, token=stu)
+        self.assertEqual(st, 202, body)
+        self.assertEqual(self.sql("SELECT octet_length(stdin) FROM runs WHERE id=%d"
+                                  % body["id"]), str(1 << 20))
+        self.assertError(self.api("POST", "/api/v1/runs", {"language": "python3", "source": "x",
+                                                           "stdin": lines + "x"}, token=stu),
+                         413, "stdin")
+
+
 class RateLimit(ApiCase):
     api_env = {"GAVEL_RATE_BURST": "3", "GAVEL_RATE_PER_SEC": "0.5"}
 
