@@ -46,12 +46,22 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
         if (!cJSON_IsString(v) || !v->valuestring)
             return fail(x, path, "must be a string", -EINVAL);
         n = strlen(v->valuestring);
-        if ((double)n > f->max)
+        if (!(f->flags & API_CHARS) && (double)n > f->max)
             return fail(x, path, "is too long", (f->flags & API_TOOBIG) ? -E2BIG : -EINVAL);
-        if ((double)n < f->min)
-            return fail(x, path, n ? "is too short" : "must not be empty", -EINVAL);
         if (!api_utf8_valid(v->valuestring, n))
             return fail(x, path, "must be valid UTF-8", -EINVAL);
+        {
+            size_t len = n;
+            if (f->flags & API_CHARS) {
+                len = 0; /* valid UTF-8: count the bytes that start a character */
+                for (size_t i = 0; i < n; i++)
+                    len += ((unsigned char)v->valuestring[i] & 0xc0) != 0x80;
+            }
+            if ((double)len > f->max)
+                return fail(x, path, "is too long", (f->flags & API_TOOBIG) ? -E2BIG : -EINVAL);
+            if ((double)len < f->min)
+                return fail(x, path, len ? "is too short" : "must not be empty", -EINVAL);
+        }
         copy = api_arena_strndup(x->a, v->valuestring, n);
         if (!copy)
             return -ENOMEM;

@@ -87,6 +87,19 @@ class Accounts(ApiCase):
                             ({"username": "x", "password": "12345678", "extra": 1}, "extra")):
             self.assertError(self.api("POST", "/api/v1/users", body), 400, field)
 
+    def test_display_name_counts_characters(self):
+        # Up to 100 characters, as the document and the schema say, not 100 bytes.
+        name = "\u00e9" * 100
+        st, body, _ = self.api("POST", "/api/v1/users", {"username": "eloise", "password":
+                                                         "12345678", "display_name": name})
+        self.assertEqual((st, body.get("display_name")), (201, name), body)
+        tok = self.login("eloise", password="12345678")
+        st, body, _ = self.api("PATCH", "/api/v1/users/eloise", {"display_name": "\u4e2d" * 100},
+                               token=tok)
+        self.assertEqual(st, 200, body)
+        self.assertError(self.api("PATCH", "/api/v1/users/eloise", {"display_name": name + "e"},
+                                  token=tok), 400, "display_name")
+
     def test_patch_and_profile(self):
         tok = self.login("dave")
         st, body, _ = self.api("PATCH", "/api/v1/users/dave", {"display_name": "Dave D"},

@@ -142,6 +142,14 @@ class Problems(ApiCase):
         self.assertError(self.api("POST", "/api/v1/problems/zz/rejudge",
                                   token=self.login("teacher")), 404)
 
+    def test_title_counts_characters(self):
+        # 1..200 characters, as the document and the schema say, whatever their UTF-8 length.
+        body = self.make_problem("wide", title="\u984c" * 200)
+        self.assertEqual(body["title"], "\u984c" * 200)
+        self.assertError(self.api("POST", "/api/v1/problems",
+                                  problem("wider", title="\u984c" * 201),
+                                  token=self.login("teacher")), 400, "title")
+
     def test_bad_problem_bodies(self):
         tok = self.login("teacher")
         good = problem("good")
