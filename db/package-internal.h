@@ -31,6 +31,11 @@ int pkg_add_solution(struct db_pkg_problem *prob, const char *path, const char *
 /* The 1-based line of position pos in text. */
 int pkg_line_of(const char *text, size_t pos);
 
+/* 0 when data (len bytes) is text a database column takes: UTF-8 without NUL bytes; else
+ * -EINVAL with err naming file, the line of the first bad byte and `what` ("a solution"). */
+int pkg_text_check(const void *data, size_t len, const char *file, const char *what,
+                   struct db_pkg_error *err);
+
 /* The extension of a path ("cpp" for "a/b.cpp"), or "" when it has none. */
 const char *pkg_ext(const char *path);
 

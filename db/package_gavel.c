@@ -458,6 +458,10 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
     cJSON *root;
     int r, mem = 0;
 
+    /* cJSON takes any bytes in a string: a title the database refuses is named here */
+    r = pkg_text_check(pj->data, pj->len, "problem.json", "problem.json", err);
+    if (r < 0)
+        return r;
     root = cJSON_ParseWithLengthOpts((const char *)pj->data, pj->len, &parse_end, 0);
     if (!root) {
         size_t pos = parse_end ? (size_t)(parse_end - (const char *)pj->data) : 0;
@@ -556,10 +560,8 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
         r = -ENOMEM;
         goto out;
     }
-    if (st && memchr(st->data, '\0', st->len)) {
-        r = db_pkg_fail(err, "statement.md", 0, "the statement must be text (NUL byte)");
+    if (st && (r = pkg_text_check(st->data, st->len, "statement.md", "the statement", err)) < 0)
         goto out;
-    }
     r = parse_tests(&g, root, files, p);
     if (r >= 0)
         r = parse_solutions(files, p, err);

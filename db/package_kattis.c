@@ -495,8 +495,8 @@ static int parse_statement(const struct db_pkg_files *files, struct db_pkg_probl
     p->def.statement = p->statement;
     if (!p->statement)
         return -ENOMEM;
-    if (f && strlen(p->statement) != f->len)
-        return db_pkg_fail(err, f->path, 0, "the statement must be text (NUL byte)");
+    if (f)
+        return pkg_text_check(f->data, f->len, f->path, "the statement", err);
     return 0;
 }
 

@@ -67,8 +67,9 @@ int pkg_add_solution(struct db_pkg_problem *p, const char *path, const char *exp
 
     if (p->n_solutions >= PKG_MAX_SOLUTIONS)
         return db_pkg_fail(err, path, 0, "more than %d solutions", PKG_MAX_SOLUTIONS);
-    if (memchr(src->data, '\0', src->len))
-        return db_pkg_fail(err, path, 0, "a solution must be text (it holds a NUL byte)");
+    if (pkg_text_check(path, strlen(path), path, "a file name", err) < 0 ||
+        pkg_text_check(src->data, src->len, path, "a solution", err) < 0)
+        return -EINVAL;
     v = realloc(p->solutions, (p->n_solutions + 1) * sizeof(*v));
     if (!v)
         return -ENOMEM;
@@ -92,6 +93,54 @@ int pkg_line_of(const char *text, size_t pos)
         if (text[i] == '\n')
             line++;
     return line;
+}
+
+/* The length of the valid UTF-8 prefix of s (len when all of it is): no overlong forms, no
+ * surrogates, nothing past U+10FFFF, which is what PostgreSQL's text accepts. */
+static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        else
+            return i;
+        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
+            return i;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+        i += n + 1;
+    }
+    return i;
+}
+
+int pkg_text_check(const void *data, size_t len, const char *file, const char *what,
+                   struct db_pkg_error *err)
+{
+    const char *nul = memchr(data, '\0', len);
+    size_t good = utf8_valid_prefix(data, nul ? (size_t)(nul - (const char *)data) : len);
+
+    if (nul && good == (size_t)(nul - (const char *)data))
+        return db_pkg_fail(err, file, pkg_line_of(data, good),
+                           "%s must be text (it holds a NUL byte)", what);
+    if (good < len)
+        return db_pkg_fail(err, file, pkg_line_of(data, good),
+                           "%s must be text in UTF-8 (byte %zu is not)", what, good + 1);
+    return 0;
 }
 
 const char *pkg_ext(const char *path)
@@ -210,8 +259,8 @@ int pkg_inline_source(struct db_pkg_problem *p, const struct db_pkg_files *files
         if (r >= 0)
             r = inline_into(&b, files, path, seen, &n_seen, 0, err);
     }
-    if (r >= 0 && memchr(b.p, '\0', b.n))
-        r = db_pkg_fail(err, path, 0, "a checker must be text (it holds a NUL byte)");
+    if (r >= 0 && (r = pkg_text_check(b.p, b.n, path, "a checker", err)) < 0)
+        err->line = 0; /* a line of the checker with its headers pasted in */
     if (r >= 0) {
         *ret_source = pkg_keep(p, b.p, b.n);
         if (!*ret_source)

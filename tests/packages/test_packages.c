@@ -556,6 +556,57 @@ TEST(kattis_validator_flags_capped)
     db_pkg_files_release(&files);
 }
 
+/* Bytes the database would refuse as text are named by file and line at parse time, not as
+ * a refusal of the whole problem by the database. */
+TEST(non_text_named_by_file_and_line)
+{
+    static const char custom[] = "{\"title\": \"X\", \"checker\": {\"kind\": \"custom\"}}";
+    static const struct {
+        const char *json;
+        const char *path, *data;
+        const char *file;
+        int line;
+        const char *what;
+    } cases[] = {
+        {"{\"title\": \"X\"}", "statement.md", "# T\n\nline \xff\n", "statement.md", 3, "UTF-8"},
+        {"{\"title\": \"X\"}", "statement.md", "# T\n\xed\xa0\x80\n", "statement.md", 2, "UTF-8"},
+        {"{\n  \"title\": \"\xc3\x28\"\n}\n", "statement.md", "x", "problem.json", 2, "UTF-8"},
+        {"{\"title\": \"X\"}", "solutions/AC/a.py", "print(1)\n# \xc0\xaf\n", "solutions/AC/a.py",
+         2, "UTF-8"},
+        {"{\"title\": \"X\"}", "solutions/AC/\xff.py", "print(1)\n", "solutions/AC/\xff.py", 1,
+         "file name"},
+        {custom, "checker.cpp", "int main() { return 0; } // \xf5\x80\x80\x80\n", "checker.cpp", 0,
+         "UTF-8"},
+        {"{\"title\": \"\xd0\x97\xd0\xb0\xd0\xb4\xd0\xb0\xd1\x87\xd0\xb0\"}", "statement.md",
+         "\xe2\x88\x91 \xf0\x9f\x99\x82\n", NULL, 0, NULL},
+    };
+
+    for (size_t i = 0; i < N(cases); i++) {
+        const struct ent e[] = {
+            {"problem.json", cases[i].json, F_REG, 0},
+            {cases[i].path, cases[i].data, F_REG, 0},
+            {"tests/1.in", "1\n", F_REG, 0},
+            {"tests/1.out", "1\n", F_REG, 0},
+        };
+        struct db_pkg_files files;
+        struct db_pkg_problem p;
+        struct db_pkg_error err = {0};
+        int r = load(1, e, N(e), NULL, &files, &p, &err);
+        if (!cases[i].what) {
+            CHECK_INT(r, 0);
+        } else {
+            CHECK_INT(r, -EINVAL);
+            CHECK_STR(err.file, cases[i].file);
+            CHECK_INT(err.line, cases[i].line);
+            if (!strstr(err.message, cases[i].what))
+                fprintf(stderr, "case %zu: %s\n", i, err.message);
+            CHECK(strstr(err.message, cases[i].what) != NULL);
+        }
+        db_pkg_problem_release(&p);
+        db_pkg_files_release(&files);
+    }
+}
+
 /* ---- hostile archives ---- */
 
 static int read_only(int format, const struct ent *e, size_t n, const struct db_pkg_limits *lim,
