@@ -28,6 +28,16 @@ struct gctx {
     struct db_pkg_error *err;
 };
 
+/* Characters of UTF-8 text (checked before): the bytes that do not continue a sequence. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* The line of "key" in problem.json (1 when not found). */
 static int key_line(const struct gctx *g, const char *key)
 {
@@ -484,7 +494,7 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
     s = NULL;
     if ((r = get_str(&g, root, "title", &s)) < 0)
         goto out;
-    if (!s || !*s || strlen(s) > 200) {
+    if (!s || !*s || utf8_chars(s) > 200) {
         r = FAIL(&g, "title", "\"title\" is required: 1 to 200 characters");
         goto out;
     }

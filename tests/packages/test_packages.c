@@ -580,6 +580,26 @@ TEST(non_text_named_by_file_and_line)
         {"{\"title\": \"\xd0\x97\xd0\xb0\xd0\xb4\xd0\xb0\xd1\x87\xd0\xb0\"}", "statement.md",
          "\xe2\x88\x91 \xf0\x9f\x99\x82\n", NULL, 0, NULL},
     };
+    char long_title[512], *w = long_title;
+
+    /* 200 characters of two bytes each: a title is counted in characters */
+    w += snprintf(w, sizeof(long_title), "{\"title\": \"");
+    for (int k = 0; k < 200; k++)
+        w += snprintf(w, sizeof(long_title) - (size_t)(w - long_title), "\xd0\xb9");
+    snprintf(w, sizeof(long_title) - (size_t)(w - long_title), "\"}");
+    {
+        const struct ent e[] = {
+            {"problem.json", long_title, F_REG, 0},
+            {"tests/1.in", "1\n", F_REG, 0},
+            {"tests/1.out", "1\n", F_REG, 0},
+        };
+        struct db_pkg_files files;
+        struct db_pkg_problem p;
+        struct db_pkg_error err = {0};
+        CHECK_INT(load(1, e, N(e), NULL, &files, &p, &err), 0);
+        db_pkg_problem_release(&p);
+        db_pkg_files_release(&files);
+    }
 
     for (size_t i = 0; i < N(cases); i++) {
         const struct ent e[] = {
