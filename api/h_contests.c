@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/handlers.h"
+#include "common/json_scan.h"
 #include "db/contests.h"
 
 #define MAX_USERNAMES 10000
@@ -352,7 +353,7 @@ static int usernames_decode(struct api_req *req, const char ***ret, size_t *ret_
 
     if (!body || !len)
         return api_fail(req, -EINVAL, NULL, "the body must be a JSON object");
-    if (api_json_prescan(body, len, api_limits(req)->max_depth, &msg) < 0)
+    if (json_prescan(body, len, api_limits(req)->max_depth, &msg, NULL) < 0)
         return api_fail(req, -EINVAL, NULL, "%s", msg ? msg : "malformed JSON");
     root = cJSON_ParseWithLength(body, len);
     if (!cJSON_IsObject(root)) {

@@ -146,8 +146,12 @@ int api_h_leaderboard(struct api_req *req)
     PGresult *res = NULL;
     struct api_json *j;
     int limit, offset;
-    int r = page_params(req, &limit, &offset);
+    /* Public, but a token that is sent must be valid, as on every route. */
+    int r = api_auth_optional(req);
 
+    if (r < 0)
+        return r;
+    r = page_params(req, &limit, &offset);
     if (r < 0)
         return r;
     r = api_db(req, &c);

@@ -5,6 +5,8 @@
  * of it into the caller's struct and the arena.
  */
 #include "api/json.h"
+#include "common/json_scan.h"
+#include "common/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -48,15 +50,10 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
         n = strlen(v->valuestring);
         if (!(f->flags & API_CHARS) && (double)n > f->max)
             return fail(x, path, "is too long", (f->flags & API_TOOBIG) ? -E2BIG : -EINVAL);
-        if (!api_utf8_valid(v->valuestring, n))
+        if (!utf8_valid(v->valuestring, n))
             return fail(x, path, "must be valid UTF-8", -EINVAL);
         {
-            size_t len = n;
-            if (f->flags & API_CHARS) {
-                len = 0; /* valid UTF-8: count the bytes that start a character */
-                for (size_t i = 0; i < n; i++)
-                    len += ((unsigned char)v->valuestring[i] & 0xc0) != 0x80;
-            }
+            size_t len = (f->flags & API_CHARS) ? utf8_chars(v->valuestring, n) : n;
             if ((double)len > f->max)
                 return fail(x, path, "is too long", (f->flags & API_TOOBIG) ? -E2BIG : -EINVAL);
             if ((double)len < f->min)
@@ -214,7 +211,7 @@ int api_json_decode(struct api_arena *a, const char *text, size_t len, const str
     err->message = NULL;
     if (!text || len == 0)
         return fail(&x, "", "a JSON body is required", -EINVAL);
-    r = api_json_prescan(text, len, lim->max_depth, &msg);
+    r = json_prescan(text, len, lim->max_depth, &msg, NULL);
     if (r < 0)
         return fail(&x, "", msg, r);
     root = cJSON_ParseWithLengthOpts(text, len, &end, 0);

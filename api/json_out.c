@@ -3,6 +3,7 @@
  * sticks and makes every later call a no-op.
  */
 #include "api/json.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -124,7 +125,7 @@ static void put_escaped(struct api_json *j, const char *str, size_t n)
         } else {
             /* A multi-byte sequence: copied when valid, else one U+FFFD per bad byte. */
             size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-            if (i + len <= n && api_utf8_valid((const char *)s + i, len)) {
+            if (i + len <= n && utf8_valid((const char *)s + i, len)) {
                 put(j, (const char *)s + i, len);
                 i += len;
             } else {

@@ -63,15 +63,6 @@ int api_route_match(const char *pattern, const struct api_uri *u, const char **r
 /* A decimal integer in [min, max], the whole string, no sign for positives, no spaces. */
 int api_parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret) API_PARSE_WUR;
 
-/* 1 if the n bytes are valid UTF-8 (no overlongs, no surrogates) with no NUL, else 0. */
-int api_utf8_valid(const char *s, size_t n);
-
-/* Checks raw JSON text before it is parsed: nesting no deeper than max_depth, no NUL byte
- * anywhere and no \u0000 escape in any string (C strings could not carry either). 0 or -EINVAL
- * with *ret_msg. */
-int api_json_prescan(const char *text, size_t len, int max_depth,
-                     const char **ret_msg) API_PARSE_WUR;
-
 /* Pagination cursors are opaque to clients: a key (at most API_CURSOR_MAX bytes of printable
  * ASCII) wrapped as URL-safe base64 behind a version letter. */
 #define API_CURSOR_MAX 128

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/utf8.h"
 
 #define API_ROUTE(m, p, h, f) {#m, p, h, f},
 const struct api_route api_routes[] = {
@@ -455,7 +456,7 @@ static int values_utf8(struct api_req *req)
 {
     for (int i = 0; i < req->n_params; i++) {
         const char *v = req->param_values[i], *name = req->param_names[i];
-        if (!api_utf8_valid(v, strlen(v))) {
+        if (!utf8_valid(v, strlen(v))) {
             const char *end = strchr(name, '}');
             int n = end ? (int)(end - name) : (int)strlen(name);
             const char *field = api_printf(req, "%.*s", n, name);
@@ -464,7 +465,7 @@ static int values_utf8(struct api_req *req)
     }
     for (int i = 0; i < req->uri.n_query; i++) {
         const struct api_query_pair *q = &req->uri.query[i];
-        if (!api_utf8_valid(q->value, strlen(q->value)))
+        if (!utf8_valid(q->value, strlen(q->value)))
             return api_fail(req, -EINVAL, q->name, "must be valid UTF-8");
     }
     return 0;

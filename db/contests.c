@@ -4,6 +4,7 @@
  */
 #include "db/contests.h"
 #include "db/problems.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -89,16 +90,6 @@ out:
     return r;
 }
 
-/* Counts UTF-8 characters (bytes that do not continue a sequence). */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static int label_valid(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
@@ -130,7 +121,8 @@ static int def_check(const struct db_contest_def *d, const char **f, const char 
         *m = "must be 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit";
         return -EINVAL;
     }
-    if (!d->title || utf8_chars(d->title) < 1 || utf8_chars(d->title) > 200) {
+    if (!d->title || utf8_chars(d->title, strlen(d->title)) < 1 ||
+        utf8_chars(d->title, strlen(d->title)) > 200) {
         *f = "title";
         *m = "must be 1-200 characters";
         return -EINVAL;

@@ -11,6 +11,8 @@
  * first occurrence of its key in problem.json: good enough to find it.
  */
 #include "db/package-internal.h"
+#include "common/json_scan.h"
+#include "common/utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -27,16 +29,6 @@ struct gctx {
     size_t len;
     struct db_pkg_error *err;
 };
-
-/* Characters of UTF-8 text (checked before): the bytes that do not continue a sequence. */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
 
 /* The line of "key" in problem.json (1 when not found). */
 static int key_line(const struct gctx *g, const char *key)
@@ -472,6 +464,11 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
     r = pkg_text_check(pj->data, pj->len, "problem.json", "problem.json", err);
     if (r < 0)
         return r;
+    /* cJSON would also cut a string at a \u0000 escape: the rest would be lost unseen */
+    const char *why;
+    size_t at;
+    if (json_prescan(g.text, g.len, 64, &why, &at) < 0)
+        return db_pkg_fail(err, "problem.json", pkg_line_of(g.text, at), "%s", why);
     root = cJSON_ParseWithLengthOpts((const char *)pj->data, pj->len, &parse_end, 0);
     if (!root) {
         size_t pos = parse_end ? (size_t)(parse_end - (const char *)pj->data) : 0;
@@ -494,7 +491,7 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
     s = NULL;
     if ((r = get_str(&g, root, "title", &s)) < 0)
         goto out;
-    if (!s || !*s || utf8_chars(s) > 200) {
+    if (!s || !*s || utf8_chars(s, strlen(s)) > 200) {
         r = FAIL(&g, "title", "\"title\" is required: 1 to 200 characters");
         goto out;
     }

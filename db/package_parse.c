@@ -2,6 +2,7 @@
  * package_parse.c: recognising a package's format and what both parsers share (package.h).
  */
 #include "db/package-internal.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -95,46 +96,12 @@ int pkg_line_of(const char *text, size_t pos)
     return line;
 }
 
-/* The length of the valid UTF-8 prefix of s (len when all of it is): no overlong forms, no
- * surrogates, nothing past U+10FFFF, which is what PostgreSQL's text accepts. */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-        else
-            return i;
-        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        i += n + 1;
-    }
-    return i;
-}
-
 int pkg_text_check(const void *data, size_t len, const char *file, const char *what,
                    struct db_pkg_error *err)
 {
-    const char *nul = memchr(data, '\0', len);
-    size_t good = utf8_valid_prefix(data, nul ? (size_t)(nul - (const char *)data) : len);
+    size_t good = utf8_valid_prefix(data, len);
 
-    if (nul && good == (size_t)(nul - (const char *)data))
+    if (good < len && ((const char *)data)[good] == '\0')
         return db_pkg_fail(err, file, pkg_line_of(data, good),
                            "%s must be text (it holds a NUL byte)", what);
     if (good < len)

@@ -2,6 +2,7 @@
  * problems.c: validating and saving problems, and the blob store (problems.h).
  */
 #include "db/problems.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -85,12 +86,9 @@ int db_blob_get(struct db_conn *c, const char *hash, PGresult **ret_res)
 static int validate(const struct db_problem_def *d, const char **ret_field, char *buf, size_t size)
 {
     const char *kind = d->checker_kind ? d->checker_kind : "tokens";
-    size_t title_len = 0;
-
     /* Characters, as the schema's length() counts them (a UTF-8 title; the database refuses
      * any other). */
-    for (const char *p = d->title; p && *p; p++)
-        title_len += ((unsigned char)*p & 0xc0) != 0x80;
+    size_t title_len = d->title ? utf8_chars(d->title, strlen(d->title)) : 0;
 
 #define BAD(name)                                                                                  \
     do {                                                                                           \

@@ -46,7 +46,7 @@
 #include "judge/checker.h"
 #include "judge/lang.h"
 #include "judge/score.h"
-#include "judge/text.h"
+#include "common/utf8.h"
 
 #define CHECKER_TIME_MS   10000
 #define CHECKER_MEMORY_MB 1024
@@ -211,7 +211,7 @@ static char *read_text(const char *path, size_t max)
         n = (ssize_t)got;
     }
     buf[n] = '\0';
-    judge_text_sanitize(buf, (size_t)n);
+    utf8_sanitize(buf, (size_t)n);
     /* A cut in the middle of a UTF-8 sequence became '?'s; that is fine for a log. */
     return buf;
 }
@@ -1047,7 +1047,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         if (outs[i].code == JUDGE_AC)
             outs[i].earned = tests[i].points;
         if (cmsg[0]) {
-            judge_text_sanitize(cmsg, strlen(cmsg));
+            utf8_sanitize(cmsg, strlen(cmsg));
             msgs[i] = strdup(cmsg);
         }
         /* A checker that failed once will fail again: do not spend its limits on every test. */
@@ -1204,7 +1204,7 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
         rr.err = err;
         rr.err_len = err_len;
         if (ro.res.message[0] && ro.code != JUDGE_AC) {
-            judge_text_sanitize(ro.res.message, strlen(ro.res.message));
+            utf8_sanitize(ro.res.message, strlen(ro.res.message));
             rr.message = ro.res.message;
         }
     }

@@ -369,6 +369,8 @@ class Contests(gavel_test.GavelCase):
         self.assertEqual(ranks, sorted(ranks))
         self.assertEqual(ranks[0], 1)
         self.assertError(self.api("GET", "/api/v1/leaderboard?limit=500"), 400, "limit")
+        # Public, yet a token sent must be valid.
+        self.assertError(self.api("GET", "/api/v1/leaderboard", token="not-a-token"), 401)
 
     def test_problem_deleted_leaves_the_standings(self):
         teacher = self.login("teacher")

@@ -20,6 +20,7 @@
 #include "api/bodies.h"
 #include "api/json.h"
 #include "api/parse.h"
+#include "common/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,7 +60,7 @@ static void write_roundtrip(const char *s, size_t n)
     api_json_strn(&j, s, n);
     api_json_end(&j);
     CHECK(api_json_error(&j) == 0);
-    CHECK(api_utf8_valid(j.buf.data, j.buf.len));
+    CHECK(utf8_valid(j.buf.data, j.buf.len));
     back = cJSON_ParseWithLength(j.buf.data, j.buf.len);
     CHECK(back && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(back, "k")));
     cJSON_Delete(back);

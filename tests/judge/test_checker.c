@@ -9,7 +9,7 @@
 #include "judge/checker.h"
 #include "judge/lang.h"
 #include "judge/score.h"
-#include "judge/text.h"
+#include "common/utf8.h"
 #include "tests/harness.h"
 
 static int exact(const char *out, const char *ans)
@@ -482,7 +482,7 @@ static const char *sanitized(const char *in, size_t n)
     static char buf[64];
     memcpy(buf, in, n);
     buf[n] = '\0';
-    judge_text_sanitize(buf, n);
+    utf8_sanitize(buf, n);
     return buf;
 }
 

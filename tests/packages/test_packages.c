@@ -451,6 +451,9 @@ TEST(gavel_malformed_named_by_file_and_line)
         {"{\"title\": \"X\"}", "tests/2.in", "tests/2.in", 0, "no matching tests/2.out"},
         {"{\"title\": \"X\"}", "solutions/OK/a.c", "solutions/OK/a.c", 0, "solutions/AC"},
         {"{\"title\": \"X\"}", "tests/bad name.in", "tests/bad name.in", 0, "test name"},
+        /* cJSON would end the title at the escape and drop the rest unseen */
+        {"{\n  \"slug\": \"x\",\n  \"title\": \"A\\u0000B\"\n}\n", NULL, "problem.json", 3,
+         "\\u0000"},
     };
 
     for (size_t i = 0; i < N(cases); i++) {

@@ -1,11 +1,11 @@
 /*
- * text.c: UTF-8 validation for text columns (text.h).
+ * utf8.c: UTF-8 checks (utf8.h).
  */
-#include "judge/text.h"
+#include "common/utf8.h"
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
-static size_t valid_sequence(const unsigned char *s, size_t n)
+size_t utf8_seq(const char *str, size_t n)
 {
+    const unsigned char *s = (const unsigned char *)str;
     unsigned char c = s[0], lo = 0x80, hi = 0xbf;
     size_t len;
 
@@ -37,15 +37,41 @@ static size_t valid_sequence(const unsigned char *s, size_t n)
     return len;
 }
 
-void judge_text_sanitize(char *s, size_t len)
+size_t utf8_valid_prefix(const char *s, size_t n)
 {
-    unsigned char *p = (unsigned char *)s;
     size_t i = 0;
 
-    while (i < len) {
-        size_t k = valid_sequence(p + i, len - i);
+    while (i < n) {
+        size_t k = utf8_seq(s + i, n - i);
+        if (k == 0)
+            break;
+        i += k;
+    }
+    return i;
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+    return utf8_valid_prefix(s, n) == n;
+}
+
+size_t utf8_chars(const char *s, size_t n)
+{
+    size_t chars = 0;
+
+    for (size_t i = 0; i < n; i++)
+        chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+    return chars;
+}
+
+void utf8_sanitize(char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t k = utf8_seq(s + i, n - i);
         if (k == 0) {
-            p[i++] = '?';
+            s[i++] = '?';
             continue;
         }
         i += k;

@@ -1,0 +1,33 @@
+/*
+ * utf8.h: UTF-8 text as PostgreSQL's text type takes it: no NUL byte, no overlong forms, no
+ * surrogates, nothing past U+10FFFF. Everything that stores what users or programs send checks
+ * or fixes it here first, so that a bad byte is a clear error (or a '?') and never a refused
+ * query.
+ *
+ *     if (!utf8_valid(s, n)) ...            // refuse it
+ *     utf8_chars(title, strlen(title))      // a length as the schema's length() counts it
+ *     utf8_sanitize(output, n);             // store a program's bytes whatever they are
+ */
+#ifndef GAVEL_COMMON_UTF8_H
+#define GAVEL_COMMON_UTF8_H
+
+#include <stddef.h>
+
+/* The length (1 to 4) of the valid character at s, of which n >= 1 bytes are readable, or 0
+ * when none starts there (a NUL, a stray continuation byte, a bad or cut sequence). */
+size_t utf8_seq(const char *s, size_t n);
+
+/* The bytes of the longest valid prefix of the n bytes at s: n when all of them are valid. */
+size_t utf8_valid_prefix(const char *s, size_t n);
+
+/* 1 when the n bytes at s are all valid, else 0. */
+int utf8_valid(const char *s, size_t n);
+
+/* The characters of n bytes of valid UTF-8 (the bytes that start one). */
+size_t utf8_chars(const char *s, size_t n);
+
+/* Replaces, in place, every byte that does not belong to a valid character by '?'. The length
+ * is unchanged. */
+void utf8_sanitize(char *s, size_t n);
+
+#endif
