@@ -306,7 +306,7 @@ int api_h_submission_list(struct api_req *req)
     r = db_query(c, &res,
                  "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
                  " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
-                 " AND ($3::text IS NULL OR u.username = $3)"
+                 " AND ($3::text IS NULL OR lower(u.username) = lower($3))"
                  " AND ($4::text IS NULL OR s.verdict = $4) ORDER BY s.id DESC LIMIT $5::int",
                  5,
                  (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user,

@@ -10,6 +10,7 @@
  */
 #include <sodium.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/bodies.h"
 #include "api/handlers.h"
@@ -136,7 +137,9 @@ int api_h_session_create(struct api_req *req)
     r = api_db(req, &c);
     if (r < 0)
         goto out;
-    r = db_query(c, &res, "SELECT " USER_COLUMNS ", password_hash FROM users WHERE username = $1",
+    r = db_query(c, &res,
+                 "SELECT " USER_COLUMNS ", password_hash FROM users"
+                 " WHERE lower(username) = lower($1)",
                  1, (const char *const[]){in.username});
     if (r < 0) {
         r = api_db_fail(req, r, "login");
@@ -262,7 +265,7 @@ int api_h_user_get(struct api_req *req)
                             "best"
                             "     FROM submissions WHERE user_id = u.id AND verdict IS NOT NULL"
                             "     GROUP BY problem_id) p) s ON true"
-                            " WHERE u.username = $1",
+                            " WHERE lower(u.username) = lower($1)",
         1, (const char *const[]){username});
     if (r < 0)
         return api_db_fail(req, r, "user profile");
@@ -302,7 +305,7 @@ int api_h_user_patch(struct api_req *req)
     r = api_body_user_patch(api_arena(req), body, len, api_limits(req), &in, &err);
     if (r < 0)
         return api_body_error(req, r, &err);
-    self = !strcmp(api_user(req)->username, username);
+    self = !strcasecmp(api_user(req)->username, username); /* names are ASCII */
     admin = api_user(req)->role == API_ROLE_ADMIN;
     if (!self && !admin) {
         r = api_fail(req, -EACCES, NULL, "you may change only your own account");
@@ -326,7 +329,7 @@ int api_h_user_patch(struct api_req *req)
         c, &res,
         "UPDATE users SET display_name = coalesce($2, display_name),"
         " password_hash = coalesce($3, password_hash), role = coalesce($4, role)"
-        " WHERE username = $1 RETURNING " USER_COLUMNS,
+        " WHERE lower(username) = lower($1) RETURNING " USER_COLUMNS,
         4, (const char *const[]){username, in.display_name, in.password ? hash : NULL, in.role});
     if (r < 0) {
         r = api_db_fail(req, r, "user update");

@@ -421,7 +421,7 @@ int db_contest_add_participants(struct db_conn *c, int64_t contest_id, const cha
         return r;
     for (size_t i = 0; i < n; i++) {
         r = db_query(c, &res,
-                     "WITH u AS (SELECT id FROM users WHERE username = $2),"
+                     "WITH u AS (SELECT id FROM users WHERE lower(username) = lower($2)),"
                      " ins AS (INSERT INTO contest_participants (contest_id, user_id)"
                      "         SELECT $1, id FROM u ON CONFLICT DO NOTHING RETURNING 1)"
                      " SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM ins)",

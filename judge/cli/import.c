@@ -38,7 +38,7 @@ int cli_user_id(struct db_conn *conn, const char *username, int64_t *ret_id)
     PGresult *res = NULL;
     int r;
 
-    r = db_query(conn, &res, "SELECT id FROM users WHERE username = $1", 1,
+    r = db_query(conn, &res, "SELECT id FROM users WHERE lower(username) = lower($1)", 1,
                  (const char *const[]){username});
     if (r < 0)
         return r;

@@ -41,6 +41,26 @@ class Accounts(ApiCase):
         self.assertError(self.api("GET", "/api/v1/me", token=tok), 401)
         self.assertError(self.api("DELETE", "/api/v1/sessions/current", token=tok), 401)
 
+    def test_usernames_are_one_whatever_the_case(self):
+        st, body, _ = self.api("POST", "/api/v1/users",
+                               {"username": "CaseBob", "password": "bob password"})
+        self.assertEqual(st, 201, body)
+        # Nobody registers beside them in another case, to pass for them on a leaderboard.
+        self.assertError(self.api("POST", "/api/v1/users",
+                                  {"username": "casebob", "password": "other password"}),
+                         409, "username")
+        st, s, _ = self.api("POST", "/api/v1/sessions",
+                            {"username": "CASEBOB", "password": "bob password"})
+        self.assertEqual(st, 201, s)
+        self.assertEqual(s["user"]["username"], "CaseBob")   # spelled as registered
+        st, prof, _ = self.api("GET", "/api/v1/users/casebob")
+        self.assertEqual(st, 200, prof)
+        self.assertEqual(prof["username"], "CaseBob")
+        st, me, _ = self.api("PATCH", "/api/v1/users/casebob", {"display_name": "Bobby"},
+                             token=s["token"])
+        self.assertEqual(st, 200, me)
+        self.assertEqual(me["display_name"], "Bobby")
+
     def test_wrong_password_and_unknown_user(self):
         self.login("bob")
         for creds in ({"username": "bob", "password": "wrong password"},
