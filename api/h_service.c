@@ -50,13 +50,14 @@ static int text(struct api_buf *out, const char *s)
     return api_buf_append(out, s, strlen(s));
 }
 
-/* Queue depth and verdict counts, read from the database at scrape time. */
-static int database_metrics(struct api_req *req, struct api_buf *out)
+/* Queue depth and verdict counts, read from the database (at most every API_METRICS_DB_MS). */
+static int database_metrics(struct api_req *req, struct api_buf *out, int *ret_up)
 {
     struct db_conn *c;
     PGresult *res = NULL;
     int r = api_db(req, &c);
 
+    *ret_up = 0;
     if (text(out, "# HELP gavel_database_up 1 when the database answered this scrape.\n"
                   "# TYPE gavel_database_up gauge\n") < 0)
         return -ENOMEM;
@@ -69,6 +70,7 @@ static int database_metrics(struct api_req *req, struct api_buf *out)
                  0, NULL);
     if (r < 0)
         return gauge(out, "gavel_database_up", "", "0");
+    *ret_up = 1;
     r = gauge(out, "gavel_database_up", "", "1");
     r |= text(out, "# HELP gavel_queue_depth Work waiting or being judged.\n"
                    "# TYPE gavel_queue_depth gauge\n");
@@ -116,7 +118,16 @@ int api_h_metrics(struct api_req *req)
     api_buf_init(&out, 16 << 20);
     r = api_metrics_write(req->srv->metrics, &out);
     if (r == 0)
-        r = database_metrics(req, &out);
+        r = api_metrics_db_recent(req->srv->metrics, &out);
+    if (r == 0) {
+        size_t from = out.len;
+        int up;
+        r = database_metrics(req, &out, &up);
+        if (r == 0 && up) /* a database that did not answer is asked again next time */
+            api_metrics_db_keep(req->srv->metrics, out.data + from, out.len - from);
+    }
+    if (r == 1)
+        r = 0;
     if (r == 0)
         r = api_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8",
                           out.data ? out.data : "", out.len);

@@ -2,14 +2,19 @@
  * metrics.c: request counters and latency histograms per route, in Prometheus text.
  *
  * Plain atomic counters indexed by route and by a short list of status codes, so recording a
- * request takes no lock. Queue depth and verdict counts are read from the database at scrape
- * time by the /metrics handler, not kept here.
+ * request takes no lock. Queue depth and verdict counts are read from the database by the
+ * /metrics handler; their text is kept here a few seconds (API_METRICS_DB_MS), so that scrapes,
+ * however many and from whoever (the route needs no token), cost the database one count that
+ * often.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "api/server.h"
 
@@ -27,9 +32,21 @@ struct route_metrics {
 };
 
 struct api_metrics {
+    pthread_mutex_t db_lock; /* guards the three below */
+    char *db_text;           /* the database's part of the last scrape that read it, or NULL */
+    size_t db_len;
+    int64_t db_at_ms; /* when it was read (monotonic) */
     size_t n;
     struct route_metrics routes[];
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 int api_metrics_new(size_t n_routes, struct api_metrics **ret)
 {
@@ -37,6 +54,7 @@ int api_metrics_new(size_t n_routes, struct api_metrics **ret)
 
     if (!m)
         return -ENOMEM;
+    pthread_mutex_init(&m->db_lock, NULL);
     m->n = n_routes + 1;
     *ret = m;
     return 0;
@@ -44,7 +62,38 @@ int api_metrics_new(size_t n_routes, struct api_metrics **ret)
 
 void api_metrics_free(struct api_metrics *m)
 {
+    if (!m)
+        return;
+    pthread_mutex_destroy(&m->db_lock);
+    free(m->db_text);
     free(m);
+}
+
+int api_metrics_db_recent(struct api_metrics *m, struct api_buf *out)
+{
+    int r = 0;
+
+    pthread_mutex_lock(&m->db_lock);
+    if (m->db_text && now_ms() - m->db_at_ms < API_METRICS_DB_MS)
+        r = api_buf_append(out, m->db_text, m->db_len) < 0 ? -ENOMEM : 1;
+    pthread_mutex_unlock(&m->db_lock);
+    return r;
+}
+
+void api_metrics_db_keep(struct api_metrics *m, const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+
+    if (!copy)
+        return; /* the next scrape reads the database again */
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    pthread_mutex_lock(&m->db_lock);
+    free(m->db_text);
+    m->db_text = copy;
+    m->db_len = len;
+    m->db_at_ms = now_ms();
+    pthread_mutex_unlock(&m->db_lock);
 }
 
 void api_metrics_record(struct api_metrics *m, size_t route, int status, double seconds)

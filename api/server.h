@@ -47,6 +47,12 @@ void api_metrics_free(struct api_metrics *m);
 void api_metrics_record(struct api_metrics *m, size_t route, int status, double seconds);
 /* Appends the Prometheus text of the counters to j's buffer (j used as a plain buffer). */
 int api_metrics_write(struct api_metrics *m, struct api_buf *out);
+/* The database's part of /metrics is read at most once per API_METRICS_DB_MS: _recent appends
+ * the kept text to out when it is that fresh (1), else appends nothing (0), or -ENOMEM;
+ * _keep stores a newly read one (dropped if memory is short). */
+#define API_METRICS_DB_MS 5000
+int api_metrics_db_recent(struct api_metrics *m, struct api_buf *out);
+void api_metrics_db_keep(struct api_metrics *m, const char *text, size_t len);
 
 /* --- completion notices (notify.c): one LISTEN connection waking parked requests --- */
 struct api_hub;
