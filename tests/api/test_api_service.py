@@ -58,7 +58,7 @@ class Service(ApiCase):
             if line and not line.startswith("#"):
                 self.assertRegex(line, r'^[a-z_]+(\{.*\})? [0-9.e+-]+$')
         # The route needs no token: what it reads from the database is kept a few seconds, so
-        # scrapes however frequent cost one count a while. A verdict now shows on a later one.
+        # scrapes however frequent cost one count a while: a verdict just recorded is not yet here.
         sid = self.submit(tok, "m")[1]["id"]
         self.finish_submission(sid, "AC")
         again = self.api("GET", "/metrics")[1].decode()
