@@ -19,13 +19,21 @@
 /* The fence of every write after a claim: $1 id, then judge_id and attempts. */
 #define FENCE(j, a) "id = $1 AND status = 'judging' AND judge_id = $" #j " AND attempts = $" #a
 
+/* Submissions never judged first (no verdict yet), then those a rejudge queued again (which
+ * keep their old verdict until the new one), each oldest first. The index submissions_queue
+ * (migration 070) holds exactly this order for queued rows, so a claim reads its first unlocked
+ * entry instead of sorting the queue. A row given back or whose lease expired keeps its
+ * verdict, hence its class and its place. */
+#define SUBMISSION_ORDER "(verdict IS NOT NULL), id"
+
 static const char *const claim_sql[2] = {
     "UPDATE runs SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
     " WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY id"
     " FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'queued' RETURNING id, attempts",
     "UPDATE submissions SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
-    " WHERE id = (SELECT id FROM submissions WHERE status = 'queued' ORDER BY id"
-    " FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'queued' RETURNING id, attempts",
+    " WHERE id = (SELECT id FROM submissions WHERE status = 'queued'"
+    " ORDER BY " SUBMISSION_ORDER " FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'queued'"
+    " RETURNING id, attempts",
 };
 
 static const char *const claim_id_sql[2] = {

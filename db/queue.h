@@ -12,7 +12,11 @@
  *     r = db_queue_heartbeat(conn, &job, 30);              // -ESTALE: the lease was lost
  *     r = db_queue_record_submission(conn, &job, &result); // -ESTALE: someone else owns it now
  *
- * Order of work: runs before submissions (a person is waiting on a run), then oldest first.
+ * Order of work: runs before submissions (a person is waiting on a run), oldest first; then
+ * submissions never judged before those queued again by a rejudge (which still show their old
+ * verdict), oldest first in each class, so that rejudging a problem's thousand old submissions
+ * does not hold up a contest's new ones. A row whose lease expired or that was given back keeps
+ * its class and its place.
  * Claims use FOR UPDATE SKIP LOCKED, so any number of judges on any number of hosts share one
  * database without ever claiming the same row.
  *
@@ -48,9 +52,10 @@ struct db_job {
     char judge_id[128]; /* copied from the claimer */
 };
 
-/* Claims the next row: a queued run if any, else the oldest queued submission. Sets its status
- * to 'judging', its judge_id, attempts + 1 and a lease of lease_s seconds. Returns 1 and fills
- * *ret_job, 0 when nothing is queued, or a negative errno. */
+/* Claims the next row: the oldest queued run if any, else the oldest queued submission that was
+ * never judged, else the oldest one a rejudge queued again. Sets its status to 'judging', its
+ * judge_id, attempts + 1 and a lease of lease_s seconds. Returns 1 and fills *ret_job, 0 when
+ * nothing is queued, or a negative errno. */
 int db_queue_claim(struct db_conn *conn, const char *judge_id, int lease_s,
                    struct db_job *ret_job) DB_WUR;
 
@@ -126,7 +131,8 @@ int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
 /* Queues submissions again for judging (rejudge): every submission of the problem when
  * problem_id > 0, else the one submission_id. Old results stay visible until the
  * new ones are recorded; attempts start again from 0; a judge holding one loses it (its record
- * is fenced off). Returns the number queued, or a negative errno. Used by the API and the CLI. */
+ * is fenced off). Those already judged are claimed after every submission never judged (see
+ * db_queue_claim). Returns the number queued, or a negative errno. Used by the API and the CLI. */
 int db_queue_rejudge(struct db_conn *conn, int64_t problem_id, int64_t submission_id) DB_WUR;
 
 #endif

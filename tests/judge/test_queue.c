@@ -282,6 +282,9 @@ TEST(rejudge_keeps_the_old_result_until_the_new_one)
               "queued WA 0");
     /* The judge that held the old claim of a rejudged row cannot record into it. */
     CHECK_INT(db_queue_record_submission(c, &j, &result_wa), -ESTALE);
+    /* The second submission, never judged, comes before the rejudged first one. */
+    REQUIRE(db_queue_claim(c, "j2", 30, &k) == 1);
+    CHECK_INT(k.id, j.id + 1);
     REQUIRE(db_queue_claim(c, "j2", 30, &k) == 1);
     CHECK_INT(k.id, j.id);
     struct db_submission_result ac = {.verdict = "AC",
@@ -296,6 +299,125 @@ TEST(rejudge_keeps_the_old_result_until_the_new_one)
               "AC 2");
     CHECK_STR(one(c, "SELECT count(*) FROM submission_tests"), "1");
     CHECK_INT(db_queue_rejudge(c, 0, k.id), 1);
+    db_conn_close(c);
+}
+
+/* Claims one submission and records a verdict for it. */
+static void judge_one(struct db_conn *c, int64_t want_id)
+{
+    struct db_job j;
+    CHECK_INT(db_queue_claim(c, "j", 30, &j), 1);
+    CHECK_INT(j.id, want_id);
+    CHECK_INT(db_queue_record_submission(c, &j, &result_wa), 0);
+}
+
+static int64_t claim_id(struct db_conn *c)
+{
+    struct db_job j;
+    int r = db_queue_claim(c, "j", 30, &j);
+    return r == 1 ? j.id : r;
+}
+
+TEST(rejudged_submissions_wait_behind_new_ones)
+{
+    struct db_conn *c;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    add_submissions(c, 3);
+    int64_t old = strtoll(one(c, "SELECT min(id) FROM submissions"), NULL, 10);
+    for (int i = 0; i < 3; i++)
+        judge_one(c, old + i);
+    /* A rejudge of the whole problem during a contest, then a contest submission. */
+    CHECK_INT(db_queue_rejudge(c, 1, 0), 3);
+    add_submissions(c, 1);
+    exec_sql(c, "INSERT INTO runs (language_id, source) VALUES ('c', 'x')");
+    struct db_job j;
+    REQUIRE(db_queue_claim(c, "j", 30, &j) == 1);
+    CHECK_INT(j.kind, DB_JOB_RUN); /* runs still first */
+    CHECK_INT(claim_id(c), old + 3);
+    CHECK_INT(claim_id(c), old);
+    CHECK_INT(claim_id(c), old + 1);
+    CHECK_INT(claim_id(c), old + 2);
+    CHECK_INT(claim_id(c), 0);
+    db_conn_close(c);
+}
+
+TEST(an_expired_claim_keeps_its_class_and_place)
+{
+    struct db_conn *c;
+    struct db_job j;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    add_submissions(c, 2);
+    int64_t old = strtoll(one(c, "SELECT min(id) FROM submissions"), NULL, 10);
+    judge_one(c, old);
+    judge_one(c, old + 1);
+    CHECK_INT(db_queue_rejudge(c, 1, 0), 2);
+    add_submissions(c, 2); /* old + 2, old + 3: never judged */
+    /* The first new one and the first rejudged one are claimed by judges that die. */
+    CHECK_INT(claim_id(c), old + 2);
+    REQUIRE(db_queue_claim_id(c, "dies", 30, DB_JOB_SUBMISSION, old, &j) == 1);
+    exec_sql(c, "UPDATE submissions SET lease_expires_at = now() - interval '1 s'"
+                " WHERE status = 'judging'");
+    CHECK_INT(db_queue_expire(c), 2);
+    /* Back in the queue where they were: a new one first, before the newer new one, and a
+     * rejudged one before the later rejudged one; the old verdict still shows meanwhile. */
+    CHECK_STR(one(c, "SELECT status || ' ' || verdict || ' ' || attempts FROM submissions"
+                     " ORDER BY id LIMIT 1"),
+              "queued WA 1");
+    CHECK_INT(claim_id(c), old + 2);
+    CHECK_INT(claim_id(c), old + 3);
+    CHECK_INT(claim_id(c), old);
+    CHECK_INT(claim_id(c), old + 1);
+    /* A retry after a judge's own failure, likewise. */
+    exec_sql(c, "UPDATE submissions SET status = 'queued', judge_id = NULL, attempts = 0,"
+                " lease_expires_at = NULL");
+    REQUIRE(db_queue_claim(c, "fails", 30, &j) == 1);
+    CHECK_INT(j.id, old + 2);
+    CHECK_INT(db_queue_retry(c, &j, "sandbox failed"), 0);
+    CHECK_INT(claim_id(c), old + 2);
+    db_conn_close(c);
+}
+
+/* The claim must not sort the queue: with 100000 queued rows, half of them rejudges, the plan
+ * of its row choice (the subquery of queue.c's claim) reads an index in order. */
+TEST(claim_reads_the_queue_index_without_sorting)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    char plan[4096] = "";
+    size_t len = 0;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    /* An instructor's rows: the standings triggers skip them, keeping the load quick. */
+    exec_sql(c, "INSERT INTO users (id, username, password_hash, role)"
+                " VALUES (2, 'i', 'x', 'instructor');"
+                "INSERT INTO submissions (user_id, problem_id, language_id, source, verdict)"
+                " SELECT 2, 1, 'c', 'x', CASE WHEN i % 2 = 0 THEN 'WA' END"
+                " FROM generate_series(1, 100000) i;"
+                "INSERT INTO submissions (user_id, problem_id, language_id, source, status,"
+                " verdict) SELECT 2, 1, 'c', 'x', 'done', 'AC' FROM generate_series(1, 100000);"
+                "ANALYZE submissions");
+    REQUIRE(db_query(c, &res,
+                     "EXPLAIN SELECT id FROM submissions WHERE status = 'queued'"
+                     " ORDER BY (verdict IS NOT NULL), id FOR UPDATE SKIP LOCKED LIMIT 1",
+                     0, NULL) == 0);
+    for (int i = 0; i < PQntuples(res) && len + 1 < sizeof(plan); i++) {
+        snprintf(plan + len, sizeof(plan) - len, "%s\n", PQgetvalue(res, i, 0));
+        len += strlen(plan + len);
+    }
+    PQclear(res);
+    CHECK(strstr(plan, "Index Scan using submissions_queue") != NULL);
+    CHECK(strstr(plan, "Sort") == NULL);
+    if (strstr(plan, "Sort") || !strstr(plan, "submissions_queue"))
+        fprintf(stderr, "%s", plan);
+    /* And the claim itself takes the oldest never judged. */
+    int64_t first =
+        strtoll(one(c, "SELECT min(id) FROM submissions WHERE verdict IS NULL"), NULL, 10);
+    CHECK_INT(claim_id(c), first);
     db_conn_close(c);
 }
 

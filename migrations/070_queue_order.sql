@@ -1,0 +1,12 @@
+-- Queue order of submissions: those never judged come before those queued again, oldest first
+-- within each class, so that a rejudge of many old submissions runs behind the new ones (a
+-- contest goes on while an instructor rejudges a problem).
+--
+-- A queued submission was judged before exactly when it still shows a verdict: a rejudge keeps
+-- the old result visible until the new one is recorded, while a new submission has none until
+-- its first judgement. A claim whose lease expired, or that a judge gave back, keeps its
+-- verdict (NULL or the old one) and so its class, and its id keeps its place within it.
+--
+-- The claim reads this index in order and stops at the first row it can lock: it never sorts
+-- the queue, however long the rejudge.
+CREATE INDEX submissions_queue ON submissions ((verdict IS NOT NULL), id) WHERE status = 'queued';
