@@ -1,5 +1,6 @@
 /*
- * lang.c: languages from the database, command templates, the Java file name (lang.h).
+ * lang.c: languages from the database, command templates, the Java file and class names
+ * (lang.h).
  */
 #include "judge/lang.h"
 
@@ -300,4 +301,63 @@ void judge_java_source_name(const char *source, const char *fallback, char *ret,
         snprintf(ret, size, "%s.java", with_main);
     else
         snprintf(ret, size, "%s", fallback);
+}
+
+void judge_java_package(const char *source, char *ret, size_t size)
+{
+    const char *p = source;
+    char tok[80];
+    size_t len = 0;
+
+    ret[0] = '\0';
+    if (!java_token(&p, tok, sizeof(tok)) || strcmp(tok, "package"))
+        return;
+    /* identifier ( "." identifier )* ";" */
+    for (;;) {
+        size_t n;
+        if (!java_token(&p, tok, sizeof(tok)) || !java_name_ok(tok))
+            break;
+        n = strlen(tok);
+        if (len + n + 2 > size)
+            break;
+        memcpy(ret + len, tok, n);
+        len += n;
+        ret[len] = '\0';
+        if (!java_token(&p, tok, sizeof(tok)))
+            break;
+        if (!strcmp(tok, ";"))
+            return;
+        if (strcmp(tok, "."))
+            break;
+        ret[len++] = '.';
+        ret[len] = '\0';
+    }
+    ret[0] = '\0';
+}
+
+void judge_source_names(const struct judge_lang *lang, const char *source, char *ret_src,
+                        size_t src_size, char *ret_name, size_t name_size)
+{
+    char pkg[256];
+    char *dot;
+    size_t p, n;
+
+    if (lang->profile == SB_JVM)
+        judge_java_source_name(source, lang->source_file, ret_src, src_size);
+    else
+        snprintf(ret_src, src_size, "%s", lang->source_file);
+    snprintf(ret_name, name_size, "%s", ret_src);
+    dot = strrchr(ret_name, '.');
+    if (dot)
+        *dot = '\0';
+    if (lang->profile != SB_JVM)
+        return;
+    judge_java_package(source, pkg, sizeof(pkg));
+    p = strlen(pkg);
+    n = strlen(ret_name);
+    if (p == 0 || p + 1 + n >= name_size)
+        return;
+    memmove(ret_name + p + 1, ret_name, n + 1);
+    memcpy(ret_name, pkg, p);
+    ret_name[p] = '.';
 }

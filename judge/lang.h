@@ -3,7 +3,8 @@
  *
  * Commands are argument vectors with placeholders, never shell lines. judge_expand fills in:
  *   {src}        the source file name in the work folder (main.cpp, or Foo.java for Java)
- *   {name}       {src} without its extension (the Java class to run)
+ *   {name}       {src} without its extension; for Java the class to run, with the package the
+ *                source declares (x.y.Foo for `package x.y;`), see judge_source_names
  *   {memory_mb}  the run's memory limit in MiB
  *   {header}     (pch_argv only) the header to precompile
  *   {out}        (pch_argv only) the precompiled header to write
@@ -63,5 +64,19 @@ void judge_argv_free(char **argv);
  * and text blocks are skipped; the name must be a plain Java identifier of at most 60
  * characters. */
 void judge_java_source_name(const char *source, const char *fallback, char *ret, size_t size);
+
+/* The package a Java source declares in its first statement (`package x.y;`, comments allowed
+ * anywhere), as "x.y"; "" when there is none, or when it is not a dotted name of plain Java
+ * identifiers of at most 60 characters each that fits in size. */
+void judge_java_package(const char *source, char *ret, size_t size);
+
+/* The names a source is judged under, for the templates. ret_src ({src}) is the file it is
+ * written to in the work folder: the language's source_file, or for Java (profile jvm) what
+ * judge_java_source_name gives. ret_name ({name}) is ret_src without its extension; for Java it
+ * is the class to run, so it is qualified by the source's package (x.y.Main), whose class file
+ * javac -d writes into the package's folder. A qualified name that does not fit in name_size
+ * stays unqualified (the program then fails to start, as it would have without packages). */
+void judge_source_names(const struct judge_lang *lang, const char *source, char *ret_src,
+                        size_t src_size, char *ret_name, size_t name_size);
 
 #endif
