@@ -121,6 +121,23 @@ class Languages(ju.JudgeCase):
                 "class Solution { public static void main(String[] a) { %s } }" % read, "AC"),
         })
 
+    def test_java_package(self):
+        # Code pasted from an IDE declares its package: it is compiled into the package's folder
+        # and run by its full name, under the same limits as any Java program.
+        read = ("Scanner s = new Scanner(System.in);"
+                " System.out.println(s.nextLong() + s.nextLong());")
+        self.verdicts(self.pid, {
+            "package": ("java", "package contest.day1;\n" + JAVA["AC"], "AC"),
+            "comments and spaces": (
+                "java", "/* Solution.java */\n// by a student\npackage  org . example /* x */ ;"
+                "\n\nimport java.util.*;\nclass Solution { public static void main(String[] a)"
+                " { if (!Solution.class.getName().equals(\"org.example.Solution\")) return; %s }"
+                " }" % read, "AC"),
+            "tle": ("java", "package x.y;\n" + JAVA["TLE"], "TLE"),
+            "mle": ("java", "package x.y;\n" + JAVA["MLE"], "MLE"),
+            "re": ("java", "package x.y;\n" + JAVA["RE"], "RE"),
+        })
+
     def test_time_limits_per_language(self):
         pid = ju.problem(self.url, "sum-one", SUM_TESTS[:1])
         rows = self.verdicts(pid, {
