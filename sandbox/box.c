@@ -157,7 +157,7 @@ static void pick_etc(struct sb_keeper_config *c)
         while ((e = readdir(d)) && n < max)
             if ((strncmp(e->d_name, "java", 4) == 0 || strncmp(e->d_name, "python", 6) == 0) &&
                 strlen(e->d_name) < sizeof(c->etc_names[0]))
-                snprintf(c->etc_names[n++], sizeof(c->etc_names[0]), "%s", e->d_name);
+                memcpy(c->etc_names[n++], e->d_name, strlen(e->d_name) + 1); /* fits: checked */
         closedir(d);
     }
     c->etc_names[n][0] = '\0';
