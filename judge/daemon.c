@@ -19,6 +19,10 @@
  *     their job back to the queue untouched, and exit; the supervisor joins them and returns.
  * If the LISTEN connection breaks, the supervisor reconnects with a growing delay; the workers
  * meanwhile find new work through the slow poll.
+ *
+ * A housekeeping thread keeps the host-wide things: it builds the precompiled headers at start,
+ * and prunes the caches (test data over its cap, precompiled headers no language uses any
+ * more) at start and then every prune_s, off the path of any test and of the heartbeat.
  */
 #include "judge/daemon.h"
 
@@ -58,8 +62,8 @@ struct daemon {
     pthread_cond_t wake; /* workers sleep on it; also signals the end of a worker's start */
     unsigned long wake_gen;
     struct worker_slot *slots;
-    pthread_t warm_up;
-    int warming; /* warm_up was started */
+    pthread_t housekeeping;
+    int housekeeping_started;
     char host[64];
 };
 
@@ -204,17 +208,71 @@ out:
     return NULL;
 }
 
-/* Builds the host-wide artefacts (precompiled headers) beside the workers, so that neither
- * the first C++ submission nor an idle start waits for them. */
-static void *warm_up_thread(void *arg)
+static void prune_tests(struct daemon *d)
+{
+    struct judge_cache_usage u;
+    char root[PATH_MAX + 16];
+    int r;
+
+    snprintf(root, sizeof(root), "%s/cache/tests", d->shared.data_dir);
+    r = judge_cache_prune(root, d->cfg->cache_mb * 1024 * 1024, &u);
+    if (r == -EBUSY) /* another judge sharing the folder is at it */
+        return;
+    if (r < 0)
+        log_msg(LOG_WARN, "cannot prune the test-data cache: %s", strerror(-r));
+    if (u.evicted || u.stale)
+        log_msg(LOG_INFO,
+                "test-data cache: evicted %llu file(s) (%llu MiB) and %llu stale temporary"
+                " file(s); %llu MiB in %llu file(s) left, cap %llu MiB",
+                (unsigned long long)u.evicted, (unsigned long long)(u.evicted_bytes >> 20),
+                (unsigned long long)u.stale, (unsigned long long)(u.bytes >> 20),
+                (unsigned long long)u.files, (unsigned long long)d->cfg->cache_mb);
+}
+
+static void prune_pch(struct daemon *d)
+{
+    struct db_conn *conn = NULL;
+    char root[PATH_MAX + 16];
+    int r;
+
+    snprintf(root, sizeof(root), "%s/cache/pch", d->shared.data_dir);
+    if (db_acquire(d->pool, &conn) < 0)
+        return; /* next time */
+    r = judge_pch_prune(conn, root);
+    if (r < 0)
+        log_msg(LOG_WARN, "cannot prune the precompiled headers: %s", strerror(-r));
+    else if (r > 0)
+        log_msg(LOG_INFO, "removed %d precompiled header folder(s) no language uses", r);
+    db_release(d->pool, conn);
+}
+
+/* Builds the host-wide artefacts (precompiled headers) beside the workers, so that neither the
+ * first C++ submission nor an idle start waits for them, then prunes the caches now and then
+ * until the process stops. */
+static void *housekeeping_thread(void *arg)
 {
     struct daemon *d = arg;
     struct judge_worker w = {.shared = &d->shared, .index = d->cfg->workers, .lock_fd = -1};
     struct db_conn *conn = NULL;
 
+    prune_tests(d); /* first: needs no database and may free space the workers need */
     if (db_acquire(d->pool, &conn) >= 0) {
         judge_warm_up(&w, conn);
         db_release(d->pool, conn);
+    }
+    while (!atomic_load(&d->shared.stopping)) {
+        struct timespec until;
+
+        prune_pch(d); /* after the warm-up: a folder being built is never in the way */
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += d->cfg->prune_s;
+        pthread_mutex_lock(&d->lock);
+        while (!atomic_load(&d->shared.stopping))
+            if (pthread_cond_timedwait(&d->wake, &d->lock, &until) == ETIMEDOUT)
+                break;
+        pthread_mutex_unlock(&d->lock);
+        if (!atomic_load(&d->shared.stopping))
+            prune_tests(d);
     }
     return NULL;
 }
@@ -383,6 +441,10 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
         cfg.lease_s = 30;
     if (cfg.poll_ms <= 0)
         cfg.poll_ms = 5000;
+    if (cfg.cache_mb == 0)
+        cfg.cache_mb = 4096;
+    if (cfg.prune_s <= 0)
+        cfg.prune_s = 300;
 
     sigemptyset(&mask);
     sigaddset(&mask, SIGTERM);
@@ -434,15 +496,16 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
     }
     r = start_workers(&d);
     if (r >= 0)
-        d.warming = pthread_create(&d.warm_up, NULL, warm_up_thread, &d) == 0;
+        d.housekeeping_started =
+            pthread_create(&d.housekeeping, NULL, housekeeping_thread, &d) == 0;
     if (r >= 0) {
         log_msg(LOG_INFO, "judging with %d worker(s), data in %s, lease %d s", cfg.workers,
                 data_dir, cfg.lease_s);
         supervise(&d, sigfd);
     }
     stop_workers(&d);
-    if (d.warming)
-        pthread_join(d.warm_up, NULL);
+    if (d.housekeeping_started)
+        pthread_join(d.housekeeping, NULL);
     if (r >= 0) {
         log_msg(LOG_INFO, "stopped");
         r = 0;

@@ -22,6 +22,8 @@ struct judge_daemon_config {
     int poll_ms;          /* the slow poll behind LISTEN; 0 = 5000 */
     uint64_t output_kb;   /* cap on a test's output; 0 = 64 MiB */
     unsigned work_mb;     /* size of each worker's program folder (a tmpfs); 0 = 512 MiB */
+    uint64_t cache_mb;    /* cap on the test-data cache's disk space; 0 = 4096 MiB */
+    int prune_s;          /* the caches are pruned at start and then this often; 0 = 300 */
 };
 
 int judge_daemon_run(const struct judge_daemon_config *cfg) __attribute__((warn_unused_result));

@@ -12,6 +12,10 @@
  *                     GAVEL_JUDGE_POLL_MS       5000: the slow poll behind LISTEN/NOTIFY
  *                     GAVEL_JUDGE_OUTPUT_KB     65536: cap on the output of one test
  *                     GAVEL_JUDGE_WORK_MB       512: size of a program's working folder
+ *                     GAVEL_JUDGE_CACHE_MB      4096: cap on the disk space of the test-data
+ *                                               cache; the least recently used data goes first
+ *                     GAVEL_JUDGE_CACHE_PRUNE_S 300: the caches are pruned at start and then
+ *                                               this often
  *                     GAVEL_LOG_LEVEL           debug, info, warn, error
  * Stops cleanly on SIGTERM or SIGINT (exit 0); exit 1 when it cannot start, 2 on bad usage.
  */
@@ -96,6 +100,7 @@ static int set_flag(const char *a)
 int main(int argc, char **argv)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN), workers, lease, poll_ms, output_kb, work_mb;
+    long cache_mb, prune_s;
     struct judge_daemon_config cfg = {0};
     const char *workers_flag = NULL;
 
@@ -134,7 +139,9 @@ int main(int argc, char **argv)
         env_int("GAVEL_JUDGE_LEASE_S", 2, 3600, 30, &lease) < 0 ||
         env_int("GAVEL_JUDGE_POLL_MS", 50, 600000, 5000, &poll_ms) < 0 ||
         env_int("GAVEL_JUDGE_OUTPUT_KB", 1, 1 << 22, 65536, &output_kb) < 0 ||
-        env_int("GAVEL_JUDGE_WORK_MB", 16, 1 << 20, 512, &work_mb) < 0)
+        env_int("GAVEL_JUDGE_WORK_MB", 16, 1 << 20, 512, &work_mb) < 0 ||
+        env_int("GAVEL_JUDGE_CACHE_MB", 1, 1L << 30, 4096, &cache_mb) < 0 ||
+        env_int("GAVEL_JUDGE_CACHE_PRUNE_S", 1, 86400, 300, &prune_s) < 0)
         return 2;
     if (workers_flag && parse_int(workers_flag, 1, 256, &workers) < 0) {
         fprintf(stderr, "gavel-judge: --workers must be a number from 1 to 256\n");
@@ -145,5 +152,7 @@ int main(int argc, char **argv)
     cfg.poll_ms = (int)poll_ms;
     cfg.output_kb = (uint64_t)output_kb;
     cfg.work_mb = (unsigned)work_mb;
+    cfg.cache_mb = (uint64_t)cache_mb;
+    cfg.prune_s = (int)prune_s;
     return judge_daemon_run(&cfg) < 0 ? 1 : 0;
 }

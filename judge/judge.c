@@ -324,10 +324,8 @@ void judge_shared_cancel_builds(struct judge_shared *sh)
 static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret, size_t size)
 {
     struct judge_shared *sh = w->shared;
-    unsigned char digest[crypto_generichash_BYTES_MIN];
-    char key[crypto_generichash_BYTES_MIN * 2 + 1], tmp[PATH_MAX + 64], hdr[PATH_MAX + 64];
+    char name[64], tmp[PATH_MAX + 64], hdr[PATH_MAX + 64];
     char base[PATH_MAX], *argv[JUDGE_MAX_ARGS], msg[128], text[256], out[256];
-    crypto_generichash_state st;
     int r, built = 0;
     int64_t started;
 
@@ -335,16 +333,9 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
     if (!lang->n_pch || !lang->pch_header[0] || sh->pch_failed)
         return;
     /* Keyed by the command: a change of flags is a new header, never a stale one. */
-    crypto_generichash_init(&st, NULL, 0, sizeof(digest));
-    crypto_generichash_update(&st, (const unsigned char *)lang->pch_header,
-                              strlen(lang->pch_header) + 1);
-    for (int i = 0; i < lang->n_pch; i++)
-        crypto_generichash_update(&st, (const unsigned char *)lang->pch_argv[i],
-                                  strlen(lang->pch_argv[i]) + 1);
-    crypto_generichash_final(&st, digest, sizeof(digest));
-    sodium_bin2hex(key, sizeof(key), digest, sizeof(digest));
+    judge_pch_name(lang, name, sizeof(name));
     fmt(base, sizeof(base), "%s/cache/pch", sh->data_dir);
-    fmt(ret, size, "%s/%s-%s", base, lang->id, key);
+    fmt(ret, size, "%s/%s", base, name);
     if (access(ret, F_OK) == 0)
         return;
 
@@ -411,7 +402,7 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
     const char *envp[8];
     struct sb_bind bind;
     struct sb_result res;
-    int r, n = 0;
+    int r, n = 0, hold = -1;
 
     ret->ok = 0;
     ret->output = NULL;
@@ -440,6 +431,10 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
     pch[0] = '\0';
     if (with_pch)
         pch_dir(w, lang, pch, sizeof(pch));
+    /* Held until the compile ends, so that pruning cannot remove it from under the compiler;
+     * one removed already (its language row changed) means compiling without. */
+    if (pch[0] && (hold = judge_pch_hold(pch)) < 0)
+        pch[0] = '\0';
     if (pch[0]) {
         /* gcc looks for NAME.gch beside each header it searches for: put ours first. */
         for (const char *const *e = sb_default_env(); *e && n < 6; e++)
@@ -453,6 +448,8 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
     }
     r = sb_box_run(w->box, &spec, &res);
     judge_argv_free(argv);
+    if (hold >= 0)
+        close(hold);
     if (r < 0)
         return fail(w, r, "sandbox failed to compile (%s)", res.message);
     ret->output = read_text(out_path, JUDGE_COMPILE_OUTPUT_MAX);
@@ -824,7 +821,7 @@ static int stop_requested(struct judge_worker *w)
 
 static int judge_submission(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
-    char id[24], tests_dir[PATH_MAX + 16], src[80], name[80], cmsg[256];
+    char id[24], tests_dir[PATH_MAX + 16], pins_dir[PATH_MAX + 16], src[80], name[80], cmsg[256];
     PGresult *res = NULL;
     struct judge_lang lang = {0};
     struct checker ck = {0};
@@ -842,6 +839,15 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     int64_t t0 = mono_ms(), t_fetched = 0, t_compiled = 0, t_tested = 0;
 
     fmt(id, sizeof(id), "%lld", (long long)job->id);
+    /* The job's own links to its test data: what eviction of the cache cannot take away. */
+    wpath(w, "tests", pins_dir, sizeof(pins_dir));
+    r = judge_mkdirs(pins_dir);
+    if (r >= 0)
+        r = judge_clear_dir(pins_dir);
+    if (r < 0) {
+        r = fail(w, r, "cannot prepare %s", pins_dir);
+        goto out;
+    }
     r = db_query(conn, &res,
                  "SELECT s.language_id, s.source, p.id, p.version, coalesce(p.memory_limit_mb, 0),"
                  " coalesce((p.time_limits_ms ->> s.language_id)::int, 0), p.checker_kind,"
@@ -938,11 +944,11 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         tests[i].ordinal = (int)db_int64(res, i, 0);
         tests[i].points = (int)db_int64(res, i, 3);
         tests[i].group = strdup(PQgetvalue(res, i, 4));
-        r = judge_cache_fetch(conn, tests_dir, PQgetvalue(res, i, 1), tests[i].in,
-                              sizeof(tests[i].in));
+        r = judge_cache_fetch_pinned(conn, tests_dir, PQgetvalue(res, i, 1), pins_dir, tests[i].in,
+                                     sizeof(tests[i].in));
         if (r >= 0)
-            r = judge_cache_fetch(conn, tests_dir, PQgetvalue(res, i, 2), tests[i].ans,
-                                  sizeof(tests[i].ans));
+            r = judge_cache_fetch_pinned(conn, tests_dir, PQgetvalue(res, i, 2), pins_dir,
+                                         tests[i].ans, sizeof(tests[i].ans));
         if (r < 0) {
             r = fail(w, r, "cannot fetch the data of test %s", PQgetvalue(res, i, 0));
             goto out;
@@ -1097,6 +1103,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     else if (r != -ESTALE)
         r = fail(w, r, "cannot record the result (%s)", db_error(conn));
 out:
+    /* Evicted data takes its space back now, not at the next job. */
+    (void)!judge_clear_dir(pins_dir);
     PQclear(res);
     for (int i = 0; tests && i < n; i++)
         free(tests[i].group);

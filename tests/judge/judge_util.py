@@ -12,7 +12,13 @@ import gavel_test
 
 
 def q(url, sql):
-    return gavel_test.psql(url, sql)
+    if len(sql) < 100000:
+        return gavel_test.psql(url, sql)
+    # Too long for one argument (big test data): through psql's standard input.
+    import subprocess
+    out = subprocess.run(["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1"], input=sql,
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip()
 
 
 def lit(s):
