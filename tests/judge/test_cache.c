@@ -144,8 +144,8 @@ TEST(a_fetch_marks_used_and_its_pin_outlives_eviction)
     CHECK_INT(len, 5000);
     CHECK(data[0] == 'x' && data[4999] == 'x');
     free(data);
-    /* The cache's own name of a blob gone is not found without the database. */
-    CHECK_INT(judge_cache_fetch(NULL, root, "0123", a, sizeof(a)), -EINVAL);
+    /* A malformed hash is refused before any lookup. */
+    CHECK_INT(judge_cache_fetch_pinned(NULL, root, "../x", pins, pinned, sizeof(pinned)), -EINVAL);
     remove_root(pins);
     remove_root(root);
 }
