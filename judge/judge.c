@@ -488,14 +488,7 @@ static int place_source(struct judge_worker *w, const char *dir, const struct ju
 
     if (r < 0)
         return fail(w, r, "cannot empty %s", dir);
-    if (lang->profile == SB_JVM)
-        judge_java_source_name(source, lang->source_file, ret_src, src_size);
-    else
-        fmt(ret_src, src_size, "%s", lang->source_file);
-    fmt(ret_name, name_size, "%s", ret_src);
-    char *dot = strrchr(ret_name, '.');
-    if (dot)
-        *dot = '\0';
+    judge_source_names(lang, source, ret_src, src_size, ret_name, name_size);
     fmt(path, sizeof(path), "%s/%s", dir, ret_src);
     r = judge_write_file(path, source, strlen(source));
     if (r < 0)
@@ -670,14 +663,7 @@ static int checker_prepare(struct judge_worker *w, struct checker *ck, const cha
         }
         free(c.output);
     } else {
-        if (ck->lang.profile == SB_JVM)
-            judge_java_source_name(source, ck->lang.source_file, ck->src, sizeof(ck->src));
-        else
-            fmt(ck->src, sizeof(ck->src), "%s", ck->lang.source_file);
-        fmt(ck->name, sizeof(ck->name), "%s", ck->src);
-        char *dot = strrchr(ck->name, '.');
-        if (dot)
-            *dot = '\0';
+        judge_source_names(&ck->lang, source, ck->src, sizeof(ck->src), ck->name, sizeof(ck->name));
     }
     pthread_mutex_unlock(&sh->build_lock);
     if (r < 0)

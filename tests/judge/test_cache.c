@@ -61,7 +61,8 @@ static uint64_t put_blob(const char *root, const char *hash, size_t len, int sec
     snprintf(dir, sizeof(dir), "%s/%.2s", root, hash);
     if (judge_mkdirs(dir) < 0)
         abort();
-    snprintf(path, size, "%s/%s", dir, hash);
+    if ((size_t)snprintf(path, size, "%s/%s", dir, hash) >= size)
+        abort();
     if (judge_write_file(path, data, len) < 0 || chmod(path, 0444) < 0)
         abort();
     free(data);
