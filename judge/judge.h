@@ -6,9 +6,14 @@
  *     DATA/workers/W/box     the program's working folder (source, binary; /box in the box),
  *                            a tmpfs of work_mb MiB
  *     DATA/workers/W/check   the custom checker's working folder
+ *     DATA/workers/W/tests   links to the test data of the job at hand, made as it is fetched
+ *                            and removed when the job ends: eviction from the cache never
+ *                            takes a file from under a run
  *     DATA/workers/W/...txt  stdout/stderr of the last run, the compiler's output
- *     DATA/cache/tests       test data by hash (cache.h)
- *     DATA/cache/pch         precompiled headers, one folder per language and command
+ *     DATA/cache/tests       test data by hash (cache.h), least recently used evicted beyond
+ *                            GAVEL_JUDGE_CACHE_MB
+ *     DATA/cache/pch         precompiled headers, one folder per language and command; folders
+ *                            no language row names any more are removed
  *     DATA/cache/checkers    compiled custom checkers, one folder per checker source
  *
  *     struct judge_worker w;
