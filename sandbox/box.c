@@ -1,8 +1,8 @@
 /*
- * box.c: the host side of a box, as the judge calls it. It takes a slot, builds the filters
- * and cgroups, clones the keeper (keeper.c) into its namespaces, and for each run opens the
- * spec's files in the caller's process, hands them to the keeper with the request over a
- * SOCK_SEQPACKET pair, and waits for the answer.
+ * box.c: the host side of a box, as the judge calls it. It takes a slot, copies the filters,
+ * creates the cgroups, clones the keeper (keeper.c) into its namespaces, and for each run
+ * opens the spec's files in the caller's process, hands them to the keeper with the request
+ * over a SOCK_SEQPACKET pair, and waits for the answer.
  */
 #include "sandbox/sandbox-internal.h"
 
