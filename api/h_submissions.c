@@ -63,10 +63,21 @@ static int submit_to_contest(struct api_req *req, struct db_conn *c,
     r = db_begin(c, NULL);
     if (r < 0)
         return api_db_fail(req, r, "begin");
+    /* A hidden problem exists for a student only through a contest that shows it: one they
+     * may see, that has started and has the problem. Otherwise it is as missing as a slug
+     * that names nothing, whatever the contest would have said. */
     r = db_query(c, &res,
                  "SELECT p.id, EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled)"
-                 " FROM problems p WHERE p.slug = $1",
-                 2, (const char *const[]){in->problem, in->language});
+                 " FROM problems p WHERE p.slug = $1 AND (p.visibility = 'public' OR $3::boolean"
+                 " OR EXISTS (SELECT 1 FROM contests ct"
+                 "   JOIN contest_problems cp ON cp.contest_id = ct.id AND cp.problem_id = p.id"
+                 "   WHERE ct.slug = $4 AND now() >= ct.starts_at AND (ct.visibility = 'public'"
+                 "   OR EXISTS (SELECT 1 FROM contest_participants pa"
+                 "              WHERE pa.contest_id = ct.id AND pa.user_id = $5::bigint))))",
+                 5,
+                 (const char *const[]){in->problem, in->language, is_staff(req) ? "true" : "false",
+                                       in->contest,
+                                       api_printf(req, "%lld", (long long)api_user(req)->id)});
     if (r < 0) {
         r = api_db_fail(req, r, "submission check");
         goto out;
