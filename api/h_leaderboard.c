@@ -125,8 +125,6 @@ int api_h_contest_leaderboard(struct api_req *req)
     r = db_contest_view(c, api_param(req, "slug"), u->id, u->role_name, &v);
     if (r == -ENOENT)
         return api_fail(req, r, NULL, "no such contest");
-    if (r == -EPERM)
-        return api_fail(req, r, NULL, "sign in to see this contest");
     if (r < 0)
         return api_db_fail(req, r, "read a leaderboard");
     j = api_reply_json(req, 200);

@@ -48,8 +48,9 @@ int db_contest_admit(struct db_conn *c, const char *slug, int64_t user_id, const
     }
     contest_id = db_int64(res, 0, 0);
     if (!staff && PQgetvalue(res, 0, 1)[0] == 't' && PQgetvalue(res, 0, 4)[0] != 't') {
-        r = -EACCES;
-        msg = "you are not a participant of this contest";
+        /* A private contest is missing to all but its participants, as on every other route. */
+        r = -ENOENT;
+        msg = "no such contest";
         goto out;
     }
     if (!staff && PQgetvalue(res, 0, 2)[0] == 't') {
@@ -463,7 +464,7 @@ int db_contest_view(struct db_conn *c, const char *slug, int64_t user_id, const 
     if (PQntuples(res) != 1)
         r = -ENOENT;
     else if (PQgetvalue(res, 0, 1)[0] != 't')
-        r = user_id == 0 ? -EPERM : -ENOENT;
+        r = -ENOENT;
     else
         *ret = (struct db_contest_view){db_int64(res, 0, 0), PQgetvalue(res, 0, 2)[0] == 't',
                                         db_int64(res, 0, 3)};

@@ -13,9 +13,9 @@
  *
  * Errors are negative errno values from db.h, and:
  *   -ENOENT  no such contest (or one this user may not see)
- *   -EACCES  the user may see the contest but not do this
  *   -EINVAL  a rule of the contest refuses it (with a reason where the call has ret_message)
- *   -EPERM   an anonymous reader of a private contest (signing in may help)
+ * A private contest is -ENOENT to everyone but staff and its participants, anonymous readers
+ * included, so that no answer tells it apart from a contest that does not exist.
  */
 #ifndef GAVEL_DB_CONTESTS_H
 #define GAVEL_DB_CONTESTS_H
@@ -34,8 +34,7 @@ int db_role_is_staff(const char *role);
  * time it checks is the submission's created_at (both are the transaction's now()).
  *
  * Returns 0 and the contest's id when admitted. Otherwise:
- *   -ENOENT  no such contest
- *   -EACCES  a student who is not a participant of a private contest
+ *   -ENOENT  no such contest, or a private one and a student who is not its participant
  *   -EINVAL  before the start, at or after the end, or a problem that is not in the contest
  * and *ret_message (when not NULL) is a static, human-readable reason for the refusal. */
 int db_contest_admit(struct db_conn *conn, const char *contest_slug, int64_t user_id,
@@ -111,7 +110,7 @@ struct db_contest_view {
 /* Looks up the contest `slug` for a viewer (user_id 0 = anonymous; staff by role): one
  * primary-key lookup, so that a reader holding a page computed for this version and view can
  * serve it again. -ENOENT: no such contest, or private and the viewer is neither staff nor a
- * participant (-EPERM instead when anonymous). */
+ * participant (anonymous readers too). */
 int db_contest_view(struct db_conn *conn, const char *slug, int64_t user_id, const char *role,
                     struct db_contest_view *ret) DB_WUR;
 

@@ -126,6 +126,25 @@ class Visibility(ApiCase):
         st, b, _ = self.api("GET", "/api/v1/contests/fut", token=self.prof2)
         self.assertEqual([p["problem"] for p in b["problems"]], ["hfut", "pub"])
 
+    # --- private contests ---
+
+    def test_private_contest_is_404_everywhere(self):
+        for who in (None, self.stu):
+            for method, path in (("GET", "/api/v1/contests/%s"),
+                                 ("GET", "/api/v1/contests/%s/leaderboard")):
+                missing = self.api(method, path % "nope", token=who)
+                self.same_as_missing(self.api(method, path % "priv", token=who), missing,
+                                     (who, path))
+            st, b, _ = self.api("GET", "/api/v1/contests?limit=100", token=who)
+            self.assertNotIn("priv", [c["slug"] for c in b["contests"]])
+        missing = self.send(self.stu, "pub", "nope")
+        self.same_as_missing(self.send(self.stu, "pub", "priv"), missing, "submit")
+        # Once a participant, the student sees and enters it.
+        self.api("POST", "/api/v1/contests/priv/participants", {"usernames": ["stu2"]},
+                 token=self.t)
+        self.assertEqual(self.api("GET", "/api/v1/contests/priv", token=self.stu2)[0], 200)
+        self.assertEqual(self.send(self.stu2, "hpriv", "priv")[0], 202)
+
     # --- others' work and what is not one's own ---
 
     def test_others_submissions(self):

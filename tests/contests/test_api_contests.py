@@ -239,7 +239,7 @@ class Contests(gavel_test.GavelCase):
         self.contest("adm-priv", visibility="private")
         for contest, status, words in (("adm-later", 400, "not started"),
                                        ("adm-over", 400, "over"),
-                                       ("adm-priv", 403, "not a participant"),
+                                       ("adm-priv", 404, "no such contest"),
                                        ("adm-nope", 404, "no such contest")):
             err = self.assertError(self.submit("dan", "pa", contest), status, "contest")
             self.assertIn(words, err["message"])
@@ -348,7 +348,8 @@ class Contests(gavel_test.GavelCase):
         self.contest("lb-priv", visibility="private")
         self.api("POST", "/api/v1/contests/lb-priv/participants", {"usernames": ["bob"]},
                  token=self.login("teacher"))
-        self.assertError(self.api("GET", "/api/v1/contests/lb-priv/leaderboard"), 401)
+        # A private contest is missing to all but its participants, anonymous readers too.
+        self.assertError(self.api("GET", "/api/v1/contests/lb-priv/leaderboard"), 404)
         self.assertError(self.api("GET", "/api/v1/contests/lb-priv/leaderboard",
                                   token=self.login("cat")), 404)
         self.assertEqual(self.ranks(self.board("lb-priv", token=self.login("bob"))),
