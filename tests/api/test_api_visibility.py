@@ -192,6 +192,34 @@ class Visibility(ApiCase):
         self.assertEqual(self.sql("SELECT count(*) FROM contests WHERE slug = 'live'"), "1")
         self.assertEqual(self.sql("SELECT role FROM users WHERE username = 'stu2'"), "student")
 
+    # --- frozen standings ---
+
+    def test_freeze_hides_results_everywhere(self):
+        fay = self.login("fay")
+        st, b, _ = self.send(fay, "pub", "live")
+        self.assertEqual(st, 202, b)
+        self.finish_submission(b["id"], "AC", 6)
+        st, b, _ = self.api("GET", "/api/v1/contests/live/leaderboard", token=self.stu)
+        self.assertTrue(b["frozen"])
+        row = [r for r in b["rows"] if r["username"] == "fay"][0]
+        self.assertEqual((row["solved"], row["problems"]["B"]["pending"]), (0, 1), row)
+        # The public profile must not tell what the frozen standings hide...
+        for who in (None, self.stu):
+            st, prof, _ = self.api("GET", "/api/v1/users/fay", token=who)
+            self.assertEqual((prof["solved"], prof["score"]), (0, 0), prof)
+        # ...nor count hidden problems at all (one solved while it was public, say).
+        self.sql("INSERT INTO submissions (user_id, problem_id, language_id, source, status,"
+                 " verdict, score, max_score, judged_at)"
+                 " SELECT u.id, p.id, 'python3', 'x', 'done', 'AC', 6, 6, now()"
+                 " FROM users u, problems p WHERE u.username = 'fay' AND p.slug = 'hid'")
+        st, prof, _ = self.api("GET", "/api/v1/users/fay")
+        self.assertEqual((prof["solved"], prof["score"]), (0, 0), prof)
+        # A public problem solved outside any contest counts as before.
+        st, b, _ = self.send(fay, "pub")
+        self.finish_submission(b["id"], "AC", 6)
+        st, prof, _ = self.api("GET", "/api/v1/users/fay")
+        self.assertEqual((prof["solved"], prof["score"]), (1, 6), prof)
+
     # --- tokens ---
 
     def test_tokens_after_role_and_password_change(self):
