@@ -292,8 +292,10 @@ static int may_manage(struct api_req *req, const char *slug, int64_t *ret_id)
     }
     *ret_id = db_int64(res, 0, 0);
     r = 0;
+    /* Owning a problem is not enough: an owner whose role was lowered to student keeps the
+     * row's owner_id but no longer writes problems. */
     if (api_user(req)->role != API_ROLE_ADMIN &&
-        (db_isnull(res, 0, 1) || db_int64(res, 0, 1) != api_user(req)->id))
+        (!is_staff(req) || db_isnull(res, 0, 1) || db_int64(res, 0, 1) != api_user(req)->id))
         r = api_fail(req, -EACCES, NULL, "only the problem's owner or an admin may change it");
     PQclear(res);
     return r;

@@ -85,7 +85,8 @@ class Visibility(ApiCase):
                                  missing, method)
         st, b, _ = self.api("GET", "/api/v1/problems?limit=100", token=self.stu)
         self.assertEqual(st, 200, b)
-        self.assertEqual({i["slug"] for i in b["items"]}, {"pub"})
+        self.assertIn("pub", {i["slug"] for i in b["items"]})
+        self.assertEqual({i["visibility"] for i in b["items"]}, {"public"})
         # Packages and their self-check are for instructors: a student is refused before any
         # problem is looked up, so hidden and missing answer alike.
         for method, path in (("GET", "package"), ("GET", "verify"), ("POST", "verify")):
@@ -221,6 +222,20 @@ class Visibility(ApiCase):
         self.assertEqual((prof["solved"], prof["score"]), (1, 6), prof)
 
     # --- tokens ---
+
+    def test_demoted_owner_writes_nothing(self):
+        admin = self.login("admin")
+        gus = self.login("gus", role="instructor")
+        for slug in ("gus-a", "gus-b"):
+            self.make_problem(slug, token=gus)
+        st, b, _ = self.api("PATCH", "/api/v1/users/gus", {"role": "student"}, token=admin)
+        self.assertEqual(st, 200, b)
+        # Still the owner in the database, but a student now: no replacing, no deleting.
+        self.assertError(self.api("PUT", "/api/v1/problems/gus-a", problem("gus-a"), token=gus),
+                         403)
+        self.assertError(self.api("DELETE", "/api/v1/problems/gus-b", token=gus), 403)
+        self.assertError(self.api("GET", "/api/v1/problems/gus-a/package", token=gus), 403)
+        self.assertEqual(self.sql("SELECT count(*) FROM problems WHERE slug LIKE 'gus-%'"), "2")
 
     def test_tokens_after_role_and_password_change(self):
         admin = self.login("admin")
