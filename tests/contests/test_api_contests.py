@@ -344,6 +344,35 @@ class Contests(gavel_test.GavelCase):
         self.assertFalse(after["frozen"])
         self.assertEqual(self.ranks(after), [("bob", 1), ("ann", 2)])
 
+    def test_freeze_hides_from_the_global_leaderboard_too(self):
+        teacher = self.login("teacher")
+        st, body, _ = self.api("POST", "/api/v1/problems", problem_body("pfz"), token=teacher)
+        self.assertEqual(st, 201, body)
+        self.contest("gfrz", start=-100, end=60, freeze=-40,
+                     problems=[{"problem": "pfz", "label": "F"}])
+
+        def score(user):
+            st, body, _ = self.api("GET", "/api/v1/leaderboard?limit=200")
+            self.assertEqual(st, 200, body)
+            return {r["username"]: r["score"] for r in body["rows"]}.get(user, 0)
+
+        def profile(user):
+            st, body, _ = self.api("GET", "/api/v1/users/" + user)
+            self.assertEqual(st, 200, body)
+            return body["score"]
+
+        self.login("frida")
+        before, before_profile = score("frida"), profile("frida")
+        self.accepted("frida", "pfz", "gfrz", "AC", 70, 10)      # after the freeze
+        self.assertEqual(score("frida"), before)                  # the freeze holds here too
+        self.assertEqual(profile("frida"), before_profile)
+        self.assertEqual(self.api("POST", "/api/v1/contests/gfrz/unfreeze", token=teacher)[0], 200)
+        self.assertEqual(score("frida"), before + 10)
+        self.assertEqual(profile("frida"), before_profile + 10)
+        self.assertEqual(self.sql("SELECT count(*) FROM (SELECT user_id, score, solved"
+                                  " FROM global_rows EXCEPT SELECT * FROM global_compute()) d"),
+                         "0")
+
     def test_private_leaderboard(self):
         self.contest("lb-priv", visibility="private")
         self.api("POST", "/api/v1/contests/lb-priv/participants", {"usernames": ["bob"]},
