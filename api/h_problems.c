@@ -3,9 +3,10 @@
  * POST, PUT and DELETE /problems/{slug} through db_problem_save, the one write path for
  * problems. Staff: GET /problems/{slug}/tests, POST /problems/{slug}/rejudge.
  *
- * Who sees what: students see public problems and their samples only (a hidden problem is a
- * 404 to them, as if it did not exist); instructors and admins see every problem and its
- * tests; only the owner or an admin replaces or deletes a problem.
+ * Who sees what: students see public problems and their samples only, and a hidden problem
+ * through a contest they may see once it has started (problem_readable in the schema); any
+ * other hidden problem is a 404 to them, as if it did not exist. Instructors and admins see
+ * every problem and its tests; only the owner or an admin replaces or deletes a problem.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -76,40 +77,32 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     return 0;
 }
 
-#define PROBLEM_SQL                                                                                \
-    "SELECT p.id, p.slug, p.title, p.statement, p.visibility, o.username, p.memory_limit_mb,"      \
-    " p.time_limits_ms::text,"                                                                     \
-    " (jsonb_build_object('kind', p.checker_kind)"                                                 \
-    "  || CASE p.checker_kind WHEN 'float' THEN p.checker_params"                                  \
-    "     WHEN 'custom' THEN jsonb_build_object('language', p.checker_language)"                   \
-    "     ELSE '{}'::jsonb END)::text,"                                                            \
-    " p.stop_on_first_failure, p.max_score, p.version, " API_SQL_TIME(                             \
-        "p.created_at") ", " API_SQL_TIME("p.updated_at") ","                                      \
-                                                          " (SELECT count(*) FROM test_cases t "   \
-                                                          "WHERE t.problem_id = p.id),"            \
-                                                          " (SELECT json_object_agg(l.id, "        \
-                                                          "json_build_object('time_limit_ms',"     \
-                                                          "    "                                   \
-                                                          "coalesce((p.time_limits_ms->>l.id)::"   \
-                                                          "int, l.time_limit_ms), "                \
-                                                          "'memory_limit_mb',"                     \
-                                                          "    coalesce(p.memory_limit_mb, "       \
-                                                          "l.memory_limit_mb)) ORDER BY "          \
-                                                          "l.id)::text"                            \
-                                                          "    FROM languages l WHERE l.enabled)," \
-                                                          " (SELECT string_agg(t.ordinal || ',' "  \
-                                                          "|| encode(bi.data, 'base64') || ','"    \
-                                                          "    || encode(bo.data, 'base64'), ';' " \
-                                                          "ORDER BY t.ordinal)"                    \
-                                                          "    FROM test_cases t JOIN blobs bi "   \
-                                                          "ON bi.hash = t.input_hash"              \
-                                                          "    JOIN blobs bo ON bo.hash = "        \
-                                                          "t.output_hash WHERE t.problem_id = "    \
-                                                          "p.id AND t.is_sample)"                  \
-                                                          " FROM problems p LEFT JOIN users o ON " \
-                                                          "o.id = p.owner_id WHERE p.slug = $1"    \
-                                                          " AND (p.visibility = 'public' OR "      \
-                                                          "$2::boolean)"
+/* The problem as GET /problems/{slug} shows it, if the caller may read it ($2 staff, $3 user). */
+/* clang-format off */
+#define PROBLEM_SQL                                                                               \
+    "SELECT p.id, p.slug, p.title, p.statement, p.visibility, o.username, p.memory_limit_mb,"     \
+    "       p.time_limits_ms::text,"                                                              \
+    "       (jsonb_build_object('kind', p.checker_kind)"                                          \
+    "        || CASE p.checker_kind WHEN 'float' THEN p.checker_params"                           \
+    "           WHEN 'custom' THEN jsonb_build_object('language', p.checker_language)"            \
+    "           ELSE '{}'::jsonb END)::text,"                                                     \
+    "       p.stop_on_first_failure, p.max_score, p.version,"                                     \
+    "       " API_SQL_TIME("p.created_at") ", " API_SQL_TIME("p.updated_at") ","                  \
+    "       (SELECT count(*) FROM test_cases t WHERE t.problem_id = p.id),"                       \
+    "       (SELECT json_object_agg(l.id, json_build_object("                                     \
+    "                   'time_limit_ms',"                                                         \
+    "                   coalesce((p.time_limits_ms->>l.id)::int, l.time_limit_ms),"               \
+    "                   'memory_limit_mb', coalesce(p.memory_limit_mb, l.memory_limit_mb))"       \
+    "               ORDER BY l.id)::text"                                                         \
+    "          FROM languages l WHERE l.enabled),"                                                \
+    "       (SELECT string_agg(t.ordinal || ',' || encode(bi.data, 'base64') || ','"              \
+    "                          || encode(bo.data, 'base64'), ';' ORDER BY t.ordinal)"             \
+    "          FROM test_cases t JOIN blobs bi ON bi.hash = t.input_hash"                         \
+    "          JOIN blobs bo ON bo.hash = t.output_hash"                                          \
+    "         WHERE t.problem_id = p.id AND t.is_sample)"                                         \
+    "  FROM problems p LEFT JOIN users o ON o.id = p.owner_id"                                    \
+    " WHERE p.slug = $1 AND problem_readable(p.id, $3::bigint, $2::boolean)"
+/* clang-format on */
 
 /* Answers with the problem as GET /problems/{slug} shows it. -ENOENT if the caller may not
  * see it. */
@@ -119,8 +112,9 @@ static int reply_problem(struct api_req *req, struct db_conn *c, const char *slu
     struct api_json *j;
     int r;
 
-    r = db_query(c, &res, PROBLEM_SQL, 2,
-                 (const char *const[]){slug, is_staff(req) ? "true" : "false"});
+    r = db_query(c, &res, PROBLEM_SQL, 3,
+                 (const char *const[]){slug, is_staff(req) ? "true" : "false",
+                                       api_printf(req, "%lld", (long long)api_user(req)->id)});
     if (r < 0)
         return api_db_fail(req, r, "problem read");
     if (PQntuples(res) != 1) {

@@ -118,6 +118,25 @@ class Visibility(ApiCase):
         err = self.assertError(self.send(self.prof2, "hid", "live"), 400, "contest")
         self.assertIn("not part of the contest", err["message"])
 
+    def test_hidden_contest_problem_readable_once_started(self):
+        # Its statement and samples, never its hidden tests, for whoever may see the contest
+        # once it has started (and after it ends); before that, or through a private contest
+        # the student is not in, it is as missing as a slug that names nothing.
+        missing = self.api("GET", "/api/v1/problems/nope", token=self.stu)
+        st, b, _ = self.api("GET", "/api/v1/problems/hlive", token=self.stu)
+        self.assertEqual(st, 200, b)
+        self.assertEqual([t["input"] for t in b["samples"]], ["1\n"])
+        self.assertNotIn(HIDDEN, str(b))
+        for slug in ("hfut", "hpriv"):
+            self.same_as_missing(self.api("GET", "/api/v1/problems/" + slug, token=self.stu),
+                                 missing, slug)
+        self.same_as_missing(self.api("GET", "/api/v1/problems/hlive/tests", token=self.stu),
+                             self.api("GET", "/api/v1/problems/nope/tests", token=self.stu),
+                             "tests")
+        # Listed with the public problems? No: the contest's page lists it.
+        st, b, _ = self.api("GET", "/api/v1/problems?limit=100", token=self.stu)
+        self.assertNotIn("hlive", {i["slug"] for i in b["items"]})
+
     def test_contest_pages_hide_problems_before_start(self):
         for who in (None, self.stu):
             st, b, _ = self.api("GET", "/api/v1/contests/fut", token=who)
