@@ -256,24 +256,22 @@ int api_h_user_get(struct api_req *req)
      * progress keeps the old verdict, so verdict, not status, says what counts. A profile is
      * public: it counts public problems only (as the global leaderboard does), and not what a
      * contest's freeze still hides from its leaderboard. */
-    r = db_query(c, &res,
-                 "SELECT u.id, u.username, u.display_name, u.role, " API_SQL_TIME(
-                     "u.created_at") ", coalesce(s.solved, 0), coalesce(s.score, 0)"
-                                     " FROM users u LEFT JOIN LATERAL ("
-                                     "   SELECT count(*) FILTER (WHERE ac) AS solved,"
-                                     "     sum(best) AS score FROM ("
-                                     "     SELECT bool_or(sb.verdict = 'AC') AS ac,"
-                                     "       max(coalesce(sb.score, 0)) AS best"
-                                     "     FROM submissions sb"
-                                     "     JOIN problems p ON p.id = sb.problem_id"
-                                     "     LEFT JOIN contests ct ON ct.id = sb.contest_id"
-                                     "     WHERE sb.user_id = u.id AND sb.verdict IS NOT NULL"
-                                     "       AND p.visibility = 'public'"
-                                     "       AND (ct.freeze_at IS NULL OR ct.unfrozen"
-                                     "            OR sb.created_at < ct.freeze_at)"
-                                     "     GROUP BY sb.problem_id) p) s ON true"
-                                     " WHERE lower(u.username) = lower($1)",
-                 1, (const char *const[]){username});
+    /* clang-format off */
+    static const char sql[] =
+        "SELECT u.id, u.username, u.display_name, u.role, " API_SQL_TIME("u.created_at") ","
+        "       coalesce(s.solved, 0), coalesce(s.score, 0)"
+        "  FROM users u LEFT JOIN LATERAL ("
+        "       SELECT count(*) FILTER (WHERE ac) AS solved, sum(best) AS score"
+        "         FROM (SELECT bool_or(sb.verdict = 'AC') AS ac,"
+        "                      max(coalesce(sb.score, 0)) AS best"
+        "                 FROM submissions sb JOIN problems p ON p.id = sb.problem_id"
+        "                WHERE sb.user_id = u.id AND sb.verdict IS NOT NULL"
+        "                  AND p.visibility = 'public'"
+        "                  AND submission_unfrozen(sb.contest_id, sb.created_at)"
+        "                GROUP BY sb.problem_id) p) s ON true"
+        " WHERE lower(u.username) = lower($1)";
+    /* clang-format on */
+    r = db_query(c, &res, sql, 1, (const char *const[]){username});
     if (r < 0)
         return api_db_fail(req, r, "user profile");
     if (PQntuples(res) != 1) {
