@@ -186,17 +186,18 @@ int api_h_problem_list(struct api_req *req)
         return r;
     if ((r = api_db(req, &c)) < 0)
         return r;
-    r = db_query(
-        c, &res,
-        "SELECT p.id, p.slug, p.title, p.visibility, p.max_score, " API_SQL_TIME(
-            "p.created_at") ", " API_SQL_TIME("p.updated_at") " FROM problems p WHERE p.id < "
-                                                              "$1::bigint"
-                                                              " AND (p.visibility = 'public' OR "
-                                                              "$2::boolean) ORDER BY p.id DESC "
-                                                              "LIMIT $3::int",
-        3,
-        (const char *const[]){api_printf(req, "%lld", (long long)before),
-                              is_staff(req) ? "true" : "false", api_printf(req, "%d", limit + 1)});
+    /* clang-format off */
+    static const char sql[] =
+        "SELECT p.id, p.slug, p.title, p.visibility, p.max_score,"
+        "       " API_SQL_TIME("p.created_at") ", " API_SQL_TIME("p.updated_at")
+        "  FROM problems p"
+        " WHERE p.id < $1::bigint AND (p.visibility = 'public' OR $2::boolean)"
+        " ORDER BY p.id DESC LIMIT $3::int";
+    /* clang-format on */
+    r = db_query(c, &res, sql, 3,
+                 (const char *const[]){api_printf(req, "%lld", (long long)before),
+                                       is_staff(req) ? "true" : "false",
+                                       api_printf(req, "%d", limit + 1)});
     if (r < 0)
         return api_db_fail(req, r, "problem list");
     n = PQntuples(res);
