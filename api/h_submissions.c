@@ -186,10 +186,12 @@ int api_h_submission_create(struct api_req *req)
     return 0;
 }
 
+/* clang-format off */
 #define SUBMISSION_COLUMNS                                                                         \
     "s.id, u.username, p.slug, ct.slug, s.language_id, s.status, s.verdict, s.score,"              \
-    " s.max_score, s.time_ms, s.memory_kb, " API_SQL_TIME("s.created_at") ", " API_SQL_TIME(       \
-        "s.judged_at") ", s.user_id"
+    " s.max_score, s.time_ms, s.memory_kb, "                                                       \
+    API_SQL_TIME("s.created_at") ", " API_SQL_TIME("s.judged_at") ", s.user_id"
+/* clang-format on */
 #define SUBMISSION_FROM                                                                            \
     " FROM submissions s JOIN users u ON u.id = s.user_id JOIN problems p ON p.id = s.problem_id"  \
     " LEFT JOIN contests ct ON ct.id = s.contest_id"
