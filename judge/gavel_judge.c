@@ -11,7 +11,8 @@
  *                     GAVEL_JUDGE_LEASE_S       30: seconds a claim lasts without a heartbeat
  *                     GAVEL_JUDGE_POLL_MS       5000: the slow poll behind LISTEN/NOTIFY
  *                     GAVEL_JUDGE_OUTPUT_KB     65536: cap on the output of one test
- *                     GAVEL_JUDGE_WORK_MB       512: size of a program's working folder
+ *                     GAVEL_JUDGE_WORK_MB       512: size of a program's working folder, and
+ *                                               of a custom checker's
  *                     GAVEL_JUDGE_CACHE_MB      4096: cap on the disk space of the test-data
  *                                               cache; the least recently used data goes first
  *                     GAVEL_JUDGE_CACHE_PRUNE_S 300: the caches are pruned at start and then

@@ -11,7 +11,8 @@
  *      compiler, including running out of time, memory or output, is CE with its message;
  *      C++ gets the host's precompiled <bits/stdc++.h> through a read-only bind;
  *   3. for a custom checker, make sure it is compiled (once per checker source, shared by all
- *      workers through the cache) and copy it into the worker's checker folder;
+ *      workers through the cache); it is copied into the worker's checker folder, a tmpfs
+ *      emptied after every test, with the test's files bound read-only beside it;
  *   4. run each test: the sandbox's verdict first (TLE, MLE, OLE, RE), then the checker; stop
  *      at the first failure when the problem asks to, marking the rest SKIPPED; between tests
  *      notice a stop of the process or a lost lease and give up;
@@ -133,8 +134,11 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
         return fail(w, -EBUSY, "no free work folder");
     fmt(w->box_dir, sizeof(w->box_dir), "%s/box", w->dir);
     fmt(w->check_dir, sizeof(w->check_dir), "%s/check", w->dir);
-    /* A judge killed before may have left its folder mounted. */
+    fmt(w->check_data_dir, sizeof(w->check_data_dir), "%s/check-data", w->dir);
+    /* A judge killed before may have left its folders mounted. */
     while (umount2(w->box_dir, MNT_DETACH) == 0)
+        ;
+    while (umount2(w->check_dir, MNT_DETACH) == 0)
         ;
     r = judge_mkdirs(w->dir);
     if (r >= 0)
@@ -143,16 +147,22 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
         r = judge_mkdirs(w->box_dir);
     if (r >= 0)
         r = judge_mkdirs(w->check_dir);
+    if (r >= 0)
+        r = judge_mkdirs(w->check_data_dir);
     if (r < 0)
         return fail(w, r, "cannot prepare %s", w->dir);
     /* The sandbox bounds each file a program writes, not their number: the program's folder
-     * is a tmpfs of bounded size, so that no program can fill the host's disk. */
+     * and the custom checker's are each a tmpfs of bounded size, so that neither a program nor
+     * a checker can fill the host's disk. */
     if (shared->work_mb > 0) {
         char opts[64];
         fmt(opts, sizeof(opts), "size=%um,mode=0755", shared->work_mb);
         if (mount("gavel-work", w->box_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
             return fail(w, -errno, "cannot mount a tmpfs on %s", w->box_dir);
         w->mounted = 1;
+        if (mount("gavel-check", w->check_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+            return fail(w, -errno, "cannot mount a tmpfs on %s", w->check_dir);
+        w->check_mounted = 1;
     }
     r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->box, msg, sizeof(msg));
     if (r < 0)
@@ -180,6 +190,9 @@ void judge_worker_release(struct judge_worker *w)
     if (w->mounted && umount2(w->box_dir, MNT_DETACH) < 0)
         log_msg(LOG_WARN, "cannot unmount %s: %s", w->box_dir, strerror(errno));
     w->mounted = 0;
+    if (w->check_mounted && umount2(w->check_dir, MNT_DETACH) < 0)
+        log_msg(LOG_WARN, "cannot unmount %s: %s", w->check_dir, strerror(errno));
+    w->check_mounted = 0;
     if (w->lock_fd >= 0)
         close(w->lock_fd);
     w->lock_fd = -1;
@@ -587,6 +600,7 @@ struct checker {
     struct judge_checker_params params; /* options of the built-in ones, a validator's flags */
     struct judge_lang lang;             /* custom only */
     char src[80], name[80];             /* custom only */
+    char dir[PATH_MAX];                 /* custom only: the compiled checker in the cache */
 };
 
 /* Copies the regular files of src into dst (the compiled checker into the worker). */
@@ -617,7 +631,7 @@ static int copy_dir_files(const char *src, const char *dst)
     return r;
 }
 
-/* Makes sure the problem's checker is compiled in the cache and copied into check_dir.
+/* Makes sure the problem's checker is compiled in the cache (ck->dir).
  * A checker that does not compile is a failure of the problem: -EINVAL with the reason. */
 static int checker_prepare(struct judge_worker *w, struct checker *ck, const char *source)
 {
@@ -634,6 +648,7 @@ static int checker_prepare(struct judge_worker *w, struct checker *ck, const cha
     crypto_generichash_final(&st, digest, sizeof(digest));
     sodium_bin2hex(key, sizeof(key), digest, sizeof(digest));
     fmt(dir, sizeof(dir), "%s/cache/checkers/%s", sh->data_dir, key);
+    fmt(ck->dir, sizeof(ck->dir), "%s", dir);
 
     pthread_mutex_lock(&sh->build_lock);
     if (access(dir, F_OK) != 0) {
@@ -666,32 +681,37 @@ static int checker_prepare(struct judge_worker *w, struct checker *ck, const cha
         judge_source_names(&ck->lang, source, ck->src, sizeof(ck->src), ck->name, sizeof(ck->name));
     }
     pthread_mutex_unlock(&sh->build_lock);
-    if (r < 0)
-        return r;
-    r = judge_clear_dir(w->check_dir);
-    if (r >= 0)
-        r = copy_dir_files(dir, w->check_dir);
-    if (r < 0)
-        return fail(w, r, "cannot copy the checker into %s", w->check_dir);
-    return 0;
+    return r;
 }
 
-/* Links (or copies) a file into the checker's folder under a fixed name. */
+/* Where the checker's box sees check_data_dir, read-only. */
+#define CHECK_DATA "/data"
+
+/* Gives the checker a file under a fixed name: linked (or copied) into check_data_dir, which
+ * its box sees read-only, and a symbolic link to it in its working folder. Nothing is copied
+ * into that folder, whose size bounds what the checker writes, not the test's data. */
 static int put_check_file(struct judge_worker *w, const char *from, const char *name)
 {
-    char to[PATH_MAX + 32], *data = NULL;
+    char to[PATH_MAX + 32], target[64], *data = NULL;
     size_t len;
-    int r;
+    int r = 0;
 
-    fmt(to, sizeof(to), "%s/%s", w->check_dir, name);
+    fmt(to, sizeof(to), "%s/%s", w->check_data_dir, name);
     (void)unlink(to);
-    if (link(from, to) == 0)
-        return 0;
-    r = judge_read_file(from, (size_t)1 << 31, &data, &len);
-    if (r >= 0)
-        r = judge_write_file(to, data, len);
-    free(data);
-    return r;
+    if (link(from, to) < 0) {
+        r = judge_read_file(from, (size_t)1 << 31, &data, &len);
+        if (r >= 0)
+            r = judge_write_file(to, data, len);
+        free(data);
+        if (r < 0)
+            return r;
+    }
+    fmt(to, sizeof(to), "%s/%s", w->check_dir, name);
+    fmt(target, sizeof(target), CHECK_DATA "/%s", name);
+    (void)unlink(to);
+    if (symlink(target, to) < 0)
+        return -errno;
+    return 0;
 }
 
 /* The start of a file a validator left in its feedback folder, or NULL. Only a regular file is
@@ -718,6 +738,13 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     struct sb_result res;
     int r, n;
 
+    /* A fresh folder for every test: what a checker writes there stays charged to the box's
+     * memory until it is removed (a tmpfs), and must not be found by the next test. */
+    r = judge_clear_dir(w->check_dir);
+    if (r >= 0)
+        r = copy_dir_files(ck->dir, w->check_dir);
+    if (r < 0)
+        return fail(w, r, "cannot copy the checker into %s", w->check_dir);
     r = put_check_file(w, in_path, "input.txt");
     if (r >= 0)
         r = put_check_file(w, out_path, "output.txt");
@@ -759,6 +786,8 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
         .stdout_path = log_path,
         .stderr_path = log_path,
         .work_dir = w->check_dir,
+        .binds = &(struct sb_bind){.src = w->check_data_dir, .dst = CHECK_DATA},
+        .n_binds = 1,
         .profile = ck->lang.profile,
         .limits = {.time_ms = CHECKER_TIME_MS,
                    .memory_kb = CHECKER_MEMORY_MB * 1024,
@@ -783,6 +812,11 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
         free(judge_msg);
     }
     free(text);
+    /* Give back at once what the checker wrote, before the program's next test runs in the
+     * same box under a lower memory limit. */
+    r = judge_clear_dir(w->check_dir);
+    if (r < 0)
+        return fail(w, r, "cannot empty %s", w->check_dir);
     return 0;
 }
 
@@ -1091,6 +1125,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
 out:
     /* Evicted data takes its space back now, not at the next job. */
     (void)!judge_clear_dir(pins_dir);
+    (void)!judge_clear_dir(w->check_data_dir);
     PQclear(res);
     for (int i = 0; tests && i < n; i++)
         free(tests[i].group);

@@ -5,7 +5,12 @@
  *
  *     DATA/workers/W/box     the program's working folder (source, binary; /box in the box),
  *                            a tmpfs of work_mb MiB
- *     DATA/workers/W/check   the custom checker's working folder
+ *     DATA/workers/W/check   the custom checker's working folder (/box in its box), a tmpfs of
+ *                            work_mb MiB like box: a checker cannot fill the host's disk either
+ *     DATA/workers/W/check-data
+ *                            the test's input, output and answer for the checker, linked to
+ *                            the cache and bound read-only at /data in its box; the names in
+ *                            its working folder are symbolic links to them
  *     DATA/workers/W/tests   links to the test data of the job at hand, made as it is fetched
  *                            and removed when the job ends: eviction from the cache never
  *                            takes a file from under a run
@@ -68,12 +73,14 @@ struct judge_worker {
     int index;
     struct judge_shared *shared;
     struct sb_box *box;
-    int lock_fd; /* holds the work folder against other judges sharing the data folder */
-    int mounted; /* box_dir is our tmpfs */
+    int lock_fd;       /* holds the work folder against other judges sharing the data folder */
+    int mounted;       /* box_dir is our tmpfs */
+    int check_mounted; /* check_dir is our tmpfs */
     char judge_id[128];
     char dir[PATH_MAX];
     char box_dir[PATH_MAX];
     char check_dir[PATH_MAX];
+    char check_data_dir[PATH_MAX];
     atomic_int lost; /* set by the heartbeat when the current job's lease was lost */
     char error[512]; /* why the last judge_job failed */
 };

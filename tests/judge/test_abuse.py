@@ -1,0 +1,113 @@
+"""What careless or hostile users send, through real judges (label integration;privileged):
+sources as editors save them, outputs and answers at the limits, custom checkers that misbehave.
+Each ends in the verdict a real online judge would give, in bounded time, and leaves the host
+and the judge as they were."""
+
+import os
+import shutil
+
+import judge_util as ju
+import gavel_test
+
+BOM = "\ufeff"
+
+SUM = {
+    "c": '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);'
+         'printf("%ld\\n",a+b);return 0;}\n',
+    "cpp": '#include <bits/stdc++.h>\nint main(){long a,b;std::cin>>a>>b;std::cout<<a+b<<"\\n";}\n',
+    "python3": 'a, b = map(int, input().split())\nprint(a + b)\n',
+    "java": 'import java.util.*;\npublic class Sum {\n public static void main(String[] a) {\n'
+            '  Scanner s = new Scanner(System.in);\n'
+            '  System.out.println(s.nextLong() + s.nextLong());\n }\n}\n',
+}
+
+# A checker that writes 2 GiB in files of 1000 KiB (under its per-file cap) and says whether it
+# could: the checker's folder is bounded, so the writing fails long before.
+DISK_FILLER_CHECKER = r"""
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+    static char b[1000 << 10];
+    char name[32];
+    memset(b, 'x', sizeof(b));
+    for (int i = 0; i < 2100; i++) {
+        snprintf(name, sizeof(name), "f%d", i);
+        FILE *f = fopen(name, "wb");
+        if (!f || fwrite(b, 1, sizeof(b), f) != sizeof(b) || fclose(f) != 0) {
+            printf("disk full after %d files\n", i);
+            return 3;
+        }
+    }
+    printf("wrote 2 GiB\n");
+    return 0;
+}
+"""
+
+# A checker that accepts after leaving 400 MiB in its folder: kept, it would hold the memory
+# of the box the program's next test runs in.
+LITTERING_CHECKER = DISK_FILLER_CHECKER.replace("2100", "400")
+
+# A testlib checker that reads its three files by the names in its folder and by argv.
+NAMES_CHECKER = r"""
+#include <stdio.h>
+int main(int argc, char **argv) {
+    long in, out, ans, out2;
+    FILE *fi = fopen("input.txt", "r"), *fo = fopen(argv[2], "r"), *fa = fopen(argv[3], "r");
+    if (!fi || !fo || !fa || fscanf(fi, "%ld", &in) != 1 || fscanf(fa, "%ld", &ans) != 1)
+        return 3;
+    if (fscanf(stdin, "%ld", &out2) != 1 || fscanf(fo, "%ld", &out) != 1 || out != out2)
+        return 1;
+    return out == ans && ans == in * 2 ? 0 : 1;
+}
+"""
+
+
+class Abuse(ju.JudgeCase):
+    workers = 2
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pid = ju.problem(cls.url, "sum", [("1 2\n", "3\n"), ("5 6\n", "11\n")])
+
+    def test_custom_checker_cannot_fill_the_disk(self):
+        free_before = shutil.disk_usage(self.data).free
+        pid = ju.problem(self.url, "checker-fills-disk", [("1\n", "1\n")], checker="custom",
+                         checker_language="c", checker_source=DISK_FILLER_CHECKER)
+        rows = self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
+        self.assertIn("disk full", rows["any"]["message"])
+        self.assertGreater(shutil.disk_usage(self.data).free, free_before - (256 << 20))
+        self.assertTrue(all(p.alive() for p in self.procs))
+        self.verdicts(self.pid, {"after": ("c", SUM["c"], "AC")})
+        pid = ju.problem(self.url, "checker-litters", [("1\n", "1\n")] * 3, checker="custom",
+                         checker_language="c", checker_source=LITTERING_CHECKER)
+        rows = self.verdicts(pid, {"ac": ("python3", "print(1)", "AC")})
+        self.assertEqual(rows["ac"]["score"], 3)
+
+    def test_custom_checker_files(self):
+        # The checker reads the input, the output and the answer by the names in its folder,
+        # by argv, and the output on stdin; it cannot change the test's data.
+        pid = ju.problem(self.url, "checker-names", [("4\n", "8\n"), ("5\n", "10\n")],
+                         checker="custom", checker_language="c", checker_source=NAMES_CHECKER)
+        tamper = ("import sys\nn = int(input())\nprint(2 * n)\n"
+                  "for f in ('/data/answer.txt', '/data/input.txt'):\n"
+                  "    try:\n        open(f, 'w').write('0')\n    except OSError:\n"
+                  "        pass\n")
+        rows = self.verdicts(pid, {"ac": ("python3", tamper, "AC"),
+                                   "wa": ("python3", "print(int(input()) * 3)", "WA")})
+        self.assertEqual(rows["ac"]["score"], 2)
+        pid = ju.problem(self.url, "checker-tampers", [("4\n", "8\n"), ("5\n", "10\n")],
+                         checker="custom", checker_language="python3", checker_source=(
+                             "import sys\nfor f in sys.argv[1:4] + ['/data/answer.txt']:\n"
+                             "    try:\n        open(f, 'w').write('0')\n"
+                             "    except OSError:\n        pass\nsys.exit(0)\n"))
+        self.verdicts(pid, {"ac": ("python3", "print(int(input()) * 2)", "AC")})
+        # The test data in the cache is as it was: the first checker still accepts.
+        self.verdicts(ju.problem(self.url, "checker-names-again", [("4\n", "8\n")],
+                                 checker="custom", checker_language="c",
+                                 checker_source=NAMES_CHECKER),
+                      {"ac": ("python3", "print(int(input()) * 2)", "AC")})
+
+
+if __name__ == "__main__":
+    gavel_test.main()
