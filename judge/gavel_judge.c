@@ -10,7 +10,8 @@
  *   --workers N       GAVEL_JUDGE_WORKERS       the number of cores
  *                     GAVEL_JUDGE_LEASE_S       30: seconds a claim lasts without a heartbeat
  *                     GAVEL_JUDGE_POLL_MS       5000: the slow poll behind LISTEN/NOTIFY
- *                     GAVEL_JUDGE_OUTPUT_KB     65536: cap on the output of one test
+ *                     GAVEL_JUDGE_OUTPUT_KB     65536: cap on the output of one test, raised
+ *                                               to twice its answer and 1 MiB more if larger
  *                     GAVEL_JUDGE_WORK_MB       512: size of a program's working folder, and
  *                                               of a custom checker's
  *                     GAVEL_JUDGE_CACHE_MB      4096: cap on the disk space of the test-data

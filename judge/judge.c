@@ -830,6 +830,20 @@ struct test_case {
     char ans[PATH_MAX];
 };
 
+/* The output cap of a test: the configured one, raised to twice the answer's size and a MiB
+ * more when that is larger, so that a correct output always fits (CRLF line ends included),
+ * whatever the size of the problem's answers. */
+static uint64_t test_output_kb(uint64_t cap_kb, const char *ans_path)
+{
+    struct stat st;
+    uint64_t need;
+
+    if (stat(ans_path, &st) < 0)
+        return cap_kb;
+    need = ((uint64_t)st.st_size * 2 >> 10) + 1024;
+    return need > cap_kb ? need : cap_kb;
+}
+
 static int stop_requested(struct judge_worker *w)
 {
     if (atomic_load(&w->lost))
@@ -1027,7 +1041,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         r = stop_requested(w);
         if (r < 0)
             goto out;
-        r = run_program(w, &lang, src, name, time_ms, memory_mb, output_kb, tests[i].in, &ro);
+        uint64_t cap_kb = test_output_kb(output_kb, tests[i].ans);
+        r = run_program(w, &lang, src, name, time_ms, memory_mb, cap_kb, tests[i].in, &ro);
         if (r < 0)
             goto out;
         outs[i].code = ro.code;
@@ -1051,7 +1066,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             char *out = NULL, *ans = NULL;
             size_t out_len = 0, ans_len = 0;
             struct judge_verdict v;
-            r = judge_read_file(out_path, output_kb * 1024 + 1, &out, &out_len);
+            r = judge_read_file(out_path, cap_kb * 1024 + 1, &out, &out_len);
             if (r >= 0)
                 r = judge_read_file(tests[i].ans, (size_t)1 << 31, &ans, &ans_len);
             if (r < 0) {

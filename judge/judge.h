@@ -53,7 +53,7 @@
 /* What all workers of a process share. The caller fills the settings; the rest is private. */
 struct judge_shared {
     char data_dir[PATH_MAX];
-    uint64_t output_kb;  /* cap on a test's output; 0 = 64 MiB */
+    uint64_t output_kb;  /* cap on a test's output (raised to 2 x its answer + 1 MiB); 0 = 64 MiB */
     unsigned work_mb;    /* size of the tmpfs holding a program's folder; 0 = a plain folder */
     atomic_int stopping; /* set when the process stops: jobs end with -ECANCELED */
     /* private */

@@ -109,5 +109,24 @@ class Abuse(ju.JudgeCase):
                       {"ac": ("python3", "print(int(input()) * 2)", "AC")})
 
 
+class OutputCap(ju.JudgeCase):
+    """A judge whose output cap is 1 MiB (GAVEL_JUDGE_OUTPUT_KB): answers of that size and
+    more are still accepted, floods are still OLE."""
+
+    workers = 1
+    judge_env = {"GAVEL_JUDGE_OUTPUT_KB": "1024"}
+
+    def test_answers_at_and_above_the_cap(self):
+        line = "1" * 99 + "\n"
+        cat = "import sys\nsys.stdout.buffer.write(sys.stdin.buffer.read())\n"
+        for size in (1 << 20, 3 << 20):
+            data = (line * (size // len(line) + 1))[:size]
+            pid = ju.problem(self.url, "big-%d" % size, [(data, data)])
+            self.verdicts(pid, {
+                "cat": ("python3", cat, "AC"),
+                "flood": ("python3", "while True:\n    print('1' * 99)\n", "OLE"),
+            })
+
+
 if __name__ == "__main__":
     gavel_test.main()
