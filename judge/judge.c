@@ -491,6 +491,13 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
     return 0;
 }
 
+/* The source without the UTF-8 byte order mark that editors on Windows put first: gcc and
+ * Python skip it, javac rejects it as an illegal character. */
+static const char *skip_bom(const char *source)
+{
+    return strncmp(source, "\xEF\xBB\xBF", 3) == 0 ? source + 3 : source;
+}
+
 /* Writes the source into an emptied folder under the name the language wants. */
 static int place_source(struct judge_worker *w, const char *dir, const struct judge_lang *lang,
                         const char *source, char *ret_src, size_t src_size, char *ret_name,
@@ -501,6 +508,7 @@ static int place_source(struct judge_worker *w, const char *dir, const struct ju
 
     if (r < 0)
         return fail(w, r, "cannot empty %s", dir);
+    source = skip_bom(source);
     judge_source_names(lang, source, ret_src, src_size, ret_name, name_size);
     fmt(path, sizeof(path), "%s/%s", dir, ret_src);
     r = judge_write_file(path, source, strlen(source));
@@ -678,7 +686,8 @@ static int checker_prepare(struct judge_worker *w, struct checker *ck, const cha
         }
         free(c.output);
     } else {
-        judge_source_names(&ck->lang, source, ck->src, sizeof(ck->src), ck->name, sizeof(ck->name));
+        judge_source_names(&ck->lang, skip_bom(source), ck->src, sizeof(ck->src), ck->name,
+                           sizeof(ck->name));
     }
     pthread_mutex_unlock(&sh->build_lock);
     return r;

@@ -70,6 +70,18 @@ class Abuse(ju.JudgeCase):
         super().setUpClass()
         cls.pid = ju.problem(cls.url, "sum", [("1 2\n", "3\n"), ("5 6\n", "11\n")])
 
+    def test_byte_order_mark_and_crlf(self):
+        # Editors on Windows save a BOM and CRLF line ends: every language compiles them as
+        # the user meant (javac alone rejects a BOM; the judge drops it).
+        cases = {}
+        for lang, src in SUM.items():
+            crlf = src.replace("\n", "\r\n")
+            cases[lang + " bom"] = (lang, BOM + src, "AC")
+            cases[lang + " bom crlf"] = (lang, BOM + crlf, "AC")
+        cases["java package crlf"] = ("java", "package a.b;\r\n" + SUM["java"].replace(
+            "\n", "\r\n"), "AC")
+        self.verdicts(self.pid, cases)
+
     def test_custom_checker_cannot_fill_the_disk(self):
         free_before = shutil.disk_usage(self.data).free
         pid = ju.problem(self.url, "checker-fills-disk", [("1\n", "1\n")], checker="custom",
