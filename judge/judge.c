@@ -1241,9 +1241,9 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
             goto out;
         wpath(w, "stdout.txt", out_path, sizeof(out_path));
         wpath(w, "stderr.txt", err_path, sizeof(err_path));
-        r = read_capped(out_path, JUDGE_RUN_OUTPUT_MAX, &out, &out_len);
+        r = read_capped(out_path, JUDGE_RUN_STDOUT_MAX, &out, &out_len);
         if (r >= 0)
-            r = read_capped(err_path, JUDGE_RUN_OUTPUT_MAX, &err, &err_len);
+            r = read_capped(err_path, JUDGE_RUN_STDERR_MAX, &err, &err_len);
         if (r < 0) {
             r = fail(w, r, "cannot read the run's output");
             goto out;

@@ -46,9 +46,12 @@
 #include "db/queue.h"
 #include "sandbox/sandbox.h"
 
-/* Bytes of compiler output, and of a run's stdout and stderr, kept in the record. */
+/* Bytes of compiler output kept in the record. */
 #define JUDGE_COMPILE_OUTPUT_MAX 16384
-#define JUDGE_RUN_OUTPUT_MAX     65536
+/* Bytes of a run's stdout and stderr kept in the record: one more than GET /runs shows (1 MiB
+ * and 64 KiB), so that it can tell an output that was cut from one that fits. */
+#define JUDGE_RUN_STDOUT_MAX ((1 << 20) + 1)
+#define JUDGE_RUN_STDERR_MAX ((64 << 10) + 1)
 
 /* What all workers of a process share. The caller fills the settings; the rest is private. */
 struct judge_shared {

@@ -140,5 +140,38 @@ class OutputCap(ju.JudgeCase):
             })
 
 
+class RunOutput(gavel_test.GavelCase):
+    """A run's output through the real API: what the judge keeps is what GET /runs shows, and
+    an output longer than that is marked as cut."""
+
+    judge_workers = 1
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if os.geteuid() != 0:
+            raise __import__("unittest").SkipTest("the sandbox needs root")
+
+    def test_long_outputs_are_marked_cut(self):
+        tok = self.login("printer")
+        src = "import sys\nsys.stdout.write('o' * %d)\nsys.stderr.write('e' * %d)\n"
+        for out, err, cut in ((100 << 10, 10 << 10, False), (3 << 20, 100 << 10, True)):
+            st, body, _ = self.api("POST", "/api/v1/runs", {
+                "language": "python3", "source": src % (out, err), "stdin": ""}, token=tok)
+            self.assertEqual(st, 202, body)
+            for _ in range(10):
+                st, run, _ = self.api("GET", "/api/v1/runs/%d?wait=20" % body["id"], token=tok)
+                self.assertEqual(st, 200, run)
+                if run["status"] == "done":
+                    break
+            self.assertEqual(run["verdict"], "OK", run["verdict"])
+            self.assertEqual((run["stdout_truncated"], run["stderr_truncated"]), (cut, cut))
+            self.assertEqual(len(run["stdout"]), min(out, 1 << 20))
+            self.assertEqual(len(run["stderr"]), min(err, 64 << 10))
+        # The record holds one byte more than is shown, never the whole output.
+        self.assertEqual(gavel_test.psql(self.url, "SELECT max(octet_length(stdout)) FROM runs"),
+                         str((1 << 20) + 1))
+
+
 if __name__ == "__main__":
     gavel_test.main()
