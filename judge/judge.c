@@ -640,7 +640,7 @@ static int copy_dir_files(const char *src, const char *dst)
 }
 
 /* Makes sure the problem's checker is compiled in the cache (ck->dir).
- * A checker that does not compile is a failure of the problem: -EINVAL with the reason. */
+ * A checker that does not compile is a failure of the problem: -ENOEXEC with the reason. */
 static int checker_prepare(struct judge_worker *w, struct checker *ck, const char *source)
 {
     struct judge_shared *sh = w->shared;
@@ -671,7 +671,7 @@ static int checker_prepare(struct judge_worker *w, struct checker *ck, const cha
         if (r >= 0 && !c.ok) {
             fmt(w->error, sizeof(w->error), "the checker does not compile: %.400s",
                 c.output ? c.output : "");
-            r = -EINVAL;
+            r = -ENOEXEC;
         }
         if (r >= 0) {
             (void)chmod(tmp, 0755);
@@ -1030,6 +1030,18 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     /* Step 3: the custom checker. */
     if (ck.kind == JUDGE_CHECK_CUSTOM) {
         r = checker_prepare(w, &ck, checker_source);
+        if (r == -ENOEXEC) {
+            /* A fault of the problem, not of this judge: another attempt compiles it no better. */
+            r = db_queue_record_submission(
+                conn, job,
+                &(struct db_submission_result){
+                    .verdict = "IE", .message = w->error, .problem_version = version});
+            if (r == 0)
+                log_msg(LOG_WARN, "submission %s: IE, %s", id, w->error);
+            else if (r != -ESTALE)
+                r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+            goto out;
+        }
         if (r < 0)
             goto out;
     }

@@ -163,6 +163,14 @@ class Checking(ju.JudgeCase):
         self.assertEqual(rows["any"]["message"], "the problem has no tests")
         self.assertEqual((rows["any"]["score"], rows["any"]["max_score"]), (0, 0))
 
+    def test_checker_that_does_not_compile_is_ie_at_once(self):
+        # The problem's fault: no other attempt would compile it better.
+        pid = ju.problem(self.url, "ck-ce", [("\n", "1\n")], checker="custom",
+                         checker_language="c", checker_source="int main(void) { return }")
+        rows = self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
+        self.assertEqual(rows["any"]["attempts"], 1, rows["any"])
+        self.assertIn("the checker does not compile", rows["any"]["message"])
+
     def test_groups_are_all_or_nothing(self):
         tests = [("1\n", "1\n", 1), ("2\n", "2\n", 10, "a"), ("3\n", "3\n", 10, "a"),
                  ("4\n", "4\n", 5, "b"), ("5\n", "5\n", 5, "b")]
