@@ -54,25 +54,29 @@ int judge_mkdirs(const char *path)
     return 0;
 }
 
-int judge_write_file(const char *path, const char *data, size_t len)
+/* Writes all len bytes to fd: 0 or -errno. */
+static int write_all(int fd, const char *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    int r = 0;
-
-    if (fd < 0)
-        return -errno;
     while (len > 0) {
         ssize_t w = write(fd, data, len);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0) {
-            r = -errno;
-            goto out;
-        }
+        if (w < 0)
+            return -errno;
         data += w;
         len -= (size_t)w;
     }
-out:
+    return 0;
+}
+
+int judge_write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int r;
+
+    if (fd < 0)
+        return -errno;
+    r = write_all(fd, data, len);
     if (close(fd) < 0 && r == 0)
         r = -errno;
     return r;
@@ -201,16 +205,9 @@ static int copy_file(const char *from, const char *to)
         }
         if (n == 0)
             break;
-        for (ssize_t done = 0; done < n;) {
-            ssize_t w = write(out, buf + done, (size_t)(n - done));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                r = -errno;
-                goto out;
-            }
-            done += w;
-        }
+        r = write_all(out, buf, (size_t)n);
+        if (r < 0)
+            goto out;
     }
 out:
     if (out >= 0 && close(out) < 0 && r == 0)
