@@ -4,8 +4,9 @@
  *
  *     gavel [--database URL] COMMAND [ARGS...]
  *
- * The database comes from --database or GAVEL_DATABASE_URL. Commands return a process exit
- * status: 0 success, 1 failure (already reported on stderr), 2 bad usage.
+ * The database comes from --database or GAVEL_DATABASE_URL, else the embedded cluster of
+ * `./gavel.sh run` in GAVEL_DATA_DIR. Commands return a process exit status: 0 success,
+ * 1 failure (already reported on stderr), 2 bad usage.
  */
 #ifndef GAVEL_CLI_H
 #define GAVEL_CLI_H
@@ -32,6 +33,10 @@ int cli_rejudge(struct cli_ctx *ctx, int argc, char **argv);
 int cli_import(struct cli_ctx *ctx, int argc, char **argv);
 int cli_verify(struct cli_ctx *ctx, int argc, char **argv);
 int cli_export(struct cli_ctx *ctx, int argc, char **argv);
+
+/* Reports bad usage of command cmd: "gavel CMD: message" and the command's usage line, on
+ * stderr. Returns 2, the exit status of bad usage. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 struct db_pkg_error;
 

@@ -44,19 +44,22 @@ int cli_export(struct cli_ctx *ctx, int argc, char **argv)
     int tar_gz = 0, r;
 
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+        if (!strcmp(argv[i], "-o")) {
+            if (i + 1 >= argc || !*argv[i + 1])
+                return cli_usage("export", "-o needs a FILE");
             out = argv[++i];
-        else if (!strcmp(argv[i], "--tar-gz"))
+        } else if (!strcmp(argv[i], "--tar-gz")) {
             tar_gz = 1;
-        else if (argv[i][0] != '-' && !slug)
+        } else if (argv[i][0] == '-') {
+            return cli_usage("export", "unknown option %s", argv[i]);
+        } else if (slug) {
+            return cli_usage("export", "unexpected argument %s (one SLUG at a time)", argv[i]);
+        } else {
             slug = argv[i];
-        else
-            slug = NULL, i = argc;
+        }
     }
-    if (!slug) {
-        fprintf(stderr, "usage: gavel export SLUG [-o FILE] [--tar-gz]\n");
-        return 2;
-    }
+    if (!slug)
+        return cli_usage("export", "missing SLUG");
     if (!out) {
         snprintf(name, sizeof(name), "%.64s.%s", slug, tar_gz ? "tar.gz" : "zip");
         out = name;

@@ -51,7 +51,11 @@ int cli_user_id(struct db_conn *conn, const char *username, int64_t *ret_id)
 
 void cli_pkg_error(const char *cmd, const char *path, const struct db_pkg_error *err, int r)
 {
-    if (err->file[0] && err->line > 0)
+    /* A failure to open the package itself names the package as the file: say it once. */
+    if (err->file[0] && !strcmp(err->file, path) && err->line <= 0)
+        fprintf(stderr, "gavel %s: %s: %s\n", cmd, path,
+                err->message[0] ? err->message : strerror(-r));
+    else if (err->file[0] && err->line > 0)
         fprintf(stderr, "gavel %s: %s: %s:%d: %s\n", cmd, path, err->file, err->line, err->message);
     else if (err->file[0])
         fprintf(stderr, "gavel %s: %s: %s: %s\n", cmd, path, err->file, err->message);
@@ -117,14 +121,21 @@ int cli_import(struct cli_ctx *ctx, int argc, char **argv)
     int failed = 0, n = 0;
 
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--owner") && i + 1 < argc) {
-            if (cli_user_id(ctx->conn, argv[++i], &owner) < 0) {
-                fprintf(stderr, "gavel import: no user %s\n", argv[i]);
-                return 1;
-            }
+        if (!strcmp(argv[i], "--owner")) {
+            if (++i >= argc)
+                return cli_usage("import", "--owner needs a USERNAME");
         } else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: gavel import [--owner USERNAME] PATH...\n");
-            return 2;
+            return cli_usage("import", "unknown option %s", argv[i]);
+        } else {
+            n++;
+        }
+    }
+    if (!n)
+        return cli_usage("import", "no PATH given");
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--owner") && cli_user_id(ctx->conn, argv[++i], &owner) < 0) {
+            fprintf(stderr, "gavel import: no user %s\n", argv[i]);
+            return 1;
         }
     }
     for (int i = 1; i < argc; i++) {
@@ -132,13 +143,8 @@ int cli_import(struct cli_ctx *ctx, int argc, char **argv)
             i++;
             continue;
         }
-        n++;
         if (cli_import_one(ctx->conn, argv[i], owner, &id, "import") < 0)
             failed++;
-    }
-    if (!n) {
-        fprintf(stderr, "usage: gavel import [--owner USERNAME] PATH...\n");
-        return 2;
     }
     return failed ? 1 : 0;
 }

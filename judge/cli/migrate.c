@@ -9,7 +9,11 @@
 
 int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 {
-    int r = db_migrate(ctx->conn);
+    int r;
+
+    if (argc > 1)
+        return cli_usage("migrate", "unexpected argument %s", argv[1]);
+    r = db_migrate(ctx->conn);
 
     if (r == -EPROTO) {
         fprintf(stderr,
@@ -29,7 +33,11 @@ int cli_migrate(struct cli_ctx *ctx, int argc, char **argv)
 int cli_status(struct cli_ctx *ctx, int argc, char **argv)
 {
     PGresult *res = NULL;
-    int version = db_schema_version(ctx->conn);
+    int version;
+
+    if (argc > 1)
+        return cli_usage("status", "unexpected argument %s", argv[1]);
+    version = db_schema_version(ctx->conn);
 
     if (version < 0) {
         fprintf(stderr, "gavel: %s\n", db_error(ctx->conn));

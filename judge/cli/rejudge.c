@@ -18,16 +18,24 @@ int cli_rejudge(struct cli_ctx *ctx, int argc, char **argv)
     int64_t problem_id = 0, submission_id = 0;
     PGresult *res = NULL;
     char *end;
-    int r;
+    int r, by_id, n_args;
 
-    if (argc == 3 && !strcmp(argv[1], "--submission")) {
+    if (argc < 2)
+        return cli_usage("rejudge", "missing PROBLEM_SLUG or --submission ID");
+    by_id = !strcmp(argv[1], "--submission");
+    n_args = by_id ? 3 : 2;
+    if (!by_id && argv[1][0] == '-')
+        return cli_usage("rejudge", "unknown option %s", argv[1]);
+    if (argc < n_args)
+        return cli_usage("rejudge", "--submission needs an ID");
+    if (argc > n_args)
+        return cli_usage("rejudge", "unexpected argument %s", argv[n_args]);
+    if (by_id) {
         errno = 0;
         submission_id = strtoll(argv[2], &end, 10);
-        if (errno || *end || submission_id <= 0) {
-            fprintf(stderr, "gavel rejudge: bad submission id %s\n", argv[2]);
-            return 2;
-        }
-    } else if (argc == 2 && argv[1][0] != '-') {
+        if (errno || *end || submission_id <= 0)
+            return cli_usage("rejudge", "bad submission id %s", argv[2]);
+    } else {
         r = db_query(ctx->conn, &res, "SELECT id FROM problems WHERE slug = $1", 1,
                      (const char *[]){argv[1]});
         if (r < 0) {
@@ -41,9 +49,6 @@ int cli_rejudge(struct cli_ctx *ctx, int argc, char **argv)
         }
         problem_id = db_int64(res, 0, 0);
         PQclear(res);
-    } else {
-        fprintf(stderr, "usage: gavel rejudge PROBLEM_SLUG | --submission ID\n");
-        return 2;
     }
     r = db_queue_rejudge(ctx->conn, problem_id, submission_id);
     if (r < 0) {

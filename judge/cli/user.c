@@ -31,26 +31,35 @@ int cli_user(struct cli_ctx *ctx, int argc, char **argv)
     char password[DB_PASSWORD_MAX + 2] = "";
     int64_t id = 0;
 
-    if (argc < 3 || strcmp(argv[1], "create") != 0) {
-        fprintf(stderr, "usage: gavel user create USERNAME [--role ROLE] [--display-name NAME]"
-                        " [--password-stdin] [--if-missing]\n");
-        return 2;
-    }
+    if (argc < 2)
+        return cli_usage("user", "missing subcommand");
+    if (strcmp(argv[1], "create") != 0)
+        return cli_usage("user", "unknown subcommand %s", argv[1]);
+    if (argc < 3 || argv[2][0] == '-')
+        return cli_usage("user", "missing USERNAME");
     username = argv[2];
     for (int i = 3; i < argc; i++) {
-        if (!strcmp(argv[i], "--role") && i + 1 < argc)
-            role = argv[++i];
-        else if (!strcmp(argv[i], "--display-name") && i + 1 < argc)
-            display = argv[++i];
-        else if (!strcmp(argv[i], "--password-stdin"))
+        if (!strcmp(argv[i], "--role") || !strcmp(argv[i], "--display-name")) {
+            if (i + 1 >= argc)
+                return cli_usage("user", "%s needs a value", argv[i]);
+            if (!strcmp(argv[i], "--role"))
+                role = argv[++i];
+            else
+                display = argv[++i];
+        } else if (!strcmp(argv[i], "--password-stdin")) {
             from_stdin = 1;
-        else if (!strcmp(argv[i], "--if-missing"))
+        } else if (!strcmp(argv[i], "--if-missing")) {
             if_missing = 1;
-        else {
-            fprintf(stderr, "gavel user: unknown option %s\n", argv[i]);
-            return 2;
+        } else if (argv[i][0] == '-') {
+            return cli_usage("user", "unknown option %s", argv[i]);
+        } else {
+            return cli_usage("user", "unexpected argument %s", argv[i]);
         }
     }
+    if (db_username_valid(username) < 0)
+        return cli_usage("user", "invalid username %s: 1 to 32 of A-Z a-z 0-9 _ . -", username);
+    if (strcmp(role, "student") && strcmp(role, "instructor") && strcmp(role, "admin"))
+        return cli_usage("user", "invalid role %s: student, instructor or admin", role);
     if (sodium_init() < 0)
         return 1;
     if (from_stdin) {
@@ -73,8 +82,8 @@ int cli_user(struct cli_ctx *ctx, int argc, char **argv)
     } else if (r == -EEXIST) {
         fprintf(stderr, "gavel user: %s already exists\n", username);
     } else if (r == -EINVAL) {
-        fprintf(stderr, "gavel user: invalid username, role, or password (%d to %d characters)\n",
-                DB_PASSWORD_MIN, DB_PASSWORD_MAX);
+        fprintf(stderr, "gavel user: a password has %d to %d characters\n", DB_PASSWORD_MIN,
+                DB_PASSWORD_MAX);
     } else if (r < 0) {
         fprintf(stderr, "gavel user: %s\n", db_error(ctx->conn));
     } else if (generated) {

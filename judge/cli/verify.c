@@ -189,44 +189,43 @@ int cli_verify(struct cli_ctx *ctx, int argc, char **argv)
     size_t n = 0;
 
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--as") && i + 1 < argc) {
+        if (!strcmp(argv[i], "--as") || !strcmp(argv[i], "--timeout")) {
+            if (i + 1 >= argc)
+                return cli_usage("verify", "%s needs a value", argv[i]);
+            i++;
+        } else if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (argv[i][0] == '-') {
+            return cli_usage("verify", "unknown option %s", argv[i]);
+        } else {
+            n++;
+        }
+    }
+    if (!n)
+        return cli_usage("verify", "no PATH or SLUG given");
+    for (int i = 1; i + 1 < argc; i++) {
+        if (!strcmp(argv[i], "--timeout")) {
+            char *end = NULL;
+            long v = strtol(argv[++i], &end, 10);
+            if (!*argv[i] || *end || v < 1 || v > 86400)
+                return cli_usage("verify", "--timeout takes 1 to 86400 seconds");
+            timeout_s = (int)v;
+        } else if (!strcmp(argv[i], "--as")) {
             if (cli_user_id(ctx->conn, argv[++i], &as_user) < 0) {
                 fprintf(stderr, "gavel verify: no user %s\n", argv[i]);
                 return 1;
             }
-        } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-            char *end = NULL;
-            long v = strtol(argv[++i], &end, 10);
-            if (!*argv[i] || *end || v < 1 || v > 86400) {
-                fprintf(stderr, "gavel verify: --timeout takes 1 to 86400 seconds\n");
-                return 2;
-            }
-            timeout_s = (int)v;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: gavel verify [--as USERNAME] [--timeout SECONDS] [--json]"
-                            " PATH|SLUG...\n");
-            return 2;
         }
     }
-    targets = calloc((size_t)argc, sizeof(*targets));
+    targets = calloc(n, sizeof(*targets));
     if (!targets)
         return 1;
+    n = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--as") || !strcmp(argv[i], "--timeout")) {
+        if (!strcmp(argv[i], "--as") || !strcmp(argv[i], "--timeout"))
             i++;
-            continue;
-        }
-        if (argv[i][0] == '-')
-            continue;
-        targets[n++].name = argv[i];
-    }
-    if (!n) {
-        free(targets);
-        fprintf(stderr,
-                "usage: gavel verify [--as USERNAME] [--timeout SECONDS] [--json] PATH|SLUG...\n");
-        return 2;
+        else if (argv[i][0] != '-')
+            targets[n++].name = argv[i];
     }
     failed = verify_all(ctx->conn, targets, n, as_user, timeout_s, json);
     for (size_t i = 0; i < n; i++)

@@ -3,7 +3,11 @@
 - it reaches a listening API whose /healthz answers 200 and reports the database;
 - SIGTERM stops everything it started: no gavel-api, gavel-judge or PostgreSQL is left;
 - a second run on the same data folder keeps the data;
-- with GAVEL_DATABASE_URL it uses that database and starts no PostgreSQL of its own.
+- with GAVEL_DATABASE_URL it uses that database and starts no PostgreSQL of its own;
+- beside it, the admin CLI `gavel` reaches the embedded database through GAVEL_DATA_DIR alone,
+  as the README's `gavel import` / `gavel export` examples do;
+- `gavel` with wrong or missing arguments says what is wrong in one line, then its usage, and
+  exits 2.
 
 The binaries are the suite's own build (GAVEL_BIN_DIR), so the test does not build twice.
 """
@@ -127,6 +131,100 @@ class GavelRun(unittest.TestCase):
                                 {"username": "kept", "password": "kept password"})
         self.assertEqual(st, 201, body)
         self.assertEqual(self.stop(p), 0, self.log())
+
+    def gavel(self, *args, **env):
+        """Runs the admin CLI as a user beside `gavel.sh run` would: GAVEL_DATA_DIR only."""
+        e = dict(os.environ, GAVEL_DATA_DIR=self.data)
+        e.pop("GAVEL_DATABASE_URL", None)
+        e.update(env)
+        return subprocess.run([os.path.join(gavel_test.BIN, "gavel")] + list(args), env=e,
+                              cwd=self.tmp, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=120)
+
+    def test_admin_cli_finds_the_embedded_database(self):
+        p, status, _ = self.start()
+        try:
+            self.assertEqual(status, 200)
+            out = self.gavel("status")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn("schema version", out.stdout)
+            out = self.gavel("import", os.path.join(ROOT, "problems", "a-plus-b") + "/")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            out = self.gavel("export", "a-plus-b", "-o", "a-plus-b.zip")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertTrue(os.path.getsize(os.path.join(self.tmp, "a-plus-b.zip")) > 0)
+            # A path that is not there is named once, with the reason.
+            missing = os.path.join(self.tmp, "no-such-package")
+            out = self.gavel("import", missing)
+            self.assertEqual(out.returncode, 1, out.stderr)
+            self.assertEqual(out.stderr.strip(),
+                             "gavel import: %s: No such file or directory" % missing)
+        finally:
+            self.assertEqual(self.stop(p), 0, self.log())
+        # Stopped: the message says why, and what to start.
+        out = self.gavel("status")
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("cannot connect to the database: ", out.stderr)
+        self.assertIn("gavel.sh run", out.stderr)
+        # No embedded cluster and no URL: say how to give one.
+        out = self.gavel("status", GAVEL_DATA_DIR=os.path.join(self.tmp, "elsewhere"))
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertIn("GAVEL_DATABASE_URL", out.stderr)
+
+    def test_admin_cli_usage_errors(self):
+        p, status, _ = self.start()
+        cases = [
+            ([], "gavel: no command given"),
+            (["--database"], "gavel: --database needs a URL"),
+            (["--bogus"], "gavel: unknown option --bogus"),
+            (["frob"], "gavel: unknown command frob"),
+            (["migrate", "extra"], "gavel migrate: unexpected argument extra"),
+            (["status", "extra"], "gavel status: unexpected argument extra"),
+            (["user"], "gavel user: missing subcommand"),
+            (["user", "delete", "x"], "gavel user: unknown subcommand delete"),
+            (["user", "create"], "gavel user: missing USERNAME"),
+            (["user", "create", "x", "--role"], "gavel user: --role needs a value"),
+            (["user", "create", "x", "--display-name"],
+             "gavel user: --display-name needs a value"),
+            (["user", "create", "x", "--role", "king"],
+             "gavel user: invalid role king: student, instructor or admin"),
+            (["user", "create", "bad name"],
+             "gavel user: invalid username bad name: 1 to 32 of A-Z a-z 0-9 _ . -"),
+            (["user", "create", "x", "--bogus"], "gavel user: unknown option --bogus"),
+            (["user", "create", "x", "y"], "gavel user: unexpected argument y"),
+            (["rejudge"], "gavel rejudge: missing PROBLEM_SLUG or --submission ID"),
+            (["rejudge", "--submission"], "gavel rejudge: --submission needs an ID"),
+            (["rejudge", "--submission", "abc"], "gavel rejudge: bad submission id abc"),
+            (["rejudge", "--submission", "1", "2"], "gavel rejudge: unexpected argument 2"),
+            (["rejudge", "a", "b"], "gavel rejudge: unexpected argument b"),
+            (["rejudge", "-x"], "gavel rejudge: unknown option -x"),
+            (["import"], "gavel import: no PATH given"),
+            (["import", "--owner"], "gavel import: --owner needs a USERNAME"),
+            (["import", "--bogus", "x"], "gavel import: unknown option --bogus"),
+            (["verify"], "gavel verify: no PATH or SLUG given"),
+            (["verify", "--json"], "gavel verify: no PATH or SLUG given"),
+            (["verify", "--as"], "gavel verify: --as needs a value"),
+            (["verify", "--timeout"], "gavel verify: --timeout needs a value"),
+            (["verify", "--timeout", "0", "x"], "gavel verify: --timeout takes 1 to 86400 seconds"),
+            (["verify", "--bogus", "x"], "gavel verify: unknown option --bogus"),
+            (["export"], "gavel export: missing SLUG"),
+            (["export", "--tar-gz"], "gavel export: missing SLUG"),
+            (["export", "a-plus-b", "-o"], "gavel export: -o needs a FILE"),
+            (["export", "a", "b"], "gavel export: unexpected argument b (one SLUG at a time)"),
+            (["export", "-x", "a"], "gavel export: unknown option -x"),
+        ]
+        try:
+            self.assertEqual(status, 200)
+            for args, message in cases:
+                with self.subTest(args=args):
+                    out = self.gavel(*args)
+                    lines = out.stderr.splitlines()
+                    self.assertEqual(out.returncode, 2, out.stderr)
+                    self.assertEqual(out.stdout, "")
+                    self.assertEqual(lines[0], message)
+                    self.assertTrue(lines[1].startswith("usage: gavel"), out.stderr)
+        finally:
+            self.assertEqual(self.stop(p), 0, self.log())
 
     def test_external_database_starts_none(self):
         name = "run_ext_%d" % os.getpid()
