@@ -217,7 +217,8 @@ build) shift; cmd_build "$@" ;;
 pg-start) pg_start "${2:?usage: gavel.sh pg-start DIR}" ;;
 pg-stop) pg_stop "${2:?usage: gavel.sh pg-stop DIR}" ;;
 *)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    if [ -n "${1:-}" ]; then say "unknown command $1"; else say "no command given"; fi
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -226,6 +226,16 @@ class GavelRun(unittest.TestCase):
         finally:
             self.assertEqual(self.stop(p), 0, self.log())
 
+    def test_gavel_sh_unknown_command(self):
+        for args, message in ((["frob"], "gavel: unknown command frob"),
+                              ([], "gavel: no command given")):
+            with self.subTest(args=args):
+                out = subprocess.run([os.path.join(ROOT, "gavel.sh")] + args,
+                                     capture_output=True, text=True, timeout=30)
+                self.assertEqual(out.returncode, 2, out.stderr)
+                self.assertEqual(out.stderr.splitlines()[0], message)
+                self.assertIn("./gavel.sh run", out.stderr)
+
     def test_external_database_starts_none(self):
         name = "run_ext_%d" % os.getpid()
         admin = gavel_test.db_url("postgres")
