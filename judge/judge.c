@@ -862,6 +862,23 @@ static int stop_requested(struct judge_worker *w)
     return 0;
 }
 
+/* Records IE at once for a fault of the problem, not of this judge (a retry would meet it
+ * again), saying why: 0, -ESTALE when the job was lost, or the failure to record it. */
+static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
+                                const struct db_job *job, int version, const char *why)
+{
+    int r = db_queue_record_submission(conn, job,
+                                       &(struct db_submission_result){.verdict = "IE",
+                                                                      .message = why,
+                                                                      .problem_version = version});
+
+    if (r == 0)
+        log_msg(LOG_WARN, "submission %lld: IE, %s", (long long)job->id, why);
+    else if (r != -ESTALE)
+        r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+    return r;
+}
+
 static int judge_submission(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
     char id[24], tests_dir[PATH_MAX + 16], pins_dir[PATH_MAX + 16], src[80], name[80], cmsg[256];
@@ -962,16 +979,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     }
     n = PQntuples(res);
     if (n == 0) {
-        /* A fault of the problem, not of this judge: another attempt would find no more. */
-        r = db_queue_record_submission(
-            conn, job,
-            &(struct db_submission_result){.verdict = "IE",
-                                           .message = "the problem has no tests",
-                                           .problem_version = version});
-        if (r == 0)
-            log_msg(LOG_WARN, "submission %s: IE, problem %s has no tests", id, problem_id);
-        else if (r != -ESTALE)
-            r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+        /* Another attempt would find no more. */
+        r = record_problem_fault(w, conn, job, version, "the problem has no tests");
         goto out;
     }
     tests = calloc((size_t)n, sizeof(*tests));
@@ -1031,15 +1040,8 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     if (ck.kind == JUDGE_CHECK_CUSTOM) {
         r = checker_prepare(w, &ck, checker_source);
         if (r == -ENOEXEC) {
-            /* A fault of the problem, not of this judge: another attempt compiles it no better. */
-            r = db_queue_record_submission(
-                conn, job,
-                &(struct db_submission_result){
-                    .verdict = "IE", .message = w->error, .problem_version = version});
-            if (r == 0)
-                log_msg(LOG_WARN, "submission %s: IE, %s", id, w->error);
-            else if (r != -ESTALE)
-                r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+            /* Another attempt compiles it no better. */
+            r = record_problem_fault(w, conn, job, version, w->error);
             goto out;
         }
         if (r < 0)
