@@ -4,8 +4,8 @@
  * problems. Staff: GET /problems/{slug}/tests, POST /problems/{slug}/rejudge.
  *
  * Who sees what: students see public problems and their samples only, and a hidden problem
- * through a contest they may see once it has started (problem_readable in the schema); any
- * other hidden problem is a 404 to them, as if it did not exist. Instructors and admins see
+ * through a contest they may see once it has started (PROBLEM_SQL); any other hidden problem
+ * is a 404 to them, as if it did not exist. Instructors and admins see
  * every problem and its tests; only the owner or an admin replaces or deletes a problem.
  */
 #include <sodium.h>
@@ -77,7 +77,12 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     return 0;
 }
 
-/* The problem as GET /problems/{slug} shows it, if the caller may read it ($2 staff, $3 user). */
+/* The problem as GET /problems/{slug} shows it, if the caller may read it ($2 staff, $3 user):
+ * everyone a public problem, staff any, and a student a hidden one through a contest that has
+ * it, has started and that they may see (public, or private with them a participant), so that
+ * a contest's problems stay hidden until it starts and can be read during it and after. The
+ * rule is written here rather than as an SQL function: a function holding a subquery is not
+ * inlined, and PostgreSQL planned its body again on every request (2.5x fewer reads/s). */
 /* clang-format off */
 #define PROBLEM_SQL                                                                               \
     "SELECT p.id, p.slug, p.title, p.statement, p.visibility, o.username, p.memory_limit_mb,"     \
@@ -101,7 +106,14 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     "          JOIN blobs bo ON bo.hash = t.output_hash"                                          \
     "         WHERE t.problem_id = p.id AND t.is_sample)"                                         \
     "  FROM problems p LEFT JOIN users o ON o.id = p.owner_id"                                    \
-    " WHERE p.slug = $1 AND problem_readable(p.id, $3::bigint, $2::boolean)"
+    " WHERE p.slug = $1"                                                                      \
+    "   AND ($2::boolean OR p.visibility = 'public'"                                              \
+    "        OR EXISTS (SELECT 1 FROM contest_problems cp JOIN contests c ON c.id = cp.contest_id" \
+    "                    WHERE cp.problem_id = p.id AND now() >= c.starts_at"                     \
+    "                      AND (c.visibility = 'public'"                                          \
+    "                           OR EXISTS (SELECT 1 FROM contest_participants pa"                 \
+    "                                       WHERE pa.contest_id = c.id"                           \
+    "                                         AND pa.user_id = $3::bigint))))"
 /* clang-format on */
 
 /* Answers with the problem as GET /problems/{slug} shows it. -ENOENT if the caller may not

@@ -265,9 +265,10 @@ int api_h_user_get(struct api_req *req)
         "         FROM (SELECT bool_or(sb.verdict = 'AC') AS ac,"
         "                      max(coalesce(sb.score, 0)) AS best"
         "                 FROM submissions sb JOIN problems p ON p.id = sb.problem_id"
+        "                 LEFT JOIN contests c ON c.id = sb.contest_id"
         "                WHERE sb.user_id = u.id AND sb.verdict IS NOT NULL"
         "                  AND p.visibility = 'public'"
-        "                  AND submission_unfrozen(sb.contest_id, sb.created_at)"
+        "                  AND submission_shown(sb.created_at, c.freeze_at, c.unfrozen)"
         "                GROUP BY sb.problem_id) p) s ON true"
         " WHERE lower(u.username) = lower($1)";
     /* clang-format on */
