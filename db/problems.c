@@ -212,7 +212,20 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
                 *ret_id = db_int64(res, 0, 0);
             if (ret_version)
                 *ret_version = (int)db_int64(res, 0, 1);
+            snprintf(id_text, sizeof(id_text), "%s", PQgetvalue(res, 0, 0));
             PQclear(res);
+            res = NULL;
+            /* Unchanged content, but an owner named now still takes the problem over, as it
+             * would with new content. */
+            if (owner_id > 0) {
+                r = db_query(c, NULL,
+                             "UPDATE problems SET owner_id = $2::bigint"
+                             " WHERE id = $1 AND owner_id IS DISTINCT FROM $2::bigint",
+                             2, (const char *const[]){id_text, owner});
+                if (r < 0 || (r = db_commit(c)) < 0)
+                    goto fail;
+                return 1;
+            }
             db_rollback(c);
             return 1;
         }

@@ -61,7 +61,8 @@ enum db_save_mode {
 
 /* Validates def and saves it in one transaction (the caller must not be inside one). On
  * success returns 0 with the problem's id and version, or 1 when def->content_hash matched
- * the stored problem's and nothing was written (id and version are those stored).
+ * the stored problem's and nothing else was written (id and version are those stored; a
+ * non-zero owner_id still becomes the owner).
  * Errors: -EINVAL with ret_field set to the offending field's name ("slug", "tests[3].points",
  * "time_limits_ms.cobol", ...), -EEXIST, -ENOENT, -ENOTCONN. owner_id 0 = no owner (kept as it
  * was on replace). ret_field may be NULL; otherwise it points to a static string or into

@@ -238,6 +238,34 @@ class Packages(gavel_test.GavelCase):
         self.assertEqual(st, 404, body)
 
 
+class ImportOwner(gavel_test.GavelCase):
+    judge_workers = 0
+
+    def test_import_owner(self):
+        """`gavel import --owner` gives the problem to that user even when its content is what
+        is stored already; an import without --owner keeps the owner it has."""
+        self.login("teacher2", role="instructor")
+        folder = os.path.join(gavel_test.SRC, "problems", "fizz-count")
+
+        def owner():
+            return gavel_test.psql(self.url, "SELECT coalesce(u.username, '-') FROM problems p"
+                                   " LEFT JOIN users u ON u.id = p.owner_id"
+                                   " WHERE p.slug = 'fizz-count'")
+
+        self.gavel("import", folder)
+        self.assertEqual(owner(), "-")
+        self.gavel("import", "--owner", "teacher", folder)
+        self.assertEqual(owner(), "teacher")
+        version = gavel_test.psql(self.url, "SELECT version FROM problems"
+                                  " WHERE slug = 'fizz-count'")
+        self.gavel("import", "--owner", "teacher2", folder)
+        self.assertEqual(owner(), "teacher2")
+        self.gavel("import", folder)
+        self.assertEqual(owner(), "teacher2")
+        self.assertEqual(gavel_test.psql(self.url, "SELECT version FROM problems"
+                                         " WHERE slug = 'fizz-count'"), version)
+
+
 class VerifyWait(gavel_test.GavelCase):
     """GET .../verify?wait= waits for the judges without holding an HTTP worker: with one
     worker, other requests are answered meanwhile, and the report comes as soon as the last
