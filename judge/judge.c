@@ -470,12 +470,17 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
         ret->ok = 1;
         return 0;
     }
-    /* Say why when the compiler was stopped rather than failing on its own. */
+    /* Say why when the compiler was stopped rather than failing on its own. A pass the driver
+     * started (the assembler writing a huge object) that hit the output cap is reported by the
+     * driver alone, as a pass terminated by SIGXFSZ ("internal compiler error" for gcc). */
+    int child_xfsz = res.status == SB_RE && ret->output &&
+                     strstr(ret->output, "File size limit exceeded signal terminated program");
     const char *why = res.status == SB_TLE   ? "compilation exceeded its time limit\n"
                       : res.status == SB_MLE ? "compilation exceeded its memory limit\n"
-                      : res.status == SB_OLE ? "compilation exceeded its output limit\n"
-                      : res.signal           ? "the compiler was killed by a signal\n"
-                                             : NULL;
+                      : res.status == SB_OLE || child_xfsz
+                          ? "compilation exceeded its output limit\n"
+                      : res.signal ? "the compiler was killed by a signal\n"
+                                   : NULL;
     if (why) {
         size_t a = strlen(why), b = ret->output ? strlen(ret->output) : 0;
         char *msg = malloc(a + b + 1);

@@ -23,6 +23,7 @@ COMPILE_BOMBS = {
     "error flood": ("cpp", "#define A x x x x x x x x x x\n#define B A A A A A A A A A A\n"
                            "#define C B B B B B B B B B B\n#define D C C C C C C C C C C\n"
                            "#define E D D D D D D D D D D\nE E E E E E E E E E\nint main(){}"),
+    "huge object": ("cpp", "int a[100000000] = {1, 2, 3};\nint main() { return a[5]; }"),
 }
 
 # What each may be: no verdict is a pass unless it is one of these.
@@ -86,6 +87,9 @@ class Hostile(ju.JudgeCase):
         for name, row in rows.items():
             self.assertTrue(row["compile_output"], name)
             self.assertLessEqual(len(row["compile_output"]), 16384 + 100, name)
+        # The assembler, not the driver, hit the output cap: said as such.
+        self.assertTrue(rows["huge object"]["compile_output"].startswith(
+            "compilation exceeded its output limit\n"), rows["huge object"])
         self.assertLess(time.time() - started, 90)
         self.verdicts(self.pid, {"after": ("c", AC_C, "AC")})
 
