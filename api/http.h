@@ -75,7 +75,8 @@ struct api_user {
 
 /* --- the one errno → HTTP table ---
  *   -EINVAL 400 invalid   -EPERM 401 unauthorized   -EACCES 403 forbidden   -ENOENT 404
- *   -EOPNOTSUPP 405   -EEXIST 409 conflict   -E2BIG 413 too large   -EMEDIUMTYPE 415
+ *   -EOPNOTSUPP 405   -EEXIST 409 conflict   -E2BIG 413 too large   -ENAMETOOLONG 414
+ *   -EMEDIUMTYPE 415
  *   -EBUSY 429 rate limited (with Retry-After, see api_retry_after)
  *   -ENOTCONN, -EAGAIN, -ETIMEDOUT 503 unavailable   anything else 500 internal. */
 int api_errno_status(int err);

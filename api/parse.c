@@ -112,7 +112,9 @@ int api_uri_parse(struct api_arena *a, const char *target, size_t len, struct ap
     if (ret_field)
         *ret_field = NULL;
     memset(ret, 0, sizeof(*ret));
-    if (len > API_MAX_URI || len == 0 || target[0] != '/')
+    if (len > API_MAX_URI)
+        return -ENAMETOOLONG;
+    if (len == 0 || target[0] != '/')
         return -EINVAL;
     while (path_end < len && target[path_end] != '?' && target[path_end] != '#')
         path_end++;

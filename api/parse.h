@@ -49,8 +49,9 @@ struct api_uri {
 
 /* Splits a request target (path and optional query, len bytes, not NUL-terminated) into its
  * decoded segments and query pairs. Empty segments ("//", a trailing "/") are dropped. A
- * decoded NUL, a malformed %-escape, too many segments or pairs, or a target longer than
- * API_MAX_URI give -EINVAL. A repeated query name gives -EINVAL with *ret_field set to it. */
+ * decoded NUL, a malformed %-escape, or too many segments or pairs give -EINVAL; a target
+ * longer than API_MAX_URI gives -ENAMETOOLONG. A repeated query name gives -EINVAL with
+ * *ret_field set to it. */
 int api_uri_parse(struct api_arena *a, const char *target, size_t len, struct api_uri *ret,
                   const char **ret_field) API_PARSE_WUR;
 

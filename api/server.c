@@ -56,6 +56,7 @@ static const struct {
     {EOPNOTSUPP, 405, "method_not_allowed"},
     {EEXIST, 409, "conflict"},
     {E2BIG, 413, "too_large"},
+    {ENAMETOOLONG, 414, "uri_too_long"},
     {EMEDIUMTYPE, 415, "unsupported_media_type"},
     {EBUSY, 429, "rate_limited"},
     {ENOTCONN, 503, "unavailable"},
@@ -522,6 +523,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             return refuse(req, -ENOMEM);
         }
         r = api_uri_parse(&req->arena, req->target, strlen(req->target), &req->uri, &field);
+        if (r == -ENAMETOOLONG) {
+            api_fail(req, r, NULL, "the request target is longer than %d bytes", API_MAX_URI);
+            return refuse(req, r);
+        }
         if (r < 0) {
             api_fail(req, -EINVAL, field, field ? "is given twice" : "malformed request target");
             return refuse(req, -EINVAL);
@@ -618,6 +623,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_msg(LOG_WARN, "http: %s", line);
 }
 
+/* What libmicrohttpd may use per connection for the request line and headers (pages are
+ * touched as used). Past it, it answers 414/431 itself, with an HTML body; below it, a target
+ * longer than API_MAX_URI gets our 414 with the JSON error body. */
+#define CONNECTION_MEMORY (64 * 1024)
+
 int api_server_start(struct api_server *srv, void **ret_daemon)
 {
     struct addrinfo hints = {0}, *ai = NULL;
@@ -653,13 +663,13 @@ int api_server_start(struct api_server *srv, void **ret_daemon)
     }
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-                         NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_URI_LOG_CALLBACK,
-                         on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.max_connections,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
+    d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_access, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)srv->cfg.threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d) {
         log_msg(LOG_ERROR, "cannot listen on %s", srv->cfg.listen);

@@ -190,6 +190,20 @@ class BadInput(ApiCase):
             with self.subTest(path=path):
                 self.assertError(self.api("GET", path, token=tok), 400, name)
 
+    def test_long_targets(self):
+        """A target over 8 KiB is 414 with the error envelope; one in the limit is read."""
+        tok = self.login("teacher")
+        st, res, _ = self.api("GET", "/api/v1/problems?cursor=" + "a" * 8000, token=tok)
+        self.assertError((st, res, None), 400, "cursor")
+        for n in (8200, 20000, 40000):
+            with self.subTest(n=n):
+                self.assertError(self.api("GET", "/api/v1/problems?cursor=" + "a" * n,
+                                          token=tok), 414)
+        st, body = raw(self.port, b"GET /api/v1/problems/" + b"p" * 30000 +
+                       b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertEqual(st, 414, body[:200])
+        self.assertEqual(json.loads(body)["error"]["code"], "uri_too_long")
+
     def test_methods(self):
         for method, path in (("PATCH", "/api/v1/problems"), ("DELETE", "/api/v1/me"),
                              ("PUT", "/api/v1/submissions"), ("POST", "/healthz"),
