@@ -282,6 +282,24 @@ int api_h_contest_delete(struct api_req *req)
     return 0;
 }
 
+/* The first n rows of list_sql as an array of contest summaries. */
+static void put_contest_list(struct api_json *j, PGresult *res, int n)
+{
+    api_json_arr(j);
+    for (int i = 0; i < n; i++) {
+        api_json_obj(j);
+        api_json_kstr(j, "slug", api_col(res, i, 1));
+        api_json_kstr(j, "title", api_col(res, i, 2));
+        api_json_kstr(j, "starts_at", api_col(res, i, 3));
+        api_json_kstr(j, "ends_at", api_col(res, i, 4));
+        api_json_kstr(j, "freeze_at", api_col(res, i, 5));
+        api_json_kstr(j, "scoring", api_col(res, i, 6));
+        api_json_kstr(j, "visibility", api_col(res, i, 7));
+        api_json_end(j);
+    }
+    api_json_end(j);
+}
+
 int api_h_contest_list(struct api_req *req)
 {
     const struct api_user *u;
@@ -316,20 +334,12 @@ int api_h_contest_list(struct api_req *req)
     n = PQntuples(res);
     j = api_reply_json(req, 200);
     api_json_obj(j);
+    /* "items" as in every other list; "contests", its first name, stays for clients that
+     * read it. */
+    api_json_key(j, "items");
+    put_contest_list(j, res, n < limit ? n : limit);
     api_json_key(j, "contests");
-    api_json_arr(j);
-    for (int i = 0; i < n && i < limit; i++) {
-        api_json_obj(j);
-        api_json_kstr(j, "slug", api_col(res, i, 1));
-        api_json_kstr(j, "title", api_col(res, i, 2));
-        api_json_kstr(j, "starts_at", api_col(res, i, 3));
-        api_json_kstr(j, "ends_at", api_col(res, i, 4));
-        api_json_kstr(j, "freeze_at", api_col(res, i, 5));
-        api_json_kstr(j, "scoring", api_col(res, i, 6));
-        api_json_kstr(j, "visibility", api_col(res, i, 7));
-        api_json_end(j);
-    }
-    api_json_end(j);
+    put_contest_list(j, res, n < limit ? n : limit);
     if (n > limit)
         api_json_kstr(j, "next_cursor",
                       api_cursor_from_id(api_arena(req), db_int64(res, limit - 1, 0)));

@@ -168,7 +168,8 @@ class Contests(gavel_test.GavelCase):
         def slugs(token, query=""):
             st, body, _ = self.api("GET", "/api/v1/contests" + query, token=token)
             self.assertEqual(st, 200, body)
-            return [c["slug"] for c in body["contests"]], body["next_cursor"]
+            self.assertEqual(body["items"], body["contests"])
+            return [c["slug"] for c in body["items"]], body["next_cursor"]
         self.assertIn("vis-priv", slugs(ann)[0])
         self.assertNotIn("vis-priv", slugs(bob)[0])
         self.assertNotIn("vis-priv", slugs(None)[0])
