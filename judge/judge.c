@@ -23,11 +23,10 @@
  * missing) returns an error: the job goes back to the queue and another attempt is made; what
  * is the program's fault is a verdict.
  */
-#include "judge/judge.h"
+#include "judge/judge-internal.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -35,8 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,213 +49,6 @@
 #define CHECKER_TIME_MS   10000
 #define CHECKER_MEMORY_MB 1024
 #define DEFAULT_OUTPUT_KB (64 * 1024)
-
-/* snprintf that tolerates truncation: paths are bounded by the data folder's length, checked
- * once at start, and messages may be cut. */
-__attribute__((format(printf, 3, 4))) static void fmt(char *buf, size_t size, const char *f, ...)
-{
-    va_list ap;
-
-    va_start(ap, f);
-    (void)vsnprintf(buf, size, f, ap);
-    va_end(ap);
-}
-
-/* Records why the job failed (w->error) and returns r. */
-__attribute__((format(printf, 3, 4))) static int fail(struct judge_worker *w, int r, const char *f,
-                                                      ...)
-{
-    char what[384];
-    va_list ap;
-
-    va_start(ap, f);
-    (void)vsnprintf(what, sizeof(what), f, ap);
-    va_end(ap);
-    fmt(w->error, sizeof(w->error), "%s: %s", what, strerror(-r));
-    return r;
-}
-
-void judge_shared_init(struct judge_shared *s, const char *data_dir)
-{
-    memset(s, 0, sizeof(*s));
-    fmt(s->data_dir, sizeof(s->data_dir), "%s", data_dir);
-    pthread_mutex_init(&s->build_lock, NULL);
-    pthread_mutex_init(&s->build_pid_lock, NULL);
-}
-
-void judge_shared_release(struct judge_shared *s)
-{
-    pthread_mutex_destroy(&s->build_lock);
-    pthread_mutex_destroy(&s->build_pid_lock);
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* --- the worker --- */
-
-int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int index)
-{
-    char path[PATH_MAX + 16], msg[256] = "";
-    int r, fd = -1;
-
-    memset(w, 0, sizeof(*w));
-    w->index = index;
-    w->shared = shared;
-    w->box = NULL;
-    w->lock_fd = -1;
-    w->error[0] = '\0';
-    fmt(path, sizeof(path), "%s/workers", shared->data_dir);
-    r = judge_mkdirs(path);
-    if (r < 0)
-        return fail(w, r, "cannot create %s", path);
-    /* Judges sharing a data folder each take free worker folders by lock. */
-    for (int k = 0; k < 4096; k++) {
-        fmt(path, sizeof(path), "%s/workers/%d.lock", shared->data_dir, k);
-        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return fail(w, -errno, "cannot open %s", path);
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-            w->lock_fd = fd;
-            fmt(w->dir, sizeof(w->dir), "%s/workers/%d", shared->data_dir, k);
-            break;
-        }
-        close(fd);
-    }
-    if (w->lock_fd < 0)
-        return fail(w, -EBUSY, "no free work folder");
-    fmt(w->box_dir, sizeof(w->box_dir), "%s/box", w->dir);
-    fmt(w->check_dir, sizeof(w->check_dir), "%s/check", w->dir);
-    fmt(w->check_data_dir, sizeof(w->check_data_dir), "%s/check-data", w->dir);
-    /* A judge killed before may have left its folders mounted. */
-    while (umount2(w->box_dir, MNT_DETACH) == 0)
-        ;
-    while (umount2(w->check_dir, MNT_DETACH) == 0)
-        ;
-    r = judge_mkdirs(w->dir);
-    if (r >= 0)
-        r = judge_clear_dir(w->dir);
-    if (r >= 0)
-        r = judge_mkdirs(w->box_dir);
-    if (r >= 0)
-        r = judge_mkdirs(w->check_dir);
-    if (r >= 0)
-        r = judge_mkdirs(w->check_data_dir);
-    if (r < 0)
-        return fail(w, r, "cannot prepare %s", w->dir);
-    /* The sandbox bounds each file a program writes, not their number: the program's folder
-     * and the custom checker's are each a tmpfs of bounded size, so that neither a program nor
-     * a checker can fill the host's disk. */
-    if (shared->work_mb > 0) {
-        char opts[64];
-        fmt(opts, sizeof(opts), "size=%um,mode=0755", shared->work_mb);
-        if (mount("gavel-work", w->box_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-            return fail(w, -errno, "cannot mount a tmpfs on %s", w->box_dir);
-        w->mounted = 1;
-        if (mount("gavel-check", w->check_dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-            return fail(w, -errno, "cannot mount a tmpfs on %s", w->check_dir);
-        w->check_mounted = 1;
-    }
-    r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->box, msg, sizeof(msg));
-    if (r < 0)
-        return fail(w, r, "cannot create a sandbox box (%s)", msg);
-    return 0;
-}
-
-int judge_worker_renew_box(struct judge_worker *w)
-{
-    char msg[256] = "";
-    int r;
-
-    sb_box_free(w->box);
-    w->box = NULL;
-    r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->box, msg, sizeof(msg));
-    if (r < 0)
-        return fail(w, r, "cannot create a sandbox box (%s)", msg);
-    return 0;
-}
-
-void judge_worker_release(struct judge_worker *w)
-{
-    sb_box_free(w->box);
-    w->box = NULL;
-    if (w->mounted && umount2(w->box_dir, MNT_DETACH) < 0)
-        log_msg(LOG_WARN, "cannot unmount %s: %s", w->box_dir, strerror(errno));
-    w->mounted = 0;
-    if (w->check_mounted && umount2(w->check_dir, MNT_DETACH) < 0)
-        log_msg(LOG_WARN, "cannot unmount %s: %s", w->check_dir, strerror(errno));
-    w->check_mounted = 0;
-    if (w->lock_fd >= 0)
-        close(w->lock_fd);
-    w->lock_fd = -1;
-}
-
-/* --- text helpers --- */
-
-/* Reads at most max bytes of a file as sanitized text (a new string, "" when unreadable). */
-static char *read_text(const char *path, size_t max)
-{
-    char *buf = malloc(max + 1);
-    ssize_t n = 0;
-    int fd;
-
-    if (!buf)
-        return NULL;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        size_t got = 0;
-        while (got < max) {
-            n = read(fd, buf + got, max - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        close(fd);
-        n = (ssize_t)got;
-    }
-    buf[n] = '\0';
-    utf8_sanitize(buf, (size_t)n);
-    /* A cut in the middle of a UTF-8 sequence became '?'s; that is fine for a log. */
-    return buf;
-}
-
-/* Reads at most max bytes of a file, raw (for runs' stdout/stderr). */
-static int read_capped(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-    char *buf = malloc(max ? max : 1);
-    size_t got = 0;
-    int fd;
-
-    if (!buf)
-        return -ENOMEM;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        while (got < max) {
-            ssize_t n = read(fd, buf + got, max - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        close(fd);
-    }
-    *ret = buf;
-    *ret_len = got;
-    return 0;
-}
-
-static void wpath(const struct judge_worker *w, const char *name, char *ret, size_t size)
-{
-    fmt(ret, size, "%s/%s", w->dir, name);
-}
 
 /* --- compiling --- */
 
@@ -301,7 +91,7 @@ static int spawn_build(struct judge_shared *sh, char *const *argv, const char *d
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (r != 0) {
-        fmt(ret_msg, msg_size, "%s", strerror(r));
+        judge_fmt(ret_msg, msg_size, "%s", strerror(r));
         return -r;
     }
     /* Wait without reaping, forget the pid, then reap: a kill never hits a reused pid. */
@@ -318,8 +108,8 @@ static int spawn_build(struct judge_shared *sh, char *const *argv, const char *d
         ;
     if (si.si_code == CLD_EXITED && si.si_status == 0)
         return 0;
-    fmt(ret_msg, msg_size, "%s %d", si.si_code == CLD_EXITED ? "exit status" : "signal",
-        si.si_status);
+    judge_fmt(ret_msg, msg_size, "%s %d", si.si_code == CLD_EXITED ? "exit status" : "signal",
+              si.si_status);
     return -EIO;
 }
 
@@ -347,8 +137,8 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
         return;
     /* Keyed by the command: a change of flags is a new header, never a stale one. */
     judge_pch_name(lang, name, sizeof(name));
-    fmt(base, sizeof(base), "%s/cache/pch", sh->data_dir);
-    fmt(ret, size, "%s/%s", base, name);
+    judge_fmt(base, sizeof(base), "%s/cache/pch", sh->data_dir);
+    judge_fmt(ret, size, "%s/%s", base, name);
     if (access(ret, F_OK) == 0)
         return;
 
@@ -357,9 +147,9 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
         built = !sh->pch_failed; /* another worker was first */
         goto out;
     }
-    fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
+    judge_fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
     (void)!judge_clear_dir(tmp);
-    fmt(hdr, sizeof(hdr), "%s/%s", tmp, lang->pch_header);
+    judge_fmt(hdr, sizeof(hdr), "%s/%s", tmp, lang->pch_header);
     {
         char *slash = strrchr(hdr, '/');
         *slash = '\0';
@@ -368,16 +158,16 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
     }
     /* The header is a stand-in that includes the real one; #include_next keeps a compiler
      * that rejects the precompiled file from including the stand-in again. */
-    fmt(text, sizeof(text), "#include_next <%s>\n", lang->pch_header);
+    judge_fmt(text, sizeof(text), "#include_next <%s>\n", lang->pch_header);
     if (r >= 0)
         r = judge_write_file(hdr, text, strlen(text));
-    fmt(out, sizeof(out), "%s.gch", lang->pch_header);
+    judge_fmt(out, sizeof(out), "%s.gch", lang->pch_header);
     if (r >= 0)
         r = judge_expand(lang->pch_argv, lang->n_pch,
                          &(struct judge_vars){.header = lang->pch_header, .out = out}, argv);
     if (r < 0)
         goto out;
-    started = mono_ms();
+    started = judge_mono_ms();
     r = spawn_build(sh, argv, tmp, msg, sizeof(msg));
     judge_argv_free(argv);
     if (r < 0) {
@@ -386,12 +176,12 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
                     lang->pch_header, msg);
         goto out;
     }
-    fmt(hdr, sizeof(hdr), "%s/build.log", tmp);
+    judge_fmt(hdr, sizeof(hdr), "%s/build.log", tmp);
     (void)unlink(hdr);
     if (chmod(tmp, 0755) < 0 || (rename(tmp, ret) < 0 && access(ret, F_OK) != 0))
         goto out;
     log_msg(LOG_INFO, "precompiled header %s built for %s in %lld ms", lang->pch_header, lang->id,
-            (long long)(mono_ms() - started));
+            (long long)(judge_mono_ms() - started));
     built = 1;
 out:
     if (!built) {
@@ -427,7 +217,7 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
         lang->compile_argv, lang->n_compile,
         &(struct judge_vars){.src = src, .name = name, .memory_mb = lang->memory_limit_mb}, argv);
     if (r < 0)
-        return fail(w, r, "bad compile command of %s", lang->id);
+        return judge_fail(w, r, "bad compile command of %s", lang->id);
     struct sb_spec spec = {
         .argv = (const char *const *)argv,
         .stdout_path = out_path,
@@ -440,7 +230,7 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
                    .output_kb = 64 * 1024,
                    .procs = 128},
     };
-    wpath(w, "compile.txt", out_path, sizeof(out_path));
+    judge_worker_path(w, "compile.txt", out_path, sizeof(out_path));
     pch[0] = '\0';
     if (with_pch)
         pch_dir(w, lang, pch, sizeof(pch));
@@ -464,8 +254,8 @@ static int compile_in(struct judge_worker *w, const struct judge_lang *lang, con
     if (hold >= 0)
         close(hold);
     if (r < 0)
-        return fail(w, r, "sandbox failed to compile (%s)", res.message);
-    ret->output = read_text(out_path, JUDGE_COMPILE_OUTPUT_MAX);
+        return judge_fail(w, r, "sandbox failed to compile (%s)", res.message);
+    ret->output = judge_read_text(out_path, JUDGE_COMPILE_OUTPUT_MAX);
     if (res.status == SB_OK) {
         ret->ok = 1;
         return 0;
@@ -512,13 +302,13 @@ static int place_source(struct judge_worker *w, const char *dir, const struct ju
     int r = judge_clear_dir(dir);
 
     if (r < 0)
-        return fail(w, r, "cannot empty %s", dir);
+        return judge_fail(w, r, "cannot empty %s", dir);
     source = skip_bom(source);
     judge_source_names(lang, source, ret_src, src_size, ret_name, name_size);
-    fmt(path, sizeof(path), "%s/%s", dir, ret_src);
+    judge_fmt(path, sizeof(path), "%s/%s", dir, ret_src);
     r = judge_write_file(path, source, strlen(source));
     if (r < 0)
-        return fail(w, r, "cannot write %s", path);
+        return judge_fail(w, r, "cannot write %s", path);
     return 0;
 }
 
@@ -537,12 +327,12 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
     char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], err_path[PATH_MAX + 16];
     int r;
 
-    wpath(w, "stdout.txt", out_path, sizeof(out_path));
-    wpath(w, "stderr.txt", err_path, sizeof(err_path));
+    judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
+    judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
     r = judge_expand(lang->run_argv, lang->n_run,
                      &(struct judge_vars){.src = src, .name = name, .memory_mb = memory_mb}, argv);
     if (r < 0)
-        return fail(w, r, "bad run command of %s", lang->id);
+        return judge_fail(w, r, "bad run command of %s", lang->id);
     /* Fresh files rather than truncated ones: on ext4, truncating a file that has data to zero
      * makes its close start writeback (auto_da_alloc), some 50 us a test plus the disk I/O;
      * an unlinked file's unwritten pages are just dropped. */
@@ -575,7 +365,7 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
     }
     judge_argv_free(argv);
     if (r < 0)
-        return fail(w, r, "sandbox failed to run the program (%s)", ret->res.message);
+        return judge_fail(w, r, "sandbox failed to run the program (%s)", ret->res.message);
     switch (ret->res.status) {
     case SB_OK:
         ret->code = JUDGE_AC;
@@ -593,7 +383,7 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         ret->code = JUDGE_RE;
         /* Runtimes that catch running out of memory themselves and exit. */
         if (lang->profile == SB_JVM || lang->profile == SB_PYTHON) {
-            char *err = read_text(err_path, 65536);
+            char *err = judge_read_text(err_path, 65536);
             if (err && (strstr(err, "java.lang.OutOfMemoryError") || strstr(err, "\nMemoryError") ||
                         !strncmp(err, "MemoryError", 11)))
                 ret->code = JUDGE_MLE;
@@ -601,7 +391,7 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         }
         break;
     default:
-        return fail(w, -EIO, "sandbox error: %s", ret->res.message);
+        return judge_fail(w, -EIO, "sandbox error: %s", ret->res.message);
     }
     return 0;
 }
@@ -630,8 +420,8 @@ static int copy_dir_files(const char *src, const char *dst)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        fmt(from, sizeof(from), "%s/%s", src, e->d_name);
-        fmt(to, sizeof(to), "%s/%s", dst, e->d_name);
+        judge_fmt(from, sizeof(from), "%s/%s", src, e->d_name);
+        judge_fmt(to, sizeof(to), "%s/%s", dst, e->d_name);
         if (judge_read_file(from, 1 << 30, &data, &len) < 0)
             continue; /* folders (javac packages) are not supported */
         r = judge_write_file(to, data, len);
@@ -660,13 +450,13 @@ static int checker_prepare(struct judge_worker *w, struct checker *ck, const cha
     crypto_generichash_update(&st, (const unsigned char *)source, strlen(source));
     crypto_generichash_final(&st, digest, sizeof(digest));
     sodium_bin2hex(key, sizeof(key), digest, sizeof(digest));
-    fmt(dir, sizeof(dir), "%s/cache/checkers/%s", sh->data_dir, key);
-    fmt(ck->dir, sizeof(ck->dir), "%s", dir);
+    judge_fmt(dir, sizeof(dir), "%s/cache/checkers/%s", sh->data_dir, key);
+    judge_fmt(ck->dir, sizeof(ck->dir), "%s", dir);
 
     pthread_mutex_lock(&sh->build_lock);
     if (access(dir, F_OK) != 0) {
-        fmt(tmp, sizeof(tmp), "%s/cache/checkers/.build-%d-%d", sh->data_dir, (int)getpid(),
-            w->index);
+        judge_fmt(tmp, sizeof(tmp), "%s/cache/checkers/.build-%d-%d", sh->data_dir, (int)getpid(),
+                  w->index);
         r = judge_mkdirs(tmp);
         if (r >= 0)
             r = place_source(w, tmp, &ck->lang, source, ck->src, sizeof(ck->src), ck->name,
@@ -674,14 +464,14 @@ static int checker_prepare(struct judge_worker *w, struct checker *ck, const cha
         if (r >= 0)
             r = compile_in(w, &ck->lang, tmp, ck->src, ck->name, 1, &c);
         if (r >= 0 && !c.ok) {
-            fmt(w->error, sizeof(w->error), "the checker does not compile: %.400s",
-                c.output ? c.output : "");
+            judge_fmt(w->error, sizeof(w->error), "the checker does not compile: %.400s",
+                      c.output ? c.output : "");
             r = -ENOEXEC;
         }
         if (r >= 0) {
             (void)chmod(tmp, 0755);
             if (rename(tmp, dir) < 0 && access(dir, F_OK) != 0)
-                r = fail(w, -errno, "cannot store the checker in %s", dir);
+                r = judge_fail(w, -errno, "cannot store the checker in %s", dir);
             else
                 log_msg(LOG_INFO, "custom checker %s compiled", key);
         }
@@ -710,7 +500,7 @@ static int put_check_file(struct judge_worker *w, const char *from, const char *
     size_t len;
     int r = 0;
 
-    fmt(to, sizeof(to), "%s/%s", w->check_data_dir, name);
+    judge_fmt(to, sizeof(to), "%s/%s", w->check_data_dir, name);
     (void)unlink(to);
     if (link(from, to) < 0) {
         r = judge_read_file(from, (size_t)1 << 31, &data, &len);
@@ -720,8 +510,8 @@ static int put_check_file(struct judge_worker *w, const char *from, const char *
         if (r < 0)
             return r;
     }
-    fmt(to, sizeof(to), "%s/%s", w->check_dir, name);
-    fmt(target, sizeof(target), CHECK_DATA "/%s", name);
+    judge_fmt(to, sizeof(to), "%s/%s", w->check_dir, name);
+    judge_fmt(target, sizeof(target), CHECK_DATA "/%s", name);
     (void)unlink(to);
     if (symlink(target, to) < 0)
         return -errno;
@@ -735,10 +525,10 @@ static char *feedback_text(const char *fb, const char *name)
     char path[PATH_MAX + 64];
     struct stat st;
 
-    fmt(path, sizeof(path), "%s/%s", fb, name);
+    judge_fmt(path, sizeof(path), "%s/%s", fb, name);
     if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return NULL;
-    return read_text(path, 512);
+    return judge_read_text(path, 512);
 }
 
 /* Runs the custom checker on one test. code and points (of full) come back; -errno is the
@@ -758,15 +548,15 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     if (r >= 0)
         r = copy_dir_files(ck->dir, w->check_dir);
     if (r < 0)
-        return fail(w, r, "cannot copy the checker into %s", w->check_dir);
+        return judge_fail(w, r, "cannot copy the checker into %s", w->check_dir);
     r = put_check_file(w, in_path, "input.txt");
     if (r >= 0)
         r = put_check_file(w, out_path, "output.txt");
     if (r >= 0)
         r = put_check_file(w, ans_path, "answer.txt");
     if (r < 0)
-        return fail(w, r, "cannot prepare the checker's files in %s", w->check_dir);
-    fmt(fb, sizeof(fb), "%s/feedback", w->check_dir);
+        return judge_fail(w, r, "cannot prepare the checker's files in %s", w->check_dir);
+    judge_fmt(fb, sizeof(fb), "%s/feedback", w->check_dir);
     /* Kattis validators write their messages there, as the box's user; emptied for each test
      * so that no test reads the message of the one before. */
     r = judge_mkdirs(fb);
@@ -775,14 +565,14 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     if (r >= 0 && chown(fb, sb_box_uid(w->box), sb_box_uid(w->box)) < 0)
         r = -errno;
     if (r < 0)
-        return fail(w, r, "cannot prepare %s", fb);
+        return judge_fail(w, r, "cannot prepare %s", fb);
     int kattis = ck->params.kattis;
     r = judge_expand(
         ck->lang.run_argv, ck->lang.n_run,
         &(struct judge_vars){.src = ck->src, .name = ck->name, .memory_mb = CHECKER_MEMORY_MB},
         argv);
     if (r < 0)
-        return fail(w, r, "bad run command of %s", ck->lang.id);
+        return judge_fail(w, r, "bad run command of %s", ck->lang.id);
     for (n = 0; argv[n]; n++)
         ;
     int first_ours = n;
@@ -793,7 +583,7 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     for (size_t k = 0; kattis && k < ck->params.n_flags; k++)
         argv[n++] = ck->params.flags[k];
     argv[n] = NULL;
-    wpath(w, "checker.txt", log_path, sizeof(log_path));
+    judge_worker_path(w, "checker.txt", log_path, sizeof(log_path));
     struct sb_spec spec = {
         .argv = (const char *const *)argv,
         .stdin_path = out_path,
@@ -811,18 +601,21 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
     argv[first_ours] = NULL; /* the names and flags are not ours to free */
     judge_argv_free(argv);
     if (r < 0)
-        return fail(w, r, "sandbox failed to run the checker (%s)", res.message);
+        return judge_fail(w, r, "sandbox failed to run the checker (%s)", res.message);
 
-    char *text = read_text(log_path, 512);
+    char *text = judge_read_text(log_path, 512);
     int exit_code = res.status == SB_OK ? 0 : res.status == SB_RE ? res.exit_code : -1;
     *code = judge_checker_exit(ck->params.kattis, exit_code, text, full, points);
     if (*code == JUDGE_IE) {
-        fmt(msg, msg_size, "checker failed (%s, exit %d): %.120s", sb_status_name(res.status),
-            res.exit_code, text ? text : "");
+        judge_fmt(msg, msg_size, "checker failed (%s, exit %d): %.120s", sb_status_name(res.status),
+                  res.exit_code, text ? text : "");
     } else {
         /* A Kattis validator's verdict message is its feedback folder's judgemessage.txt. */
         char *judge_msg = kattis ? feedback_text(fb, "judgemessage.txt") : NULL;
-        fmt(msg, msg_size, "%.190s", judge_msg && judge_msg[0] ? judge_msg : text ? text : "");
+        judge_fmt(msg, msg_size, "%.190s",
+                  judge_msg && judge_msg[0] ? judge_msg
+                  : text                    ? text
+                                            : "");
         free(judge_msg);
     }
     free(text);
@@ -830,7 +623,7 @@ static int checker_run(struct judge_worker *w, struct checker *ck, const char *i
      * same box under a lower memory limit. */
     r = judge_clear_dir(w->check_dir);
     if (r < 0)
-        return fail(w, r, "cannot empty %s", w->check_dir);
+        return judge_fail(w, r, "cannot empty %s", w->check_dir);
     return 0;
 }
 
@@ -880,7 +673,7 @@ static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
     if (r == 0)
         log_msg(LOG_WARN, "submission %lld: IE, %s", (long long)job->id, why);
     else if (r != -ESTALE)
-        r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+        r = judge_fail(w, r, "cannot record the result (%s)", db_error(conn));
     return r;
 }
 
@@ -901,16 +694,16 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     int max_time = 0;
     int64_t max_mem = 0;
     char *source = NULL, *checker_source = NULL;
-    int64_t t0 = mono_ms(), t_fetched = 0, t_compiled = 0, t_tested = 0;
+    int64_t t0 = judge_mono_ms(), t_fetched = 0, t_compiled = 0, t_tested = 0;
 
-    fmt(id, sizeof(id), "%lld", (long long)job->id);
+    judge_fmt(id, sizeof(id), "%lld", (long long)job->id);
     /* The job's own links to its test data: what eviction of the cache cannot take away. */
-    wpath(w, "tests", pins_dir, sizeof(pins_dir));
+    judge_worker_path(w, "tests", pins_dir, sizeof(pins_dir));
     r = judge_mkdirs(pins_dir);
     if (r >= 0)
         r = judge_clear_dir(pins_dir);
     if (r < 0) {
-        r = fail(w, r, "cannot prepare %s", pins_dir);
+        r = judge_fail(w, r, "cannot prepare %s", pins_dir);
         goto out;
     }
     r = db_query(conn, &res,
@@ -921,22 +714,22 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
                  " FROM submissions s JOIN problems p ON p.id = s.problem_id WHERE s.id = $1",
                  1, (const char *[]){id});
     if (r < 0) {
-        r = fail(w, r, "cannot load the submission (%s)", db_error(conn));
+        r = judge_fail(w, r, "cannot load the submission (%s)", db_error(conn));
         goto out;
     }
     if (PQntuples(res) != 1) {
-        r = fail(w, -ENOENT, "submission %s is gone", id);
+        r = judge_fail(w, -ENOENT, "submission %s is gone", id);
         goto out;
     }
     r = judge_lang_load(conn, PQgetvalue(res, 0, 0), &lang);
     if (r < 0) {
-        r = fail(w, r, "cannot load language %s", PQgetvalue(res, 0, 0));
+        r = judge_fail(w, r, "cannot load language %s", PQgetvalue(res, 0, 0));
         goto out;
     }
     have_lang = 1;
     source = strdup(PQgetvalue(res, 0, 1));
     char problem_id[24];
-    fmt(problem_id, sizeof(problem_id), "%s", PQgetvalue(res, 0, 2));
+    judge_fmt(problem_id, sizeof(problem_id), "%s", PQgetvalue(res, 0, 2));
     version = (int)db_int64(res, 0, 3);
     memory_mb = (int)db_int64(res, 0, 4);
     if (memory_mb <= 0)
@@ -950,16 +743,16 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
                                    &ck.params);
     if (r < 0) {
         if (r == -E2BIG)
-            r = fail(w, r, "problem %s: a validator takes at most %d flags of %d bytes",
-                     PQgetvalue(res, 0, 2), JUDGE_CHECK_MAX_FLAGS, JUDGE_CHECK_MAX_FLAG_LEN);
+            r = judge_fail(w, r, "problem %s: a validator takes at most %d flags of %d bytes",
+                           PQgetvalue(res, 0, 2), JUDGE_CHECK_MAX_FLAGS, JUDGE_CHECK_MAX_FLAG_LEN);
         else
-            r = fail(w, r, "problem %s: bad checker parameters", PQgetvalue(res, 0, 2));
+            r = judge_fail(w, r, "problem %s: bad checker parameters", PQgetvalue(res, 0, 2));
         goto out;
     }
     if (ck.kind == JUDGE_CHECK_CUSTOM) {
         r = judge_lang_load(conn, PQgetvalue(res, 0, 8), &ck.lang);
         if (r < 0) {
-            r = fail(w, r, "cannot load the checker's language %s", PQgetvalue(res, 0, 8));
+            r = judge_fail(w, r, "cannot load the checker's language %s", PQgetvalue(res, 0, 8));
             goto out;
         }
         have_ck_lang = 1;
@@ -969,7 +762,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     PQclear(res);
     res = NULL;
     if (!source || (ck.kind == JUDGE_CHECK_CUSTOM && !checker_source)) {
-        r = fail(w, -ENOMEM, "out of memory");
+        r = judge_fail(w, -ENOMEM, "out of memory");
         goto out;
     }
 
@@ -979,7 +772,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
                  " FROM test_cases WHERE problem_id = $1 ORDER BY ordinal",
                  1, (const char *[]){problem_id});
     if (r < 0) {
-        r = fail(w, r, "cannot load the tests (%s)", db_error(conn));
+        r = judge_fail(w, r, "cannot load the tests (%s)", db_error(conn));
         goto out;
     }
     n = PQntuples(res);
@@ -993,10 +786,10 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     rows = calloc((size_t)n, sizeof(*rows));
     msgs = calloc((size_t)n, sizeof(*msgs));
     if (!tests || !outs || !rows || !msgs) {
-        r = fail(w, -ENOMEM, "out of memory");
+        r = judge_fail(w, -ENOMEM, "out of memory");
         goto out;
     }
-    fmt(tests_dir, sizeof(tests_dir), "%s/cache/tests", w->shared->data_dir);
+    judge_fmt(tests_dir, sizeof(tests_dir), "%s/cache/tests", w->shared->data_dir);
     for (int i = 0; i < n; i++) {
         tests[i].ordinal = (int)db_int64(res, i, 0);
         tests[i].points = (int)db_int64(res, i, 3);
@@ -1007,14 +800,14 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             r = judge_cache_fetch_pinned(conn, tests_dir, PQgetvalue(res, i, 2), pins_dir,
                                          tests[i].ans, sizeof(tests[i].ans));
         if (r < 0) {
-            r = fail(w, r, "cannot fetch the data of test %s", PQgetvalue(res, i, 0));
+            r = judge_fail(w, r, "cannot fetch the data of test %s", PQgetvalue(res, i, 0));
             goto out;
         }
     }
     PQclear(res);
     res = NULL;
 
-    t_fetched = mono_ms();
+    t_fetched = judge_mono_ms();
 
     /* Step 2: compile once. */
     r = place_source(w, w->box_dir, &lang, source, src, sizeof(src), name, sizeof(name));
@@ -1035,11 +828,11 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         if (r == 0)
             log_msg(LOG_INFO, "submission %s: CE", id);
         else if (r != -ESTALE)
-            r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+            r = judge_fail(w, r, "cannot record the result (%s)", db_error(conn));
         goto out;
     }
 
-    t_compiled = mono_ms();
+    t_compiled = judge_mono_ms();
 
     /* Step 3: the custom checker. */
     if (ck.kind == JUDGE_CHECK_CUSTOM) {
@@ -1055,7 +848,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
 
     /* Step 4: every test. */
     char out_path[PATH_MAX + 16];
-    wpath(w, "stdout.txt", out_path, sizeof(out_path));
+    judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
     int stopped = 0;
     for (int i = 0; i < n; i++) {
         struct run_outcome ro;
@@ -1099,7 +892,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
                 r = judge_read_file(tests[i].ans, (size_t)1 << 31, &ans, &ans_len);
             if (r < 0) {
                 free(out);
-                r = fail(w, r, "cannot read the output of test %d", tests[i].ordinal);
+                r = judge_fail(w, r, "cannot read the output of test %d", tests[i].ordinal);
                 goto out;
             }
             if (ck.kind == JUDGE_CHECK_EXACT)
@@ -1111,7 +904,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             free(out);
             free(ans);
             outs[i].code = v.accepted ? JUDGE_AC : JUDGE_WA;
-            fmt(cmsg, sizeof(cmsg), "%s", v.message);
+            judge_fmt(cmsg, sizeof(cmsg), "%s", v.message);
         }
         if (outs[i].code == JUDGE_AC)
             outs[i].earned = tests[i].points;
@@ -1124,7 +917,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             stopped = 1;
     }
 
-    t_tested = mono_ms();
+    t_tested = judge_mono_ms();
 
     /* Step 5: score and record. */
     judge_score_compute(outs, (size_t)n, &score);
@@ -1162,9 +955,9 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
                 id, judge_code_name(score.verdict), score.score, score.max_score, max_time,
                 (long long)max_mem, (long long)(t_fetched - t0),
                 (long long)(t_compiled - t_fetched), n, (long long)(t_tested - t_compiled),
-                (long long)(mono_ms() - t_tested));
+                (long long)(judge_mono_ms() - t_tested));
     else if (r != -ESTALE)
-        r = fail(w, r, "cannot record the result (%s)", db_error(conn));
+        r = judge_fail(w, r, "cannot record the result (%s)", db_error(conn));
 out:
     /* Evicted data takes its space back now, not at the next job. */
     (void)!judge_clear_dir(pins_dir);
@@ -1190,6 +983,32 @@ out:
 
 /* --- a run --- */
 
+/* Reads at most max bytes of a file, raw (for runs' stdout/stderr). */
+static int read_capped(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+    char *buf = malloc(max ? max : 1);
+    size_t got = 0;
+    int fd;
+
+    if (!buf)
+        return -ENOMEM;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0) {
+        while (got < max) {
+            ssize_t n = read(fd, buf + got, max - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        close(fd);
+    }
+    *ret = buf;
+    *ret_len = got;
+    return 0;
+}
+
 static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
     char id[24], src[80], name[80], in_path[PATH_MAX + 16], out_path[PATH_MAX + 16];
@@ -1204,22 +1023,22 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
     struct db_run_result rr = {.exit_code = -1};
     uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
 
-    fmt(id, sizeof(id), "%lld", (long long)job->id);
+    judge_fmt(id, sizeof(id), "%lld", (long long)job->id);
     r = db_query(conn, &res,
                  "SELECT language_id, source, encode(stdin, 'base64') FROM runs"
                  " WHERE id = $1",
                  1, (const char *[]){id});
     if (r < 0) {
-        r = fail(w, r, "cannot load the run (%s)", db_error(conn));
+        r = judge_fail(w, r, "cannot load the run (%s)", db_error(conn));
         goto out;
     }
     if (PQntuples(res) != 1) {
-        r = fail(w, -ENOENT, "run %s is gone", id);
+        r = judge_fail(w, -ENOENT, "run %s is gone", id);
         goto out;
     }
     r = judge_lang_load(conn, PQgetvalue(res, 0, 0), &lang);
     if (r < 0) {
-        r = fail(w, r, "cannot load language %s", PQgetvalue(res, 0, 0));
+        r = judge_fail(w, r, "cannot load language %s", PQgetvalue(res, 0, 0));
         goto out;
     }
     have_lang = 1;
@@ -1231,16 +1050,16 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
         if (!source || !stdin_data ||
             sodium_base642bin((unsigned char *)stdin_data, b64_len / 4 * 3 + 3, b64, b64_len, "\n",
                               &stdin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-            r = fail(w, -ENOMEM, "cannot decode the run's input");
+            r = judge_fail(w, -ENOMEM, "cannot decode the run's input");
             goto out;
         }
     }
     PQclear(res);
     res = NULL;
-    wpath(w, "stdin.txt", in_path, sizeof(in_path));
+    judge_worker_path(w, "stdin.txt", in_path, sizeof(in_path));
     r = judge_write_file(in_path, stdin_data, stdin_len);
     if (r < 0) {
-        r = fail(w, r, "cannot write %s", in_path);
+        r = judge_fail(w, r, "cannot write %s", in_path);
         goto out;
     }
     r = place_source(w, w->box_dir, &lang, source, src, sizeof(src), name, sizeof(name));
@@ -1258,13 +1077,13 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
                             output_kb, in_path, &ro);
         if (r < 0)
             goto out;
-        wpath(w, "stdout.txt", out_path, sizeof(out_path));
-        wpath(w, "stderr.txt", err_path, sizeof(err_path));
+        judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
+        judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
         r = read_capped(out_path, JUDGE_RUN_STDOUT_MAX, &out, &out_len);
         if (r >= 0)
             r = read_capped(err_path, JUDGE_RUN_STDERR_MAX, &err, &err_len);
         if (r < 0) {
-            r = fail(w, r, "cannot read the run's output");
+            r = judge_fail(w, r, "cannot read the run's output");
             goto out;
         }
         rr.verdict = ro.code == JUDGE_AC ? "OK" : judge_code_name(ro.code);
@@ -1284,7 +1103,7 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
     if (r == 0)
         log_msg(LOG_INFO, "run %s: %s, %d ms", id, rr.verdict, rr.time_ms);
     else if (r != -ESTALE)
-        r = fail(w, r, "cannot record the run (%s)", db_error(conn));
+        r = judge_fail(w, r, "cannot record the run (%s)", db_error(conn));
 out:
     PQclear(res);
     free(out);

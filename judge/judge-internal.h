@@ -1,0 +1,44 @@
+/*
+ * judge-internal.h: what the files that judge a job share with one another. Not a public
+ * interface: the daemon uses judge.h only.
+ *
+ * judge.c runs a job's steps, from loading it to recording its result; worker.c keeps the
+ * worker's folders and sandbox box and the helpers every step uses to name its files and say
+ * why it failed.
+ *
+ * Errors are those of judge.h: a failure of the judge itself is a negative errno with its
+ * reason in w->error (judge_fail writes it), and the job is retried; what is the program's or
+ * the problem's fault is a result, never an error.
+ */
+#ifndef GAVEL_JUDGE_INTERNAL_H
+#define GAVEL_JUDGE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "judge/judge.h"
+
+/* --- worker.c ---------------------------------------------------------------------------- */
+
+/* snprintf that tolerates truncation: paths are bounded by the data folder's length, checked
+ * once at start, and messages may be cut. */
+void judge_fmt(char *buf, size_t size, const char *f, ...) __attribute__((format(printf, 3, 4)));
+
+/* Records why the job failed in w->error ("what: strerror(-r)") and returns r, so that a
+ * failure reads `return judge_fail(w, r, "cannot write %s", path);`. */
+int judge_fail(struct judge_worker *w, int r, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Milliseconds of the monotonic clock, for timing the steps of a job. */
+int64_t judge_mono_ms(void);
+
+/* The path of file `name` in the worker's own folder (w->dir): the program's stdout and stderr,
+ * the compiler's and the checker's output, the job's links to its test data. */
+void judge_worker_path(const struct judge_worker *w, const char *name, char *ret, size_t size);
+
+/* Reads at most max bytes of a file as text, every byte that is not valid UTF-8 (NUL included)
+ * made a '?', for a message or a log. Returns a new string the caller frees: "" when the file
+ * cannot be read, NULL only when out of memory. */
+char *judge_read_text(const char *path, size_t max);
+
+#endif
