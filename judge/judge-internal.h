@@ -4,7 +4,7 @@
  *
  * judge.c runs a job's steps, from loading it to recording its result; worker.c keeps the
  * worker's folders and sandbox box and the helpers every step uses to name its files and say
- * why it failed.
+ * why it failed; compile.c compiles a source in the box, with the host's precompiled headers.
  *
  * Errors are those of judge.h: a failure of the judge itself is a negative errno with its
  * reason in w->error (judge_fail writes it), and the job is retried; what is the program's or
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "judge/judge.h"
+#include "judge/lang.h"
 
 /* --- worker.c ---------------------------------------------------------------------------- */
 
@@ -40,5 +41,34 @@ void judge_worker_path(const struct judge_worker *w, const char *name, char *ret
  * made a '?', for a message or a log. Returns a new string the caller frees: "" when the file
  * cannot be read, NULL only when out of memory. */
 char *judge_read_text(const char *path, size_t max);
+
+/* --- compile.c --------------------------------------------------------------------------- */
+
+/* What compiling a source gave. */
+struct judge_compiled {
+    int ok;       /* 1: compiled (or nothing to compile) */
+    char *output; /* the compiler's messages, sanitized and capped; NULL when none */
+};
+
+/* The source without the UTF-8 byte order mark that editors on Windows put first: gcc and
+ * Python skip it, javac rejects it as an illegal character. */
+const char *judge_skip_bom(const char *source);
+
+/* Empties the folder dir and writes the source into it, without a byte order mark, under the
+ * name the language wants. ret_src and ret_name get the names it is judged under, {src} and
+ * {name} of the command templates (judge_source_names). */
+int judge_place_source(struct judge_worker *w, const char *dir, const struct judge_lang *lang,
+                       const char *source, char *ret_src, size_t src_size, char *ret_name,
+                       size_t name_size) __attribute__((warn_unused_result));
+
+/* Compiles what is in work_dir with the language's compile command, in the worker's box with
+ * the compiler profile and the language's compile limits; with_pch binds the language's
+ * precompiled header, building it first when the host has none yet. r < 0 only for a failure
+ * of the judge; a failure of the compiler is ret->ok = 0 with its messages, led by a line
+ * saying why when a limit or a signal stopped it. The caller frees ret->output, whatever the
+ * return. */
+int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
+                  const char *src, const char *name, int with_pch, struct judge_compiled *ret)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -1,0 +1,300 @@
+/*
+ * compile.c: compiling a source once, in the worker's box with the compiler profile and the
+ * language's compile limits (judge-internal.h), and the host's precompiled headers those
+ * compiles use (judge.h: judge_warm_up, judge_shared_cancel_builds).
+ *
+ * A precompiled header is built once per host and compile command, outside the sandbox: the
+ * compiler is the system's and the header a system header, nothing a user wrote. It is kept in
+ * DATA/cache/pch and bound read-only into the box of every compile of its language. One build
+ * runs at a time (shared->build_lock); after one fails, every compile goes without, which is
+ * correct, only slower.
+ */
+#include "judge/judge-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "judge/cache.h"
+#include "judge/lang.h"
+
+/* --- precompiled headers --- */
+
+/* Runs the trusted compiler outside the sandbox, in dir, and waits. The child leads a process
+ * group of its own, whose id is kept in the shared state while it runs, so that a stopping
+ * process can kill the driver and every compiler pass it started at once. */
+static int spawn_build(struct judge_shared *sh, char *const *argv, const char *dir, char *ret_msg,
+                       size_t msg_size)
+{
+    static const char *const envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none;
+    siginfo_t si;
+    pid_t pid;
+    int r;
+
+    sigemptyset(&none);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_addchdir_np(&fa, dir);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "build.log", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawnattr_setsigmask(&attr, &none); /* our threads block SIGTERM and SIGINT */
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    pthread_mutex_lock(&sh->build_pid_lock);
+    r = atomic_load(&sh->stopping)
+            ? ECANCELED
+            : posix_spawn(&pid, argv[0], &fa, &attr, argv, (char *const *)envp);
+    if (r == 0)
+        sh->build_pid = pid;
+    pthread_mutex_unlock(&sh->build_pid_lock);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (r != 0) {
+        judge_fmt(ret_msg, msg_size, "%s", strerror(r));
+        return -r;
+    }
+    /* Wait without reaping, forget the pid, then reap: a kill never hits a reused pid. */
+    while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    pthread_mutex_lock(&sh->build_pid_lock);
+    sh->build_pid = 0;
+    pthread_mutex_unlock(&sh->build_pid_lock);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    /* After a kill, passes orphaned by the driver were handed to us (a subreaper) before its
+     * exit was reported: reap what is left of its group. Nothing is left after a normal end. */
+    while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
+        ;
+    if (si.si_code == CLD_EXITED && si.si_status == 0)
+        return 0;
+    judge_fmt(ret_msg, msg_size, "%s %d", si.si_code == CLD_EXITED ? "exit status" : "signal",
+              si.si_status);
+    return -EIO;
+}
+
+void judge_shared_cancel_builds(struct judge_shared *sh)
+{
+    pthread_mutex_lock(&sh->build_pid_lock);
+    if (sh->build_pid > 0)
+        (void)kill(-sh->build_pid, SIGKILL);
+    pthread_mutex_unlock(&sh->build_pid_lock);
+}
+
+/* Builds the language's precompiled header once per host; the folder to bind, or "" without.
+ * The compiler is the system's and the header a system header, so the build runs outside the
+ * sandbox, with the language's own flags (pch_argv), where a stopping judge can cancel it. */
+static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret, size_t size)
+{
+    struct judge_shared *sh = w->shared;
+    char name[64], tmp[PATH_MAX + 64], hdr[PATH_MAX + 64];
+    char base[PATH_MAX], *argv[JUDGE_MAX_ARGS], msg[128], text[256], out[256];
+    int r, built = 0;
+    int64_t started;
+
+    ret[0] = '\0';
+    if (!lang->n_pch || !lang->pch_header[0] || sh->pch_failed)
+        return;
+    /* Keyed by the command: a change of flags is a new header, never a stale one. */
+    judge_pch_name(lang, name, sizeof(name));
+    judge_fmt(base, sizeof(base), "%s/cache/pch", sh->data_dir);
+    judge_fmt(ret, size, "%s/%s", base, name);
+    if (access(ret, F_OK) == 0)
+        return;
+
+    pthread_mutex_lock(&sh->build_lock);
+    if (sh->pch_failed || access(ret, F_OK) == 0) {
+        built = !sh->pch_failed; /* another worker was first */
+        goto out;
+    }
+    judge_fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
+    (void)!judge_clear_dir(tmp);
+    judge_fmt(hdr, sizeof(hdr), "%s/%s", tmp, lang->pch_header);
+    {
+        char *slash = strrchr(hdr, '/');
+        *slash = '\0';
+        r = judge_mkdirs(hdr);
+        *slash = '/';
+    }
+    /* The header is a stand-in that includes the real one; #include_next keeps a compiler
+     * that rejects the precompiled file from including the stand-in again. */
+    judge_fmt(text, sizeof(text), "#include_next <%s>\n", lang->pch_header);
+    if (r >= 0)
+        r = judge_write_file(hdr, text, strlen(text));
+    judge_fmt(out, sizeof(out), "%s.gch", lang->pch_header);
+    if (r >= 0)
+        r = judge_expand(lang->pch_argv, lang->n_pch,
+                         &(struct judge_vars){.header = lang->pch_header, .out = out}, argv);
+    if (r < 0)
+        goto out;
+    started = judge_mono_ms();
+    r = spawn_build(sh, argv, tmp, msg, sizeof(msg));
+    judge_argv_free(argv);
+    if (r < 0) {
+        if (!atomic_load(&sh->stopping))
+            log_msg(LOG_WARN, "precompiled header %s failed to build (%s); compiling without",
+                    lang->pch_header, msg);
+        goto out;
+    }
+    judge_fmt(hdr, sizeof(hdr), "%s/build.log", tmp);
+    (void)unlink(hdr);
+    if (chmod(tmp, 0755) < 0 || (rename(tmp, ret) < 0 && access(ret, F_OK) != 0))
+        goto out;
+    log_msg(LOG_INFO, "precompiled header %s built for %s in %lld ms", lang->pch_header, lang->id,
+            (long long)(judge_mono_ms() - started));
+    built = 1;
+out:
+    if (!built) {
+        /* Compile without from now on: correct, only slower. */
+        if (!sh->pch_failed) {
+            sh->pch_failed = 1;
+            (void)!judge_clear_dir(tmp);
+            (void)rmdir(tmp);
+        }
+        ret[0] = '\0';
+    }
+    pthread_mutex_unlock(&sh->build_lock);
+}
+
+void judge_warm_up(struct judge_worker *w, struct db_conn *conn)
+{
+    PGresult *res = NULL;
+    char dir[PATH_MAX];
+
+    if (db_query(conn, &res,
+                 "SELECT id FROM languages WHERE enabled AND pch_header IS NOT NULL ORDER BY id", 0,
+                 NULL) < 0)
+        return;
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct judge_lang lang;
+        if (judge_lang_load(conn, PQgetvalue(res, i, 0), &lang) < 0)
+            continue;
+        pch_dir(w, &lang, dir, sizeof(dir));
+        judge_lang_release(&lang);
+    }
+    PQclear(res);
+}
+
+/* --- compiling a source --- */
+
+const char *judge_skip_bom(const char *source)
+{
+    return strncmp(source, "\xEF\xBB\xBF", 3) == 0 ? source + 3 : source;
+}
+
+int judge_place_source(struct judge_worker *w, const char *dir, const struct judge_lang *lang,
+                       const char *source, char *ret_src, size_t src_size, char *ret_name,
+                       size_t name_size)
+{
+    char path[PATH_MAX + 80];
+    int r = judge_clear_dir(dir);
+
+    if (r < 0)
+        return judge_fail(w, r, "cannot empty %s", dir);
+    source = judge_skip_bom(source);
+    judge_source_names(lang, source, ret_src, src_size, ret_name, name_size);
+    judge_fmt(path, sizeof(path), "%s/%s", dir, ret_src);
+    r = judge_write_file(path, source, strlen(source));
+    if (r < 0)
+        return judge_fail(w, r, "cannot write %s", path);
+    return 0;
+}
+
+int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
+                  const char *src, const char *name, int with_pch, struct judge_compiled *ret)
+{
+    char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], pch[PATH_MAX];
+    const char *envp[8];
+    struct sb_bind bind;
+    struct sb_result res;
+    int r, n = 0, hold = -1;
+
+    ret->ok = 0;
+    ret->output = NULL;
+    if (!lang->n_compile) {
+        ret->ok = 1;
+        return 0;
+    }
+    r = judge_expand(
+        lang->compile_argv, lang->n_compile,
+        &(struct judge_vars){.src = src, .name = name, .memory_mb = lang->memory_limit_mb}, argv);
+    if (r < 0)
+        return judge_fail(w, r, "bad compile command of %s", lang->id);
+    struct sb_spec spec = {
+        .argv = (const char *const *)argv,
+        .stdout_path = out_path,
+        .stderr_path = out_path,
+        .work_dir = work_dir,
+        .profile = SB_COMPILER,
+        .limits = {.time_ms = (uint32_t)lang->compile_time_ms,
+                   .wall_ms = (uint32_t)lang->compile_time_ms * 2 + 2000,
+                   .memory_kb = (uint64_t)lang->compile_memory_mb * 1024,
+                   .output_kb = 64 * 1024,
+                   .procs = 128},
+    };
+    judge_worker_path(w, "compile.txt", out_path, sizeof(out_path));
+    pch[0] = '\0';
+    if (with_pch)
+        pch_dir(w, lang, pch, sizeof(pch));
+    /* Held until the compile ends, so that pruning cannot remove it from under the compiler;
+     * one removed already (its language row changed) means compiling without. */
+    if (pch[0] && (hold = judge_pch_hold(pch)) < 0)
+        pch[0] = '\0';
+    if (pch[0]) {
+        /* gcc looks for NAME.gch beside each header it searches for: put ours first. */
+        for (const char *const *e = sb_default_env(); *e && n < 6; e++)
+            envp[n++] = *e;
+        envp[n++] = "CPLUS_INCLUDE_PATH=/pch";
+        envp[n] = NULL;
+        bind = (struct sb_bind){.src = pch, .dst = "/pch"};
+        spec.envp = envp;
+        spec.binds = &bind;
+        spec.n_binds = 1;
+    }
+    r = sb_box_run(w->box, &spec, &res);
+    judge_argv_free(argv);
+    if (hold >= 0)
+        close(hold);
+    if (r < 0)
+        return judge_fail(w, r, "sandbox failed to compile (%s)", res.message);
+    ret->output = judge_read_text(out_path, JUDGE_COMPILE_OUTPUT_MAX);
+    if (res.status == SB_OK) {
+        ret->ok = 1;
+        return 0;
+    }
+    /* Say why when the compiler was stopped rather than failing on its own. A pass the driver
+     * started (the assembler writing a huge object) that hit the output cap is reported by the
+     * driver alone, as a pass terminated by SIGXFSZ ("internal compiler error" for gcc). */
+    int child_xfsz = res.status == SB_RE && ret->output &&
+                     strstr(ret->output, "File size limit exceeded signal terminated program");
+    const char *why = res.status == SB_TLE   ? "compilation exceeded its time limit\n"
+                      : res.status == SB_MLE ? "compilation exceeded its memory limit\n"
+                      : res.status == SB_OLE || child_xfsz
+                          ? "compilation exceeded its output limit\n"
+                      : res.signal ? "the compiler was killed by a signal\n"
+                                   : NULL;
+    if (why) {
+        size_t a = strlen(why), b = ret->output ? strlen(ret->output) : 0;
+        char *msg = malloc(a + b + 1);
+        if (msg) {
+            memcpy(msg, why, a);
+            if (b)
+                memcpy(msg + a, ret->output, b);
+            msg[a + b] = '\0';
+            free(ret->output);
+            ret->output = msg;
+        }
+    }
+    return 0;
+}
