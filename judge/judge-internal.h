@@ -4,7 +4,9 @@
  *
  * judge.c runs a job's steps, from loading it to recording its result; worker.c keeps the
  * worker's folders and sandbox box and the helpers every step uses to name its files and say
- * why it failed; compile.c compiles a source in the box, with the host's precompiled headers.
+ * why it failed; compile.c compiles a source in the box, with the host's precompiled headers;
+ * custom_checker.c compiles, keeps and runs a problem's own checker. The built-in comparisons
+ * of output with answer are checker.h, a module of its own.
  *
  * Errors are those of judge.h: a failure of the judge itself is a negative errno with its
  * reason in w->error (judge_fail writes it), and the job is retried; what is the program's or
@@ -13,9 +15,11 @@
 #ifndef GAVEL_JUDGE_INTERNAL_H
 #define GAVEL_JUDGE_INTERNAL_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "judge/checker.h"
 #include "judge/judge.h"
 #include "judge/lang.h"
 
@@ -70,5 +74,34 @@ int judge_place_source(struct judge_worker *w, const char *dir, const struct jud
 int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
                   const char *src, const char *name, int with_pch, struct judge_compiled *ret)
     __attribute__((warn_unused_result));
+
+/* --- custom_checker.c -------------------------------------------------------------------- */
+
+/* The problem's checker: one of the built-in comparisons of checker.h, or a program of the
+ * problem's own (JUDGE_CHECK_CUSTOM). */
+struct judge_problem_checker {
+    enum judge_checker_kind kind;
+    struct judge_checker_params params; /* options of the built-in ones, a validator's flags */
+    struct judge_lang lang;             /* custom only */
+    char src[80], name[80];             /* custom only */
+    char dir[PATH_MAX];                 /* custom only: the compiled checker in the cache */
+};
+
+/* Makes sure the problem's checker, `source` in the language ck->lang, is compiled in the cache
+ * (ck->dir, named by a hash of both), compiling it when it is not there yet, and
+ * fills ck->src and ck->name. A checker that does not compile is a failure of the problem:
+ * -ENOEXEC with the reason in w->error. Other negative errnos are failures of the judge. */
+int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_checker *ck,
+                                 const char *source) __attribute__((warn_unused_result));
+
+/* Runs the custom checker on one test: the test's input (in_path), the program's output
+ * (out_path, also its stdin) and the answer (ans_path), with the problem's protocol. ret_code
+ * and ret_points (of `full`) come back, with the checker's message in ret_msg; a negative
+ * errno is the judge's failure. A checker that fails (crash, limits, exit 3, unknown code)
+ * gives IE, its message saying how. */
+int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checker *ck,
+                             const char *in_path, const char *out_path, const char *ans_path,
+                             int full, enum judge_code *ret_code, int *ret_points, char *ret_msg,
+                             size_t msg_size) __attribute__((warn_unused_result));
 
 #endif
