@@ -88,9 +88,9 @@ struct judge_problem_checker {
 };
 
 /* Makes sure the problem's checker, `source` in the language ck->lang, is compiled in the cache
- * (ck->dir, named by a hash of both), compiling it when it is not there yet, and
- * fills ck->src and ck->name. A checker that does not compile is a failure of the problem:
- * -ENOEXEC with the reason in w->error. Other negative errnos are failures of the judge. */
+ * (ck->dir, named by a hash of both), compiling it when it is not there yet, and fills ck->src
+ * and ck->name. A checker that does not compile is a failure of the problem: -ENOEXEC with the
+ * reason in w->error. Other negative errnos are failures of the judge. */
 int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_checker *ck,
                                  const char *source) __attribute__((warn_unused_result));
 

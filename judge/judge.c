@@ -22,13 +22,16 @@
  * Anything that is the judge's fault (the sandbox failed, the database went away, data is
  * missing) returns an error: the job goes back to the queue and another attempt is made; what
  * is the program's fault is a verdict.
+ *
+ * This file runs the steps, each submission step a function of its own; compiling (step 2) is
+ * compile.c, the custom checker (step 3 and its part of step 4) custom_checker.c, and the
+ * worker's folders and box worker.c.
  */
 #include "judge/judge-internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -177,70 +180,72 @@ static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
     return r;
 }
 
-static int judge_submission(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
-{
-    char id[24], tests_dir[PATH_MAX + 16], pins_dir[PATH_MAX + 16], src[80], name[80], cmsg[256];
-    PGresult *res = NULL;
-    struct judge_lang lang = {0};
-    struct judge_problem_checker ck = {0};
-    struct test_case *tests = NULL;
-    struct judge_test_outcome *outs = NULL;
-    struct db_test_result *rows = NULL;
-    char **msgs = NULL;
-    struct judge_compiled comp = {0};
-    struct judge_score score;
-    int n = 0, r, version, time_ms, memory_mb, stop_first, have_lang = 0, have_ck_lang = 0;
-    uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
-    int max_time = 0;
-    int64_t max_mem = 0;
-    char *source = NULL, *checker_source = NULL;
-    int64_t t0 = judge_mono_ms(), t_fetched = 0, t_compiled = 0, t_tested = 0;
+/* A submission being judged: what its steps fill in, for the last one to record. */
+struct submission {
+    char id[24], problem_id[24];
+    char pins_dir[PATH_MAX + 16]; /* the job's own links to its test data */
+    char *source, *checker_source;
+    struct judge_lang lang;
+    struct judge_problem_checker ck;
+    int have_lang, have_ck_lang;
+    int version, time_ms, memory_mb, stop_first;
+    char src[80], name[80]; /* the names the source is judged under */
+    struct judge_compiled comp;
+    int n; /* tests; the four arrays have one entry each */
+    struct test_case *tests;
+    struct judge_test_outcome *outs;
+    struct db_test_result *rows;
+    char **msgs; /* the checker's message of each test, or NULL */
+    int max_time;
+    int64_t max_mem;
+    int64_t t_start, t_fetched, t_compiled, t_tested; /* judge_mono_ms(), for the log */
+};
 
-    judge_fmt(id, sizeof(id), "%lld", (long long)job->id);
-    /* The job's own links to its test data: what eviction of the cache cannot take away. */
-    judge_worker_path(w, "tests", pins_dir, sizeof(pins_dir));
-    r = judge_mkdirs(pins_dir);
-    if (r >= 0)
-        r = judge_clear_dir(pins_dir);
-    if (r < 0) {
-        r = judge_fail(w, r, "cannot prepare %s", pins_dir);
-        goto out;
-    }
+/* What a step of a submission returns when it did not fail: go on to the next step, or stop
+ * there, the result recorded already (a compile error, a fault of the problem). */
+#define STEP_NEXT     0
+#define STEP_RECORDED 1
+
+/* Loads the submission, its problem's limits and checker, and the languages of both. */
+static int submission_load(struct judge_worker *w, struct db_conn *conn, struct submission *s)
+{
+    PGresult *res = NULL;
+    int r;
+
     r = db_query(conn, &res,
                  "SELECT s.language_id, s.source, p.id, p.version, coalesce(p.memory_limit_mb, 0),"
                  " coalesce((p.time_limits_ms ->> s.language_id)::int, 0), p.checker_kind,"
                  " coalesce(p.checker_params::text, ''), coalesce(p.checker_language, ''),"
                  " p.checker_source, p.stop_on_first_failure"
                  " FROM submissions s JOIN problems p ON p.id = s.problem_id WHERE s.id = $1",
-                 1, (const char *[]){id});
+                 1, (const char *[]){s->id});
     if (r < 0) {
         r = judge_fail(w, r, "cannot load the submission (%s)", db_error(conn));
         goto out;
     }
     if (PQntuples(res) != 1) {
-        r = judge_fail(w, -ENOENT, "submission %s is gone", id);
+        r = judge_fail(w, -ENOENT, "submission %s is gone", s->id);
         goto out;
     }
-    r = judge_lang_load(conn, PQgetvalue(res, 0, 0), &lang);
+    r = judge_lang_load(conn, PQgetvalue(res, 0, 0), &s->lang);
     if (r < 0) {
         r = judge_fail(w, r, "cannot load language %s", PQgetvalue(res, 0, 0));
         goto out;
     }
-    have_lang = 1;
-    source = strdup(PQgetvalue(res, 0, 1));
-    char problem_id[24];
-    judge_fmt(problem_id, sizeof(problem_id), "%s", PQgetvalue(res, 0, 2));
-    version = (int)db_int64(res, 0, 3);
-    memory_mb = (int)db_int64(res, 0, 4);
-    if (memory_mb <= 0)
-        memory_mb = lang.memory_limit_mb;
-    time_ms = (int)db_int64(res, 0, 5);
-    if (time_ms <= 0)
-        time_ms = lang.time_limit_ms;
+    s->have_lang = 1;
+    s->source = strdup(PQgetvalue(res, 0, 1));
+    judge_fmt(s->problem_id, sizeof(s->problem_id), "%s", PQgetvalue(res, 0, 2));
+    s->version = (int)db_int64(res, 0, 3);
+    s->memory_mb = (int)db_int64(res, 0, 4);
+    if (s->memory_mb <= 0)
+        s->memory_mb = s->lang.memory_limit_mb;
+    s->time_ms = (int)db_int64(res, 0, 5);
+    if (s->time_ms <= 0)
+        s->time_ms = s->lang.time_limit_ms;
     r = judge_checker_kind_parse(PQgetvalue(res, 0, 6));
-    ck.kind = r < 0 ? JUDGE_CHECK_TOKENS : (enum judge_checker_kind)r;
+    s->ck.kind = r < 0 ? JUDGE_CHECK_TOKENS : (enum judge_checker_kind)r;
     r = judge_checker_params_parse(PQgetvalue(res, 0, 7), (size_t)PQgetlength(res, 0, 7),
-                                   &ck.params);
+                                   &s->ck.params);
     if (r < 0) {
         if (r == -E2BIG)
             r = judge_fail(w, r, "problem %s: a validator takes at most %d flags of %d bytes",
@@ -249,236 +254,341 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             r = judge_fail(w, r, "problem %s: bad checker parameters", PQgetvalue(res, 0, 2));
         goto out;
     }
-    if (ck.kind == JUDGE_CHECK_CUSTOM) {
-        r = judge_lang_load(conn, PQgetvalue(res, 0, 8), &ck.lang);
+    if (s->ck.kind == JUDGE_CHECK_CUSTOM) {
+        r = judge_lang_load(conn, PQgetvalue(res, 0, 8), &s->ck.lang);
         if (r < 0) {
             r = judge_fail(w, r, "cannot load the checker's language %s", PQgetvalue(res, 0, 8));
             goto out;
         }
-        have_ck_lang = 1;
-        checker_source = strdup(PQgetvalue(res, 0, 9));
+        s->have_ck_lang = 1;
+        s->checker_source = strdup(PQgetvalue(res, 0, 9));
     }
-    stop_first = (int)db_int64(res, 0, 10);
-    PQclear(res);
-    res = NULL;
-    if (!source || (ck.kind == JUDGE_CHECK_CUSTOM && !checker_source)) {
+    s->stop_first = (int)db_int64(res, 0, 10);
+    if (!s->source || (s->ck.kind == JUDGE_CHECK_CUSTOM && !s->checker_source)) {
         r = judge_fail(w, -ENOMEM, "out of memory");
         goto out;
     }
+    r = 0;
+out:
+    PQclear(res);
+    return r;
+}
 
-    /* Step 1: the tests, and their data in the cache. */
+/* Step 1: the tests, and their data in the cache, pinned for the job. A problem without tests
+ * is recorded as IE at once. */
+static int submission_fetch_tests(struct judge_worker *w, struct db_conn *conn,
+                                  const struct db_job *job, struct submission *s)
+{
+    char tests_dir[PATH_MAX + 16];
+    PGresult *res = NULL;
+    int r;
+
     r = db_query(conn, &res,
                  "SELECT ordinal, input_hash, output_hash, points, coalesce(group_name, '')"
                  " FROM test_cases WHERE problem_id = $1 ORDER BY ordinal",
-                 1, (const char *[]){problem_id});
+                 1, (const char *[]){s->problem_id});
     if (r < 0) {
         r = judge_fail(w, r, "cannot load the tests (%s)", db_error(conn));
         goto out;
     }
-    n = PQntuples(res);
-    if (n == 0) {
+    s->n = PQntuples(res);
+    if (s->n == 0) {
         /* Another attempt would find no more. */
-        r = record_problem_fault(w, conn, job, version, "the problem has no tests");
+        r = record_problem_fault(w, conn, job, s->version, "the problem has no tests");
+        if (r == 0)
+            r = STEP_RECORDED;
         goto out;
     }
-    tests = calloc((size_t)n, sizeof(*tests));
-    outs = calloc((size_t)n, sizeof(*outs));
-    rows = calloc((size_t)n, sizeof(*rows));
-    msgs = calloc((size_t)n, sizeof(*msgs));
-    if (!tests || !outs || !rows || !msgs) {
+    s->tests = calloc((size_t)s->n, sizeof(*s->tests));
+    s->outs = calloc((size_t)s->n, sizeof(*s->outs));
+    s->rows = calloc((size_t)s->n, sizeof(*s->rows));
+    s->msgs = calloc((size_t)s->n, sizeof(*s->msgs));
+    if (!s->tests || !s->outs || !s->rows || !s->msgs) {
         r = judge_fail(w, -ENOMEM, "out of memory");
         goto out;
     }
     judge_fmt(tests_dir, sizeof(tests_dir), "%s/cache/tests", w->shared->data_dir);
-    for (int i = 0; i < n; i++) {
-        tests[i].ordinal = (int)db_int64(res, i, 0);
-        tests[i].points = (int)db_int64(res, i, 3);
-        tests[i].group = strdup(PQgetvalue(res, i, 4));
-        r = judge_cache_fetch_pinned(conn, tests_dir, PQgetvalue(res, i, 1), pins_dir, tests[i].in,
-                                     sizeof(tests[i].in));
+    for (int i = 0; i < s->n; i++) {
+        struct test_case *t = &s->tests[i];
+        t->ordinal = (int)db_int64(res, i, 0);
+        t->points = (int)db_int64(res, i, 3);
+        t->group = strdup(PQgetvalue(res, i, 4));
+        r = judge_cache_fetch_pinned(conn, tests_dir, PQgetvalue(res, i, 1), s->pins_dir, t->in,
+                                     sizeof(t->in));
         if (r >= 0)
-            r = judge_cache_fetch_pinned(conn, tests_dir, PQgetvalue(res, i, 2), pins_dir,
-                                         tests[i].ans, sizeof(tests[i].ans));
+            r = judge_cache_fetch_pinned(conn, tests_dir, PQgetvalue(res, i, 2), s->pins_dir,
+                                         t->ans, sizeof(t->ans));
         if (r < 0) {
             r = judge_fail(w, r, "cannot fetch the data of test %s", PQgetvalue(res, i, 0));
             goto out;
         }
     }
+    r = STEP_NEXT;
+out:
     PQclear(res);
-    res = NULL;
+    return r;
+}
 
-    t_fetched = judge_mono_ms();
+/* Step 2: compile once. A compile error is recorded at once, scored out of all the points. */
+static int submission_compile(struct judge_worker *w, struct db_conn *conn,
+                              const struct db_job *job, struct submission *s)
+{
+    struct judge_score score;
+    int r;
 
-    /* Step 2: compile once. */
-    r = judge_place_source(w, w->box_dir, &lang, source, src, sizeof(src), name, sizeof(name));
+    r = judge_place_source(w, w->box_dir, &s->lang, s->source, s->src, sizeof(s->src), s->name,
+                           sizeof(s->name));
     if (r >= 0)
-        r = judge_compile(w, &lang, w->box_dir, src, name, 1, &comp);
+        r = judge_compile(w, &s->lang, w->box_dir, s->src, s->name, 1, &s->comp);
     if (r < 0)
-        goto out;
-    if (!comp.ok) {
-        for (int i = 0; i < n; i++)
-            outs[i].points = tests[i].points;
-        judge_score_compute(outs, (size_t)n, &score);
-        r = db_queue_record_submission(
-            conn, job,
-            &(struct db_submission_result){.verdict = "CE",
-                                           .max_score = score.max_score,
-                                           .compile_output = comp.output ? comp.output : "",
-                                           .problem_version = version});
-        if (r == 0)
-            log_msg(LOG_INFO, "submission %s: CE", id);
-        else if (r != -ESTALE)
-            r = judge_fail(w, r, "cannot record the result (%s)", db_error(conn));
-        goto out;
+        return r;
+    if (s->comp.ok)
+        return STEP_NEXT;
+    for (int i = 0; i < s->n; i++)
+        s->outs[i].points = s->tests[i].points;
+    judge_score_compute(s->outs, (size_t)s->n, &score);
+    r = db_queue_record_submission(
+        conn, job,
+        &(struct db_submission_result){.verdict = "CE",
+                                       .max_score = score.max_score,
+                                       .compile_output = s->comp.output ? s->comp.output : "",
+                                       .problem_version = s->version});
+    if (r == 0) {
+        log_msg(LOG_INFO, "submission %s: CE", s->id);
+        return STEP_RECORDED;
     }
+    if (r != -ESTALE)
+        r = judge_fail(w, r, "cannot record the result (%s)", db_error(conn));
+    return r;
+}
 
-    t_compiled = judge_mono_ms();
+/* Checks the output (out_path) of a test whose program ended normally, with the problem's
+ * checker: ret->code and ret->earned, and a message for the test in ret_msg. */
+static int check_output(struct judge_worker *w, struct judge_problem_checker *ck,
+                        const struct test_case *t, const char *out_path, uint64_t cap_kb,
+                        struct judge_test_outcome *ret, char *ret_msg, size_t msg_size)
+{
+    char *out = NULL, *ans = NULL;
+    size_t out_len = 0, ans_len = 0;
+    struct judge_verdict v;
+    int r;
 
-    /* Step 3: the custom checker. */
-    if (ck.kind == JUDGE_CHECK_CUSTOM) {
-        r = judge_custom_checker_prepare(w, &ck, checker_source);
-        if (r == -ENOEXEC) {
-            /* Another attempt compiles it no better. */
-            r = record_problem_fault(w, conn, job, version, w->error);
-            goto out;
-        }
+    if (ck->kind == JUDGE_CHECK_CUSTOM) {
+        int pts = 0;
+        enum judge_code code = JUDGE_IE;
+        r = judge_custom_checker_run(w, ck, t->in, out_path, t->ans, t->points, &code, &pts,
+                                     ret_msg, msg_size);
         if (r < 0)
-            goto out;
+            return r;
+        ret->code = code;
+        ret->earned = pts;
+        return 0;
     }
+    r = judge_read_file(out_path, cap_kb * 1024 + 1, &out, &out_len);
+    if (r >= 0)
+        r = judge_read_file(t->ans, (size_t)1 << 31, &ans, &ans_len);
+    if (r < 0) {
+        free(out);
+        return judge_fail(w, r, "cannot read the output of test %d", t->ordinal);
+    }
+    if (ck->kind == JUDGE_CHECK_EXACT)
+        judge_check_exact(out, out_len, ans, ans_len, &v);
+    else if (ck->kind == JUDGE_CHECK_FLOAT)
+        judge_check_float(out, out_len, ans, ans_len, &ck->params.opts, &v);
+    else
+        judge_check_tokens(out, out_len, ans, ans_len, &ck->params.opts, &v);
+    free(out);
+    free(ans);
+    ret->code = v.accepted ? JUDGE_AC : JUDGE_WA;
+    judge_fmt(ret_msg, msg_size, "%s", v.message);
+    return 0;
+}
 
-    /* Step 4: every test. */
+/* Runs test i and checks its output: its outcome, row and message. */
+static int submission_test(struct judge_worker *w, struct submission *s, int i,
+                           const char *out_path, uint64_t cap_kb)
+{
+    const struct test_case *t = &s->tests[i];
+    struct judge_test_outcome *o = &s->outs[i];
+    struct db_test_result *row = &s->rows[i];
+    struct run_outcome ro;
+    char cmsg[256] = "";
+    int r;
+
+    r = run_program(w, &s->lang, s->src, s->name, s->time_ms, s->memory_mb, cap_kb, t->in, &ro);
+    if (r < 0)
+        return r;
+    o->code = ro.code;
+    row->time_ms = (int)ro.res.cpu_ms;
+    row->memory_kb = (int64_t)ro.res.memory_kb;
+    if (row->time_ms > s->max_time)
+        s->max_time = row->time_ms;
+    if (row->memory_kb > s->max_mem)
+        s->max_mem = row->memory_kb;
+    if (ro.code == JUDGE_AC) {
+        r = check_output(w, &s->ck, t, out_path, cap_kb, o, cmsg, sizeof(cmsg));
+        if (r < 0)
+            return r;
+    }
+    if (o->code == JUDGE_AC)
+        o->earned = t->points;
+    if (cmsg[0]) {
+        utf8_sanitize(cmsg, strlen(cmsg));
+        s->msgs[i] = strdup(cmsg);
+    }
+    return 0;
+}
+
+/* Step 4: every test, up to the first failure when the problem asks to, the rest SKIPPED.
+ * Between tests, a stop of the process or a lost lease ends the job. */
+static int submission_run_tests(struct judge_worker *w, struct submission *s)
+{
+    uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
     char out_path[PATH_MAX + 16];
+    int r, stopped = 0;
+
     judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
-    int stopped = 0;
-    for (int i = 0; i < n; i++) {
-        struct run_outcome ro;
-        outs[i].ordinal = tests[i].ordinal;
-        outs[i].points = tests[i].points;
-        outs[i].group = tests[i].group;
+    for (int i = 0; i < s->n; i++) {
+        struct judge_test_outcome *o = &s->outs[i];
+        o->ordinal = s->tests[i].ordinal;
+        o->points = s->tests[i].points;
+        o->group = s->tests[i].group;
         if (stopped) {
-            outs[i].code = JUDGE_SKIPPED;
+            o->code = JUDGE_SKIPPED;
             continue;
         }
         r = stop_requested(w);
         if (r < 0)
-            goto out;
-        uint64_t cap_kb = test_output_kb(output_kb, tests[i].ans);
-        r = run_program(w, &lang, src, name, time_ms, memory_mb, cap_kb, tests[i].in, &ro);
+            return r;
+        r = submission_test(w, s, i, out_path, test_output_kb(output_kb, s->tests[i].ans));
         if (r < 0)
-            goto out;
-        outs[i].code = ro.code;
-        rows[i].time_ms = (int)ro.res.cpu_ms;
-        rows[i].memory_kb = (int64_t)ro.res.memory_kb;
-        if (rows[i].time_ms > max_time)
-            max_time = rows[i].time_ms;
-        if (rows[i].memory_kb > max_mem)
-            max_mem = rows[i].memory_kb;
-        cmsg[0] = '\0';
-        if (ro.code == JUDGE_AC && ck.kind == JUDGE_CHECK_CUSTOM) {
-            int pts = 0;
-            enum judge_code code = JUDGE_IE;
-            r = judge_custom_checker_run(w, &ck, tests[i].in, out_path, tests[i].ans,
-                                         tests[i].points, &code, &pts, cmsg, sizeof(cmsg));
-            if (r < 0)
-                goto out;
-            outs[i].code = code;
-            outs[i].earned = pts;
-        } else if (ro.code == JUDGE_AC) {
-            char *out = NULL, *ans = NULL;
-            size_t out_len = 0, ans_len = 0;
-            struct judge_verdict v;
-            r = judge_read_file(out_path, cap_kb * 1024 + 1, &out, &out_len);
-            if (r >= 0)
-                r = judge_read_file(tests[i].ans, (size_t)1 << 31, &ans, &ans_len);
-            if (r < 0) {
-                free(out);
-                r = judge_fail(w, r, "cannot read the output of test %d", tests[i].ordinal);
-                goto out;
-            }
-            if (ck.kind == JUDGE_CHECK_EXACT)
-                judge_check_exact(out, out_len, ans, ans_len, &v);
-            else if (ck.kind == JUDGE_CHECK_FLOAT)
-                judge_check_float(out, out_len, ans, ans_len, &ck.params.opts, &v);
-            else
-                judge_check_tokens(out, out_len, ans, ans_len, &ck.params.opts, &v);
-            free(out);
-            free(ans);
-            outs[i].code = v.accepted ? JUDGE_AC : JUDGE_WA;
-            judge_fmt(cmsg, sizeof(cmsg), "%s", v.message);
-        }
-        if (outs[i].code == JUDGE_AC)
-            outs[i].earned = tests[i].points;
-        if (cmsg[0]) {
-            utf8_sanitize(cmsg, strlen(cmsg));
-            msgs[i] = strdup(cmsg);
-        }
+            return r;
         /* A checker that failed once will fail again: do not spend its limits on every test. */
-        if ((stop_first && outs[i].code != JUDGE_AC) || outs[i].code == JUDGE_IE)
+        if ((s->stop_first && o->code != JUDGE_AC) || o->code == JUDGE_IE)
             stopped = 1;
     }
+    return STEP_NEXT;
+}
 
-    t_tested = judge_mono_ms();
+/* Step 5: score and record. */
+static int submission_record(struct judge_worker *w, struct db_conn *conn, const struct db_job *job,
+                             struct submission *s)
+{
+    struct judge_score score;
+    int r;
 
-    /* Step 5: score and record. */
-    judge_score_compute(outs, (size_t)n, &score);
-    for (int i = 0; i < n; i++) {
-        rows[i].ordinal = outs[i].ordinal;
-        rows[i].verdict = judge_code_name(outs[i].code);
-        rows[i].points = outs[i].code == JUDGE_AC ? outs[i].points : outs[i].earned;
-        if (outs[i].group && outs[i].group[0])
-            rows[i].points = outs[i].code == JUDGE_AC ? outs[i].points : 0;
-        rows[i].checker_message = msgs[i];
+    judge_score_compute(s->outs, (size_t)s->n, &score);
+    for (int i = 0; i < s->n; i++) {
+        const struct judge_test_outcome *o = &s->outs[i];
+        struct db_test_result *row = &s->rows[i];
+        row->ordinal = o->ordinal;
+        row->verdict = judge_code_name(o->code);
+        row->points = o->code == JUDGE_AC ? o->points : o->earned;
+        if (o->group && o->group[0])
+            row->points = o->code == JUDGE_AC ? o->points : 0;
+        row->checker_message = s->msgs[i];
     }
     r = stop_requested(w);
     if (r == -ESTALE)
-        goto out;
+        return r;
     r = db_queue_record_submission(
         conn, job,
         &(struct db_submission_result){
             .verdict = judge_code_name(score.verdict),
             .score = score.score,
             .max_score = score.max_score,
-            .time_ms = max_time,
-            .memory_kb = max_mem,
-            .compile_output = comp.output && comp.output[0] ? comp.output : NULL,
+            .time_ms = s->max_time,
+            .memory_kb = s->max_mem,
+            .compile_output = s->comp.output && s->comp.output[0] ? s->comp.output : NULL,
             .message = score.verdict == JUDGE_IE && score.first_failure >= 0
-                           ? msgs[score.first_failure]
+                           ? s->msgs[score.first_failure]
                            : NULL,
-            .problem_version = version,
-            .tests = rows,
-            .n_tests = (size_t)n,
+            .problem_version = s->version,
+            .tests = s->rows,
+            .n_tests = (size_t)s->n,
         });
     if (r == 0)
         log_msg(LOG_INFO,
                 "submission %s: %s %d/%d, %d ms, %lld KiB (load %lld ms, compile %lld ms,"
                 " %d tests %lld ms, record %lld ms)",
-                id, judge_code_name(score.verdict), score.score, score.max_score, max_time,
-                (long long)max_mem, (long long)(t_fetched - t0),
-                (long long)(t_compiled - t_fetched), n, (long long)(t_tested - t_compiled),
-                (long long)(judge_mono_ms() - t_tested));
+                s->id, judge_code_name(score.verdict), score.score, score.max_score, s->max_time,
+                (long long)s->max_mem, (long long)(s->t_fetched - s->t_start),
+                (long long)(s->t_compiled - s->t_fetched), s->n,
+                (long long)(s->t_tested - s->t_compiled),
+                (long long)(judge_mono_ms() - s->t_tested));
     else if (r != -ESTALE)
         r = judge_fail(w, r, "cannot record the result (%s)", db_error(conn));
-out:
-    /* Evicted data takes its space back now, not at the next job. */
-    (void)!judge_clear_dir(pins_dir);
-    (void)!judge_clear_dir(w->check_data_dir);
-    PQclear(res);
-    for (int i = 0; tests && i < n; i++)
-        free(tests[i].group);
-    for (int i = 0; msgs && i < n; i++)
-        free(msgs[i]);
-    free(tests);
-    free(outs);
-    free(rows);
-    free(msgs);
-    free(comp.output);
-    free(source);
-    free(checker_source);
-    if (have_lang)
-        judge_lang_release(&lang);
-    if (have_ck_lang)
-        judge_lang_release(&ck.lang);
     return r;
+}
+
+/* Frees what the steps kept, and gives back the space of the job's test data. */
+static void submission_release(struct judge_worker *w, struct submission *s)
+{
+    /* Evicted data takes its space back now, not at the next job. */
+    (void)!judge_clear_dir(s->pins_dir);
+    (void)!judge_clear_dir(w->check_data_dir);
+    for (int i = 0; s->tests && i < s->n; i++)
+        free(s->tests[i].group);
+    for (int i = 0; s->msgs && i < s->n; i++)
+        free(s->msgs[i]);
+    free(s->tests);
+    free(s->outs);
+    free(s->rows);
+    free(s->msgs);
+    free(s->comp.output);
+    free(s->source);
+    free(s->checker_source);
+    if (s->have_lang)
+        judge_lang_release(&s->lang);
+    if (s->have_ck_lang)
+        judge_lang_release(&s->ck.lang);
+}
+
+static int judge_submission(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
+{
+    struct submission s = {.t_start = judge_mono_ms()};
+    int r;
+
+    judge_fmt(s.id, sizeof(s.id), "%lld", (long long)job->id);
+    /* The job's own links to its test data: what eviction of the cache cannot take away. */
+    judge_worker_path(w, "tests", s.pins_dir, sizeof(s.pins_dir));
+    r = judge_mkdirs(s.pins_dir);
+    if (r >= 0)
+        r = judge_clear_dir(s.pins_dir);
+    if (r < 0) {
+        r = judge_fail(w, r, "cannot prepare %s", s.pins_dir);
+        goto out;
+    }
+    r = submission_load(w, conn, &s);
+    if (r < 0)
+        goto out;
+    r = submission_fetch_tests(w, conn, job, &s);
+    if (r != STEP_NEXT)
+        goto out;
+    s.t_fetched = judge_mono_ms();
+    r = submission_compile(w, conn, job, &s);
+    if (r != STEP_NEXT)
+        goto out;
+    s.t_compiled = judge_mono_ms();
+    /* Step 3: the custom checker. */
+    if (s.ck.kind == JUDGE_CHECK_CUSTOM) {
+        r = judge_custom_checker_prepare(w, &s.ck, s.checker_source);
+        if (r == -ENOEXEC) {
+            /* Another attempt compiles it no better. */
+            r = record_problem_fault(w, conn, job, s.version, w->error);
+            goto out;
+        }
+        if (r < 0)
+            goto out;
+    }
+    r = submission_run_tests(w, &s);
+    if (r < 0)
+        goto out;
+    s.t_tested = judge_mono_ms();
+    r = submission_record(w, conn, job, &s);
+out:
+    submission_release(w, &s);
+    return r == STEP_RECORDED ? 0 : r;
 }
 
 /* --- a run --- */
