@@ -708,48 +708,6 @@ static int get_spare(uint32_t profile, struct child_error *ce)
     return -ECHILD;
 }
 
-static const char *signal_name(int sig)
-{
-    static const struct {
-        int sig;
-        const char *name;
-    } names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGFPE, "SIGFPE"},
-                 {SIGKILL, "SIGKILL"}, {SIGBUS, "SIGBUS"},   {SIGILL, "SIGILL"},
-                 {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"}, {SIGPIPE, "SIGPIPE"},
-                 {SIGTERM, "SIGTERM"}, {SIGSYS, "SIGSYS"},   {SIGTRAP, "SIGTRAP"}};
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (names[i].sig == sig)
-            return names[i].name;
-    return "signal";
-}
-
-/* True when the tail of a JVM's standard error shows an OutOfMemoryError. */
-static int jvm_oom(int fd)
-{
-    static char tail[8193];
-    struct stat st;
-
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
-        return 0;
-    off_t off = st.st_size > 8192 ? st.st_size - 8192 : 0;
-    ssize_t n = pread(fd, tail, 8192, off);
-    if (n <= 0)
-        return 0;
-    tail[n] = '\0';
-    for (ssize_t i = 0; i < n; i++)
-        if (tail[i] == '\0')
-            tail[i] = ' ';
-    return strstr(tail, "java.lang.OutOfMemoryError") != NULL;
-}
-
-static int over_cap(int fd, uint64_t cap)
-{
-    struct stat st;
-
-    return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size >= cap;
-}
-
 /* Kills everything in the namespace but the keeper, and reaps it all. */
 static void kill_all(pid_t main_pid, int *main_status, struct rusage *main_ru, int *main_done)
 {
@@ -770,45 +728,6 @@ static void kill_all(pid_t main_pid, int *main_status, struct rusage *main_ru, i
             *main_ru = ru;
             *main_done = 1;
         }
-    }
-}
-
-static void decide(struct sb_result *res, int status, int cpu_over, int wall_over, int oom,
-                   uint64_t prog_mem, int out_fd, int err_fd)
-{
-    const struct sb_limits *lim = &S->req.limits;
-    int signaled = WIFSIGNALED(status);
-    int sig = signaled ? WTERMSIG(status) : 0;
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    int abnormal = signaled || code != 0;
-
-    res->exit_code = signaled ? -1 : code;
-    res->signal = sig;
-    res->message[0] = '\0';
-    if (cpu_over || (lim->time_ms && res->cpu_ms > lim->time_ms) || sig == SIGXCPU) {
-        res->status = SB_TLE;
-        snprintf(res->message, sizeof(res->message), "CPU time limit exceeded");
-    } else if (wall_over) {
-        res->status = SB_TLE;
-        snprintf(res->message, sizeof(res->message), "wall clock limit exceeded");
-    } else if (oom ||
-               (abnormal && lim->memory_kb && prog_mem >= lim->memory_kb * 1024 / 100 * 95) ||
-               (abnormal && S->req.profile == SB_JVM && jvm_oom(err_fd))) {
-        res->status = SB_MLE;
-        snprintf(res->message, sizeof(res->message), "memory limit exceeded");
-    } else if (sig == SIGXFSZ || (lim->output_kb && (over_cap(out_fd, lim->output_kb * 1024) ||
-                                                     over_cap(err_fd, lim->output_kb * 1024)))) {
-        res->status = SB_OLE;
-        snprintf(res->message, sizeof(res->message), "output limit exceeded");
-    } else if (signaled) {
-        res->status = SB_RE;
-        snprintf(res->message, sizeof(res->message), "killed by signal %d (%s)", sig,
-                 signal_name(sig));
-    } else if (code != 0) {
-        res->status = SB_RE;
-        snprintf(res->message, sizeof(res->message), "exited with code %d", code);
-    } else {
-        res->status = SB_OK;
     }
 }
 
@@ -1001,7 +920,14 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
         base_usage = start_usage;
     uint64_t prog_mem = peak > base_usage ? peak - base_usage : 0;
     res->memory_kb = prog_mem / 1024;
-    decide(res, status, cpu_over, wall_over, oom1 > oom0, prog_mem, out, err);
+    struct sb_outcome outcome = {.wait_status = status,
+                                 .cpu_over = cpu_over,
+                                 .wall_over = wall_over,
+                                 .oom = oom1 > oom0,
+                                 .prog_mem = prog_mem,
+                                 .out_fd = out,
+                                 .err_fd = err};
+    sb_verdict_decide(res, lim, S->req.profile, &outcome);
     r = 0;
 out:
     if (pipe_fds[0] >= 0)

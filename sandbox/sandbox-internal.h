@@ -5,8 +5,9 @@
  * The library is three parts: the host side (box.c) that the judge calls, the keeper
  * (keeper.c), a long-lived process living inside the box's namespaces and cgroups that starts
  * every program, and two helpers for the kernel objects both sides touch: cgroups (cgroup.c)
- * and seccomp filters (filter.c). Everything the keeper calls must be safe after a fork of a
- * multi-threaded process: no malloc, no stdio, no locks; only system calls and stack buffers.
+ * and seccomp filters (filter.c). The keeper turns what a run did into a status in verdict.c.
+ * Everything the keeper calls must be safe after a fork of a multi-threaded process: no malloc,
+ * no stdio, no locks; only system calls and stack buffers.
  */
 #ifndef GAVEL_SANDBOX_INTERNAL_H
 #define GAVEL_SANDBOX_INTERNAL_H
@@ -155,5 +156,25 @@ struct sb_keeper_config {
 
 /* The keeper's body, run in the fresh namespaces as root. Never returns. */
 __attribute__((noreturn)) void sb_keeper_main(struct sb_keeper_config *config);
+
+/* --- verdict.c: what happened to a run, as a status and a message ------------------------ */
+
+/* What the keeper saw of a run. */
+struct sb_outcome {
+    int wait_status;    /* the program's, as wait4 gave it */
+    int cpu_over;       /* stopped because the cgroup's CPU time passed the limit */
+    int wall_over;      /* stopped by the wall clock */
+    int oom;            /* the cgroup counted an OOM kill during the run */
+    uint64_t prog_mem;  /* bytes: the cgroup's peak over the box's baseline */
+    int out_fd, err_fd; /* the program's stdout and stderr, read back for the caps; -1 none */
+};
+
+/*
+ * Fills res->status, exit_code, signal and message from what happened, by the rules of
+ * sandbox.h: TLE, MLE, OLE, RE, OK in that order. res->cpu_ms must already hold the run's CPU
+ * time. Reads only the two descriptors (their size, and the tail of a JVM's stderr).
+ */
+void sb_verdict_decide(struct sb_result *res, const struct sb_limits *lim, enum sb_profile profile,
+                       const struct sb_outcome *o);
 
 #endif
