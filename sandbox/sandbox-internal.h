@@ -5,15 +5,18 @@
  * The library is three parts: the host side (box.c) that the judge calls, the keeper
  * (keeper.c), a long-lived process living inside the box's namespaces and cgroups that starts
  * every program, and two helpers for the kernel objects both sides touch: cgroups (cgroup.c)
- * and seccomp filters (filter.c). The keeper turns what a run did into a status in verdict.c.
- * Everything the keeper calls must be safe after a fork of a multi-threaded process: no malloc,
- * no stdio, no locks; only system calls and stack buffers.
+ * and seccomp filters (filter.c). Two of the keeper's jobs have files of their own: the box's
+ * root filesystem and the mounts of each run (root.c), and turning what a run did into a status
+ * (verdict.c). Everything the keeper calls must be safe after a fork of a multi-threaded
+ * process: no malloc, no stdio, no locks; only system calls and stack buffers.
  */
 #ifndef GAVEL_SANDBOX_INTERNAL_H
 #define GAVEL_SANDBOX_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <linux/filter.h>
@@ -156,6 +159,53 @@ struct sb_keeper_config {
 
 /* The keeper's body, run in the fresh namespaces as root. Never returns. */
 __attribute__((noreturn)) void sb_keeper_main(struct sb_keeper_config *config);
+
+/* The keeper's way to fail: "what arg: reason" into msg, and -err. */
+static inline int sb_fail(char *msg, size_t size, int err, const char *what, const char *arg)
+{
+    snprintf(msg, size, "%s %s: %s", what, arg ? arg : "", strerror(err));
+    return -err;
+}
+
+/* --- root.c: the box's root filesystem and the mounts of each run ------------------------- */
+
+/* The mounts the keeper keeps from one run to the next. Zero: none yet. */
+struct sb_mounts {
+    int work_mounted; /* the working folder currently on /box, to skip remounting it */
+    dev_t work_dev;
+    ino_t work_ino;
+    uint64_t tmp_size; /* the size /tmp is mounted with; 0 before the first run */
+};
+
+/*
+ * Builds the box's root in the keeper's mount namespace and pivots into it: read-only binds
+ * of the host's /usr, /bin, /lib... and of config->etc_names, a passwd and group that know the
+ * box's uid only, a fresh /proc, a /dev of four devices, the mount points /tmp and /box. Writes
+ * a reason into msg on failure. Errors: the errno of the call that failed.
+ */
+int sb_root_build(const struct sb_keeper_config *config, char *msg, size_t size)
+    __attribute__((warn_unused_result));
+
+/*
+ * Attaches the working folder fd (a detached mount made by the host) on /box, unless the same
+ * folder is already there. is_tree says whether fd is such a mount; when it is not and another
+ * folder is on /box, fails with -ESTALE. Writes a reason into msg on failure.
+ */
+int sb_root_mount_work(struct sb_mounts *m, int fd, int is_tree, char *msg, size_t size)
+    __attribute__((warn_unused_result));
+
+/*
+ * Attaches the detached mounts fds[i] read-only at dsts[i], creating their mount points.
+ * Errors: -EINVAL a destination that is not absolute, has a "." or ".." component, or lies
+ * over the box's own mounts; else the errno of the call that failed. Whether it fails or not,
+ * sb_root_unmount_binds(dsts, n) undoes it.
+ */
+int sb_root_mount_binds(const int *fds, char *const *dsts, uint32_t n, char *msg, size_t size)
+    __attribute__((warn_unused_result));
+void sb_root_unmount_binds(char *const *dsts, uint32_t n);
+
+/* Gives the run an empty /tmp of size_bytes. Errors: the errno of umount or mount. */
+int sb_root_renew_tmp(struct sb_mounts *m, uint64_t size_bytes) __attribute__((warn_unused_result));
 
 /* --- verdict.c: what happened to a run, as a status and a message ------------------------ */
 
