@@ -8,17 +8,17 @@
  * cgroups: the costly kernel objects are made once per box, not once per run. The keeper is PID 1
  * of its namespace. It builds the box's root (a small tmpfs with read-only binds of /usr and the
  * few /etc entries runtimes read, a fresh /proc, a /dev of four devices, a bounded /tmp and the
- * mount point /box), pivots into it, and then waits on its socket for requests.
+ * mount point /box; root.c), pivots into it, and then waits on its socket for requests.
  *
  * A request carries the argv, the environment, the limits and, as descriptors, the working
  * folder, the standard streams and any extra binds. For each one the keeper:
  *   1. binds the working folder on /box (kept while the same folder comes back), mounts the
- *      extra binds, and renews /tmp if the last run left anything in it;
+ *      extra binds, and renews /tmp if the last run left anything in it (root.c);
  *   2. takes the spare: a process cloned after the previous run (sharing the keeper's memory
  *      until it execs) that already set no_new_privs and loaded the precompiled seccomp filter
  *      of the profile, and waits on a socket (making a process and loading a filter are the
  *      costliest steps of a run: they happen between runs); a spare of another profile is
- *      replaced;
+ *      replaced (spare.c);
  *   3. writes the cgroup limits that changed, resets the memory peak, notes the CPU counter,
  *      and hands the spare the standard streams: it drops to the box's uid/gid (no groups,
  *      no capabilities left), sets its rlimits, enters /box and execs; a failure before the
@@ -29,7 +29,7 @@
  *      on every core at once, could have run out);
  *   5. kills every process of the namespace but itself (kill(-1) from PID 1 reaches setsid and
  *      double-forked children, stopped ones too), reaps them all, reads CPU time, memory peak
- *      and OOM kills, decides the status, answers, and makes the next spare.
+ *      and OOM kills, decides the status (verdict.c), answers, and makes the next spare.
  * If the judge goes away, the keeper dies (PDEATHSIG), and with PID 1 the whole namespace.
  *
  * The keeper was cloned from a process that may have threads: it never allocates, never uses
@@ -40,86 +40,26 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/seccomp.h>
-
+/* The keeper's state: one keeper per process, which never returns from sb_keeper_main. */
 static struct sb_keeper_config *K;
-/*
- * The current request, which the spare (below) reads its argv and environment from once it
- * is told to go.
- */
-struct shared {
-    struct sb_request req;
-    char *argv[SB_MAX_ARGS + 1];
-    char *envp[SB_MAX_ARGS + 1];
-};
-static struct shared *S;
-
-/*
- * The spare: the next program's process, made ahead of time, already under the seccomp filter
- * of its profile and blocked on its socket. A run hands it the standard streams; it takes the
- * box's uid and execs at once, so that making it and loading the filter (the costliest steps
- * of a run) happen between runs, while the judge looks at the last result.
- *
- * It is cloned with CLONE_VM, on a stack of its own, like posix_spawn's child: it shares the
- * keeper's memory until its exec instead of copying the page tables (a fork costs about as much
- * as the whole of a small program's run here), and adds no pages to the box's memory. So it
- * writes nothing the keeper uses, calls only thin system-call wrappers, and leaves its
- * oom_score_adj alone (a shared memory shares it): the keeper raises the program's after exec.
- */
-static struct {
-    pid_t pid; /* -1: none */
-    int sock;  /* the keeper's end: "ready" comes in, "go" with the streams goes out */
-    int err_r; /* read end of the spare's close-on-exec error pipe */
-    uint32_t profile;
-    int ready; /* the ready byte was read */
-} spare = {-1, -1, -1, 0, 0};
-#define SPARE_STACK_SIZE (256u << 10)
-static char *spare_stack; /* lowest page a guard */
-static struct {
-    int sock, pipe_w;
-    uint32_t profile;
-} spare_args; /* read by a new spare only, before the keeper can make another */
+static struct sb_current *S; /* mapped shared: the spare reads its argv and envp there */
+static struct sb_spare spare;
+static struct sb_mounts mounts; /* what stays mounted from one run to the next */
 static char *bind_dsts[SB_MAX_BINDS];
 static int ncpus = 1;
-static uint64_t keeper_usage; /* the keeper's own charge in the memory cgroup */
-
-static struct sb_mounts mounts; /* what stays mounted from one run to the next */
-static uint64_t base_usage;     /* the cgroup's usage with no spare: measured as a spare is made */
-
-/* Failure of the program's process before exec, passed through the pipe. */
-struct child_error {
-    int stage;
-    int err;
-};
-
-enum {
-    STAGE_STDIO = 1,
-    STAGE_CHDIR,
-    STAGE_RLIMIT,
-    STAGE_IDENTITY,
-    STAGE_SECCOMP,
-    STAGE_EXEC,
-};
-
-static const char *const stage_names[] = {"",         "stdio",   "chdir", "rlimit",
-                                          "identity", "seccomp", "exec"};
 
 static uint64_t now_ns(void)
 {
@@ -127,121 +67,6 @@ static uint64_t now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Closes every descriptor but the ones in keep (sorted in place). */
-static void close_others(int *keep, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
-            int t = keep[j];
-            keep[j] = keep[j - 1];
-            keep[j - 1] = t;
-        }
-    unsigned int from = 3;
-    for (int i = 0; i < n; i++) {
-        if (keep[i] < 0 || (unsigned int)keep[i] < from)
-            continue;
-        if ((unsigned int)keep[i] > from)
-            (void)syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
-        from = (unsigned int)keep[i] + 1;
-    }
-    (void)syscall(SYS_close_range, from, ~0U, 0);
-}
-
-static void child_fail(int pipe_w, int stage, int err)
-{
-    struct child_error ce = {stage, err};
-
-    (void)!write(pipe_w, &ce, sizeof(ce));
-    _exit(127);
-}
-
-/* Sets a limit, never above the hard limit the keeper itself has (the spare cannot raise). */
-static int set_limit(int resource, uint64_t soft, uint64_t hard)
-{
-    struct rlimit rl;
-
-    if (getrlimit(resource, &rl) < 0)
-        return -1;
-    if (rl.rlim_max != RLIM_INFINITY && (hard == RLIM_INFINITY || hard > rl.rlim_max))
-        hard = rl.rlim_max;
-    rl.rlim_cur = soft < hard ? soft : hard;
-    rl.rlim_max = hard;
-    return setrlimit(resource, &rl);
-}
-
-/* The spare's life, from clone to exec. Only system calls: the keeper's memory is shared, and
- * nothing here may take a lock or write anything but its own stack. */
-__attribute__((noreturn)) static void spare_main(int sock, int pipe_w, uint32_t profile)
-{
-    sigset_t none;
-    int fds[3];
-    char byte;
-
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* Of the keeper's descriptors (its socket to the host, the cgroups' control files) the
-     * spare keeps none: they would pass the uid check they had at open. */
-    int keep[] = {sock, pipe_w};
-    close_others(keep, 2);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        child_fail(pipe_w, STAGE_IDENTITY, errno);
-    struct sb_filter *f = &K->filters[profile];
-    struct sock_fprog prog = {.len = f->len, .filter = f->insns};
-    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-        child_fail(pipe_w, STAGE_SECCOMP, errno);
-    if (write(sock, "r", 1) != 1)
-        _exit(127);
-
-    /* Wait for a run: one byte and the three standard streams. */
-    union {
-        char buf[CMSG_SPACE(sizeof(fds))];
-        struct cmsghdr align;
-    } ctl;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
-    ssize_t n;
-    while ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-        ;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    if (n != 1 || !c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(fds)))
-        _exit(0); /* the keeper dropped this spare */
-    memcpy(fds, CMSG_DATA(c), sizeof(fds));
-    /* The box's identity only now: between runs no process of the box's uid exists at all.
-     * Leaving uid 0 for good clears every capability. */
-    if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, K->gid, K->gid, K->gid) < 0 ||
-        syscall(SYS_setresuid, K->uid, K->uid, K->uid) < 0)
-        child_fail(pipe_w, STAGE_IDENTITY, errno);
-    if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0)
-        child_fail(pipe_w, STAGE_STDIO, errno);
-    /* Everything else closes at exec; the error pipe stays open until then. */
-    if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-        child_fail(pipe_w, STAGE_STDIO, errno);
-
-    const struct sb_limits *lim = &S->req.limits;
-    uint64_t cpu_s = lim->time_ms ? (lim->time_ms + 999) / 1000 + 1 : RLIM_INFINITY;
-    uint64_t fsize = lim->output_kb ? lim->output_kb * 1024 : RLIM_INFINITY;
-    uint64_t stack = lim->memory_kb ? lim->memory_kb * 1024 : RLIM_INFINITY;
-    uint64_t nofile = S->req.profile == SB_NATIVE ? 256 : 1024;
-    if (set_limit(RLIMIT_CPU, cpu_s, cpu_s == RLIM_INFINITY ? cpu_s : cpu_s + 1) < 0 ||
-        set_limit(RLIMIT_FSIZE, fsize, fsize) < 0 || set_limit(RLIMIT_STACK, stack, stack) < 0 ||
-        set_limit(RLIMIT_CORE, 0, 0) < 0 || set_limit(RLIMIT_NOFILE, nofile, nofile) < 0 ||
-        set_limit(RLIMIT_MEMLOCK, 0, 0) < 0 || set_limit(RLIMIT_MSGQUEUE, 0, 0) < 0)
-        child_fail(pipe_w, STAGE_RLIMIT, errno);
-    if (chdir(SB_BOX_WORK) < 0)
-        child_fail(pipe_w, STAGE_CHDIR, errno);
-    execve(S->argv[0], S->argv, S->envp);
-    child_fail(pipe_w, STAGE_EXEC, errno);
-    _exit(127);
-}
-
-static int spare_entry(void *unused)
-{
-    (void)unused;
-    /* The keeper's ends are open in this copy of its descriptor table: only ours stay. */
-    spare_main(spare_args.sock, spare_args.pipe_w, spare_args.profile);
 }
 
 /* The OOM killer of the box's cgroup must pick the program, never the keeper (which may lack
@@ -256,87 +81,6 @@ static void raise_oom_score(pid_t pid)
         (void)!write(fd, "1000", 4);
         close(fd);
     }
-}
-
-static void drop_spare(void)
-{
-    if (spare.pid > 0) {
-        (void)kill(spare.pid, SIGKILL);
-        while (waitpid(spare.pid, NULL, __WALL) < 0 && errno == EINTR)
-            ;
-    }
-    if (spare.sock >= 0)
-        close(spare.sock);
-    if (spare.err_r >= 0)
-        close(spare.err_r);
-    spare.pid = -1;
-    spare.sock = spare.err_r = -1;
-    spare.ready = 0;
-}
-
-/* Forks a spare for profile; it gets ready on its own, in parallel with the keeper. */
-static int make_spare(uint32_t profile)
-{
-    int sv[2], ep[2];
-
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-        return -errno;
-    if (pipe2(ep, O_CLOEXEC) < 0) {
-        int e = errno;
-        close(sv[0]);
-        close(sv[1]);
-        return -e;
-    }
-    (void)sb_cgroup_read_usage(K->cg, &base_usage);
-    spare_args.sock = sv[1];
-    spare_args.pipe_w = ep[1];
-    spare_args.profile = profile;
-    pid_t pid = clone(spare_entry, spare_stack + SPARE_STACK_SIZE, CLONE_VM | SIGCHLD, NULL);
-    int e = errno;
-    close(sv[1]);
-    close(ep[1]);
-    if (pid < 0) {
-        close(sv[0]);
-        close(ep[0]);
-        return -e;
-    }
-    spare.pid = pid;
-    spare.sock = sv[0];
-    spare.err_r = ep[0];
-    spare.profile = profile;
-    spare.ready = 0;
-    return 0;
-}
-
-/* A spare of this profile, ready to go; made now if the last one does not fit or died. */
-static int get_spare(uint32_t profile, struct child_error *ce)
-{
-    char byte;
-
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (spare.pid > 0 && spare.profile != profile)
-            drop_spare();
-        if (spare.pid < 0) {
-            int r = make_spare(profile);
-            if (r < 0)
-                return r;
-        }
-        if (spare.ready)
-            return 0;
-        ssize_t n;
-        while ((n = read(spare.sock, &byte, 1)) < 0 && errno == EINTR)
-            ;
-        if (n == 1) {
-            spare.ready = 1;
-            return 0;
-        }
-        /* It died before getting ready: say why if it could, else try a fresh one. */
-        n = read(spare.err_r, ce, sizeof(*ce));
-        drop_spare();
-        if (n == (ssize_t)sizeof(*ce))
-            return -ce->err;
-    }
-    return -ECHILD;
 }
 
 /* Kills everything in the namespace but the keeper, and reaps it all. */
@@ -422,12 +166,12 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
         r = sb_fail(msg, msz, -r, "mount", "/tmp");
         goto out;
     }
-    struct child_error ce = {0, 0};
-    r = get_spare(S->req.profile, &ce);
+    struct sb_child_error ce = {0, 0};
+    r = sb_spare_get(&spare, S->req.profile, &ce);
     if (r < 0) {
         if (ce.stage)
             snprintf(msg, msz, "cannot prepare the program's process (%s): %s",
-                     stage_names[ce.stage], strerror(ce.err));
+                     sb_stage_name(ce.stage), strerror(ce.err));
         else
             r = sb_fail(msg, msz, -r, "fork", NULL);
         goto out;
@@ -450,46 +194,27 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
 
     /* Go: the spare becomes the program. */
     int streams[3] = {in, out, err};
-    union {
-        char buf[CMSG_SPACE(sizeof(streams))];
-        struct cmsghdr align;
-    } ctl;
-    memset(&ctl, 0, sizeof(ctl));
-    struct iovec iov = {.iov_base = "g", .iov_len = 1};
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(streams));
-    memcpy(CMSG_DATA(c), streams, sizeof(streams));
     uint64_t t0 = now_ns();
-    pid = spare.pid;
-    pipe_fds[0] = spare.err_r;
-    ssize_t n = sendmsg(spare.sock, &mh, MSG_NOSIGNAL);
-    int send_err = errno;
-    close(spare.sock);
-    spare.pid = -1;
-    spare.sock = spare.err_r = -1;
-    spare.ready = 0;
-    if (n != 1) {
+    r = sb_spare_go(&spare, streams, &pid, &pipe_fds[0]);
+    if (r < 0) {
         kill_all(pid, &status, &ru, &main_done);
-        r = sb_fail(msg, msz, send_err, "start", NULL);
+        r = sb_fail(msg, msz, -r, "start", NULL);
         goto out;
     }
 
+    ssize_t n;
     while ((n = read(pipe_fds[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
         ;
     if (n == (ssize_t)sizeof(ce)) {
         kill_all(pid, &status, &ru, &main_done);
         res->wall_ms = (now_ns() - t0) / 1000000;
-        if (ce.stage == STAGE_EXEC && ce.err == ENOMEM) {
+        if (ce.stage == SB_STAGE_EXEC && ce.err == ENOMEM) {
             res->status = SB_MLE;
             res->exit_code = -1;
             snprintf(msg, msz, "program too large to load");
             r = 0;
         } else {
-            snprintf(msg, msz, "cannot start %s (%s): %s", S->argv[0], stage_names[ce.stage],
+            snprintf(msg, msz, "cannot start %s (%s): %s", S->argv[0], sb_stage_name(ce.stage),
                      strerror(ce.err));
             r = -ce.err;
         }
@@ -547,9 +272,9 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
      * spare, which shares the keeper's pages). The process's rusage would count every page of
      * the keeper it started as.
      */
-    if (base_usage > start_usage)
-        base_usage = start_usage;
-    uint64_t prog_mem = peak > base_usage ? peak - base_usage : 0;
+    if (spare.base_usage > start_usage)
+        spare.base_usage = start_usage;
+    uint64_t prog_mem = peak > spare.base_usage ? peak - spare.base_usage : 0;
     res->memory_kb = prog_mem / 1024;
     struct sb_outcome outcome = {.wait_status = status,
                                  .cpu_over = cpu_over,
@@ -671,7 +396,7 @@ static void serve(void)
         send_reply(from, &rep);
         /* The next run's process, prepared while the judge reads this result. */
         if (spare.pid < 0)
-            (void)make_spare(S->req.profile <= SB_COMPILER ? S->req.profile : SB_NATIVE);
+            (void)sb_spare_make(&spare, S->req.profile <= SB_COMPILER ? S->req.profile : SB_NATIVE);
     }
 }
 
@@ -679,6 +404,7 @@ void sb_keeper_main(struct sb_keeper_config *config)
 {
     static struct sb_reply rep;
     struct sb_cgroup *cg = config->cg;
+    uint64_t keeper_usage = 0; /* the keeper's own charge in the memory cgroup */
     char go;
     int r;
 
@@ -690,15 +416,13 @@ void sb_keeper_main(struct sb_keeper_config *config)
     S = mmap(NULL, sizeof(*S), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (S == MAP_FAILED)
         _exit(1);
-    spare_stack = mmap(NULL, SPARE_STACK_SIZE, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    if (spare_stack == MAP_FAILED || mprotect(spare_stack, 4096, PROT_NONE) < 0)
+    if (sb_spare_init(&spare, config, S) < 0)
         _exit(1);
     /* Nothing of the host's stays open here. */
     int keep[] = {config->sock,     cg->fd_mem_limit,  cg->fd_memsw_limit, cg->fd_mem_peak,
                   cg->fd_mem_usage, cg->fd_mem_events, cg->fd_pids_max,    cg->fd_cpu,
                   cg->fd_join[0],   cg->fd_join[1],    cg->fd_join[2]};
-    close_others(keep, (int)(sizeof(keep) / sizeof(keep[0])));
+    sb_close_others(keep, (int)(sizeof(keep) / sizeof(keep[0])));
     /* Into the box's cgroups before anything else, while single-threaded. */
     int joined = sb_cgroup_join(cg);
     /* Wait until the host has recorded us; EOF means it died. */
@@ -752,7 +476,7 @@ void sb_keeper_main(struct sb_keeper_config *config)
     send_reply(K->sock, &rep);
     if (r < 0)
         _exit(1);
-    (void)make_spare(SB_NATIVE);
+    (void)sb_spare_make(&spare, SB_NATIVE);
     serve();
     _exit(0);
 }

@@ -5,10 +5,11 @@
  * The library is three parts: the host side (box.c) that the judge calls, the keeper
  * (keeper.c), a long-lived process living inside the box's namespaces and cgroups that starts
  * every program, and two helpers for the kernel objects both sides touch: cgroups (cgroup.c)
- * and seccomp filters (filter.c). Two of the keeper's jobs have files of their own: the box's
- * root filesystem and the mounts of each run (root.c), and turning what a run did into a status
- * (verdict.c). Everything the keeper calls must be safe after a fork of a multi-threaded
- * process: no malloc, no stdio, no locks; only system calls and stack buffers.
+ * and seccomp filters (filter.c). The keeper's other jobs each have a file: the box's root
+ * filesystem and the mounts of each run (root.c), the next program's process made ahead of
+ * time (spare.c), and turning what a run did into a status (verdict.c). Everything the keeper
+ * calls must be safe after a fork of a multi-threaded process: no malloc, no stdio, no locks;
+ * only system calls and stack buffers.
  */
 #ifndef GAVEL_SANDBOX_INTERNAL_H
 #define GAVEL_SANDBOX_INTERNAL_H
@@ -159,6 +160,80 @@ struct sb_keeper_config {
 
 /* The keeper's body, run in the fresh namespaces as root. Never returns. */
 __attribute__((noreturn)) void sb_keeper_main(struct sb_keeper_config *config);
+
+/*
+ * The current request, unpacked, which the spare reads its argv and environment from once it
+ * is told to go.
+ */
+struct sb_current {
+    struct sb_request req;
+    char *argv[SB_MAX_ARGS + 1];
+    char *envp[SB_MAX_ARGS + 1];
+};
+
+/* --- spare.c: the next program's process, made ahead of time --------------------------- */
+
+/* Failure of the program's process before exec, passed through the pipe. */
+struct sb_child_error {
+    int stage; /* SB_STAGE_... */
+    int err;
+};
+
+enum {
+    SB_STAGE_STDIO = 1,
+    SB_STAGE_CHDIR,
+    SB_STAGE_RLIMIT,
+    SB_STAGE_IDENTITY,
+    SB_STAGE_SECCOMP,
+    SB_STAGE_EXEC,
+};
+
+/* The stage as messages name it: "stdio", "chdir", ... */
+const char *sb_stage_name(int stage);
+
+/* The keeper's spare, and what it needs to make the next one. */
+struct sb_spare {
+    pid_t pid; /* -1: none */
+    int sock;  /* the keeper's end: "ready" comes in, "go" with the streams goes out */
+    int err_r; /* read end of the spare's close-on-exec error pipe */
+    uint32_t profile;
+    int ready;           /* the ready byte was read */
+    uint64_t base_usage; /* the cgroup's usage with no spare: measured as a spare is made */
+    const struct sb_keeper_config *config; /* the filters, the box's uid and gid, the cgroup */
+    const struct sb_current *cur;          /* what a spare runs once told to go */
+    char *stack;                           /* the spare's stack, lowest page a guard */
+    struct {
+        int sock, pipe_w;
+        uint32_t profile;
+    } args; /* read by a new spare only, before the keeper can make another */
+};
+
+/* No spare yet; maps the stack every spare runs on. Errors: the errno of mmap or mprotect. */
+int sb_spare_init(struct sb_spare *sp, const struct sb_keeper_config *config,
+                  const struct sb_current *cur) __attribute__((warn_unused_result));
+
+/* Clones a spare for profile; it gets ready on its own, in parallel with the keeper.
+ * Errors: the errno of socketpair, pipe2 or clone. */
+int sb_spare_make(struct sb_spare *sp, uint32_t profile);
+
+/*
+ * A spare of this profile, ready to go; made now if the last one does not fit or died.
+ * Errors: -ce->err when a spare failed before it was ready (ce says at which stage), -ECHILD
+ * when two died without a word, or the errno of making one (ce->stage left 0).
+ */
+int sb_spare_get(struct sb_spare *sp, uint32_t profile, struct sb_child_error *ce)
+    __attribute__((warn_unused_result));
+
+/*
+ * Go: hands the ready spare the program's stdin, stdout and stderr, and it becomes the program.
+ * Returns the program's pid and the read end of its error pipe (the caller's to close), and
+ * forgets the spare either way. Errors: the errno of sendmsg; the caller then kills it.
+ */
+int sb_spare_go(struct sb_spare *sp, const int streams[3], pid_t *ret_pid, int *ret_err_r)
+    __attribute__((warn_unused_result));
+
+/* Closes every descriptor but the ones in keep (sorted in place). */
+void sb_close_others(int *keep, int n);
 
 /* The keeper's way to fail: "what arg: reason" into msg, and -err. */
 static inline int sb_fail(char *msg, size_t size, int err, const char *what, const char *arg)
