@@ -176,7 +176,7 @@ static int own_path(const struct view *v, const char *controller, char *ret_path
         char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2)
             continue;
-        *c2 = '\0';
+        *c1 = *c2 = '\0'; /* "ID:CONTROLLERS:PATH"; v2 is "0::PATH" */
         const char *ctrls = c1 + 1, *path = c2 + 1;
         int match =
             controller ? list_has(ctrls, controller) : (strcmp(line, "0") == 0 && ctrls[0] == '\0');
@@ -212,6 +212,15 @@ static int box_dir(const struct view *v, const char *controller, const char *nam
     if ((size_t)snprintf(ret_dir, size, "%s%s/%s", mnt, rel, name) >= size)
         return -ENAMETOOLONG;
     return 0;
+}
+
+int sb_cgroup_box_dir(const char *mountinfo, const char *cgroups, const char *controller,
+                      const char *name, char *ret_dir, size_t size)
+{
+    /* Only read: the view owns nothing here and is never freed. */
+    const struct view v = {.mountinfo = (char *)mountinfo, .cgroups = (char *)cgroups};
+
+    return box_dir(&v, controller, name, ret_dir, size);
 }
 
 /*
@@ -359,7 +368,10 @@ static int create_v2(struct sb_cgroup *cg, const struct view *v, const char *nam
         return r;
     }
     cg->fd_mem_limit = open_in(cg->mem_dir, "memory.max", O_RDWR);
+    /* Writable (a reset of this descriptor's peak) since Linux 6.12, read-only before. */
     cg->fd_mem_peak = open_in(cg->mem_dir, "memory.peak", O_RDWR);
+    if (cg->fd_mem_peak < 0)
+        cg->fd_mem_peak = open_in(cg->mem_dir, "memory.peak", O_RDONLY);
     cg->fd_mem_usage = open_in(cg->mem_dir, "memory.current", O_RDONLY);
     cg->fd_mem_events = open_in(cg->mem_dir, "memory.events", O_RDONLY);
     cg->fd_pids_max = open_in(cg->mem_dir, "pids.max", O_RDWR);
@@ -388,7 +400,8 @@ int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t m
     view_free(&v);
     if (r < 0)
         goto out;
-    if (cg->fd_mem_limit < 0 || cg->fd_mem_peak < 0 || cg->fd_mem_usage < 0 ||
+    /* memory.peak came with Linux 5.19: an older v2 kernel goes without (sb_cgroup_read_peak). */
+    if (cg->fd_mem_limit < 0 || (cg->version == 1 && cg->fd_mem_peak < 0) || cg->fd_mem_usage < 0 ||
         cg->fd_mem_events < 0 || cg->fd_pids_max < 0 || cg->fd_cpu < 0 || cg->fd_join[0] < 0 ||
         (cg->version == 1 && (cg->fd_join[1] < 0 || cg->fd_join[2] < 0))) {
         snprintf(msg, msg_size, "cgroup control files missing under %s", cg->mem_dir);
@@ -542,15 +555,22 @@ int sb_cgroup_set_pids(struct sb_cgroup *cg, uint32_t n)
 
 int sb_cgroup_reset_peak(struct sb_cgroup *cg)
 {
-    /* v2 before 6.12 cannot reset: the peak then counts from the box's creation. */
-    int r = write_fd(cg->fd_mem_peak, cg->version == 2 ? "reset" : "0");
-    return cg->version == 2 ? 0 : r;
+    if (cg->fd_mem_peak < 0)
+        return -EOPNOTSUPP;
+    if (cg->version == 1)
+        return write_fd(cg->fd_mem_peak, "0");
+    /* v2 before 6.12 cannot reset: its peak counts from the box's creation. */
+    return write_fd(cg->fd_mem_peak, "reset") < 0 ? -EOPNOTSUPP : 0;
 }
 
 int sb_cgroup_read_peak(struct sb_cgroup *cg, uint64_t *ret_bytes)
 {
     char buf[64];
-    int r = read_fd(cg->fd_mem_peak, buf, sizeof(buf));
+    int r;
+
+    if (cg->fd_mem_peak < 0)
+        return -EOPNOTSUPP;
+    r = read_fd(cg->fd_mem_peak, buf, sizeof(buf));
 
     if (r < 0)
         return r;

@@ -116,7 +116,8 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     int k = 1, in = -1, out = -1, err = -1, own_in = -1, own_out = -1, own_err = -1;
     int pipe_fds[2] = {-1, -1}, r;
     uint32_t binds_done = 0;
-    uint64_t cpu0 = 0, cpu1 = 0, oom0 = 0, oom1 = 0, peak = 0, start_usage = 0;
+    uint64_t cpu0 = 0, cpu1 = 0, oom0 = 0, oom1 = 0, start_usage = 0;
+    struct sb_memory_reading mem = {0};
     pid_t pid = -1;
     int status = 0, main_done = 0, cpu_over = 0, wall_over = 0;
     struct rusage ru;
@@ -179,8 +180,16 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     r = sb_cgroup_set_memory(K->cg, lim->memory_kb ? lim->memory_kb * 1024 + K->mem_slack : 0);
     if (r == 0)
         r = sb_cgroup_set_pids(K->cg, lim->procs + 1);
-    if (r == 0)
+    if (r == 0) {
         r = sb_cgroup_reset_peak(K->cg);
+        mem.peak_reset = r == 0;
+        if (r == -EOPNOTSUPP) {
+            /* Unknown, the peak after the run cannot be told to be this run's. */
+            if (sb_cgroup_read_peak(K->cg, &mem.peak_before) < 0)
+                mem.peak_before = UINT64_MAX;
+            r = 0;
+        }
+    }
     if (r == 0)
         r = sb_cgroup_read_usage(K->cg, &start_usage);
     if (r == 0)
@@ -264,17 +273,19 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     res->wall_ms = (now_ns() - t0) / 1000000;
 
     (void)sb_cgroup_read_cpu_ns(K->cg, &cpu1);
-    (void)sb_cgroup_read_peak(K->cg, &peak);
+    mem.peak_known = sb_cgroup_read_peak(K->cg, &mem.peak) == 0;
     (void)sb_cgroup_read_oom_kills(K->cg, &oom1);
     res->cpu_ms = (cpu1 - cpu0) / 1000000;
     /*
      * The cgroup's peak over this run, less what the box held before it (the keeper and the
      * spare, which shares the keeper's pages). The process's rusage would count every page of
-     * the keeper it started as.
+     * the keeper it started as: it only stands in where the peak cannot tell (verdict.c).
      */
     if (spare.base_usage > start_usage)
         spare.base_usage = start_usage;
-    uint64_t prog_mem = peak > spare.base_usage ? peak - spare.base_usage : 0;
+    mem.base = spare.base_usage;
+    mem.maxrss_kb = ru.ru_maxrss;
+    uint64_t prog_mem = sb_verdict_memory(&mem);
     res->memory_kb = prog_mem / 1024;
     struct sb_outcome outcome = {.wait_status = status,
                                  .cpu_over = cpu_over,

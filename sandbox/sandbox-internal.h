@@ -81,13 +81,28 @@ int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t m
  */
 int sb_cgroup_join(struct sb_cgroup *cg) __attribute__((warn_unused_result));
 
+/*
+ * Where a box named `name` goes in one hierarchy (controller, e.g. "memory" on v1; NULL: the
+ * v2 unified one), given the text of /proc/self/mountinfo and /proc/self/cgroup: the mount
+ * point, then our own path in the hierarchy less the part the mount hides (a container's
+ * cgroup root), less a trailing "gavel-host" leaf on v2 (we moved ourselves there), then
+ * name. sb_cgroup_create works on this; it is exposed for tests. -ENOENT without such a
+ * hierarchy, -ENAMETOOLONG.
+ */
+int sb_cgroup_box_dir(const char *mountinfo, const char *cgroups, const char *controller,
+                      const char *name, char *ret_dir, size_t size)
+    __attribute__((warn_unused_result));
+
 /* Closes the descriptors and removes the directories, retrying while dying tasks leave. */
 void sb_cgroup_destroy(struct sb_cgroup *cg);
 
 /* The remaining functions use only the descriptors: safe in the keeper. */
 int sb_cgroup_set_memory(struct sb_cgroup *cg, uint64_t bytes); /* 0 = unlimited */
 int sb_cgroup_set_pids(struct sb_cgroup *cg, uint32_t n);
+/* -EOPNOTSUPP when the peak cannot be reset: v2 before Linux 6.12 (its peak is the box's
+ * since creation), or no peak at all. */
 int sb_cgroup_reset_peak(struct sb_cgroup *cg);
+/* -EOPNOTSUPP on a v2 kernel older than 5.19, which has no memory.peak. */
 int sb_cgroup_read_peak(struct sb_cgroup *cg, uint64_t *ret_bytes);
 int sb_cgroup_read_usage(struct sb_cgroup *cg, uint64_t *ret_bytes);
 int sb_cgroup_read_cpu_ns(struct sb_cgroup *cg, uint64_t *ret_ns);
@@ -301,5 +316,23 @@ struct sb_outcome {
  */
 void sb_verdict_decide(struct sb_result *res, const struct sb_limits *lim, enum sb_profile profile,
                        const struct sb_outcome *o);
+
+/* What the keeper could read of a run's memory. */
+struct sb_memory_reading {
+    int peak_known;       /* the cgroup's peak was read after the run (peak) */
+    int peak_reset;       /* it was reset before the run; else peak_before is the peak then */
+    uint64_t peak_before; /* bytes */
+    uint64_t peak;        /* bytes */
+    uint64_t base;        /* bytes the box held before the program: the keeper and the spare */
+    long maxrss_kb;       /* the program's own high-water mark (rusage) */
+};
+
+/*
+ * The program's memory in bytes: the cgroup's peak over the run less the box's base. When the
+ * peak could not be reset (cgroup v2 before Linux 6.12), it tells this run's peak only if the
+ * run raised it; otherwise, and without a peak at all, the program's own high-water mark
+ * stands in (its children are not in it; it counts the keeper's pages it started as).
+ */
+uint64_t sb_verdict_memory(const struct sb_memory_reading *m);
 
 #endif

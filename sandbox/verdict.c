@@ -16,6 +16,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+uint64_t sb_verdict_memory(const struct sb_memory_reading *m)
+{
+    if (m->peak_known && (m->peak_reset || m->peak > m->peak_before))
+        return m->peak > m->base ? m->peak - m->base : 0;
+    return m->maxrss_kb > 0 ? (uint64_t)m->maxrss_kb * 1024 : 0;
+}
+
 static const char *signal_name(int sig)
 {
     static const struct {

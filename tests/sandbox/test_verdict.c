@@ -220,6 +220,34 @@ TEST(no_limits_no_verdicts)
     close(full);
 }
 
+TEST(memory_from_the_peak_or_the_program)
+{
+    const uint64_t mib = 1 << 20;
+    struct sb_memory_reading m = {
+        .peak_known = 1, .peak_reset = 1, .peak = 50 * mib, .base = 2 * mib, .maxrss_kb = 9999};
+
+    /* A peak reset before the run: this run's, less the box's base. */
+    CHECK_INT(sb_verdict_memory(&m), 48 * mib);
+    m.peak = mib;
+    CHECK_INT(sb_verdict_memory(&m), 0);
+    /* v2 before Linux 6.12: the box's peak since creation. A run that raised it set it. */
+    m = (struct sb_memory_reading){.peak_known = 1,
+                                   .peak_before = 300 * mib,
+                                   .peak = 301 * mib,
+                                   .base = 2 * mib,
+                                   .maxrss_kb = 4096};
+    CHECK_INT(sb_verdict_memory(&m), 299 * mib);
+    /* One that did not may have used anything below it: a earlier run's 300 MiB is not this
+     * one's, whose own high-water mark stands in. */
+    m.peak = 300 * mib;
+    CHECK_INT(sb_verdict_memory(&m), 4 * mib);
+    /* No peak at all (v2 before 5.19). */
+    m = (struct sb_memory_reading){.peak_known = 0, .maxrss_kb = 1024};
+    CHECK_INT(sb_verdict_memory(&m), mib);
+    m.maxrss_kb = -1;
+    CHECK_INT(sb_verdict_memory(&m), 0);
+}
+
 int main(int argc, char **argv)
 {
     return harness_main(argc, argv);
