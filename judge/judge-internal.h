@@ -41,6 +41,12 @@ int64_t judge_mono_ms(void);
  * the compiler's and the checker's output, the job's links to its test data. */
 void judge_worker_path(const struct judge_worker *w, const char *name, char *ret, size_t size);
 
+/* Reads at most max bytes of a file, raw, into *ret (malloc'd with room for one byte more, the
+ * caller frees) and their count into *ret_len; a file that cannot be read (missing, a symbolic
+ * link) reads as empty. -ENOMEM only. */
+int judge_read_capped(const char *path, size_t max, char **ret, size_t *ret_len)
+    __attribute__((warn_unused_result));
+
 /* Reads at most max bytes of a file as text, every byte that is not valid UTF-8 (NUL included)
  * made a '?', for a message or a log. Returns a new string the caller frees: "" when the file
  * cannot be read, NULL only when out of memory. */

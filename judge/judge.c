@@ -593,32 +593,6 @@ out:
 
 /* --- a run --- */
 
-/* Reads at most max bytes of a file, raw (for runs' stdout/stderr). */
-static int read_capped(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-    char *buf = malloc(max ? max : 1);
-    size_t got = 0;
-    int fd;
-
-    if (!buf)
-        return -ENOMEM;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        while (got < max) {
-            ssize_t n = read(fd, buf + got, max - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        close(fd);
-    }
-    *ret = buf;
-    *ret_len = got;
-    return 0;
-}
-
 static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
     char id[24], src[80], name[80], in_path[PATH_MAX + 16], out_path[PATH_MAX + 16];
@@ -689,9 +663,9 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
             goto out;
         judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
         judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
-        r = read_capped(out_path, JUDGE_RUN_STDOUT_MAX, &out, &out_len);
+        r = judge_read_capped(out_path, JUDGE_RUN_STDOUT_MAX, &out, &out_len);
         if (r >= 0)
-            r = read_capped(err_path, JUDGE_RUN_STDERR_MAX, &err, &err_len);
+            r = judge_read_capped(err_path, JUDGE_RUN_STDERR_MAX, &err, &err_len);
         if (r < 0) {
             r = judge_fail(w, r, "cannot read the run's output");
             goto out;

@@ -54,19 +54,18 @@ void judge_worker_path(const struct judge_worker *w, const char *name, char *ret
     judge_fmt(ret, size, "%s/%s", w->dir, name);
 }
 
-char *judge_read_text(const char *path, size_t max)
+int judge_read_capped(const char *path, size_t max, char **ret, size_t *ret_len)
 {
     char *buf = malloc(max + 1);
-    ssize_t n = 0;
+    size_t got = 0;
     int fd;
 
     if (!buf)
-        return NULL;
+        return -ENOMEM;
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd >= 0) {
-        size_t got = 0;
         while (got < max) {
-            n = read(fd, buf + got, max - got);
+            ssize_t n = read(fd, buf + got, max - got);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
@@ -74,10 +73,21 @@ char *judge_read_text(const char *path, size_t max)
             got += (size_t)n;
         }
         close(fd);
-        n = (ssize_t)got;
     }
+    *ret = buf;
+    *ret_len = got;
+    return 0;
+}
+
+char *judge_read_text(const char *path, size_t max)
+{
+    char *buf;
+    size_t n;
+
+    if (judge_read_capped(path, max, &buf, &n) < 0)
+        return NULL;
     buf[n] = '\0';
-    utf8_sanitize(buf, (size_t)n);
+    utf8_sanitize(buf, n);
     /* A cut in the middle of a UTF-8 sequence became '?'s; that is fine for a log. */
     return buf;
 }
