@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
+
 static int is_hex(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -131,52 +133,6 @@ out:
     free(buf);
     close(fd);
     return r;
-}
-
-static int clear_at(int dfd)
-{
-    DIR *d = fdopendir(dfd);
-    struct dirent *e;
-    int r = 0;
-
-    if (!d) {
-        r = -errno;
-        close(dfd);
-        return r;
-    }
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (unlinkat(dirfd(d), e->d_name, 0) == 0)
-            continue;
-        if (errno != EISDIR && errno != EPERM) {
-            r = -errno;
-            continue;
-        }
-        int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub < 0) {
-            r = -errno;
-            continue;
-        }
-        /* A box may leave folders it made read-only: open them up before emptying. */
-        (void)fchmod(sub, 0700);
-        int rr = clear_at(sub);
-        if (rr < 0)
-            r = rr;
-        if (unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
-            r = -errno;
-    }
-    closedir(d);
-    return r;
-}
-
-int judge_clear_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-    if (fd < 0)
-        return errno == ENOENT ? 0 : -errno;
-    return clear_at(fd);
 }
 
 static atomic_uint tmp_counter;
@@ -514,7 +470,7 @@ static int remove_tree(int dfd, const char *name)
 
     if (fd < 0)
         return errno == ENOENT ? 0 : -errno;
-    r = clear_at(fd);
+    r = fs_clear_at(fd);
     if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
         r = -errno;
     return r;

@@ -94,7 +94,4 @@ int judge_write_file(const char *path, const char *data, size_t len)
 /* mkdir -p of a path, mode 0755. */
 int judge_mkdirs(const char *path) __attribute__((warn_unused_result));
 
-/* Removes everything inside dir (not dir itself); symlinks are removed, never followed. */
-int judge_clear_dir(const char *dir) __attribute__((warn_unused_result));
-
 #endif

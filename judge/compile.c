@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "judge/cache.h"
 #include "judge/lang.h"
@@ -119,7 +120,7 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
         goto out;
     }
     judge_fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
-    (void)!judge_clear_dir(tmp);
+    (void)!fs_clear_dir(tmp);
     judge_fmt(hdr, sizeof(hdr), "%s/%s", tmp, lang->pch_header);
     {
         char *slash = strrchr(hdr, '/');
@@ -159,7 +160,7 @@ out:
         /* Compile without from now on: correct, only slower. */
         if (!sh->pch_failed) {
             sh->pch_failed = 1;
-            (void)!judge_clear_dir(tmp);
+            (void)!fs_clear_dir(tmp);
             (void)rmdir(tmp);
         }
         ret[0] = '\0';
@@ -198,7 +199,7 @@ int judge_place_source(struct judge_worker *w, const char *dir, const struct jud
                        size_t name_size)
 {
     char path[PATH_MAX + 80];
-    int r = judge_clear_dir(dir);
+    int r = fs_clear_dir(dir);
 
     if (r < 0)
         return judge_fail(w, r, "cannot empty %s", dir);

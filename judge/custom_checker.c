@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "judge/cache.h"
 #include "judge/checker.h"
@@ -97,7 +98,7 @@ int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_ch
                 log_msg(LOG_INFO, "custom checker %s compiled", key);
         }
         if (r < 0) {
-            (void)!judge_clear_dir(tmp);
+            (void)!fs_clear_dir(tmp);
             (void)rmdir(tmp);
         }
         free(c.output);
@@ -164,7 +165,7 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
 
     /* A fresh folder for every test: what a checker writes there stays charged to the box's
      * memory until it is removed (a tmpfs), and must not be found by the next test. */
-    r = judge_clear_dir(w->check_dir);
+    r = fs_clear_dir(w->check_dir);
     if (r >= 0)
         r = copy_dir_files(ck->dir, w->check_dir);
     if (r < 0)
@@ -181,7 +182,7 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
      * so that no test reads the message of the one before. */
     r = judge_mkdirs(fb);
     if (r >= 0)
-        r = judge_clear_dir(fb);
+        r = fs_clear_dir(fb);
     if (r >= 0 && chown(fb, sb_box_uid(w->box), sb_box_uid(w->box)) < 0)
         r = -errno;
     if (r < 0)
@@ -241,7 +242,7 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
     free(text);
     /* Give back at once what the checker wrote, before the program's next test runs in the
      * same box under a lower memory limit. */
-    r = judge_clear_dir(w->check_dir);
+    r = fs_clear_dir(w->check_dir);
     if (r < 0)
         return judge_fail(w, r, "cannot empty %s", w->check_dir);
     return 0;

@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "judge/cache.h"
 #include "judge/checker.h"
@@ -525,8 +526,8 @@ static int submission_record(struct judge_worker *w, struct db_conn *conn, const
 static void submission_release(struct judge_worker *w, struct submission *s)
 {
     /* Evicted data takes its space back now, not at the next job. */
-    (void)!judge_clear_dir(s->pins_dir);
-    (void)!judge_clear_dir(w->check_data_dir);
+    (void)!fs_clear_dir(s->pins_dir);
+    (void)!fs_clear_dir(w->check_data_dir);
     for (int i = 0; s->tests && i < s->n; i++)
         free(s->tests[i].group);
     for (int i = 0; s->msgs && i < s->n; i++)
@@ -554,7 +555,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     judge_worker_path(w, "tests", s.pins_dir, sizeof(s.pins_dir));
     r = judge_mkdirs(s.pins_dir);
     if (r >= 0)
-        r = judge_clear_dir(s.pins_dir);
+        r = fs_clear_dir(s.pins_dir);
     if (r < 0) {
         r = judge_fail(w, r, "cannot prepare %s", s.pins_dir);
         goto out;

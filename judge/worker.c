@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/utf8.h"
 #include "judge/cache.h"
@@ -148,7 +149,7 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
         ;
     r = judge_mkdirs(w->dir);
     if (r >= 0)
-        r = judge_clear_dir(w->dir);
+        r = fs_clear_dir(w->dir);
     if (r >= 0)
         r = judge_mkdirs(w->box_dir);
     if (r >= 0)

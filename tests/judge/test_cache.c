@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "judge/cache.h"
 #include "tests/harness.h"
 
@@ -34,7 +35,7 @@ static void make_root(char *root)
 
 static void remove_root(const char *root)
 {
-    CHECK_INT(judge_clear_dir(root), 0);
+    CHECK_INT(fs_clear_dir(root), 0);
     CHECK_INT(rmdir(root), 0);
 }
 

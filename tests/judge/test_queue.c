@@ -10,6 +10,7 @@
 
 #include "db/db.h"
 #include "db/queue.h"
+#include "common/fs.h"
 #include "judge/cache.h"
 #include "tests/dbtest.h"
 #include "tests/harness.h"
@@ -458,7 +459,7 @@ TEST(cache_fetches_verifies_and_reuses)
                                 "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd",
                                 path, sizeof(path)),
               -ENOENT);
-    CHECK_INT(judge_clear_dir(root), 0);
+    CHECK_INT(fs_clear_dir(root), 0);
     CHECK_INT(rmdir(root), 0);
     db_conn_close(c);
 }
