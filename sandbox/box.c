@@ -336,8 +336,10 @@ static int pack(struct sb_request *req, const char *s)
 
 static void normalise(struct sb_limits *lim)
 {
-    if (!lim->wall_ms)
-        lim->wall_ms = 2 * lim->time_ms + 1000;
+    if (!lim->wall_ms) {
+        uint64_t wall = 2 * (uint64_t)lim->time_ms + 1000; /* in 64 bits: no wrap to a short wall */
+        lim->wall_ms = wall > UINT32_MAX ? UINT32_MAX : (uint32_t)wall;
+    }
     if (!lim->procs)
         lim->procs = 64;
 }

@@ -203,7 +203,7 @@ static int box_dir(const struct view *v, const char *controller, const char *nam
     const char *rel = path;
     size_t rl = strlen(root), pl = strlen(path), hl = strlen("/" V2_HOST_LEAF);
     /* On v2 we may have moved ourselves into our own leaf: boxes go beside it. */
-    if (!controller && pl > hl && strcmp(path + pl - hl, "/" V2_HOST_LEAF) == 0)
+    if (!controller && pl >= hl && strcmp(path + pl - hl, "/" V2_HOST_LEAF) == 0)
         path[pl - hl] = '\0';
     if (strcmp(root, "/") != 0 && strncmp(path, root, rl) == 0 && (!path[rl] || path[rl] == '/'))
         rel = path + rl;

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "sandbox/sandbox.h"
 
@@ -38,8 +39,10 @@ static const char usage[] =
     "  --stdin FILE       standard input (default: empty)\n"
     "  --stdout FILE      where standard output goes (default: discarded)\n"
     "  --stderr FILE      where standard error goes (default: discarded)\n"
-    "  --dir DIR          host folder that becomes the program's writable working folder\n"
-    "                     (default: the current folder)\n"
+    "  --dir DIR          host folder that becomes the program's writable working folder,\n"
+    "                     ./PROGRAM is found there; the box's user owns it during the run,\n"
+    "                     its owner and mode are put back after (default: a new empty\n"
+    "                     folder, removed after the run)\n"
     "  --bind SRC[:DST]   extra read-only folder inside the box, at DST (default: SRC)\n"
     "  --profile NAME     native (default), python, jvm, compiler\n"
     "  --env K=V          environment (the box starts from a minimal clean environment)\n"
@@ -336,11 +339,63 @@ static int get_box(const struct sb_box_options *opts, int linger_ms, struct sb_b
     return sb_box_new_msg(opts, ret_box, msg, size);
 }
 
+/*
+ * The working folder of the run: DIR of --dir, whose owner and mode the box changes for the
+ * run and work_dir_done puts back; or, without --dir, a new empty folder of its own, removed
+ * after. Never the current folder: a box owns its working folder, and the current folder
+ * might be / or a home.
+ */
+struct work_dir {
+    char tmp[64]; /* the folder of our own, or "" */
+    int fd;       /* --dir, held to put its owner and mode back; -1 */
+    struct stat st;
+};
+
+static int work_dir_open(struct work_dir *wd, const char *dir, const char **ret_path)
+{
+    wd->tmp[0] = '\0';
+    wd->fd = -1;
+    if (!dir) {
+        snprintf(wd->tmp, sizeof(wd->tmp), "/tmp/gavel-run-XXXXXX");
+        if (!mkdtemp(wd->tmp)) {
+            int e = errno;
+            wd->tmp[0] = '\0';
+            return -e;
+        }
+        *ret_path = wd->tmp;
+        return 0;
+    }
+    wd->fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (wd->fd < 0 || fstat(wd->fd, &wd->st) < 0) {
+        int e = errno;
+        if (wd->fd >= 0)
+            close(wd->fd);
+        wd->fd = -1;
+        return -e;
+    }
+    *ret_path = dir;
+    return 0;
+}
+
+static void work_dir_done(struct work_dir *wd)
+{
+    if (wd->tmp[0]) {
+        (void)!fs_clear_dir(wd->tmp);
+        (void)rmdir(wd->tmp);
+    }
+    if (wd->fd >= 0) {
+        (void)!fchown(wd->fd, wd->st.st_uid, wd->st.st_gid);
+        (void)fchmod(wd->fd, wd->st.st_mode & 07777);
+        close(wd->fd);
+    }
+}
+
 int main(int argc, char **argv)
 {
     static const char *env[MAX_ENV + 1];
     static struct sb_bind binds[MAX_BINDS];
-    struct sb_spec spec = {.work_dir = "."};
+    struct sb_spec spec = {.work_dir = NULL};
+    struct work_dir wd;
     struct sb_box_options opts = {.slot = -1};
     struct sb_box *box = NULL;
     struct sb_result res;
@@ -435,7 +490,16 @@ int main(int argc, char **argv)
     spec.envp = env;
     spec.binds = binds;
 
-    r = get_box(&opts, linger_ms, &box, &pool_lock_fd, msg, sizeof(msg));
+    msg[0] = '\0';
+    r = work_dir_open(&wd, spec.work_dir, &spec.work_dir);
+    if (r < 0) {
+        snprintf(msg, sizeof(msg), "working folder %s: %s", spec.work_dir ? spec.work_dir : "(new)",
+                 strerror(-r));
+    } else {
+        r = get_box(&opts, linger_ms, &box, &pool_lock_fd, msg, sizeof(msg));
+        if (r < 0)
+            work_dir_done(&wd);
+    }
     if (r < 0) {
         memset(&res, 0, sizeof(res));
         res.status = SB_SE;
@@ -448,6 +512,7 @@ int main(int argc, char **argv)
     sb_box_free(box);
     if (pool_lock_fd >= 0)
         close(pool_lock_fd);
+    work_dir_done(&wd);
     print_result(&res);
     return r < 0 ? 1 : 0;
 }

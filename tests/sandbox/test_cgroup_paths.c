@@ -52,6 +52,9 @@ TEST(v2_after_moving_into_our_own_leaf)
                                 dir, sizeof(dir)),
               0);
     CHECK_STR(dir, "/sys/fs/cgroup/system.slice/gavel.service/b");
+    /* In a container, the leaf beneath the namespace's root. */
+    CHECK_INT(sb_cgroup_box_dir(v2_mounts, "0::/gavel-host\n", NULL, "b", dir, sizeof(dir)), 0);
+    CHECK_STR(dir, "/sys/fs/cgroup/b");
     /* A cgroup that only ends in the same letters is not our leaf. */
     CHECK_INT(sb_cgroup_box_dir(v2_mounts, "0::/x/not-gavel-host\n", NULL, "b", dir, sizeof(dir)),
               0);

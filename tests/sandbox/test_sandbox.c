@@ -927,6 +927,22 @@ static int pool_sockets_left(void)
     return n;
 }
 
+/* How many entries of dir start with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
 TEST(gavel_run_cli)
 {
     char work[512], out[1024], bind[400], stdout_path[700];
@@ -956,6 +972,27 @@ TEST(gavel_run_cli)
     CHECK(gavel_run((const char *[]){"--profile", "cobol", "--", "/progs/hello", NULL}, out,
                     sizeof(out)) != 0);
     CHECK(strstr(out, "\"status\":\"SE\"") != NULL);
+
+    /* The folder of --dir is the box's for the run only: its owner and mode come back. */
+    struct stat before, after;
+    REQUIRE(chmod(work, 0751) == 0 && stat(work, &before) == 0);
+    CHECK_INT(gavel_run((const char *[]){"--dir", work, "--", "/bin/sh", "-c", "touch made", NULL},
+                        out, sizeof(out)),
+              0);
+    REQUIRE(stat(work, &after) == 0);
+    CHECK_INT(after.st_uid, before.st_uid);
+    CHECK_INT(after.st_gid, before.st_gid);
+    CHECK_INT(after.st_mode, before.st_mode);
+    CHECK(strncmp(out, "{\"status\":\"OK\",", 15) == 0);
+    /* Without --dir the box works in a new empty folder, removed after; never the current
+     * folder, which might be / or a home. */
+    int tmp_before = count_prefixed("/tmp", "gavel-run-");
+    CHECK_INT(
+        gavel_run((const char *[]){"--", "/bin/sh", "-c", "test -z \"$(ls -A)\" && touch x", NULL},
+                  out, sizeof(out)),
+        0);
+    CHECK(strncmp(out, "{\"status\":\"OK\",", 15) == 0);
+    CHECK_INT(count_prefixed("/tmp", "gavel-run-"), tmp_before);
 
     /* A lingering box serves the next gavel-run, then goes away with its cgroups. */
     for (int i = 0; i < 3; i++) {
