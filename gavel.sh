@@ -148,6 +148,20 @@ cmd_test() {
     ctest --output-on-failure --timeout 900 "$@"
 }
 
+# How to start the judge. On cgroup v2 its sandbox needs a cgroup of its own with the memory
+# and pids controllers delegated: v2 hands controllers down only from a cgroup without
+# processes, and this shell, PostgreSQL and the API share ours. Under systemd a transient scope
+# with Delegate=yes is one (systemd-run execs the judge in it: same pid, same environment).
+judge_launcher() {
+    [ -f /sys/fs/cgroup/cgroup.controllers ] || return 0 # cgroup v1 or hybrid: nothing needed
+    if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
+        echo "systemd-run --scope --quiet --collect -p Delegate=yes --"
+    else
+        say "cgroup v2 without systemd: start the judge in a cgroup of its own with memory" \
+            "and pids delegated, or its sandbox cannot limit programs (see README)"
+    fi
+}
+
 cmd_run() {
     local data url api_pid judge_pid status=0 bin
     if [ -n "${GAVEL_BIN_DIR:-}" ]; then
@@ -200,7 +214,8 @@ cmd_run() {
     "$bin/gavel-api" &
     api_pid=$!
     if [ -x "$bin/gavel-judge" ]; then
-        "$bin/gavel-judge" &
+        # shellcheck disable=SC2046 # the launcher is words, or nothing
+        $(judge_launcher) "$bin/gavel-judge" &
         judge_pid=$!
     fi
     say "API on http://$GAVEL_LISTEN (Ctrl-C stops everything)"
