@@ -39,7 +39,9 @@ static const char *signal_name(int sig)
     return "signal";
 }
 
-/* True when the tail of a JVM's standard error shows an OutOfMemoryError. */
+/* True when the tail of a JVM's standard error shows an OutOfMemoryError of memory: not the
+ * one a JVM throws when it "cannot create native thread", which is the process cap (--procs)
+ * refusing a thread; a real lack of memory there shows in the cgroup's peak. */
 static int jvm_oom(int fd)
 {
     static char tail[8193];
@@ -55,7 +57,11 @@ static int jvm_oom(int fd)
     for (ssize_t i = 0; i < n; i++)
         if (tail[i] == '\0')
             tail[i] = ' ';
-    return strstr(tail, "java.lang.OutOfMemoryError") != NULL;
+    static const char oom[] = "java.lang.OutOfMemoryError";
+    for (const char *p = tail; (p = strstr(p, oom)) != NULL; p += sizeof(oom) - 1)
+        if (strncmp(p + sizeof(oom) - 1, ": unable to create native thread", 32) != 0)
+            return 1;
+    return 0;
 }
 
 static int over_cap(int fd, uint64_t cap)

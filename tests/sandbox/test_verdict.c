@@ -174,6 +174,22 @@ TEST(jvm_out_of_memory_is_mle)
     o.err_fd = fd;
     CHECK_INT(judge(&o, SB_JVM, 10).status, SB_MLE);
     close(fd);
+
+    /* A thread the process cap refused is not memory; with a heap error as well, it is. */
+    const char *threads = "Exception in thread \"main\" java.lang.OutOfMemoryError: unable to "
+                          "create native thread: possibly out of memory or process/resource "
+                          "limits reached";
+    fd = file_with(300, threads, 10);
+    REQUIRE(fd >= 0);
+    o = exited(1);
+    o.err_fd = fd;
+    CHECK_INT(judge(&o, SB_JVM, 10).status, SB_RE);
+    close(fd);
+    fd = file_with(300, threads, 10);
+    REQUIRE(fd >= 0 && pwrite(fd, text, strlen(text), 200) == (ssize_t)strlen(text));
+    o.err_fd = fd;
+    CHECK_INT(judge(&o, SB_JVM, 10).status, SB_MLE);
+    close(fd);
 }
 
 TEST(output_at_the_cap_is_ole)
