@@ -484,9 +484,7 @@ static int submission_record(struct judge_worker *w, struct db_conn *conn, const
         struct db_test_result *row = &s->rows[i];
         row->ordinal = o->ordinal;
         row->verdict = judge_code_name(o->code);
-        row->points = o->code == JUDGE_AC ? o->points : o->earned;
-        if (o->group && o->group[0])
-            row->points = o->code == JUDGE_AC ? o->points : 0;
+        row->points = judge_score_earned(s->outs, (size_t)s->n, (size_t)i);
         row->checker_message = s->msgs[i];
     }
     r = stop_requested(w);

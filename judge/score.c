@@ -29,6 +29,16 @@ static int group_passed(const struct judge_test_outcome *tests, size_t n, const 
     return 1;
 }
 
+int judge_score_earned(const struct judge_test_outcome *tests, size_t n, size_t i)
+{
+    const struct judge_test_outcome *t = &tests[i];
+
+    if (grouped(t))
+        return t->code == JUDGE_AC && group_passed(tests, n, t->group) ? t->points : 0;
+    int e = t->code == JUDGE_AC ? t->points : t->earned;
+    return e < 0 ? 0 : e > t->points ? t->points : e;
+}
+
 void judge_score_compute(const struct judge_test_outcome *tests, size_t n, struct judge_score *ret)
 {
     ret->verdict = JUDGE_AC;
@@ -42,11 +52,6 @@ void judge_score_compute(const struct judge_test_outcome *tests, size_t n, struc
             ret->first_failure = (int)i;
             ret->verdict = t->code;
         }
-        if (!grouped(t)) {
-            int e = t->code == JUDGE_AC ? t->points : t->earned;
-            ret->score += e < 0 ? 0 : e > t->points ? t->points : e;
-        } else if (t->code == JUDGE_AC && group_passed(tests, n, t->group)) {
-            ret->score += t->points;
-        }
+        ret->score += judge_score_earned(tests, n, i);
     }
 }

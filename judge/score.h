@@ -42,6 +42,10 @@ struct judge_score {
     int first_failure; /* index into the tests of the verdict's test, -1 when AC */
 };
 
+/* The points test i adds to the score: its earned points (capped at its points) alone, or in
+ * a group its points when the whole group passed, else 0. */
+int judge_score_earned(const struct judge_test_outcome *tests, size_t n, size_t i);
+
 /* Computes verdict and score. Tests must be in ordinal order. */
 void judge_score_compute(const struct judge_test_outcome *tests, size_t n, struct judge_score *ret);
 

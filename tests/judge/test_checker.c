@@ -391,6 +391,10 @@ TEST(score_groups_all_or_nothing)
     CHECK_INT(s.first_failure, 2);
     CHECK_INT(s.score, 1 + 10); /* g1 lost entirely, g2 whole even if not contiguous */
     CHECK_INT(s.max_score, 32);
+    /* What each test shows it earned adds up to the score: g1's AC test earned nothing. */
+    int earned[] = {1, 0, 0, 5, 0, 5};
+    for (size_t i = 0; i < 6; i++)
+        CHECK_INT(judge_score_earned(t, 6, i), earned[i]);
 }
 
 TEST(score_partial_and_skipped)
