@@ -422,6 +422,15 @@ static int submission_test(struct judge_worker *w, struct submission *s, int i,
     o->code = ro.code;
     row->time_ms = (int)ro.res.cpu_ms;
     row->memory_kb = (int64_t)ro.res.memory_kb;
+    /* Stopped by the wall clock with CPU time to spare: it was sleeping or waiting. Its CPU
+     * time alone (a few ms) would read as if it had been quick. */
+    if (ro.code == JUDGE_TLE && ro.res.cpu_ms <= (uint64_t)s->time_ms) {
+        row->time_ms = (int)ro.res.wall_ms;
+        judge_fmt(cmsg, sizeof(cmsg),
+                  "wall-clock limit: stopped after %llu ms having used %llu ms of CPU time"
+                  " (sleeping or waiting)",
+                  (unsigned long long)ro.res.wall_ms, (unsigned long long)ro.res.cpu_ms);
+    }
     if (row->time_ms > s->max_time)
         s->max_time = row->time_ms;
     if (row->memory_kb > s->max_mem)

@@ -100,6 +100,12 @@ class Hostile(ju.JudgeCase):
         for name, (_, _, allowed) in RUNTIME.items():
             with self.subTest(name):
                 self.assertIn(rows[ids[name]]["verdict"], allowed, rows[ids[name]])
+        # A sleeper's time is the wall clock that stopped it, not its few ms of CPU, and its
+        # test says so.
+        self.assertGreaterEqual(rows[ids["sleep forever"]]["time_ms"], 1000)
+        self.assertIn("wall-clock limit", gavel_test.psql(
+            self.url, "SELECT checker_message FROM submission_tests"
+            " WHERE submission_id = %d" % ids["sleep forever"]))
         self.assertFalse(os.path.exists("/gavel-escaped"))
         # Nothing the programs wrote stayed on the host's disk.
         self.assertGreater(shutil.disk_usage(self.data).free, free_before - (256 << 20))
