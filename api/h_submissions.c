@@ -234,11 +234,13 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
                  "SELECT " SUBMISSION_COLUMNS ", s.compile_output, s.source,"
                  " (SELECT json_agg(json_build_object('ordinal', st.ordinal, 'verdict', st.verdict,"
                  "   'time_ms', st.time_ms, 'memory_kb', st.memory_kb, 'points', st.points,"
-                 "   'group', tc.group_name) ORDER BY st.ordinal)::text"
+                 "   'group', tc.group_name, 'message',"
+                 "   CASE WHEN $2::boolean OR tc.is_sample THEN st.checker_message END)"
+                 "   ORDER BY st.ordinal)::text"
                  "  FROM submission_tests st LEFT JOIN test_cases tc"
                  "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
-                 "  WHERE st.submission_id = s.id)" SUBMISSION_FROM " WHERE s.id = $1",
-                 1, (const char *const[]){idtext});
+                 "  WHERE st.submission_id = s.id), s.message" SUBMISSION_FROM " WHERE s.id = $1",
+                 2, (const char *const[]){idtext, is_staff(req) ? "true" : "false"});
     if (r < 0)
         return api_db_fail(req, r, "submission read");
     if (PQntuples(*ret_res) != 1 ||
@@ -266,6 +268,11 @@ int api_h_submission_get(struct api_req *req)
     api_json_kstr(j, "compile_output", api_col(res, 0, 14));
     api_json_key(j, "tests");
     api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
+    /* The judge's word on the submission (why it is IE) and each test's (the checker's, a
+     * wall-clock stop) may quote hidden data or a checker's source: staff read them all, the
+     * author those of sample tests only. */
+    if (is_staff(req))
+        api_json_kstr(j, "message", api_col(res, 0, 17));
     /* Only its author and staff get here at all; the check stays beside the field it guards. */
     if (is_staff(req) || db_int64(res, 0, 13) == api_user(req)->id)
         api_json_kstr(j, "source", PQgetvalue(res, 0, 15));

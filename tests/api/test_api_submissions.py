@@ -40,7 +40,8 @@ class Submissions(ApiCase):
                           s["memory_kb"]), ("done", "WA", 1, 6, 12, 3400))
         self.assertRegex(s["judged_at"], r"Z$")
         self.assertEqual(s["tests"][1], {"ordinal": 2, "verdict": "WA", "time_ms": 6,
-                                         "memory_kb": 100, "points": 0, "group": "big"})
+                                         "memory_kb": 100, "points": 0, "group": "big",
+                                         "message": None})
         # Others' source reaches nobody else; staff see it.
         self.assertError(self.api("GET", "/api/v1/submissions/%d" % sid,
                                   token=self.login("eve")), 404)
@@ -50,6 +51,30 @@ class Submissions(ApiCase):
         self.assertError(self.api("GET", "/api/v1/submissions/999999", token=stu), 404)
         self.assertError(self.api("GET", "/api/v1/submissions/abc", token=stu), 404)
         self.assertError(self.api("GET", "/api/v1/submissions/-1", token=stu), 404)
+
+    def test_messages(self):
+        """The judge's messages: staff read every one; the author those of sample tests only
+        (a hidden test's may quote its data)."""
+        stu = self.login("stu")
+        st, body, _ = self.submit(stu, "sum")
+        self.assertEqual(st, 202, body)
+        sid = body["id"]
+        self.finish_submission(sid, "IE", 0)
+        self.sql("UPDATE submissions SET message = 'the checker does not compile' WHERE id = %d;"
+                 " INSERT INTO submission_tests (submission_id, ordinal, verdict, time_ms,"
+                 " memory_kb, points, checker_message) VALUES"
+                 " (%d, 1, 'WA', 1, 1, 0, 'sample: expected 3'),"
+                 " (%d, 2, 'WA', 1, 1, 0, 'hidden: expected 10')" % (sid, sid, sid))
+        st, mine, _ = self.api("GET", "/api/v1/submissions/%d" % sid, token=stu)
+        self.assertEqual(st, 200, mine)
+        self.assertNotIn("message", mine)
+        self.assertEqual([t["message"] for t in mine["tests"]], ["sample: expected 3", None])
+        st, staff, _ = self.api("GET", "/api/v1/submissions/%d" % sid,
+                                token=self.login("teacher"))
+        self.assertEqual(st, 200, staff)
+        self.assertEqual(staff["message"], "the checker does not compile")
+        self.assertEqual([t["message"] for t in staff["tests"]],
+                         ["sample: expected 3", "hidden: expected 10"])
 
     def test_bad_submissions(self):
         stu = self.login("stu")
