@@ -7,6 +7,7 @@
  * see their own submissions only; instructors and admins see all, with their source.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "api/bodies.h"
 #include "api/handlers.h"
@@ -317,7 +318,8 @@ int api_h_submission_list(struct api_req *req)
     if (verdict && !verdict_valid(verdict))
         return api_fail(req, -EINVAL, "verdict", "must be AC, WA, TLE, MLE, RE, CE, OLE or IE");
     if (!is_staff(req)) {
-        if (user && strcmp(user, api_user(req)->username) != 0)
+        /* Usernames are one whatever their ASCII case (user was checked to be a username). */
+        if (user && strcasecmp(user, api_user(req)->username) != 0)
             return api_fail(req, -EACCES, "user", "students see only their own submissions");
         user = api_user(req)->username;
     }

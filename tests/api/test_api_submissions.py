@@ -148,6 +148,12 @@ class Submissions(ApiCase):
         self.assertIsNone(lst["next_cursor"])
         self.assertNotIn("source", lst["items"][0])
         self.assertError(self.api("GET", "/api/v1/submissions?user=listb", token=a), 403, "user")
+        # Their own name in another letter case is still them (usernames ignore ASCII case).
+        for name in ("LISTA", "ListA"):
+            st, lst, _ = self.api("GET", "/api/v1/submissions?limit=100&user=" + name, token=a)
+            self.assertEqual(st, 200, lst)
+            self.assertEqual([s["id"] for s in lst["items"]], sorted(mine, reverse=True))
+        self.assertError(self.api("GET", "/api/v1/submissions?user=LISTB", token=a), 403, "user")
         st, lst, _ = self.api("GET", "/api/v1/submissions?user=listb", token=self.login("teacher"))
         self.assertEqual([s["id"] for s in lst["items"]], [theirs])
         st, lst, _ = self.api("GET", "/api/v1/submissions?problem=other&user=lista",
