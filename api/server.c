@@ -425,9 +425,11 @@ static enum MHD_Result refuse(struct api_req *req, int err)
     return queue(req);
 }
 
-/* Finds the route; 404 when no pattern matches, 405 when only the method differs. */
+/* Finds the route; 404 when no pattern matches, 405 when only the method differs. HEAD takes
+ * the GET route of its path: libmicrohttpd sends the headers of the answer and drops its body. */
 static int route(struct api_req *req)
 {
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
     int path_matched = 0;
 
     for (size_t i = 0; i < api_n_routes; i++) {
@@ -436,7 +438,7 @@ static int route(struct api_req *req)
         if (!api_route_match(api_routes[i].pattern, &req->uri, names, values, API_MAX_PARAMS, &n))
             continue;
         path_matched = 1;
-        if (strcmp(api_routes[i].method, req->method) != 0)
+        if (strcmp(api_routes[i].method, method) != 0)
             continue;
         req->route = &api_routes[i];
         req->route_index = i;

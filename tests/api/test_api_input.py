@@ -211,6 +211,21 @@ class BadInput(ApiCase):
             st, res, _ = self.api(method, path)
             self.assertIn(st, (405, 501) if method == "BREW" else (405,), (method, path, res))
 
+    def test_head_is_get_without_a_body(self):
+        tok = self.login("stu")
+        for path in ("/healthz", "/api/v1/languages", "/api/v1/problems/p", "/api/v1/me"):
+            with self.subTest(path=path):
+                gst, _, ghdr = self.api("GET", path, token=tok)
+                st, body, hdr = self.api("HEAD", path, token=tok)
+                self.assertEqual((st, body), (gst, b""), path)
+                self.assertEqual(hdr.get("Content-Type"), ghdr.get("Content-Type"))
+        # As GET would: a missing resource is 404, a missing token 401.
+        self.assertEqual(self.api("HEAD", "/api/v1/problems/nope", token=tok)[0], 404)
+        self.assertEqual(self.api("HEAD", "/api/v1/me")[0], 401)
+        # Routes with no GET still answer HEAD with 405.
+        for path in ("/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/runs"):
+            self.assertEqual(self.api("HEAD", path, token=tok)[0], 405, path)
+
     def test_malformed_http(self):
         for data in (b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
                      b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
