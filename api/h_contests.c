@@ -444,14 +444,23 @@ int api_h_contest_participants(struct api_req *req)
     return 0;
 }
 
+/* No fields: the body may be left out, or be {} (anything in it is refused, as on every route). */
+static const struct api_field unfreeze_fields[] = {
+    API_FIELD_END,
+};
+
 int api_h_contest_unfreeze(struct api_req *req)
 {
     struct db_contest_access a;
     struct db_conn *c;
     char cid[24];
+    size_t len = 0;
     int r = contest_to_manage(req, &c, &a);
 
     if (r < 0)
+        return r;
+    (void)api_body(req, &len);
+    if (len > 0 && (r = api_body_json(req, unfreeze_fields, NULL)) < 0)
         return r;
     id_text(cid, sizeof(cid), a.id);
     r = db_query(c, NULL, "UPDATE contests SET unfrozen = true WHERE id = $1", 1,

@@ -226,6 +226,30 @@ class BadInput(ApiCase):
         for path in ("/api/v1/sessions", "/api/v1/sessions/current", "/api/v1/runs"):
             self.assertEqual(self.api("HEAD", path, token=tok)[0], 405, path)
 
+    def test_unfreeze_body(self):
+        st, body, _ = self.api("POST", "/api/v1/contests",
+                               {"slug": "ufz", "title": "Unfreeze", "scoring": "icpc",
+                                "starts_at": "2020-01-01T00:00:00Z",
+                                "ends_at": "2020-01-02T00:00:00Z",
+                                "freeze_at": "2020-01-01T12:00:00Z",
+                                "problems": [{"problem": "p", "label": "A"}]},
+                               token=self.login("teacher"))
+        self.assertEqual(st, 201, body)
+        tok = self.login("teacher")
+        # Unknown fields are refused here as on every other route, and nothing changes.
+        for raw_body, field in ((b'{"x": 1}', "x"), (b'{"unfrozen": false}', "unfrozen"),
+                                (b"[]", None), (b"{", None), (b"1", None)):
+            with self.subTest(body=raw_body):
+                self.assertError(self.api("POST", "/api/v1/contests/ufz/unfreeze", raw=raw_body,
+                                          token=tok, headers={"Content-Type": "application/json"}),
+                                 400, field)
+        self.assertEqual(self.sql("SELECT unfrozen FROM contests WHERE slug = 'ufz'"), "f")
+        # No body and an empty object both unfreeze.
+        st, res, _ = self.api("POST", "/api/v1/contests/ufz/unfreeze", token=tok)
+        self.assertEqual((st, res.get("unfrozen")), (200, True), res)
+        st, res, _ = self.api("POST", "/api/v1/contests/ufz/unfreeze", {}, token=tok)
+        self.assertEqual((st, res.get("unfrozen")), (200, True), res)
+
     def test_malformed_http(self):
         for data in (b"GARBAGE\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
                      b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n",
