@@ -292,6 +292,21 @@ int api_h_user_get(struct api_req *req)
     return 0;
 }
 
+/* 1 when an account of that name exists (in any letter case), 0 when not, or a negative errno. */
+static int user_exists(struct db_conn *c, const char *username)
+{
+    PGresult *res = NULL;
+    int r;
+
+    r = db_query(c, &res, "SELECT 1 FROM users WHERE lower(username) = lower($1)", 1,
+                 (const char *const[]){username});
+    if (r < 0)
+        return r;
+    r = PQntuples(res) > 0;
+    PQclear(res);
+    return r;
+}
+
 int api_h_user_patch(struct api_req *req)
 {
     const char *username = api_param(req, "username");
@@ -331,18 +346,32 @@ int api_h_user_patch(struct api_req *req)
     }
     if ((r = api_db(req, &c)) < 0)
         goto out;
+    /* The admins' rows are locked (in id order, so two demotions cannot deadlock) before the
+     * count is taken: of two admins demoting each other at once, the second sees the first's
+     * demotion and is refused, and an admin always remains. */
     r = db_query(
         c, &res,
-        "UPDATE users SET display_name = coalesce($2, display_name),"
+        "WITH admins AS (SELECT id FROM users WHERE role = 'admin' AND $4::text IS NOT NULL"
+        "                ORDER BY id FOR UPDATE)"
+        " UPDATE users SET display_name = coalesce($2, display_name),"
         " password_hash = coalesce($3, password_hash), role = coalesce($4, role)"
-        " WHERE lower(username) = lower($1) RETURNING " USER_COLUMNS,
+        " WHERE lower(username) = lower($1)"
+        " AND ($4 IS NULL OR $4 = 'admin' OR role <> 'admin'"
+        "      OR EXISTS (SELECT 1 FROM admins a WHERE a.id <> users.id))"
+        " RETURNING " USER_COLUMNS,
         4, (const char *const[]){username, in.display_name, in.password ? hash : NULL, in.role});
     if (r < 0) {
         r = api_db_fail(req, r, "user update");
         goto out;
     }
     if (PQntuples(res) != 1) {
-        r = api_fail(req, -ENOENT, "username", "no such user");
+        r = in.role ? user_exists(c, username) : 0;
+        if (r > 0)
+            r = api_fail(req, -EEXIST, "role", "the last admin cannot lose the role");
+        else if (r == 0)
+            r = api_fail(req, -ENOENT, "username", "no such user");
+        else
+            r = api_db_fail(req, r, "user lookup");
         goto out;
     }
     if (in.password || in.role)

@@ -158,6 +158,31 @@ class Accounts(ApiCase):
         self.assertError(self.api("GET", "/api/v1/users/nobody"), 404)
         self.assertError(self.api("GET", "/api/v1/users/bad%20name"), 404)
 
+    def test_last_admin_keeps_the_role(self):
+        adm = self.login("admin")
+        st, body, _ = self.api("POST", "/api/v1/users",
+                               {"username": "admin2", "password": "admin2 password",
+                                "role": "admin"}, token=adm)
+        self.assertEqual(st, 201, body)
+        # With another admin beside them, an admin may step down (and be restored).
+        tok2 = self.login("admin2", password="admin2 password")
+        st, body, _ = self.api("PATCH", "/api/v1/users/admin2", {"role": "student"}, token=tok2)
+        self.assertEqual((st, body.get("role")), (200, "student"), body)
+        del self.tokens["admin2"]
+        # Now the only admin: neither demoting themselves nor being demoted leaves no admin.
+        for name in ("admin", "ADMIN"):
+            err = self.assertError(self.api("PATCH", "/api/v1/users/" + name,
+                                            {"role": "student"}, token=adm), 409, "role")
+            self.assertIn("last admin", err["message"])
+        self.assertEqual(self.sql("SELECT string_agg(username, ',') FROM users"
+                                  " WHERE role = 'admin'"), "admin")
+        # Other changes to the last admin's account still go through.
+        st, body, _ = self.api("PATCH", "/api/v1/users/admin",
+                               {"role": "admin", "display_name": "The Admin"}, token=adm)
+        self.assertEqual((st, body.get("role")), (200, "admin"), body)
+        self.assertError(self.api("PATCH", "/api/v1/users/ghost", {"role": "student"},
+                                  token=adm), 404, "username")
+
     def test_profile_score(self):
         tok = self.login("erin")
         self.make_problem("p1")
