@@ -44,7 +44,8 @@ int api_body_user(struct api_arena *a, const char *text, size_t len, const struc
     const struct api_field f[] = {
         API_FIELD_STR(struct api_user_in, username, API_REQUIRED, 1, API_USERNAME_MAX),
         API_FIELD_STR(struct api_user_in, password, API_REQUIRED, DB_PASSWORD_MIN, DB_PASSWORD_MAX),
-        API_FIELD_STR(struct api_user_in, display_name, API_CHARS, 0, API_DISPLAY_NAME_MAX),
+        API_FIELD_STR(struct api_user_in, display_name, API_CHARS | API_PLAIN, 0,
+                      API_DISPLAY_NAME_MAX),
         API_FIELD_STR(struct api_user_in, role, 0, 1, 16),
         API_FIELD_END,
     };
@@ -66,7 +67,8 @@ int api_body_user_patch(struct api_arena *a, const char *text, size_t len,
                         struct api_json_error *err)
 {
     const struct api_field f[] = {
-        API_FIELD_STR(struct api_user_patch_in, display_name, API_CHARS, 0, API_DISPLAY_NAME_MAX),
+        API_FIELD_STR(struct api_user_patch_in, display_name, API_CHARS | API_PLAIN, 0,
+                      API_DISPLAY_NAME_MAX),
         API_FIELD_STR(struct api_user_patch_in, password, 0, DB_PASSWORD_MIN, DB_PASSWORD_MAX),
         API_FIELD_STR(struct api_user_patch_in, role, 0, 1, 16),
         API_FIELD_END,

@@ -41,6 +41,7 @@ enum api_ftype {
 #define API_REQUIRED 0x1 /* absent (or null) is an error; otherwise the field is left as is */
 #define API_TOOBIG   0x2 /* a string longer than max is -E2BIG (413), not -EINVAL (400) */
 #define API_CHARS    0x4 /* a string's min and max count characters (code points), not bytes */
+#define API_PLAIN    0x8 /* a string shown to people: no control or bidi-override characters */
 
 struct api_field {
     const char *name; /* NULL ends a table */

@@ -52,6 +52,9 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
             return fail(x, path, "is too long", (f->flags & API_TOOBIG) ? -E2BIG : -EINVAL);
         if (!utf8_valid(v->valuestring, n))
             return fail(x, path, "must be valid UTF-8", -EINVAL);
+        if ((f->flags & API_PLAIN) && utf8_has_controls(v->valuestring, n))
+            return fail(x, path, "must not contain control or bidirectional override characters",
+                        -EINVAL);
         {
             size_t len = (f->flags & API_CHARS) ? utf8_chars(v->valuestring, n) : n;
             if ((double)len > f->max)

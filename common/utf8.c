@@ -64,6 +64,29 @@ size_t utf8_chars(const char *s, size_t n)
     return chars;
 }
 
+int utf8_has_controls(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+
+    while (i < n) {
+        size_t k = utf8_seq(str + i, n - i);
+        unsigned long cp;
+        if (k == 0) { /* not UTF-8 (the caller checked first): a stray byte is no character */
+            i++;
+            continue;
+        }
+        cp = k == 1 ? s[i] : s[i] & (0x7fu >> k);
+        for (size_t j = 1; j < k; j++)
+            cp = cp << 6 | (s[i + j] & 0x3fu);
+        if (cp <= 0x1f || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+            (cp >= 0x2066 && cp <= 0x2069))
+            return 1;
+        i += k;
+    }
+    return 0;
+}
+
 void utf8_sanitize(char *s, size_t n)
 {
     size_t i = 0;

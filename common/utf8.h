@@ -6,6 +6,7 @@
  *
  *     if (!utf8_valid(s, n)) ...            // refuse it
  *     utf8_chars(title, strlen(title))      // a length as the schema's length() counts it
+ *     utf8_has_controls(name, n)            // refuse what would garble a name on screen
  *     utf8_sanitize(output, n);             // store a program's bytes whatever they are
  */
 #ifndef GAVEL_COMMON_UTF8_H
@@ -25,6 +26,12 @@ int utf8_valid(const char *s, size_t n);
 
 /* The characters of n bytes of valid UTF-8 (the bytes that start one). */
 size_t utf8_chars(const char *s, size_t n);
+
+/* 1 when the n bytes of valid UTF-8 at s hold a character that has no place in a name shown to
+ * others, else 0: a C0 control (U+0000-U+001F), DEL and the C1 controls (U+007F-U+009F), or a
+ * bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069), which would
+ * reorder the text shown after it. */
+int utf8_has_controls(const char *s, size_t n);
 
 /* Replaces, in place, every byte that does not belong to a valid character by '?'. The length
  * is unchanged. */

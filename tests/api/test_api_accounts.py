@@ -120,6 +120,30 @@ class Accounts(ApiCase):
         self.assertError(self.api("PATCH", "/api/v1/users/eloise", {"display_name": name + "e"},
                                   token=tok), 400, "display_name")
 
+    def test_display_name_refuses_control_characters(self):
+        # C0, DEL, C1 and the bidirectional overrides and isolates could forge what a leaderboard
+        # or a log shows; each is refused on registration and on change, naming the field.
+        bad = ["a\nb", "\u0007", "tab\there", "x\u001f", "x\u007f", "x\u0085",
+               "x\u009f", "evil\u202egnp.exe", "\u202a", "x\u2066y", "x\u2069",
+               "a\nb\u0007\u202e"]
+        for i, name in enumerate(bad):
+            with self.subTest(name=name):
+                self.assertError(self.api("POST", "/api/v1/users",
+                                          {"username": "ctl%d" % i, "password": "12345678",
+                                           "display_name": name}), 400, "display_name")
+        self.assertEqual(self.sql("SELECT count(*) FROM users WHERE username LIKE 'ctl%'"), "0")
+        tok = self.login("fiona")
+        for name in bad:
+            with self.subTest(name=name):
+                self.assertError(self.api("PATCH", "/api/v1/users/fiona", {"display_name": name},
+                                          token=tok), 400, "display_name")
+        # Printable text of any script, and the neighbours of the refused ranges, stay welcome.
+        for name in ("Fi\u00f3na \u00a0\u4e2d \u0645\u0631\u062d\u0628\u0627",
+                     "x\u00a0y", "x\u2029\u202f\u2065\u206a", "x~"):
+            st, body, _ = self.api("PATCH", "/api/v1/users/fiona", {"display_name": name},
+                                   token=tok)
+            self.assertEqual((st, body.get("display_name")), (200, name), body)
+
     def test_patch_and_profile(self):
         tok = self.login("dave")
         st, body, _ = self.api("PATCH", "/api/v1/users/dave", {"display_name": "Dave D"},
