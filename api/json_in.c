@@ -18,7 +18,35 @@ struct ctx {
     struct api_arena *a;
     const struct api_limits *lim;
     struct api_json_error *err;
+    int nul_swapped; /* the body's \u0000 escapes were parsed as NUL_STANDIN */
 };
+
+/* What a \u0000 escape is parsed as, so that the string holding it can be named: U+FFFF, a
+ * noncharacter, in UTF-8. A C string would end at a NUL and lose the rest of the value. */
+#define NUL_STANDIN "\xEF\xBF\xBF"
+
+/* A copy of text in the arena with each \u0000 escape inside a string made \uFFFF, or NULL
+ * when there is none (or out of memory). Only called on a body json_prescan refused. */
+static char *swap_nul_escapes(struct api_arena *a, const char *text, size_t len)
+{
+    char *copy = api_arena_strndup(a, text, len);
+    int in_string = 0, found = 0;
+
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (copy[i] == '"') {
+            in_string = !in_string;
+        } else if (in_string && copy[i] == '\\' && i + 1 < len) {
+            if (copy[i + 1] == 'u' && i + 5 < len && memcmp(copy + i + 2, "0000", 4) == 0) {
+                memcpy(copy + i + 2, "FFFF", 4);
+                found = 1;
+            }
+            i++; /* the escaped character */
+        }
+    }
+    return found ? copy : NULL;
+}
 
 static int fail(struct ctx *x, const char *path, const char *msg, int r)
 {
@@ -47,6 +75,8 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
         char *copy;
         if (!cJSON_IsString(v) || !v->valuestring)
             return fail(x, path, "must be a string", -EINVAL);
+        if (x->nul_swapped && strstr(v->valuestring, NUL_STANDIN))
+            return fail(x, path, "must not contain \\u0000 (NUL)", -EINVAL);
         n = strlen(v->valuestring);
         if (!(f->flags & API_CHARS) && (double)n > f->max)
             return fail(x, path, "is too long", (f->flags & API_TOOBIG) ? -E2BIG : -EINVAL);
@@ -205,7 +235,7 @@ static int decode_object(struct ctx *x, const cJSON *obj, const struct api_field
 int api_json_decode(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                     const struct api_field *fields, void *out, struct api_json_error *err)
 {
-    struct ctx x = {a, lim, err};
+    struct ctx x = {a, lim, err, 0};
     const char *end = NULL, *msg = NULL;
     cJSON *root = NULL;
     int r;
@@ -215,8 +245,15 @@ int api_json_decode(struct api_arena *a, const char *text, size_t len, const str
     if (!text || len == 0)
         return fail(&x, "", "a JSON body is required", -EINVAL);
     r = json_prescan(text, len, lim->max_depth, &msg, NULL);
-    if (r < 0)
-        return fail(&x, "", msg, r);
+    if (r < 0) {
+        /* A \u0000 is refused by the string that holds it, named; anything else here is the
+         * body's fault as a whole. */
+        char *swapped = swap_nul_escapes(a, text, len);
+        if (!swapped || json_prescan(swapped, len, lim->max_depth, &msg, NULL) < 0)
+            return fail(&x, "", msg, r);
+        text = swapped;
+        x.nul_swapped = 1;
+    }
     root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!root) {
         r = fail(&x, "", "body is not valid JSON", -EINVAL);
@@ -233,6 +270,8 @@ int api_json_decode(struct api_arena *a, const char *text, size_t len, const str
         goto out;
     }
     r = decode_object(&x, root, fields, out, "");
+    if (r == 0 && x.nul_swapped) /* in a key, or a value kept as JSON text */
+        r = fail(&x, "", "\\u0000 (NUL) is not allowed in a JSON body", -EINVAL);
 out:
     cJSON_Delete(root);
     return r;

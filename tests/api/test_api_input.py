@@ -92,6 +92,38 @@ class BadInput(ApiCase):
         self.assertEqual(self.sql("SELECT count(*) FROM runs"), "0")
         self.assertEqual(self.sql("SELECT count(*) FROM submissions WHERE source = 'int'"), "0")
 
+    def test_nul_escape_names_its_field(self):
+        # A \u0000 escape is valid JSON but would cut a C string short: refused by the field
+        # that holds it, named, wherever it sits; nothing is stored.
+        tokens = {"stu": self.login("stu"), "teacher": self.login("teacher")}
+        cases = [("POST", "/api/v1/submissions",
+                  b'{"problem": "p", "language": "c", "source": "int\\u0000 main"}', "source"),
+                 ("POST", "/api/v1/runs", b'{"language": "c", "source": "x", "stdin": "1\\u0000"}',
+                  "stdin"),
+                 ("POST", "/api/v1/problems", b'{"slug": "nul", "title": "T", "tests":'
+                  b' [{"input": "1", "output": "3"}, {"input": "\\u00002", "output": "3"}]}',
+                  "tests[1].input"),
+                 ("PATCH", "/api/v1/users/stu", b'{"display_name": "\\u0000"}', "display_name"),
+                 # An escaped backslash before "u0000" is text, not an escape: only the second.
+                 ("PATCH", "/api/v1/users/stu", b'{"display_name": "a\\\\u0000",'
+                  b' "password": "x\\u0000yyyyyyyy"}', "password"),
+                 ("POST", "/api/v1/problems", b'{"slug": "nul", "title": "T", "tests":'
+                  b' [{"input": "1", "output": "3"}], "checker": {"kind": "float",'
+                  b' "x\\u0000": 1}}', None)]
+        for method, path, body, field in cases:
+            tok = tokens["teacher"] if "problems" in path else tokens["stu"]
+            with self.subTest(path=path, body=body[:40]):
+                st, res, _ = self.api(method, path, raw=body, token=tok,
+                                      headers={"Content-Type": "application/json"})
+                self.assertEqual(st, 400, res)
+                if field:
+                    self.assertEqual(res["error"]["field"], field, res)
+                    self.assertIn("\\u0000", res["error"]["message"], res)
+        self.assertEqual(self.sql("SELECT count(*) FROM problems WHERE slug = 'nul'"), "0")
+        self.assertEqual(self.sql("SELECT count(*) FROM runs"), "0")
+        self.assertEqual(self.sql("SELECT count(*) FROM users WHERE display_name LIKE 'a%'"),
+                         "0")
+
     def test_wrong_types_everywhere(self):
         tok = self.login("stu")
         for value in (None, 1, 1.5, True, [], {}, "x" * 100):
