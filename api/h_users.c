@@ -3,14 +3,17 @@
  * POST /sessions, DELETE /sessions/current, GET /me.
  *
  * Password hashing (argon2id, 64 MiB, ~0.1 s each) runs on the HTTP worker, behind a gate of
- * a few slots: a worker never waits at the gate (that would stall every connection it
- * serves); when all slots are taken the answer is 503 with Retry-After, so a burst of logins
- * can take neither all the workers nor the memory. An unknown
- * username costs the same hash check as a wrong password.
+ * a few slots (a quarter of the workers). As many workers again may wait up to 2 s for a slot,
+ * so that a class signing in together is served in turn; past that the answer is 503 with
+ * Retry-After, so a burst of logins takes neither all the workers (a waiting worker stalls the
+ * connections it serves) nor the memory. An unknown username costs the same hash check as a
+ * wrong password.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "api/bodies.h"
 #include "api/handlers.h"
@@ -38,11 +41,38 @@ static void user_object(struct api_json *j, const PGresult *res, int row)
 
 #define USER_COLUMNS "id, username, display_name, role, " API_SQL_TIME("created_at")
 
-/* Takes a hashing slot without waiting: 0, or -EAGAIN (503, Retry-After: 1). */
+/* How long a login or registration waits for a hashing slot: a class signing in at once
+ * (a hash takes ~0.1 s, slots are few) is served in turn rather than told to retry. */
+#define GATE_WAIT_MS 2000
+
+/* Takes a hashing slot: 0, or -EAGAIN (503, Retry-After: 1) when none came free in time or
+ * too many workers wait already; waiting is capped so that most workers keep serving
+ * everything else. */
 static int gate_enter(struct api_req *req)
 {
-    if (sem_trywait(&req->srv->pwhash_gate) == 0)
+    struct api_server *srv = req->srv;
+    struct timespec until;
+    int r;
+
+    if (sem_trywait(&srv->pwhash_gate) == 0)
         return 0;
+    if (atomic_fetch_add(&srv->pwhash_waiting, 1) <
+        (srv->cfg.threads / 4 > 1 ? srv->cfg.threads / 4 : 1)) {
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += GATE_WAIT_MS / 1000;
+        until.tv_nsec += (long)(GATE_WAIT_MS % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while ((r = sem_timedwait(&srv->pwhash_gate, &until)) < 0 && errno == EINTR)
+            ;
+        atomic_fetch_sub(&srv->pwhash_waiting, 1);
+        if (r == 0)
+            return 0;
+    } else {
+        atomic_fetch_sub(&srv->pwhash_waiting, 1);
+    }
     api_retry_after(req, 1);
     return api_fail(req, -EAGAIN, NULL, "busy checking passwords: retry in a second");
 }

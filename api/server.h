@@ -98,9 +98,10 @@ struct api_server {
     struct api_auth_cache *auth_cache;
     struct api_page_cache *pages; /* recent leaderboard pages */
     atomic_int stopping;
-    atomic_int active;    /* requests begun and not yet completed */
-    sem_t pwhash_gate;    /* argon2id: at most a quarter of the workers hash at once */
-    char dummy_hash[128]; /* checked against for unknown users, so timing tells nothing */
+    atomic_int active;         /* requests begun and not yet completed */
+    sem_t pwhash_gate;         /* argon2id: at most a quarter of the workers hash at once */
+    atomic_int pwhash_waiting; /* workers waiting for a hashing slot: at most a quarter more */
+    char dummy_hash[128];      /* checked against for unknown users, so timing tells nothing */
 };
 
 #define API_MAX_PARAMS  4

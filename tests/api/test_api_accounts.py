@@ -235,7 +235,8 @@ class ClosedRegistration(ApiCase):
 
 
 class LoginBurst(ApiCase):
-    """Password hashing never makes a worker wait: past the gate a login is 503 + Retry-After."""
+    """Password hashing holds at most half the workers (hashing or waiting for a slot): past
+    that a login is 503 + Retry-After."""
     api_env = {"GAVEL_API_THREADS": "4"}
 
     def test_burst(self):
@@ -258,6 +259,27 @@ class LoginBurst(ApiCase):
             if st == 503:
                 self.assertEqual(hdr.get("Retry-After"), "1")
                 self.assertEqual(body["error"]["code"], "unavailable")
+
+
+class LoginClass(ApiCase):
+    """Four students signing in at the same moment on the default settings all get in: a
+    login waits its turn for a hashing slot rather than being told to retry."""
+
+    def test_four_at_once(self):
+        for name in ("s1", "s2", "s3", "s4"):
+            self.login(name)
+        results = []
+
+        def one(name):
+            results.append(self.api("POST", "/api/v1/sessions",
+                                    {"username": name, "password": gavel_test.PASSWORD}))
+
+        threads = [threading.Thread(target=one, args=(n,)) for n in ("s1", "s2", "s3", "s4")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(sorted(r[0] for r in results), [201] * 4, results)
 
 
 class ShortTokens(ApiCase):
