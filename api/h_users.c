@@ -56,8 +56,7 @@ static int gate_enter(struct api_req *req)
 
     if (sem_trywait(&srv->pwhash_gate) == 0)
         return 0;
-    if (atomic_fetch_add(&srv->pwhash_waiting, 1) <
-        (srv->cfg.threads / 4 > 1 ? srv->cfg.threads / 4 : 1)) {
+    if (atomic_fetch_add(&srv->pwhash_waiting, 1) < srv->pwhash_slots) {
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += GATE_WAIT_MS / 1000;
         until.tv_nsec += (long)(GATE_WAIT_MS % 1000) * 1000000L;

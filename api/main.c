@@ -156,7 +156,8 @@ int main(int argc, char **argv)
         log_msg(LOG_ERROR, "libsodium failed to start");
         return 1;
     }
-    sem_init(&srv.pwhash_gate, 0, srv.cfg.threads / 4 > 1 ? (unsigned)srv.cfg.threads / 4 : 1);
+    srv.pwhash_slots = srv.cfg.threads / 4 > 1 ? srv.cfg.threads / 4 : 1;
+    sem_init(&srv.pwhash_gate, 0, (unsigned)srv.pwhash_slots);
     {
         char pw[] = "not a real password";
         if (db_password_hash(pw, srv.dummy_hash, sizeof(srv.dummy_hash)) < 0) {

@@ -99,7 +99,8 @@ struct api_server {
     struct api_page_cache *pages; /* recent leaderboard pages */
     atomic_int stopping;
     atomic_int active;         /* requests begun and not yet completed */
-    sem_t pwhash_gate;         /* argon2id: at most a quarter of the workers hash at once */
+    sem_t pwhash_gate;         /* argon2id: at most pwhash_slots workers hash at once */
+    int pwhash_slots;          /* a quarter of the workers, at least 1 */
     atomic_int pwhash_waiting; /* workers waiting for a hashing slot: at most a quarter more */
     char dummy_hash[128];      /* checked against for unknown users, so timing tells nothing */
 };
