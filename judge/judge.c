@@ -165,14 +165,16 @@ static int stop_requested(struct judge_worker *w)
 }
 
 /* Records IE at once for a fault of the problem, not of this judge (a retry would meet it
- * again), saying why: 0, -ESTALE when the job was lost, or the failure to record it. */
+ * again), saying why, out of the problem's max_score: 0, -ESTALE when the job was lost, or the
+ * failure to record it. */
 static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
-                                const struct db_job *job, int version, const char *why)
+                                const struct db_job *job, int version, int max_score,
+                                const char *why)
 {
-    int r = db_queue_record_submission(conn, job,
-                                       &(struct db_submission_result){.verdict = "IE",
-                                                                      .message = why,
-                                                                      .problem_version = version});
+    int r = db_queue_record_submission(
+        conn, job,
+        &(struct db_submission_result){
+            .verdict = "IE", .max_score = max_score, .message = why, .problem_version = version});
 
     if (r == 0)
         log_msg(LOG_WARN, "submission %lld: IE, %s", (long long)job->id, why);
@@ -295,7 +297,7 @@ static int submission_fetch_tests(struct judge_worker *w, struct db_conn *conn,
     s->n = PQntuples(res);
     if (s->n == 0) {
         /* Another attempt would find no more. */
-        r = record_problem_fault(w, conn, job, s->version, "the problem has no tests");
+        r = record_problem_fault(w, conn, job, s->version, 0, "the problem has no tests");
         if (r == 0)
             r = STEP_RECORDED;
         goto out;
@@ -583,7 +585,10 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         r = judge_custom_checker_prepare(w, &s.ck, s.checker_source);
         if (r == -ENOEXEC) {
             /* Another attempt compiles it no better. */
-            r = record_problem_fault(w, conn, job, s.version, w->error);
+            int max_score = 0;
+            for (int i = 0; i < s.n; i++)
+                max_score += s.tests[i].points;
+            r = record_problem_fault(w, conn, job, s.version, max_score, w->error);
             goto out;
         }
         if (r < 0)

@@ -170,6 +170,8 @@ class Checking(ju.JudgeCase):
         rows = self.verdicts(pid, {"any": ("python3", "print(1)", "IE")})
         self.assertEqual(rows["any"]["attempts"], 1, rows["any"])
         self.assertIn("the checker does not compile", rows["any"]["message"])
+        # Out of the problem's points, as every other verdict of it.
+        self.assertEqual((rows["any"]["score"], rows["any"]["max_score"]), (0, 1))
 
     def test_groups_are_all_or_nothing(self):
         tests = [("1\n", "1\n", 1), ("2\n", "2\n", 10, "a"), ("3\n", "3\n", 10, "a"),
