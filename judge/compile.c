@@ -199,10 +199,10 @@ int judge_place_source(struct judge_worker *w, const char *dir, const struct jud
                        size_t name_size)
 {
     char path[PATH_MAX + 80];
-    int r = fs_clear_dir(dir);
+    int r = judge_worker_clear(w, dir);
 
     if (r < 0)
-        return judge_fail(w, r, "cannot empty %s", dir);
+        return r;
     source = judge_skip_bom(source);
     judge_source_names(lang, source, ret_src, src_size, ret_name, name_size);
     judge_fmt(path, sizeof(path), "%s/%s", dir, ret_src);

@@ -165,9 +165,10 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
 
     /* A fresh folder for every test: what a checker writes there stays charged to the box's
      * memory until it is removed (a tmpfs), and must not be found by the next test. */
-    r = fs_clear_dir(w->check_dir);
-    if (r >= 0)
-        r = copy_dir_files(ck->dir, w->check_dir);
+    r = judge_worker_clear(w, w->check_dir);
+    if (r < 0)
+        return r;
+    r = copy_dir_files(ck->dir, w->check_dir);
     if (r < 0)
         return judge_fail(w, r, "cannot copy the checker into %s", w->check_dir);
     r = put_check_file(w, in_path, "input.txt");
@@ -242,8 +243,5 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
     free(text);
     /* Give back at once what the checker wrote, before the program's next test runs in the
      * same box under a lower memory limit. */
-    r = fs_clear_dir(w->check_dir);
-    if (r < 0)
-        return judge_fail(w, r, "cannot empty %s", w->check_dir);
-    return 0;
+    return judge_worker_clear(w, w->check_dir);
 }

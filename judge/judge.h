@@ -96,6 +96,15 @@ int judge_worker_init(struct judge_worker *w, struct judge_shared *shared, int i
 /* Replaces the worker's box with a new one, after a job failed with -EPIPE (the box died). */
 int judge_worker_renew_box(struct judge_worker *w) __attribute__((warn_unused_result));
 
+/*
+ * Empties dir, one of the worker's folders a program or checker writes (box_dir, check_dir or
+ * a folder beneath them). When what a program left cannot be removed, the folder is renewed
+ * instead: a fresh tmpfs (or a fresh folder, the old one set aside and removed as far as it
+ * goes) and a fresh sandbox box, so that one submission never makes later ones fail. Returns 0
+ * or a negative errno with w->error saying why.
+ */
+int judge_worker_clear(struct judge_worker *w, const char *dir) __attribute__((warn_unused_result));
+
 /* Frees the box. Accepts a worker whose init failed. */
 void judge_worker_release(struct judge_worker *w);
 

@@ -190,6 +190,78 @@ int judge_worker_renew_box(struct judge_worker *w)
     return 0;
 }
 
+/* Puts a fresh folder at dir: a new tmpfs over a detached old one, or, on a plain folder, the
+ * old one renamed aside (and removed as far as it goes) and a new one made. */
+static int renew_dir(struct judge_worker *w, const char *dir, int mounted)
+{
+    char opts[64], aside[PATH_MAX + 32];
+    int r;
+
+    if (mounted) {
+        if (umount2(dir, MNT_DETACH) < 0)
+            return -errno;
+        judge_fmt(opts, sizeof(opts), "size=%um,mode=0755", w->shared->work_mb);
+        if (mount(dir == w->box_dir ? "gavel-work" : "gavel-check", dir, "tmpfs",
+                  MS_NOSUID | MS_NODEV, opts) < 0) {
+            r = -errno;
+            if (dir == w->box_dir)
+                w->mounted = 0;
+            else
+                w->check_mounted = 0;
+            return r;
+        }
+        return 0;
+    }
+    for (int k = 0;; k++) {
+        judge_fmt(aside, sizeof(aside), "%s.stale-%d", dir, k);
+        if (rename(dir, aside) == 0)
+            break;
+        if (errno != EEXIST && errno != ENOTEMPTY)
+            return -errno;
+        if (k > 100)
+            return -EEXIST;
+    }
+    r = fs_remove_tree(aside);
+    if (r < 0)
+        log_msg(LOG_WARN, "cannot remove %s: %s", aside, strerror(-r));
+    return judge_mkdirs(dir);
+}
+
+int judge_worker_clear(struct judge_worker *w, const char *dir)
+{
+    int r = fs_clear_dir(dir);
+
+    if (r >= 0)
+        return 0;
+    log_msg(LOG_WARN, "worker %d: cannot empty %s (%s): renewing the folder and the box", w->index,
+            dir, strerror(-r));
+    /* The whole mounted folder goes when anything beneath it is stuck. */
+    const char *top = dir;
+    int mounted = 0;
+    if (strncmp(dir, w->box_dir, strlen(w->box_dir)) == 0) {
+        top = w->box_dir;
+        mounted = w->mounted;
+    } else if (strncmp(dir, w->check_dir, strlen(w->check_dir)) == 0) {
+        top = w->check_dir;
+        mounted = w->check_mounted;
+    }
+    r = renew_dir(w, top, mounted);
+    if (r < 0)
+        return judge_fail(w, r, "cannot renew %s", top);
+    if (top != dir) {
+        r = judge_mkdirs(dir);
+        if (r < 0)
+            return judge_fail(w, r, "cannot create %s", dir);
+    }
+    r = judge_worker_renew_box(w);
+    if (r < 0)
+        return r;
+    r = fs_clear_dir(dir);
+    if (r < 0)
+        return judge_fail(w, r, "cannot empty %s even after renewing it", dir);
+    return 0;
+}
+
 void judge_worker_release(struct judge_worker *w)
 {
     sb_box_free(w->box);

@@ -377,17 +377,27 @@ static int work_dir_open(struct work_dir *wd, const char *dir, const char **ret_
     return 0;
 }
 
-static void work_dir_done(struct work_dir *wd)
+/* Removes our own folder, or gives --dir its owner and mode back. A folder that cannot be
+ * removed is said on stderr and makes the exit code 1: it is never left silently. */
+static int work_dir_done(struct work_dir *wd)
 {
+    int r = 0;
+
     if (wd->tmp[0]) {
-        (void)!fs_clear_dir(wd->tmp);
-        (void)rmdir(wd->tmp);
+        r = fs_remove_tree(wd->tmp);
+        if (r < 0)
+            fprintf(stderr, "gavel-run: cannot remove the working folder %s: %s\n", wd->tmp,
+                    strerror(-r));
     }
     if (wd->fd >= 0) {
-        (void)!fchown(wd->fd, wd->st.st_uid, wd->st.st_gid);
-        (void)fchmod(wd->fd, wd->st.st_mode & 07777);
+        if (fchown(wd->fd, wd->st.st_uid, wd->st.st_gid) < 0 ||
+            fchmod(wd->fd, wd->st.st_mode & 07777) < 0) {
+            r = -errno;
+            fprintf(stderr, "gavel-run: cannot give the working folder back: %s\n", strerror(-r));
+        }
         close(wd->fd);
     }
+    return r;
 }
 
 int main(int argc, char **argv)
@@ -498,7 +508,7 @@ int main(int argc, char **argv)
     } else {
         r = get_box(&opts, linger_ms, &box, &pool_lock_fd, msg, sizeof(msg));
         if (r < 0)
-            work_dir_done(&wd);
+            (void)work_dir_done(&wd);
     }
     if (r < 0) {
         memset(&res, 0, sizeof(res));
@@ -512,7 +522,7 @@ int main(int argc, char **argv)
     sb_box_free(box);
     if (pool_lock_fd >= 0)
         close(pool_lock_fd);
-    work_dir_done(&wd);
+    int cleaned = work_dir_done(&wd);
     print_result(&res);
-    return r < 0 ? 1 : 0;
+    return r < 0 || cleaned < 0 ? 1 : 0;
 }
