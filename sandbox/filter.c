@@ -272,6 +272,26 @@ static const char *const dangerous[] = {
     "set_mempolicy",
     "set_mempolicy_home_node",
     "vmsplice",
+    /* Shared memory, queues and semaphores outliving a process: no runtime here needs them
+     * (Python's multiprocessing locks are futexes), and each run has its own IPC namespace. */
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
 };
 
 static int add_by_name(scmp_filter_ctx ctx, uint32_t action, const char *name)

@@ -12,7 +12,8 @@
  * writes nothing the keeper uses, calls only thin system-call wrappers, and leaves its
  * oom_score_adj alone (a shared memory shares it): the keeper raises the program's after exec.
  * A failure before the exec comes back to the keeper through a close-on-exec pipe, as a
- * struct sb_child_error.
+ * struct sb_child_error. Each spare gets a fresh IPC namespace, so that nothing a program made
+ * with System V IPC or POSIX message queues outlives its run.
  */
 #include "sandbox/sandbox-internal.h"
 
@@ -193,7 +194,10 @@ int sb_spare_make(struct sb_spare *sp, uint32_t profile)
     sp->args.sock = sv[1];
     sp->args.pipe_w = ep[1];
     sp->args.profile = profile;
-    pid_t pid = clone(spare_entry, sp->stack + SPARE_STACK_SIZE, CLONE_VM | SIGCHLD, sp);
+    /* An IPC namespace of its own: System V objects and POSIX message queues a program makes
+     * die with it, with the memory they hold, and the next program of the box finds none. */
+    pid_t pid =
+        clone(spare_entry, sp->stack + SPARE_STACK_SIZE, CLONE_VM | CLONE_NEWIPC | SIGCHLD, sp);
     int e = errno;
     close(sv[1]);
     close(ep[1]);
