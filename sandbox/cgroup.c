@@ -28,7 +28,7 @@ void sb_cgroup_init(struct sb_cgroup *cg)
 {
     memset(cg, 0, sizeof(*cg));
     cg->fd_mem_limit = cg->fd_memsw_limit = cg->fd_mem_peak = cg->fd_mem_usage = -1;
-    cg->fd_mem_events = cg->fd_pids_max = cg->fd_cpu = -1;
+    cg->fd_mem_events = cg->fd_mem_stat = cg->fd_pids_max = cg->fd_cpu = -1;
     cg->fd_join[0] = cg->fd_join[1] = cg->fd_join[2] = -1;
     cg->mem_limit_now = UINT64_MAX - 1; /* unknown: the first set always writes */
     cg->pids_limit_now = UINT32_MAX - 1;
@@ -317,6 +317,7 @@ static int create_v1(struct sb_cgroup *cg, const struct view *v, const char *nam
     cg->fd_mem_peak = open_in(cg->mem_dir, "memory.max_usage_in_bytes", O_RDWR);
     cg->fd_mem_usage = open_in(cg->mem_dir, "memory.usage_in_bytes", O_RDONLY);
     cg->fd_mem_events = open_in(cg->mem_dir, "memory.oom_control", O_RDONLY);
+    cg->fd_mem_stat = open_in(cg->mem_dir, "memory.stat", O_RDONLY);
     cg->fd_pids_max = open_in(cg->pids_dir, "pids.max", O_RDWR);
     cg->fd_cpu = open_in(cg->cpu_dir, "cpuacct.usage", O_RDONLY);
     for (int i = 0; i < 3; i++)
@@ -374,6 +375,7 @@ static int create_v2(struct sb_cgroup *cg, const struct view *v, const char *nam
         cg->fd_mem_peak = open_in(cg->mem_dir, "memory.peak", O_RDONLY);
     cg->fd_mem_usage = open_in(cg->mem_dir, "memory.current", O_RDONLY);
     cg->fd_mem_events = open_in(cg->mem_dir, "memory.events", O_RDONLY);
+    cg->fd_mem_stat = open_in(cg->mem_dir, "memory.stat", O_RDONLY);
     cg->fd_pids_max = open_in(cg->mem_dir, "pids.max", O_RDWR);
     cg->fd_cpu = open_in(cg->mem_dir, "cpu.stat", O_RDONLY);
     cg->fd_join[0] = open_in(cg->mem_dir, "cgroup.procs", O_WRONLY);
@@ -430,6 +432,7 @@ void sb_cgroup_destroy(struct sb_cgroup *cg)
     close_fd(&cg->fd_mem_peak);
     close_fd(&cg->fd_mem_usage);
     close_fd(&cg->fd_mem_events);
+    close_fd(&cg->fd_mem_stat);
     close_fd(&cg->fd_pids_max);
     close_fd(&cg->fd_cpu);
     for (int i = 0; i < 3; i++)
@@ -610,4 +613,30 @@ int sb_cgroup_read_cpu_ns(struct sb_cgroup *cg, uint64_t *ret_ns)
 int sb_cgroup_read_oom_kills(struct sb_cgroup *cg, uint64_t *ret_count)
 {
     return read_key(cg->fd_mem_events, "oom_kill", ret_count);
+}
+
+int sb_cgroup_read_file_cache(struct sb_cgroup *cg, uint64_t *ret_bytes)
+{
+    char buf[8192];
+    /* v1 says "cache", v2 "file": both count shmem (tmpfs, shared memory) among file pages. */
+    const char *file_key = cg->version == 1 ? "cache" : "file";
+    size_t fl = strlen(file_key);
+    uint64_t file = 0, shmem = 0;
+    int have_file = 0;
+    int r = read_fd(cg->fd_mem_stat, buf, sizeof(buf));
+
+    if (r < 0)
+        return r;
+    for (char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, file_key, fl) == 0 && p[fl] == ' ') {
+            file = parse_u64(p + fl + 1);
+            have_file = 1;
+        } else if (strncmp(p, "shmem ", 6) == 0) {
+            shmem = parse_u64(p + 6);
+        }
+    }
+    if (!have_file)
+        return -ENOENT;
+    *ret_bytes = file > shmem ? file - shmem : 0;
+    return 0;
 }

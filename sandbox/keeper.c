@@ -83,6 +83,26 @@ static void raise_oom_score(pid_t pid)
     }
 }
 
+/*
+ * What the limit of a run adds to the program's: what the box holds now (the keeper and the
+ * spare, whose pages the program replaces), not the page cache earlier runs left, which the
+ * kernel reclaims as the program needs room, plus a margin. The keeper's own charge may grow
+ * after it started (pages it touches first, huge pages the kernel assembles for it), so it is
+ * read each run, in whole MiB so that the limit is rarely written again.
+ */
+static uint64_t box_slack(void)
+{
+    uint64_t usage = 0, cache = 0, held;
+
+    if (sb_cgroup_read_usage(K->cg, &usage) < 0)
+        return K->mem_slack;
+    if (sb_cgroup_read_file_cache(K->cg, &cache) < 0 || cache > usage)
+        cache = 0;
+    held = usage - cache + (1u << 20);
+    held = (held + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
+    return held > K->mem_slack ? held : K->mem_slack;
+}
+
 /* Kills everything in the namespace but the keeper, and reaps it all. */
 static void kill_all(pid_t main_pid, int *main_status, struct rusage *main_ru, int *main_done)
 {
@@ -177,7 +197,7 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
             r = sb_fail(msg, msz, -r, "fork", NULL);
         goto out;
     }
-    r = sb_cgroup_set_memory(K->cg, lim->memory_kb ? lim->memory_kb * 1024 + K->mem_slack : 0);
+    r = sb_cgroup_set_memory(K->cg, lim->memory_kb ? lim->memory_kb * 1024 + box_slack() : 0);
     if (r == 0)
         r = sb_cgroup_set_pids(K->cg, lim->procs + 1);
     if (r == 0) {
@@ -196,6 +216,8 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
         r = sb_cgroup_read_cpu_ns(K->cg, &cpu0);
     if (r == 0)
         r = sb_cgroup_read_oom_kills(K->cg, &oom0);
+    mem.cache_known = sb_cgroup_read_file_cache(K->cg, &mem.cache_before) == 0;
+    mem.limit = K->cg->mem_limit_now;
     if (r < 0) {
         r = sb_fail(msg, msz, -r, "cgroup", "limits");
         goto out;
@@ -275,6 +297,8 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     (void)sb_cgroup_read_cpu_ns(K->cg, &cpu1);
     mem.peak_known = sb_cgroup_read_peak(K->cg, &mem.peak) == 0;
     (void)sb_cgroup_read_oom_kills(K->cg, &oom1);
+    if (mem.cache_known)
+        mem.cache_known = sb_cgroup_read_file_cache(K->cg, &mem.cache_after) == 0;
     res->cpu_ms = (cpu1 - cpu0) / 1000000;
     /*
      * The cgroup's peak over this run, less what the box held before it (the keeper and the
@@ -432,7 +456,7 @@ void sb_keeper_main(struct sb_keeper_config *config)
     /* Nothing of the host's stays open here. */
     int keep[] = {config->sock,     cg->fd_mem_limit,  cg->fd_memsw_limit, cg->fd_mem_peak,
                   cg->fd_mem_usage, cg->fd_mem_events, cg->fd_pids_max,    cg->fd_cpu,
-                  cg->fd_join[0],   cg->fd_join[1],    cg->fd_join[2]};
+                  cg->fd_join[0],   cg->fd_join[1],    cg->fd_join[2],     cg->fd_mem_stat};
     sb_close_others(keep, (int)(sizeof(keep) / sizeof(keep[0])));
     /* Into the box's cgroups before anything else, while single-threaded. */
     int joined = sb_cgroup_join(cg);

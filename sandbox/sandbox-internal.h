@@ -53,6 +53,7 @@ struct sb_cgroup {
     int fd_mem_peak;         /* memory.max_usage_in_bytes / memory.peak */
     int fd_mem_usage;        /* memory.usage_in_bytes / memory.current */
     int fd_mem_events;       /* memory.oom_control / memory.events */
+    int fd_mem_stat;         /* memory.stat: the page cache inside the usage; -1 if unreadable */
     int fd_pids_max;         /* pids.max */
     int fd_cpu;              /* cpuacct.usage (ns) / cpu.stat (usage_usec) */
     int fd_join[3];          /* v1: tasks of memory, pids, cpuacct; v2: cgroup.procs */
@@ -107,6 +108,9 @@ int sb_cgroup_read_peak(struct sb_cgroup *cg, uint64_t *ret_bytes);
 int sb_cgroup_read_usage(struct sb_cgroup *cg, uint64_t *ret_bytes);
 int sb_cgroup_read_cpu_ns(struct sb_cgroup *cg, uint64_t *ret_ns);
 int sb_cgroup_read_oom_kills(struct sb_cgroup *cg, uint64_t *ret_count);
+/* The page cache of files charged to the box (memory.stat's file pages less shmem: tmpfs and
+ * shared memory are what a program holds, and stay out of this). -EBADF without memory.stat. */
+int sb_cgroup_read_file_cache(struct sb_cgroup *cg, uint64_t *ret_bytes);
 
 /* --- filter.c ----------------------------------------------------------------------------- */
 
@@ -325,13 +329,19 @@ struct sb_memory_reading {
     uint64_t peak;        /* bytes */
     uint64_t base;        /* bytes the box held before the program: the keeper and the spare */
     long maxrss_kb;       /* the program's own high-water mark (rusage) */
+    int cache_known;      /* the file cache was read before and after the run */
+    uint64_t cache_before, cache_after; /* bytes of page cache of files charged to the box */
+    uint64_t limit;                     /* bytes: the cgroup's limit during the run; 0 none */
 };
 
 /*
- * The program's memory in bytes: the cgroup's peak over the run less the box's base. When the
- * peak could not be reset (cgroup v2 before Linux 6.12), it tells this run's peak only if the
- * run raised it; otherwise, and without a peak at all, the program's own high-water mark
- * stands in (its children are not in it; it counts the keeper's pages it started as).
+ * The program's memory in bytes: what it held, never the page cache of files it wrote or read.
+ * From the cgroup: the peak over the run less the box's base, less the page cache the run
+ * added (output files, files read); when the run pushed the box to its limit, cache the kernel
+ * reclaimed to make room counts back in. When the peak could not be reset (cgroup v2 before
+ * Linux 6.12), it tells this run's peak only if the run raised it; otherwise, and without a
+ * peak at all, the program's own resident high-water mark stands in (its children are not in
+ * it, and it counts the keeper's pages it started as, recorded when it exec'd).
  */
 uint64_t sb_verdict_memory(const struct sb_memory_reading *m);
 

@@ -21,10 +21,14 @@
  * a fresh /proc of its own PID namespace, /dev/{null,zero,random,urandom}, a private /tmp
  * (tmpfs, at most the memory limit, emptied between runs) and its working folder at /box, the
  * current directory. No network (a namespace without interfaces), no /sys, no host /tmp.
+ * Each program has an IPC namespace of its own, so no System V object or POSIX message queue
+ * outlives its run (and no profile may make them).
  * Statuses follow the order TLE (CPU time over the limit, or the wall clock), MLE (an OOM kill,
- * a death with the peak at the limit, a JVM's OutOfMemoryError), OLE (SIGXFSZ, or stdout or
+ * a death with its memory at the limit, a JVM's OutOfMemoryError), OLE (SIGXFSZ, or stdout or
  * stderr at the cap), RE (a signal or a non-zero exit), OK. cpu_ms is the cgroup's count of
- * every thread and child; memory_kb the cgroup's peak over the box's own baseline.
+ * every thread and child; memory_kb what the program held at its peak: the cgroup's peak over
+ * the box's own baseline less the page cache of files the run wrote or read (anonymous memory,
+ * kernel memory and tmpfs count), and never less than its largest process's resident peak.
  */
 #ifndef GAVEL_SANDBOX_H
 #define GAVEL_SANDBOX_H

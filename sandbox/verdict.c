@@ -18,9 +18,21 @@
 
 uint64_t sb_verdict_memory(const struct sb_memory_reading *m)
 {
-    if (m->peak_known && (m->peak_reset || m->peak > m->peak_before))
-        return m->peak > m->base ? m->peak - m->base : 0;
-    return m->maxrss_kb > 0 ? (uint64_t)m->maxrss_kb * 1024 : 0;
+    uint64_t rss = m->maxrss_kb > 0 ? (uint64_t)m->maxrss_kb * 1024 : 0;
+
+    if (!m->peak_known || (!m->peak_reset && m->peak <= m->peak_before))
+        return rss; /* the only figure left, though it counts the keeper's pages too */
+    uint64_t held = m->peak > m->base ? m->peak - m->base : 0;
+    if (m->cache_known && m->cache_after >= m->cache_before) {
+        uint64_t added = m->cache_after - m->cache_before;
+        held = held > added ? held - added : 0;
+    } else if (m->cache_known && m->limit && m->peak >= m->limit / 100 * 95) {
+        /* Cache left by earlier runs made room for this one's memory under the limit. */
+        held += m->cache_before - m->cache_after;
+        if (held > m->limit)
+            held = m->limit;
+    }
+    return held;
 }
 
 static const char *signal_name(int sig)

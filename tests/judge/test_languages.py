@@ -72,11 +72,17 @@ class Languages(ju.JudgeCase):
         super().setUpClass()
         # Stop at the first failure so that the failing solutions cost one test each.
         cls.pid = ju.problem(cls.url, "sum", SUM_TESTS, stop_on_first_failure=True)
+        # Memory bombs run where they reach the memory limit long before any time limit: a
+        # small limit and a wide time budget, so that a busy machine cannot turn MLE into TLE.
+        cls.hog = ju.problem(cls.url, "hog", SUM_TESTS, stop_on_first_failure=True, memory_mb=64,
+                             time_limits={l: 10000 for l in ("c", "cpp", "python3", "java")})
 
     def check_language(self, lang, sources, only=None):
         cases = {"%s %s" % (lang, v): (lang, src, v) for v, src in sources.items()
-                 if not only or v in only}
+                 if (not only or v in only) and v != "MLE"}
         rows = self.verdicts(self.pid, cases)
+        if "MLE" in sources and (not only or "MLE" in only):
+            rows.update(self.verdicts(self.hog, {"%s MLE" % lang: (lang, sources["MLE"], "MLE")}))
         for name, row in rows.items():
             if row["verdict"] == "AC":
                 self.assertEqual((row["score"], row["max_score"]), (3, 3))

@@ -652,6 +652,136 @@ TEST(python_memory_bomb)
     CHECK_INT(res.status, SB_MLE);
 }
 
+/* Whether the IPC namespace link text is that of one of our children (the keeper, its spare). */
+static int ipc_ns_of_a_child(const char *ns)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int found = 0;
+
+    while (d && (e = readdir(d)) && !found) {
+        char path[300], line[256], link[64];
+        int pid = atoi(e->d_name), ppid = -1;
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/status", pid);
+        FILE *f = fopen(path, "re");
+        while (f && fgets(line, sizeof(line), f))
+            if (sscanf(line, "PPid: %d", &ppid) == 1)
+                break;
+        if (f)
+            fclose(f);
+        if (ppid != getpid())
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/ns/ipc", pid);
+        ssize_t n = readlink(path, link, sizeof(link) - 1);
+        if (n > 0) {
+            link[n] = '\0';
+            found = strncmp(ns, link, strlen(link)) == 0;
+        }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* Nothing of System V IPC outlives a run: each program has an IPC namespace of its own (not the
+ * keeper's, which outlives runs), and no profile may make such objects at all. */
+TEST(ipc_fresh_every_run)
+{
+    struct sb_box *box = NULL;
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512], out[700], first[128], text[128];
+
+    NEED("ipc_ns");
+    REQUIRE(sb_box_new(&(struct sb_box_options){.slot = -1}, &box) == 0);
+    make_work("ipc", work, sizeof(work));
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    native_spec(&spec, (const char *[]){"/progs/ipc_ns", NULL}, work);
+    spec.stdout_path = out;
+    CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+    read_text(out, first, sizeof(first));
+    CHECK(strstr(first, "ipc:[") == first);
+    CHECK(strstr(first, "shm=made") == NULL);
+    CHECK(!ipc_ns_of_a_child(first));
+    CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+    read_text(out, text, sizeof(text));
+    CHECK(strstr(text, "ipc:[") == text);
+    CHECK(!ipc_ns_of_a_child(text));
+    const char *py[] = {"/usr/bin/python3", "-c",
+                        "import ctypes\n"
+                        "libc = ctypes.CDLL(None, use_errno=True)\n"
+                        "r = libc.shmget(0, 1 << 20, 0o1600)\n"
+                        "q = libc.msgget(0, 0o1600)\n"
+                        "print(r, q, ctypes.get_errno())\n",
+                        NULL};
+    spec.argv = py;
+    spec.profile = SB_PYTHON;
+    spec.limits.time_ms = 5000;
+    CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+    read_text(out, text, sizeof(text));
+    CHECK_STR(text, "-1 -1 1\n"); /* EPERM */
+    unsigned uid = sb_box_uid(box);
+    sb_box_free(box);
+    CHECK_INT(procs_of_uid(uid), 0);
+    CHECK_INT(our_cgroups_left(), 0);
+}
+
+/* memory_kb is what the program held: not the page cache of what it wrote, whatever earlier
+ * runs of the box left, and the same figure run after run. */
+TEST(memory_figures_are_what_the_program_holds)
+{
+    struct sb_box *box = NULL;
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512], out[700];
+    const uint64_t mib = 1024;
+
+    NEED("hold");
+    REQUIRE(sb_box_new(&(struct sb_box_options){.slot = -1}, &box) == 0);
+    make_work("hold", work, sizeof(work));
+    snprintf(out, sizeof(out), "%s/out.txt", work);
+    /* 2 MiB held, 200 MiB written, under a 64 MiB limit: not MLE, and about 2 MiB. */
+    native_spec(&spec, (const char *[]){"/progs/hold", "2", "200", "1", NULL}, work);
+    spec.stdout_path = out;
+    spec.limits = (struct sb_limits){.time_ms = 20000, .memory_kb = 64 * mib};
+    CHECK(sb_box_run(box, &spec, &res) == 0);
+    fprintf(stderr, "  write 200 MiB, exit 1: %s %llu kB\n", sb_status_name(res.status),
+            (unsigned long long)res.memory_kb);
+    CHECK_INT(res.status, SB_RE);
+    CHECK(res.memory_kb >= 2 * mib && res.memory_kb < 16 * mib);
+    spec.argv = (const char *[]){"/progs/hold", "2", "200", "0", NULL};
+    CHECK(sb_box_run(box, &spec, &res) == 0);
+    fprintf(stderr, "  write 200 MiB, exit 0: %s %llu kB\n", sb_status_name(res.status),
+            (unsigned long long)res.memory_kb);
+    CHECK_INT(res.status, SB_OK);
+    CHECK(res.memory_kb >= 2 * mib && res.memory_kb < 16 * mib);
+    /* 40 MiB held under 64 MiB, where the runs before left their output's pages. */
+    spec.argv = (const char *[]){"/progs/hold", "40", "0", "0", NULL};
+    CHECK(sb_box_run(box, &spec, &res) == 0);
+    fprintf(stderr, "  hold 40 MiB after them: %s %llu kB\n", sb_status_name(res.status),
+            (unsigned long long)res.memory_kb);
+    CHECK_INT(res.status, SB_OK);
+    CHECK(res.memory_kb >= 40 * mib && res.memory_kb < 48 * mib);
+    /* 100 MiB, three times: the same figure each time. */
+    uint64_t figures[3];
+    spec.argv = (const char *[]){"/progs/hold", "100", "1", "0", NULL};
+    spec.limits.memory_kb = 256 * mib;
+    for (int i = 0; i < 3; i++) {
+        CHECK(sb_box_run(box, &spec, &res) == 0 && res.status == SB_OK);
+        figures[i] = res.memory_kb;
+        fprintf(stderr, "  hold 100 MiB: %llu kB\n", (unsigned long long)res.memory_kb);
+        CHECK(res.memory_kb >= 96 * mib && res.memory_kb < 110 * mib);
+    }
+    for (int i = 1; i < 3; i++)
+        CHECK(figures[i] * 100 >= figures[0] * 97 && figures[i] * 100 <= figures[0] * 103);
+    unsigned uid = sb_box_uid(box);
+    sb_box_free(box);
+    CHECK_INT(procs_of_uid(uid), 0);
+    CHECK_INT(our_cgroups_left(), 0);
+}
+
 TEST(tmp_filled_is_bounded)
 {
     struct sb_result res;
@@ -947,7 +1077,7 @@ TEST(gavel_run_cli)
 {
     char work[512], out[1024], bind[400], stdout_path[700];
 
-    NEED("hello", "busy");
+    NEED("hello", "busy", "deep_tree");
     make_work("cli", work, sizeof(work));
     snprintf(bind, sizeof(bind), "%s:/progs", bin_dir);
     snprintf(stdout_path, sizeof(stdout_path), "%s/o.txt", work);
@@ -991,6 +1121,13 @@ TEST(gavel_run_cli)
         gavel_run((const char *[]){"--", "/bin/sh", "-c", "test -z \"$(ls -A)\" && touch x", NULL},
                   out, sizeof(out)),
         0);
+    CHECK(strncmp(out, "{\"status\":\"OK\",", 15) == 0);
+    CHECK_INT(count_prefixed("/tmp", "gavel-run-"), tmp_before);
+    /* Even a tree far deeper than a recursive removal takes, closed to everyone at the bottom. */
+    CHECK_INT(gavel_run((const char *[]){"--bind", bind, "--time-ms", "20000", "--",
+                                         "/progs/deep_tree", "60000", NULL},
+                        out, sizeof(out)),
+              0);
     CHECK(strncmp(out, "{\"status\":\"OK\",", 15) == 0);
     CHECK_INT(count_prefixed("/tmp", "gavel-run-"), tmp_before);
 

@@ -246,6 +246,38 @@ TEST(memory_from_the_peak_or_the_program)
     CHECK_INT(sb_verdict_memory(&m), 48 * mib);
     m.peak = mib;
     CHECK_INT(sb_verdict_memory(&m), 0);
+    /* The page cache of what the run wrote is not the program's: 2 MiB held, 200 MiB written. */
+    m = (struct sb_memory_reading){.peak_known = 1,
+                                   .peak_reset = 1,
+                                   .peak = 204 * mib,
+                                   .base = 2 * mib,
+                                   .maxrss_kb = 1024,
+                                   .cache_known = 1,
+                                   .cache_before = 1 * mib,
+                                   .cache_after = 201 * mib,
+                                   .limit = 0};
+    CHECK_INT(sb_verdict_memory(&m), 2 * mib);
+    /* Under a 64 MiB limit the kernel reclaims the output's pages as it goes: what stays at
+     * the end is what is taken off. */
+    m.peak = 66 * mib;
+    m.cache_after = 63 * mib;
+    m.limit = 66 * mib;
+    CHECK_INT(sb_verdict_memory(&m), 2 * mib);
+    /* Cache left by earlier runs, reclaimed to make room for this one at its limit: its
+     * memory is what it took, counted back in. */
+    m = (struct sb_memory_reading){.peak_known = 1,
+                                   .peak_reset = 1,
+                                   .peak = 66 * mib,
+                                   .base = 60 * mib, /* 58 MiB of it stale cache */
+                                   .maxrss_kb = 1024,
+                                   .cache_known = 1,
+                                   .cache_before = 58 * mib,
+                                   .cache_after = 4 * mib,
+                                   .limit = 66 * mib};
+    CHECK_INT(sb_verdict_memory(&m), 60 * mib);
+    /* Far from the limit, cache the machine reclaimed elsewhere is not counted in. */
+    m.limit = 1024 * mib;
+    CHECK_INT(sb_verdict_memory(&m), 6 * mib);
     /* v2 before Linux 6.12: the box's peak since creation. A run that raised it set it. */
     m = (struct sb_memory_reading){.peak_known = 1,
                                    .peak_before = 300 * mib,
