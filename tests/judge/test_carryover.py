@@ -63,12 +63,11 @@ print("clean" if not found else found)
 # Holds 200 MiB under the problem's 256 MiB: the whole limit is there for it.
 HOLD = r'''#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 int main(void){
   size_t n = (size_t)200 << 20;
-  char *p = malloc(n);
+  volatile char *p = malloc(n);
   if (!p) return 3;
-  memset(p, 7, n);
+  for (size_t i = 0; i < n; i += 1024) p[i] = 7;
   puts(p[n / 2] == 7 ? "clean" : "dirty");
   return 0;
 }
