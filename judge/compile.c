@@ -160,8 +160,9 @@ out:
         /* Compile without from now on: correct, only slower. */
         if (!sh->pch_failed) {
             sh->pch_failed = 1;
-            (void)!fs_clear_dir(tmp);
-            (void)rmdir(tmp);
+            int rr = fs_remove_tree(tmp);
+            if (rr < 0)
+                log_msg(LOG_WARN, "cannot remove %s: %s", tmp, strerror(-rr));
         }
         ret[0] = '\0';
     }

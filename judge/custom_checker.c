@@ -98,8 +98,9 @@ int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_ch
                 log_msg(LOG_INFO, "custom checker %s compiled", key);
         }
         if (r < 0) {
-            (void)!fs_clear_dir(tmp);
-            (void)rmdir(tmp);
+            int rr = fs_remove_tree(tmp);
+            if (rr < 0)
+                log_msg(LOG_WARN, "cannot remove %s: %s", tmp, strerror(-rr));
         }
         free(c.output);
     } else {
