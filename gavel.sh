@@ -204,11 +204,13 @@ cmd_run() {
     trap 'stop_all' EXIT
 
     "$bin/gavel" migrate
-    if "$bin/gavel" --help | grep -q '^  import '; then
-        "$bin/gavel" import "$ROOT"/problems/*/
-    fi
     GAVEL_PASSWORD=${GAVEL_ADMIN_PASSWORD:-} "$bin/gavel" user create admin --role admin \
         --display-name Administrator --if-missing
+    # The sample problems belong to the admin: their secret tests, edits and rejudges are the
+    # admin's (and the staff the admin names), not every instructor's.
+    if "$bin/gavel" --help | grep -q '^  import '; then
+        "$bin/gavel" import --owner admin "$ROOT"/problems/*/
+    fi
 
     [ -x "$bin/gavel-api" ] || die "gavel-api was not built"
     "$bin/gavel-api" &
