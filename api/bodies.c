@@ -73,15 +73,25 @@ int api_body_user_patch(struct api_arena *a, const char *text, size_t len,
         API_FIELD_STR(struct api_user_patch_in, role, 0, 1, 16),
         API_FIELD_STR(struct api_user_patch_in, current_password, 0, 1, DB_PASSWORD_MAX),
         API_FIELD_BOOL(struct api_user_patch_in, disabled, 0),
+        API_FIELD_STR(struct api_user_patch_in, username, 0, 1, API_USERNAME_MAX),
         API_FIELD_END,
     };
+    uint64_t nulls = 0;
     int r;
 
     memset(out, 0, sizeof(*out));
     out->disabled = -1;
-    r = api_json_decode(a, text, len, lim, f, out, err);
+    r = api_json_decode_patch(a, text, len, lim, f, out, &nulls, err);
     if (r < 0)
         return r;
+    /* Merge-patch rules: null removes a value, which only the display name has ("" then);
+     * anything else given as null is refused by name rather than ignored. */
+    for (size_t i = 1; i < sizeof(f) / sizeof(f[0]) - 1; i++) {
+        if (nulls & (1ull << i))
+            return bad(err, f[i].name, "cannot be null");
+    }
+    if (nulls & 1)
+        out->display_name = "";
     if (out->role && !role_valid(out->role))
         return bad(err, "role", "must be student, instructor or admin");
     if (out->current_password && !out->password)

@@ -32,11 +32,14 @@ struct api_user_in {
 int api_body_user(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                   struct api_user_in *out, struct api_json_error *err) API_BODY_WUR;
 
-/* PATCH /users/{username}: every field optional, NULL (disabled: -1) when absent.
- * current_password goes with a change of one's own password. */
+/* PATCH /users/{username}: every field optional, NULL (disabled: -1) when absent, with
+ * merge-patch rules (display_name null is ""; other nulls are refused). current_password goes
+ * with a change of one's own password; username is read-only (the handler checks it is the
+ * account's). */
 struct api_user_patch_in {
     const char *display_name, *password, *role, *current_password;
     int disabled;
+    const char *username;
 };
 int api_body_user_patch(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_user_patch_in *out,

@@ -392,6 +392,10 @@ int api_h_user_patch(struct api_req *req)
     r = api_body_user_patch(api_arena(req), body, len, api_limits(req), &in, &err);
     if (r < 0)
         return api_body_error(req, r, &err);
+    if (in.username && strcasecmp(in.username, username) != 0) {
+        r = api_fail(req, -EINVAL, "username", "is read-only: leave it out, or send it as it is");
+        goto out;
+    }
     self = !strcasecmp(api_user(req)->username, username); /* names are ASCII */
     admin = api_user(req)->role == API_ROLE_ADMIN;
     if (!self && !admin) {

@@ -399,6 +399,16 @@ class Edits(ApiCase):
         st, b, _ = self.api("PATCH", "/api/v1/users/pat", {"display_name": "Pat"}, token=tok)
         self.assertEqual((st, b["display_name"], b["role"]), (200, "Pat", "student"))
         self.assertEqual(self.api("GET", "/api/v1/me", token=tok)[0], 200)
+        # Merge rules: null removes the display name, is refused elsewhere; the username is
+        # read-only, accepted as it is.
+        st, b, _ = self.api("PATCH", "/api/v1/users/pat",
+                            {"display_name": None, "username": "PAT"}, token=tok)
+        self.assertEqual((st, b["display_name"]), (200, ""), b)
+        for body, field in (({"password": None}, "password"), ({"role": None}, "role"),
+                            ({"username": "other", "display_name": "x"}, "username"),
+                            ({"nickname": "x"}, "nickname")):
+            self.assertError(self.api("PATCH", "/api/v1/users/pat", body, token=tok), 400,
+                             field)
 
     def test_disabled_not_deleted(self):
         tok = self.login("dora")
