@@ -2,8 +2,9 @@
 # gavel.sh: the one entry point of a Gavel checkout.
 #
 #   ./gavel.sh run     install what is missing, build, start an embedded PostgreSQL (unless
-#                      GAVEL_DATABASE_URL is set), migrate, import problems/, create the admin
-#                      account, then run gavel-api and gavel-judge until Ctrl-C or SIGTERM
+#                      GAVEL_DATABASE_URL is set), migrate, create the admin account, import
+#                      problems/ as the admin's, then run gavel-api and gavel-judge until Ctrl-C
+#                      or SIGTERM
 #   ./gavel.sh test    install what is missing, build with AddressSanitizer and UBSan, run the
 #                      whole suite through ctest
 #   ./gavel.sh build   install what is missing and build the release binaries into build/bin
