@@ -2,8 +2,9 @@
 # gavel.sh: the one entry point of a Gavel checkout.
 #
 #   ./gavel.sh run     install what is missing, build, start an embedded PostgreSQL (unless
-#                      GAVEL_DATABASE_URL is set), migrate, import problems/, create the admin
-#                      account, then run gavel-api and gavel-judge until Ctrl-C or SIGTERM
+#                      GAVEL_DATABASE_URL is set), migrate, create the admin account, import
+#                      problems/ as the admin's, then run gavel-api and gavel-judge until Ctrl-C
+#                      or SIGTERM
 #   ./gavel.sh test    install what is missing, build with AddressSanitizer and UBSan, run the
 #                      whole suite through ctest
 #   ./gavel.sh build   install what is missing and build the release binaries into build/bin
@@ -204,11 +205,13 @@ cmd_run() {
     trap 'stop_all' EXIT
 
     "$bin/gavel" migrate
-    if "$bin/gavel" --help | grep -q '^  import '; then
-        "$bin/gavel" import "$ROOT"/problems/*/
-    fi
     GAVEL_PASSWORD=${GAVEL_ADMIN_PASSWORD:-} "$bin/gavel" user create admin --role admin \
         --display-name Administrator --if-missing
+    # The sample problems belong to the admin: their secret tests, edits and rejudges are the
+    # admin's (and the staff the admin names), not every instructor's.
+    if "$bin/gavel" --help | grep -q '^  import '; then
+        "$bin/gavel" import --owner admin "$ROOT"/problems/*/
+    fi
 
     [ -x "$bin/gavel-api" ] || die "gavel-api was not built"
     "$bin/gavel-api" &

@@ -219,7 +219,7 @@ int api_auth_check(struct api_req *req)
                      " t.last_used_at IS NULL OR t.last_used_at < now() - interval '60 seconds',"
                      " (extract(epoch FROM t.expires_at - now()) * 1000)::bigint"
                      " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                     " WHERE t.token_hash = $1 AND t.expires_at > now()",
+                     " WHERE t.token_hash = $1 AND t.expires_at > now() AND NOT u.disabled",
                      1, (const char *const[]){(const char *)req->token_hash}, (const int[]){32},
                      (const int[]){1});
     if (r < 0)

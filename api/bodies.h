@@ -23,6 +23,7 @@
 #define API_SLUG_MAX         64
 #define API_TITLE_MAX        200
 #define API_LANGUAGE_MAX     16
+#define API_STAFF_MAX        100
 
 /* POST /users */
 struct api_user_in {
@@ -31,9 +32,14 @@ struct api_user_in {
 int api_body_user(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                   struct api_user_in *out, struct api_json_error *err) API_BODY_WUR;
 
-/* PATCH /users/{username}: every field optional, NULL when absent. */
+/* PATCH /users/{username}: every field optional, NULL (disabled: -1) when absent, with
+ * merge-patch rules (display_name null is ""; other nulls are refused). current_password goes
+ * with a change of one's own password; username is read-only (the handler checks it is the
+ * account's). */
 struct api_user_patch_in {
-    const char *display_name, *password, *role;
+    const char *display_name, *password, *role, *current_password;
+    int disabled;
+    const char *username;
 };
 int api_body_user_patch(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_user_patch_in *out,
@@ -62,10 +68,24 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
                  struct api_run_in *out, struct api_json_error *err) API_BODY_WUR;
 
 /* POST /problems and PUT /problems/{slug}: fills def (tests and strings in the arena). For a
- * PUT, path_slug is the slug of the path: the body's slug may be left out or must equal it. */
+ * PUT, path_slug is the slug of the path: the body's slug may be left out or must equal it,
+ * and every field a replacement would otherwise reset is required (statement, visibility,
+ * time_limits_ms, checker, stop_on_first_failure, tests; memory_limit_mb may be null). archived
+ * and staff are optional (def->archived_set, def->staff_set say whether they were given). */
 int api_body_problem(struct api_arena *a, const char *text, size_t len,
                      const struct api_limits *lim, const char *path_slug,
                      struct db_problem_def *def, struct api_json_error *err) API_BODY_WUR;
+
+/* PATCH /problems/{slug}, step 1: checks the patch on its own (types, caps, unknown fields;
+ * nothing required), so that a fault is named as the client wrote it. */
+int api_body_problem_patch(struct api_arena *a, const char *text, size_t len,
+                           const struct api_limits *lim, struct api_json_error *err) API_BODY_WUR;
+
+/* PATCH /problems/{slug}, step 2: the patch merged onto the problem's current form, decoded as
+ * a PUT, except that without "tests" the stored tests stay (def->keep_tests). */
+int api_body_problem_merged(struct api_arena *a, const char *text, size_t len,
+                            const struct api_limits *lim, const char *path_slug,
+                            struct db_problem_def *def, struct api_json_error *err) API_BODY_WUR;
 
 /* 0 if s is a username by the schema's rule ([A-Za-z0-9_.-], 1-32), else -EINVAL. */
 int api_username_valid(const char *s) API_BODY_WUR;

@@ -9,38 +9,44 @@
  *   GET  /api/v1/problems/{slug}/verify    the report (?id= a verification, default the
  *                                          latest; ?wait= up to 30 s for the judges to finish)
  *
- * Instructors and admins only; an existing problem only by its owner or an admin. The API runs
- * nothing: a verification is ordinary submissions of the caller, outside any contest, which
- * the judges take from the queue like any other. Parsing and storing live in db/package.h.
+ * Instructors and admins only; an existing problem only by its owner, its staff or an admin. The
+ * API runs nothing: a verification is ordinary submissions of the caller, outside any contest,
+ * which the judges take from the queue like any other. Parsing and storing live in db/package.h.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/edit.h"
 #include "api/handlers.h"
 #include "db/package.h"
 
 #define VERIFY_WAIT_MAX_S 30
 
-/* The problem's id (0 when there is none) after checking that the caller may change it. */
+/* The problem's id (0 when there is none) after checking that the caller runs it: its owner,
+ * its staff or an admin. */
 static int may_change(struct api_req *req, struct db_conn *c, const char *slug, int64_t *ret_id)
 {
+    struct api_problem_access pa;
     PGresult *res = NULL;
-    int r;
+    int exists, r;
 
     *ret_id = 0;
-    r = db_query(c, &res, "SELECT id, coalesce(owner_id, 0) FROM problems WHERE slug = $1", 1,
-                 (const char *const[]){slug});
+    r = db_query(c, &res, "SELECT 1 FROM problems WHERE slug = $1", 1, (const char *const[]){slug});
     if (r < 0)
         return api_db_fail(req, r, "problem owner");
-    if (PQntuples(res) == 1) {
-        *ret_id = db_int64(res, 0, 0);
-        if (api_user(req)->role != API_ROLE_ADMIN && db_int64(res, 0, 1) != api_user(req)->id)
-            r = api_fail(req, -EACCES, NULL, "only the problem's owner or an admin may change it");
-    }
+    exists = PQntuples(res) == 1;
     PQclear(res);
-    return r;
+    if (!exists)
+        return 0;
+    if ((r = api_problem_access(req, c, slug, &pa)) < 0)
+        return r;
+    if (!pa.runs)
+        return api_fail(req, -EACCES, NULL,
+                        "only the problem's owner, its staff or an admin may do this");
+    *ret_id = pa.id;
+    return 0;
 }
 
 static int package_error(struct api_req *req, int r, const struct db_pkg_error *err)

@@ -4,12 +4,15 @@
  * A submission is queued with one INSERT ... SELECT that also checks the problem and the
  * language; only when it inserts nothing does a second query find out which field was wrong.
  * A contest submission goes through db_contest_admit in the inserting transaction. Students
- * see their own submissions only; instructors and admins see all, with their source.
+ * see their own submissions only; instructors theirs and those sent to the problems and
+ * contests they run (as owner or staff), with their source; admins all. An archived problem
+ * or contest takes no new submission.
  */
 #include <string.h>
 #include <strings.h>
 
 #include "api/bodies.h"
+#include "api/edit.h"
 #include "api/handlers.h"
 #include "api/server.h"
 #include "db/contests.h"
@@ -19,6 +22,9 @@ static int is_staff(struct api_req *req)
 {
     return api_user(req)->role >= API_ROLE_INSTRUCTOR;
 }
+
+#define ARCHIVED_MESSAGE                                                                           \
+    "the problem is archived: it takes no new submissions (its past ones stay readable)"
 
 int api_rate_check(struct api_req *req)
 {
@@ -38,13 +44,16 @@ static int explain_refusal(struct api_req *req, struct db_conn *c, const char *p
     int r = db_query(c, &res,
                      "SELECT EXISTS (SELECT 1 FROM problems WHERE slug = $1"
                      "  AND (visibility = 'public' OR $3::boolean)),"
-                     " EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled)",
+                     " EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled),"
+                     " EXISTS (SELECT 1 FROM problems WHERE slug = $1 AND archived)",
                      3, (const char *const[]){problem, language, is_staff(req) ? "true" : "false"});
 
     if (r < 0)
         return api_db_fail(req, r, "submission check");
     if (!db_int64(res, 0, 0))
         r = api_fail(req, -ENOENT, "problem", "no such problem");
+    else if (db_int64(res, 0, 2))
+        r = api_fail(req, -EINVAL, "problem", ARCHIVED_MESSAGE);
     else if (!db_int64(res, 0, 1))
         r = api_fail(req, -EINVAL, "language", "no such language");
     else
@@ -67,24 +76,28 @@ static int submit_to_contest(struct api_req *req, struct db_conn *c,
     /* A hidden problem exists for a student only through a contest that shows it: one they
      * may see, that has started and has the problem. Otherwise it is as missing as a slug
      * that names nothing, whatever the contest would have said. */
-    r = db_query(c, &res,
-                 "SELECT p.id, EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled)"
-                 " FROM problems p WHERE p.slug = $1 AND (p.visibility = 'public' OR $3::boolean"
-                 " OR EXISTS (SELECT 1 FROM contests ct"
-                 "   JOIN contest_problems cp ON cp.contest_id = ct.id AND cp.problem_id = p.id"
-                 "   WHERE ct.slug = $4 AND now() >= ct.starts_at AND (ct.visibility = 'public'"
-                 "   OR EXISTS (SELECT 1 FROM contest_participants pa"
-                 "              WHERE pa.contest_id = ct.id AND pa.user_id = $5::bigint))))",
-                 5,
-                 (const char *const[]){in->problem, in->language, is_staff(req) ? "true" : "false",
-                                       in->contest,
-                                       api_printf(req, "%lld", (long long)api_user(req)->id)});
+    r = db_query(
+        c, &res,
+        "SELECT p.id, EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled),"
+        " p.archived FROM problems p WHERE p.slug = $1 AND (p.visibility = 'public' OR $3::boolean"
+        " OR EXISTS (SELECT 1 FROM contests ct"
+        "   JOIN contest_problems cp ON cp.contest_id = ct.id AND cp.problem_id = p.id"
+        "   WHERE ct.slug = $4 AND now() >= ct.starts_at AND (ct.visibility = 'public'"
+        "   OR EXISTS (SELECT 1 FROM contest_participants pa"
+        "              WHERE pa.contest_id = ct.id AND pa.user_id = $5::bigint))))",
+        5,
+        (const char *const[]){in->problem, in->language, is_staff(req) ? "true" : "false",
+                              in->contest, api_printf(req, "%lld", (long long)api_user(req)->id)});
     if (r < 0) {
         r = api_db_fail(req, r, "submission check");
         goto out;
     }
     if (PQntuples(res) != 1) {
         r = api_fail(req, -ENOENT, "problem", "no such problem");
+        goto out;
+    }
+    if (PQgetvalue(res, 0, 2)[0] == 't') {
+        r = api_fail(req, -EINVAL, "problem", ARCHIVED_MESSAGE);
         goto out;
     }
     if (!db_int64(res, 0, 1)) {
@@ -164,7 +177,7 @@ int api_h_submission_create(struct api_req *req)
                      "INSERT INTO submissions (user_id, problem_id, language_id, source)"
                      " SELECT $1::bigint, p.id, l.id, $4 FROM problems p, languages l"
                      " WHERE p.slug = $2 AND (p.visibility = 'public' OR $5::boolean)"
-                     " AND l.id = $3 AND l.enabled RETURNING id",
+                     " AND NOT p.archived AND l.id = $3 AND l.enabled RETURNING id",
                      5,
                      (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
                                            in.problem, in.language, in.source,
@@ -224,6 +237,12 @@ static void submission_members(struct api_json *j, const PGresult *res, int i)
     api_json_kstr(j, "judged_at", api_col(res, i, 12));
 }
 
+/* Whether the caller ($2 their id, $3 their role) runs the submission's problem or contest:
+ * they read every submission to it, source and judge's messages included. */
+#define RUNS_SUBMISSION                                                                            \
+    "(" API_SQL_RUNS_PROBLEM("$2::bigint", "$3::text") " OR " API_SQL_RUNS_CONTEST("$2::bigint",   \
+                                                                                   "$3::text") ")"
+
 static int read_submission(struct api_req *req, const char *idtext, PGresult **ret_res)
 {
     struct db_conn *c;
@@ -236,16 +255,20 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
                  " (SELECT json_agg(json_build_object('ordinal', st.ordinal, 'verdict', st.verdict,"
                  "   'time_ms', st.time_ms, 'memory_kb', st.memory_kb, 'points', st.points,"
                  "   'group', tc.group_name, 'message',"
-                 "   CASE WHEN $2::boolean OR tc.is_sample THEN st.checker_message END)"
+                 "   CASE WHEN " RUNS_SUBMISSION " OR tc.is_sample THEN st.checker_message END)"
                  "   ORDER BY st.ordinal)::text"
                  "  FROM submission_tests st LEFT JOIN test_cases tc"
                  "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
-                 "  WHERE st.submission_id = s.id), s.message" SUBMISSION_FROM " WHERE s.id = $1",
-                 2, (const char *const[]){idtext, is_staff(req) ? "true" : "false"});
+                 "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION SUBMISSION_FROM
+                 " WHERE s.id = $1",
+                 3,
+                 (const char *const[]){idtext,
+                                       api_printf(req, "%lld", (long long)api_user(req)->id),
+                                       api_user(req)->role_name});
     if (r < 0)
         return api_db_fail(req, r, "submission read");
     if (PQntuples(*ret_res) != 1 ||
-        (!is_staff(req) && db_int64(*ret_res, 0, 13) != api_user(req)->id)) {
+        (PQgetvalue(*ret_res, 0, 18)[0] != 't' && db_int64(*ret_res, 0, 13) != api_user(req)->id)) {
         PQclear(*ret_res);
         *ret_res = NULL;
         return api_fail(req, -ENOENT, "id", "no such submission");
@@ -272,10 +295,11 @@ int api_h_submission_get(struct api_req *req)
     /* The judge's word on the submission (why it is IE) and each test's (the checker's, a
      * wall-clock stop) may quote hidden data or a checker's source: staff read them all, the
      * author those of sample tests only. */
-    if (is_staff(req))
+    if (PQgetvalue(res, 0, 18)[0] == 't')
         api_json_kstr(j, "message", api_col(res, 0, 17));
-    /* Only its author and staff get here at all; the check stays beside the field it guards. */
-    if (is_staff(req) || db_int64(res, 0, 13) == api_user(req)->id)
+    /* Only its author and those who run its problem or contest get here at all; the check
+     * stays beside the field it guards. */
+    if (PQgetvalue(res, 0, 18)[0] == 't' || db_int64(res, 0, 13) == api_user(req)->id)
         api_json_kstr(j, "source", PQgetvalue(res, 0, 15));
     api_json_end(j);
     PQclear(res);
@@ -325,14 +349,22 @@ int api_h_submission_list(struct api_req *req)
     }
     if ((r = api_db(req, &c)) < 0)
         return r;
-    r = db_query(c, &res,
-                 "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
-                 " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
-                 " AND ($3::text IS NULL OR lower(u.username) = lower($3))"
-                 " AND ($4::text IS NULL OR s.verdict = $4) ORDER BY s.id DESC LIMIT $5::int",
-                 5,
-                 (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user,
-                                       verdict, api_printf(req, "%d", limit + 1)});
+    r = db_query(
+        c, &res,
+        "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
+        " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
+        " AND ($3::text IS NULL OR lower(u.username) = lower($3))"
+        " AND ($4::text IS NULL OR s.verdict = $4)"
+        " AND (s.user_id = $6::bigint OR " API_SQL_RUNS_PROBLEM(
+            "$6::bigint",
+            "$7::text") " OR " API_SQL_RUNS_CONTEST("$6::bigint",
+                                                    "$7::text") ")"
+                                                                " ORDER BY s.id DESC LIMIT $5::int",
+        7,
+        (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user, verdict,
+                              api_printf(req, "%d", limit + 1),
+                              api_printf(req, "%lld", (long long)api_user(req)->id),
+                              api_user(req)->role_name});
     if (r < 0)
         return api_db_fail(req, r, "submission list");
     n = PQntuples(res);

@@ -36,6 +36,8 @@ static void user_object(struct api_json *j, const PGresult *res, int row)
     api_json_kstr(j, "display_name", PQgetvalue(res, row, 2));
     api_json_kstr(j, "role", PQgetvalue(res, row, 3));
     api_json_kstr(j, "created_at", PQgetvalue(res, row, 4));
+    if (PQfnumber(res, "disabled") >= 0)
+        api_json_kbool(j, "disabled", PQgetvalue(res, row, PQfnumber(res, "disabled"))[0] == 't');
     api_json_end(j);
 }
 
@@ -167,7 +169,7 @@ int api_h_session_create(struct api_req *req)
     if (r < 0)
         goto out;
     r = db_query(c, &res,
-                 "SELECT " USER_COLUMNS ", password_hash FROM users"
+                 "SELECT " USER_COLUMNS ", password_hash, disabled FROM users"
                  " WHERE lower(username) = lower($1)",
                  1, (const char *const[]){in.username});
     if (r < 0) {
@@ -183,6 +185,12 @@ int api_h_session_create(struct api_req *req)
     sem_post(&req->srv->pwhash_gate);
     if (!ok) {
         r = api_fail(req, -EPERM, NULL, "wrong username or password");
+        goto out;
+    }
+    /* Told only to whoever knows the password: the account exists, and is closed. */
+    if (PQgetvalue(res, 0, 6)[0] == 't') {
+        r = api_fail(req, -EACCES, "username",
+                     "this account is disabled: ask an admin to enable it again");
         goto out;
     }
     api_token_new(token, sizeof(token), token_hash);
@@ -288,7 +296,7 @@ int api_h_user_get(struct api_req *req)
     /* clang-format off */
     static const char sql[] =
         "SELECT u.id, u.username, u.display_name, u.role, " API_SQL_TIME("u.created_at") ","
-        "       coalesce(s.solved, 0), coalesce(s.score, 0)"
+        "       coalesce(s.solved, 0), coalesce(s.score, 0), u.disabled"
         "  FROM users u LEFT JOIN LATERAL ("
         "       SELECT count(*) FILTER (WHERE ac) AS solved, sum(best) AS score"
         "         FROM (SELECT bool_or(sb.verdict = 'AC') AS ac,"
@@ -316,6 +324,7 @@ int api_h_user_get(struct api_req *req)
     api_json_kstr(j, "created_at", PQgetvalue(res, 0, 4));
     api_json_kint(j, "solved", db_int64(res, 0, 5));
     api_json_kint(j, "score", db_int64(res, 0, 6));
+    api_json_kbool(j, "disabled", PQgetvalue(res, 0, 7)[0] == 't');
     api_json_end(j);
     PQclear(res);
     return 0;
@@ -334,6 +343,34 @@ static int user_exists(struct db_conn *c, const char *username)
     r = PQntuples(res) > 0;
     PQclear(res);
     return r;
+}
+
+/* Checks the caller's own current password: 0, or 403 naming current_password. */
+static int check_current_password(struct api_req *req, const char *password)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    char stored[128];
+    int r, ok;
+
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(c, &res, "SELECT password_hash FROM users WHERE id = $1", 1,
+                 (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id)});
+    if (r < 0)
+        return api_db_fail(req, r, "password check");
+    snprintf(stored, sizeof(stored), "%s",
+             PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : req->srv->dummy_hash);
+    PQclear(res);
+    api_db_release(req);
+    if ((r = gate_enter(req)) < 0)
+        return r;
+    ok = db_password_check(stored, password);
+    sem_post(&req->srv->pwhash_gate);
+    sodium_memzero(stored, sizeof(stored));
+    if (!ok)
+        return api_fail(req, -EACCES, "current_password", "is not your current password");
+    return 0;
 }
 
 int api_h_user_patch(struct api_req *req)
@@ -355,6 +392,10 @@ int api_h_user_patch(struct api_req *req)
     r = api_body_user_patch(api_arena(req), body, len, api_limits(req), &in, &err);
     if (r < 0)
         return api_body_error(req, r, &err);
+    if (in.username && strcasecmp(in.username, username) != 0) {
+        r = api_fail(req, -EINVAL, "username", "is read-only: leave it out, or send it as it is");
+        goto out;
+    }
     self = !strcasecmp(api_user(req)->username, username); /* names are ASCII */
     admin = api_user(req)->role == API_ROLE_ADMIN;
     if (!self && !admin) {
@@ -364,6 +405,22 @@ int api_h_user_patch(struct api_req *req)
     if (in.role && !admin) {
         r = api_fail(req, -EACCES, "role", "only admins change roles");
         goto out;
+    }
+    if (in.disabled >= 0 && !admin) {
+        r = api_fail(req, -EACCES, "disabled", "only admins disable or enable accounts");
+        goto out;
+    }
+    if (in.password && self) {
+        /* One's own password changes with the current one: a bearer token alone (left on a
+         * shared machine, say) must not be enough to take the account over. */
+        if (!in.current_password) {
+            r = api_fail(req, -EINVAL, "current_password",
+                         "is required to change your own password");
+            goto out;
+        }
+        r = check_current_password(req, in.current_password);
+        if (r < 0)
+            goto out;
     }
     if (in.password) {
         api_db_release(req);
@@ -375,27 +432,35 @@ int api_h_user_patch(struct api_req *req)
     }
     if ((r = api_db(req, &c)) < 0)
         goto out;
-    /* The admins' rows are locked (in id order, so two demotions cannot deadlock) before the
-     * count is taken: of two admins demoting each other at once, the second sees the first's
-     * demotion and is refused, and an admin always remains. */
-    r = db_query(
-        c, &res,
-        "WITH admins AS (SELECT id FROM users WHERE role = 'admin' AND $4::text IS NOT NULL"
-        "                ORDER BY id FOR UPDATE)"
-        " UPDATE users SET display_name = coalesce($2, display_name),"
-        " password_hash = coalesce($3, password_hash), role = coalesce($4, role)"
-        " WHERE lower(username) = lower($1)"
-        " AND ($4 IS NULL OR $4 = 'admin' OR role <> 'admin'"
-        "      OR EXISTS (SELECT 1 FROM admins a WHERE a.id <> users.id))"
-        " RETURNING " USER_COLUMNS,
-        4, (const char *const[]){username, in.display_name, in.password ? hash : NULL, in.role});
+    /* The enabled admins' rows are locked (in id order, so two demotions cannot deadlock)
+     * before the count is taken: of two admins demoting or disabling each other at once, the
+     * second sees the first's change and is refused, and an enabled admin always remains. */
+    r = db_query(c, &res,
+                 "WITH admins AS (SELECT id FROM users WHERE role = 'admin' AND NOT disabled"
+                 "                AND ($4::text IS NOT NULL OR $5::boolean) ORDER BY id FOR UPDATE)"
+                 " UPDATE users SET display_name = coalesce($2, display_name),"
+                 " password_hash = coalesce($3, password_hash), role = coalesce($4, role),"
+                 " disabled = coalesce($5::boolean, disabled)"
+                 " WHERE lower(username) = lower($1)"
+                 " AND (role <> 'admin' OR disabled"
+                 "      OR ((($4 IS NULL OR $4 = 'admin') AND $5::boolean IS NOT TRUE))"
+                 "      OR EXISTS (SELECT 1 FROM admins a WHERE a.id <> users.id))"
+                 " RETURNING " USER_COLUMNS ", disabled",
+                 5,
+                 (const char *const[]){username, in.display_name, in.password ? hash : NULL,
+                                       in.role,
+                                       in.disabled < 0 ? NULL
+                                       : in.disabled   ? "true"
+                                                       : "false"});
     if (r < 0) {
         r = api_db_fail(req, r, "user update");
         goto out;
     }
     if (PQntuples(res) != 1) {
-        r = in.role ? user_exists(c, username) : 0;
-        if (r > 0)
+        r = in.role || in.disabled > 0 ? user_exists(c, username) : 0;
+        if (r > 0 && in.disabled > 0)
+            r = api_fail(req, -EEXIST, "disabled", "the last admin cannot be disabled");
+        else if (r > 0)
             r = api_fail(req, -EEXIST, "role", "the last admin cannot lose the role");
         else if (r == 0)
             r = api_fail(req, -ENOENT, "username", "no such user");
@@ -403,12 +468,13 @@ int api_h_user_patch(struct api_req *req)
             r = api_db_fail(req, r, "user lookup");
         goto out;
     }
-    if (in.password || in.role)
+    if (in.password || in.role || in.disabled >= 0)
         api_auth_forget(req->srv, NULL, db_int64(res, 0, 0));
-    if (in.password) {
-        /* A new password ends every other session of the account. */
+    if (in.password || in.disabled > 0) {
+        /* A new password ends every other session of the account (all of them when an admin
+         * set it); disabling ends them all. */
         size_t n = 0;
-        const unsigned char *keep = self ? api_token_hash(req, &n) : NULL;
+        const unsigned char *keep = self && in.disabled <= 0 ? api_token_hash(req, &n) : NULL;
         r = db_query_bin(c, NULL,
                          "DELETE FROM api_tokens WHERE user_id = $1::bigint"
                          " AND ($2::bytea IS NULL OR token_hash <> $2::bytea)",
@@ -423,6 +489,7 @@ int api_h_user_patch(struct api_req *req)
 out:
     PQclear(res);
     wipe(in.password);
+    wipe(in.current_password);
     sodium_memzero(hash, sizeof(hash));
     return r;
 }

@@ -99,6 +99,10 @@ int api_query_int(struct api_req *req, const char *name, int64_t min, int64_t ma
  * continue below (INT64_MAX for the first page). -EINVAL naming limit or cursor. */
 int api_list_params(struct api_req *req, int *ret_limit, int64_t *ret_before) API_WUR;
 
+/* A query parameter as a boolean: true/1 or false/0; *ret left as is when absent. -EINVAL
+ * naming it. */
+int api_query_bool(struct api_req *req, const char *name, int *ret) API_WUR;
+
 /* Refuses (-EINVAL naming it) any query parameter not in the NULL-terminated list of names. */
 int api_query_only(struct api_req *req, const char *const *names) API_WUR;
 
@@ -111,6 +115,9 @@ const char *api_body(struct api_req *req, size_t *ret_len);
 /* Decodes the JSON body into out with the field table (json.h); on failure the error answer
  * is prepared (field and message) and the errno returned: 400, 413 or 415. */
 int api_body_json(struct api_req *req, const struct api_field *fields, void *out) API_WUR;
+
+/* 0 when the body is declared application/json (or not declared), else -EMEDIUMTYPE (415). */
+int api_body_type(struct api_req *req) API_WUR;
 
 /* Prepares the error answer of a failed api_body_* / api_json_decode call (json.h, bodies.h)
  * and returns r: 400 or 413 naming err->field ("body" when the body as a whole is wrong). */

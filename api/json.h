@@ -36,12 +36,15 @@ enum api_ftype {
     API_F_OBJ,  /* a nested object decoded with `sub` into the struct at offset */
     API_F_ARR,  /* an array of [min, max] objects decoded with `sub`, each of item_size bytes:
                    the items (void *) go at offset, their count (size_t) at count_offset */
+    API_F_STRS, /* an array of at most item_size strings, each of [min, max] bytes, UTF-8: the
+                   strings (const char **) go at offset, their count (size_t) at count_offset */
 };
 
-#define API_REQUIRED 0x1 /* absent (or null) is an error; otherwise the field is left as is */
-#define API_TOOBIG   0x2 /* a string longer than max is -E2BIG (413), not -EINVAL (400) */
-#define API_CHARS    0x4 /* a string's min and max count characters (code points), not bytes */
-#define API_PLAIN    0x8 /* a string shown to people: no control or bidi-override characters */
+#define API_REQUIRED 0x1  /* absent (or null) is an error; otherwise the field is left as is */
+#define API_TOOBIG   0x2  /* a string longer than max is -E2BIG (413), not -EINVAL (400) */
+#define API_CHARS    0x4  /* a string's min and max count characters (code points), not bytes */
+#define API_PLAIN    0x8  /* a string shown to people: no control or bidi-override characters */
+#define API_PRESENT  0x10 /* must appear, but null is allowed (and leaves the field as is) */
 
 struct api_field {
     const char *name; /* NULL ends a table */
@@ -72,6 +75,10 @@ struct api_field {
 #define API_FIELD_ARR_DEF(T, m, fl, lo, hi, subfields, ItemT, countm, defaults)                    \
     {API_FIELD_(T, m, API_F_ARR, fl, lo, hi), .sub = (subfields), .item_size = sizeof(ItemT),     \
      .count_offset = offsetof(T, countm), .item_defaults = (defaults)}
+/* An array of up to maxn strings of lo..hi bytes each. */
+#define API_FIELD_STRS(T, m, fl, lo, hi, maxn, countm)                                             \
+    {API_FIELD_(T, m, API_F_STRS, fl, lo, hi), .item_size = (maxn),                               \
+     .count_offset = offsetof(T, countm)}
 #define API_FIELD_END {.name = NULL}
 
 /* clang-format on */
@@ -88,6 +95,34 @@ struct api_json_error {
  * against lim before parsing. */
 int api_json_decode(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                     const struct api_field *fields, void *out, struct api_json_error *err)
+    __attribute__((warn_unused_result));
+
+/* The same for a PATCH body: every field is optional (API_REQUIRED and API_PRESENT are not
+ * enforced, at any depth), everything else is checked as by api_json_decode. A null member is
+ * reported in *ret_nulls (bit i for the i-th field of the table, up to 64) and left as is. */
+int api_json_decode_patch(struct api_arena *a, const char *text, size_t len,
+                          const struct api_limits *lim, const struct api_field *fields, void *out,
+                          uint64_t *ret_nulls, struct api_json_error *err)
+    __attribute__((warn_unused_result));
+
+/* JSON merge patch (RFC 7396) of patch onto target, both JSON object texts: members of patch
+ * replace those of target, objects are merged member by member, and a null inside a nested
+ * object removes that member. A null at the top level is kept as a null member (the body
+ * decoder then treats it as the field's "none", or refuses it naming the field when the field
+ * is required). The result is new text in the arena. -EINVAL (err filled) when either is not
+ * a JSON object, -ENOMEM. */
+int api_json_merge(struct api_arena *a, const char *target, const char *patch, size_t patch_len,
+                   const struct api_limits *lim, char **ret_text, struct api_json_error *err)
+    __attribute__((warn_unused_result));
+
+/* Read-only members sent back as GET gave them: each member of the body object named in names
+ * (a NULL-terminated list) is compared with the same member of current (a JSON object text);
+ * an equal one is taken out, any other is refused (-EINVAL naming it). *ret_text / *ret_len are
+ * the body without them (the body itself when it had none, or is not JSON at all: the decoder
+ * then says what is wrong with it). */
+int api_json_strip_equal(struct api_arena *a, const char *text, size_t len, const char *current,
+                         const char *const *names, const struct api_limits *lim,
+                         const char **ret_text, size_t *ret_len, struct api_json_error *err)
     __attribute__((warn_unused_result));
 
 /* --- the writer --- */

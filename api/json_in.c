@@ -19,6 +19,8 @@ struct ctx {
     const struct api_limits *lim;
     struct api_json_error *err;
     int nul_swapped; /* the body's \u0000 escapes were parsed as NUL_STANDIN */
+    int partial;     /* a PATCH body: nothing is required */
+    uint64_t nulls;  /* top-level fields given as null */
 };
 
 /* What a \u0000 escape is parsed as, so that the string holding it can be named: U+FFFF, a
@@ -180,6 +182,39 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
         memcpy(out + f->count_offset, &count, sizeof(count));
         return 0;
     }
+    case API_F_STRS: {
+        const char **items;
+        const cJSON *item;
+        size_t count, k = 0;
+        if (!cJSON_IsArray(v))
+            return fail(x, path, "must be an array of strings", -EINVAL);
+        count = (size_t)cJSON_GetArraySize(v);
+        if (count > f->item_size)
+            return fail(x, path, "has too many items", -EINVAL);
+        items = api_arena_alloc(x->a, (count + 1) * sizeof(*items));
+        if (!items)
+            return -ENOMEM;
+        cJSON_ArrayForEach(item, v)
+        {
+            struct api_field one = {.name = "",
+                                    .type = API_F_STR,
+                                    .flags = f->flags,
+                                    .offset = 0,
+                                    .min = f->min,
+                                    .max = f->max};
+            char sub[160];
+            int r;
+            snprintf(sub, sizeof(sub), "%s[%zu]", path, k);
+            r = decode_value(x, item, &one, (unsigned char *)&items[k], sub);
+            if (r < 0)
+                return r;
+            k++;
+        }
+        items[count] = NULL;
+        memcpy(out + f->offset, &items, sizeof(items));
+        memcpy(out + f->count_offset, &count, sizeof(count));
+        return 0;
+    }
     }
     return fail(x, path, "unsupported field type", -EINVAL);
 }
@@ -212,8 +247,10 @@ static int decode_object(struct ctx *x, const cJSON *obj, const struct api_field
         if (idx < 64)
             seen |= 1ull << idx;
         if (cJSON_IsNull(child)) {
-            if (f->flags & API_REQUIRED)
+            if ((f->flags & API_REQUIRED) && !x->partial)
                 return fail(x, path, "is required", -EINVAL);
+            if (!*prefix && idx < 64)
+                x->nulls |= 1ull << idx;
             continue;
         }
         r = decode_value(x, child, f, out, path);
@@ -223,7 +260,8 @@ static int decode_object(struct ctx *x, const cJSON *obj, const struct api_field
     {
         size_t idx = 0;
         for (const struct api_field *g = fields; g->name; g++, idx++) {
-            if ((g->flags & API_REQUIRED) && idx < 64 && !(seen & (1ull << idx))) {
+            if ((g->flags & (API_REQUIRED | API_PRESENT)) && !x->partial && idx < 64 &&
+                !(seen & (1ull << idx))) {
                 join(path, sizeof(path), prefix, g->name);
                 return fail(x, path, "is required", -EINVAL);
             }
@@ -232,16 +270,18 @@ static int decode_object(struct ctx *x, const cJSON *obj, const struct api_field
     return 0;
 }
 
-int api_json_decode(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
-                    const struct api_field *fields, void *out, struct api_json_error *err)
+static int decode(struct ctx *xp, const char *text, size_t len, const struct api_field *fields,
+                  void *out)
 {
-    struct ctx x = {a, lim, err, 0};
+    struct ctx x = *xp;
+    struct api_arena *a = x.a;
+    const struct api_limits *lim = x.lim;
     const char *end = NULL, *msg = NULL;
     cJSON *root = NULL;
     int r;
 
-    err->field[0] = '\0';
-    err->message = NULL;
+    x.err->field[0] = '\0';
+    x.err->message = NULL;
     if (!text || len == 0)
         return fail(&x, "", "a JSON body is required", -EINVAL);
     r = json_prescan(text, len, lim->max_depth, &msg, NULL);
@@ -274,5 +314,140 @@ int api_json_decode(struct api_arena *a, const char *text, size_t len, const str
         r = fail(&x, "", "\\u0000 (NUL) is not allowed in a JSON body", -EINVAL);
 out:
     cJSON_Delete(root);
+    xp->nulls = x.nulls;
+    return r;
+}
+
+int api_json_decode(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
+                    const struct api_field *fields, void *out, struct api_json_error *err)
+{
+    struct ctx x = {a, lim, err, 0, 0, 0};
+
+    return decode(&x, text, len, fields, out);
+}
+
+int api_json_decode_patch(struct api_arena *a, const char *text, size_t len,
+                          const struct api_limits *lim, const struct api_field *fields, void *out,
+                          uint64_t *ret_nulls, struct api_json_error *err)
+{
+    struct ctx x = {a, lim, err, 0, 1, 0};
+    int r = decode(&x, text, len, fields, out);
+
+    if (ret_nulls)
+        *ret_nulls = x.nulls;
+    return r;
+}
+
+/* RFC 7396 onto target, in place; top: keep top-level nulls as null members. */
+static int merge_into(cJSON *target, const cJSON *patch, int top)
+{
+    const cJSON *p;
+
+    cJSON_ArrayForEach(p, patch)
+    {
+        cJSON *t = cJSON_GetObjectItemCaseSensitive(target, p->string);
+        cJSON *copy;
+
+        if (cJSON_IsNull(p) && !top) {
+            cJSON_DeleteItemFromObjectCaseSensitive(target, p->string);
+            continue;
+        }
+        if (cJSON_IsObject(p) && cJSON_IsObject(t)) {
+            if (merge_into(t, p, 0) < 0)
+                return -ENOMEM;
+            continue;
+        }
+        copy = cJSON_Duplicate(p, 1);
+        if (!copy)
+            return -ENOMEM;
+        if (t ? !cJSON_ReplaceItemInObjectCaseSensitive(target, p->string, copy)
+              : !cJSON_AddItemToObject(target, p->string, copy)) {
+            cJSON_Delete(copy);
+            return -ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int api_json_merge(struct api_arena *a, const char *target, const char *patch, size_t patch_len,
+                   const struct api_limits *lim, char **ret_text, struct api_json_error *err)
+{
+    struct ctx x = {a, lim, err, 0, 0, 0};
+    cJSON *t = NULL, *p = NULL;
+    char *text = NULL;
+    int r;
+
+    err->field[0] = '\0';
+    err->message = NULL;
+    if (json_prescan(patch, patch_len, lim->max_depth, &err->message, NULL) < 0)
+        return fail(&x, "", err->message ? err->message : "body is not valid JSON", -EINVAL);
+    t = cJSON_Parse(target);
+    p = cJSON_ParseWithLength(patch, patch_len);
+    if (!cJSON_IsObject(t) || !cJSON_IsObject(p)) {
+        r = fail(&x, "", "body must be a JSON object", -EINVAL);
+        goto out;
+    }
+    r = merge_into(t, p, 1);
+    if (r < 0)
+        goto out;
+    text = cJSON_PrintUnformatted(t);
+    if (!text) {
+        r = -ENOMEM;
+        goto out;
+    }
+    *ret_text = api_arena_strndup(a, text, strlen(text));
+    r = *ret_text ? 0 : -ENOMEM;
+out:
+    cJSON_free(text);
+    cJSON_Delete(p);
+    cJSON_Delete(t);
+    return r;
+}
+
+int api_json_strip_equal(struct api_arena *a, const char *text, size_t len, const char *current,
+                         const char *const *names, const struct api_limits *lim,
+                         const char **ret_text, size_t *ret_len, struct api_json_error *err)
+{
+    struct ctx x = {a, lim, err, 0, 0, 0};
+    cJSON *body = NULL, *cur = NULL;
+    const char *msg = NULL;
+    char *out = NULL;
+    int changed = 0, r = 0;
+
+    err->field[0] = '\0';
+    err->message = NULL;
+    *ret_text = text;
+    *ret_len = len;
+    if (!text || !len || json_prescan(text, len, lim->max_depth, &msg, NULL) < 0)
+        return 0;
+    body = cJSON_ParseWithLength(text, len);
+    if (!cJSON_IsObject(body))
+        goto out;
+    cur = cJSON_Parse(current);
+    for (const char *const *n = names; *n; n++) {
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(body, *n);
+        if (!v)
+            continue;
+        if (!cJSON_Compare(v, cJSON_GetObjectItemCaseSensitive(cur, *n), 1)) {
+            r = fail(&x, *n, "is read-only: leave it out, or send it as GET gives it", -EINVAL);
+            goto out;
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(body, *n);
+        changed = 1;
+    }
+    if (changed) {
+        out = cJSON_PrintUnformatted(body);
+        if (!out) {
+            r = -ENOMEM;
+            goto out;
+        }
+        *ret_text = api_arena_strndup(a, out, strlen(out));
+        *ret_len = strlen(out);
+        r = *ret_text ? 0 : -ENOMEM;
+    }
+out:
+    cJSON_free(out);
+    cJSON_Delete(cur);
+    cJSON_Delete(body);
     return r;
 }

@@ -173,6 +173,30 @@ static int is_json_type(const char *ct)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+int api_body_type(struct api_req *req)
+{
+    const char *ct = api_header(req, "Content-Type");
+
+    if (ct && !is_json_type(ct))
+        return api_fail(req, -EMEDIUMTYPE, NULL, "the body must be application/json");
+    return 0;
+}
+
+int api_query_bool(struct api_req *req, const char *name, int *ret)
+{
+    const char *v = api_query(req, name);
+
+    if (!v)
+        return 0;
+    if (!strcmp(v, "true") || !strcmp(v, "1"))
+        *ret = 1;
+    else if (!strcmp(v, "false") || !strcmp(v, "0"))
+        *ret = 0;
+    else
+        return api_fail(req, -EINVAL, name, "must be true or false");
+    return 0;
+}
+
 int api_body_error(struct api_req *req, int r, const struct api_json_error *err)
 {
     if (r == -ENOMEM)

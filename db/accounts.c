@@ -4,7 +4,9 @@
 #include "db/accounts.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 int db_username_valid(const char *u)
@@ -69,5 +71,50 @@ int db_user_create(struct db_conn *c, const char *username, const char *password
     if (ret_id)
         *ret_id = db_int64(res, 0, 0);
     PQclear(res);
+    return 0;
+}
+
+int db_staff_set(struct db_conn *c, enum db_staff_of of, int64_t id, const char *const *names,
+                 size_t n, size_t *ret_bad, const char **ret_message)
+{
+    const int problem = of == DB_STAFF_PROBLEM;
+    char tid[24];
+    PGresult *res = NULL;
+    int r;
+
+    snprintf(tid, sizeof(tid), "%" PRId64, id);
+    r = db_query(c, NULL,
+                 problem ? "DELETE FROM problem_staff WHERE problem_id = $1"
+                         : "DELETE FROM contest_staff WHERE contest_id = $1",
+                 1, (const char *const[]){tid});
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        r = db_query(c, &res,
+                     "SELECT id, role IN ('instructor', 'admin') FROM users"
+                     " WHERE lower(username) = lower($1)",
+                     1, (const char *const[]){names[i] ? names[i] : ""});
+        if (r < 0)
+            return r;
+        if (PQntuples(res) != 1 || PQgetvalue(res, 0, 1)[0] != 't') {
+            if (ret_bad)
+                *ret_bad = i;
+            if (ret_message)
+                *ret_message =
+                    PQntuples(res) != 1 ? "no such user" : "must be an instructor or an admin";
+            PQclear(res);
+            return -EINVAL;
+        }
+        r = db_query(c, NULL,
+                     problem ? "INSERT INTO problem_staff (problem_id, user_id) VALUES ($1, $2)"
+                               " ON CONFLICT DO NOTHING"
+                             : "INSERT INTO contest_staff (contest_id, user_id) VALUES ($1, $2)"
+                               " ON CONFLICT DO NOTHING",
+                     2, (const char *const[]){tid, PQgetvalue(res, 0, 0)});
+        PQclear(res);
+        res = NULL;
+        if (r < 0)
+            return r;
+    }
     return 0;
 }

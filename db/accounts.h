@@ -29,4 +29,17 @@ int db_password_check(const char *hash, const char *password);
 int db_user_create(struct db_conn *conn, const char *username, const char *password,
                    const char *display_name, const char *role, int64_t *ret_id) DB_WUR;
 
+/* The staff of a problem or contest. */
+enum db_staff_of {
+    DB_STAFF_PROBLEM, /* problem_staff */
+    DB_STAFF_CONTEST, /* contest_staff */
+};
+
+/* Makes the staff of problem or contest `id` exactly these usernames (any letter case), inside
+ * the caller's transaction. Each must name an instructor or an admin. Returns 0, or -EINVAL
+ * with *ret_bad the index of the first name refused and *ret_message (static) why. */
+int db_staff_set(struct db_conn *conn, enum db_staff_of of, int64_t id,
+                 const char *const *usernames, size_t n, size_t *ret_bad,
+                 const char **ret_message) DB_WUR;
+
 #endif

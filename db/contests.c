@@ -3,6 +3,7 @@
  * themselves are maintained by the triggers of migrations/050_standings.sql.
  */
 #include "db/contests.h"
+#include "db/accounts.h"
 #include "db/problems.h"
 #include "common/utf8.h"
 
@@ -34,8 +35,8 @@ int db_contest_admit(struct db_conn *c, const char *slug, int64_t user_id, const
                  " EXISTS (SELECT 1 FROM contest_participants p"
                  "         WHERE p.contest_id = c.id AND p.user_id = $2),"
                  " EXISTS (SELECT 1 FROM contest_problems cp"
-                 "         WHERE cp.contest_id = c.id AND cp.problem_id = $3)"
-                 " FROM contests c WHERE c.slug = $1",
+                 "         WHERE cp.contest_id = c.id AND cp.problem_id = $3),"
+                 " c.archived FROM contests c WHERE c.slug = $1",
                  3, (const char *const[]){slug ? slug : "", uid, pid});
     if (r < 0) {
         msg = "the contest could not be read";
@@ -51,6 +52,11 @@ int db_contest_admit(struct db_conn *c, const char *slug, int64_t user_id, const
         /* A private contest is missing to all but its participants, as on every other route. */
         r = -ENOENT;
         msg = "no such contest";
+        goto out;
+    }
+    if (PQgetvalue(res, 0, 6)[0] == 't') {
+        r = -EINVAL;
+        msg = "the contest is archived: it takes no new submissions";
         goto out;
     }
     if (!staff && PQgetvalue(res, 0, 2)[0] == 't') {
@@ -283,7 +289,7 @@ int db_contest_save(struct db_conn *c, const struct db_contest_def *d, int64_t o
                     size_t field_size, const char **ret_message)
 {
     const char *f = NULL, *m = NULL;
-    char owner[24], rid[24], cid[24], points[24];
+    char owner[24], rid[24], cid[24], points[24], archived[8];
     PGresult *res = NULL;
     int64_t id = 0;
     int r;
@@ -296,27 +302,31 @@ int db_contest_save(struct db_conn *c, const struct db_contest_def *d, int64_t o
         goto out;
     snprintf(owner, sizeof(owner), "%" PRId64, owner_id);
     snprintf(rid, sizeof(rid), "%" PRId64, replace_id);
+    snprintf(archived, sizeof(archived), "%d", d->archived);
     r = db_begin(c, NULL);
     if (r < 0)
         goto out;
     if (replace_id == 0)
         r = db_query(c, &res,
                      "INSERT INTO contests (slug, title, starts_at, ends_at, freeze_at, scoring,"
-                     " visibility, owner_id) VALUES ($1, $2, $3, $4, $5, coalesce($6, 'icpc'),"
-                     " coalesce($7, 'public'), NULLIF($8::bigint, 0)) RETURNING id",
-                     8,
+                     " visibility, owner_id, archived) VALUES ($1, $2, $3, $4, $5,"
+                     " coalesce($6, 'icpc'), coalesce($7, 'public'), NULLIF($8::bigint, 0),"
+                     " $9::int > 0) RETURNING id",
+                     9,
                      (const char *const[]){d->slug, d->title, d->starts_at, d->ends_at,
-                                           d->freeze_at, d->scoring, d->visibility, owner});
+                                           d->freeze_at, d->scoring, d->visibility, owner,
+                                           archived});
     else
         r = db_query(c, &res,
                      "UPDATE contests SET title = $2, starts_at = $3, ends_at = $4,"
                      " freeze_at = $5, scoring = coalesce($6, 'icpc'),"
                      " visibility = coalesce($7, 'public'),"
-                     " unfrozen = unfrozen AND freeze_at IS NOT DISTINCT FROM $5::timestamptz"
+                     " unfrozen = unfrozen AND freeze_at IS NOT DISTINCT FROM $5::timestamptz,"
+                     " archived = CASE WHEN $8::int < 0 THEN archived ELSE $8::int > 0 END"
                      " WHERE id = $1 RETURNING id",
-                     7,
+                     8,
                      (const char *const[]){rid, d->title, d->starts_at, d->ends_at, d->freeze_at,
-                                           d->scoring, d->visibility});
+                                           d->scoring, d->visibility, archived});
     if (r == -EEXIST) {
         f = "slug";
         m = "is taken";
@@ -356,6 +366,20 @@ int db_contest_save(struct db_conn *c, const struct db_contest_def *d, int64_t o
         PQclear(res);
         res = NULL;
     }
+    if (d->staff_set) {
+        size_t bad = 0;
+        r = db_staff_set(c, DB_STAFF_CONTEST, id, d->staff, d->n_staff, &bad, &m);
+        if (r == -EINVAL) {
+            if (field_buf && field_size) {
+                snprintf(field_buf, field_size, "staff[%zu]", bad);
+                f = field_buf;
+            } else {
+                f = "staff";
+            }
+        }
+        if (r < 0)
+            goto out;
+    }
     if (replace_id != 0) {
         r = db_query(c, NULL, "SELECT standings_rebuild($1)", 1, (const char *const[]){cid});
         if (r < 0)
@@ -391,7 +415,10 @@ int db_contest_access(struct db_conn *c, const char *slug, int64_t user_id, cons
                  "SELECT c.id, coalesce(c.owner_id, 0), c.visibility = 'public',"
                  " EXISTS (SELECT 1 FROM contest_participants p"
                  "         WHERE p.contest_id = c.id AND p.user_id = $2),"
-                 " now() >= c.starts_at FROM contests c WHERE c.slug = $1",
+                 " now() >= c.starts_at, c.archived,"
+                 " EXISTS (SELECT 1 FROM contest_staff s"
+                 "         WHERE s.contest_id = c.id AND s.user_id = $2)"
+                 " FROM contests c WHERE c.slug = $1",
                  2, (const char *const[]){slug ? slug : "", uid});
     if (r < 0)
         return r;
@@ -402,8 +429,12 @@ int db_contest_access(struct db_conn *c, const char *slug, int64_t user_id, cons
     ret->id = db_int64(res, 0, 0);
     ret->owner_id = db_int64(res, 0, 1);
     ret->visible = staff || PQgetvalue(res, 0, 2)[0] == 't' || PQgetvalue(res, 0, 3)[0] == 't';
-    ret->manage = admin || (staff && user_id != 0 && ret->owner_id == user_id);
+    ret->own = admin || (staff && user_id != 0 && ret->owner_id == user_id);
+    /* Staff by role, and on its staff list: an instructor who was demoted keeps the row but
+     * runs nothing. */
+    ret->manage = ret->own || (staff && PQgetvalue(res, 0, 6)[0] == 't');
     ret->started = PQgetvalue(res, 0, 4)[0] == 't';
+    ret->archived = PQgetvalue(res, 0, 5)[0] == 't';
     PQclear(res);
     return 0;
 }

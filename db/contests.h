@@ -35,7 +35,8 @@ int db_role_is_staff(const char *role);
  *
  * Returns 0 and the contest's id when admitted. Otherwise:
  *   -ENOENT  no such contest, or a private one and a student who is not its participant
- *   -EINVAL  before the start, at or after the end, or a problem that is not in the contest
+ *   -EINVAL  before the start, at or after the end, an archived contest, or a problem that is
+ *            not in the contest
  * and *ret_message (when not NULL) is a static, human-readable reason for the refusal. */
 int db_contest_admit(struct db_conn *conn, const char *contest_slug, int64_t user_id,
                      const char *role, int64_t problem_id, int64_t *ret_contest_id,
@@ -65,6 +66,12 @@ struct db_contest_def {
     const char *visibility; /* "public" or "private"; NULL = public */
     const struct db_contest_problem *problems;
     size_t n_problems;
+    int archived; /* 1 archived (no new submissions, out of the lists), 0 not, -1 as it was */
+    /* The staff: instructors who run it with its owner. staff_set 0: as it was (none on
+     * create). */
+    int staff_set;
+    const char *const *staff;
+    size_t n_staff;
 };
 
 /* Creates a contest (replace_id 0) or replaces the definition of contest replace_id (its slug
@@ -85,8 +92,10 @@ struct db_contest_access {
     int64_t id;
     int64_t owner_id; /* 0 when none */
     int visible;      /* public, staff, or a participant */
-    int manage;       /* its owner or an admin: may change, delete, add participants, unfreeze */
+    int manage;       /* its owner, staff or an admin: may change it, add participants, unfreeze */
+    int own;          /* its owner or an admin: may also delete it and change its staff */
     int started;      /* now() >= starts_at */
+    int archived;     /* takes no new submissions */
 };
 
 /* Looks a contest up by slug for a viewer (user_id 0 = anonymous). -ENOENT when there is none;

@@ -2,6 +2,7 @@
  * problems.c: validating and saving problems, and the blob store (problems.h).
  */
 #include "db/problems.h"
+#include "db/accounts.h"
 #include "common/utf8.h"
 
 #include <errno.h>
@@ -111,9 +112,9 @@ static int validate(const struct db_problem_def *d, const char **ret_field, char
         BAD("checker.language");
     if (!strcmp(kind, "custom") && (!d->checker_source || !*d->checker_source))
         BAD("checker.source");
-    if (d->n_tests < 1 || !d->tests)
+    if (!d->keep_tests && (d->n_tests < 1 || !d->tests))
         BAD("tests");
-    for (size_t i = 0; i < d->n_tests; i++) {
+    for (size_t i = 0; !d->keep_tests && i < d->n_tests; i++) {
         const struct db_test_def *t = &d->tests[i];
         if (t->points < 0 || t->points > 1000000) {
             field_error(ret_field, buf, size, i, ".points");
@@ -188,6 +189,8 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
 
     if (ret_field)
         *ret_field = NULL;
+    if (d->keep_tests && mode != DB_PROBLEM_REPLACE)
+        return -EINVAL;
     r = validate(d, ret_field, buf, size);
     if (r < 0)
         return r;
@@ -308,6 +311,37 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
                  (const char *const[]){id_text, d->content_hash});
     if (r < 0)
         goto fail;
+    if (d->archived_set) {
+        r = db_query(c, NULL, "UPDATE problems SET archived = $2::boolean WHERE id = $1", 2,
+                     (const char *const[]){id_text, d->archived ? "true" : "false"});
+        if (r < 0)
+            goto fail;
+    }
+    if (d->staff_set) {
+        size_t bad = 0;
+        r = db_staff_set(c, DB_STAFF_PROBLEM, problem_id, d->staff, d->n_staff, &bad, NULL);
+        if (r == -EINVAL) {
+            if (buf && size) {
+                snprintf(buf, size, "staff[%zu]", bad);
+                if (ret_field)
+                    *ret_field = buf;
+            } else if (ret_field) {
+                *ret_field = "staff";
+            }
+        }
+        if (r < 0)
+            goto fail;
+    }
+    if (d->keep_tests) {
+        /* The score is still the sum of the points of the tests kept. */
+        r = db_query(c, NULL,
+                     "UPDATE problems SET max_score = (SELECT coalesce(sum(points), 0)"
+                     " FROM test_cases WHERE problem_id = $1) WHERE id = $1",
+                     1, (const char *const[]){id_text});
+        if (r < 0)
+            goto fail;
+        goto extra;
+    }
     r = db_query(c, NULL, "DELETE FROM test_cases WHERE problem_id = $1", 1,
                  (const char *const[]){id_text});
     if (r < 0)
@@ -336,6 +370,7 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
             goto fail;
         }
     }
+extra:
     if (d->save_extra) {
         r = d->save_extra(c, problem_id, d->save_extra_arg);
         if (r < 0)

@@ -42,7 +42,17 @@ struct db_problem_def {
     const char *checker_source;      /* custom only */
     int stop_on_first_failure;
     const struct db_test_def *tests;
-    size_t n_tests; /* at least 1 */
+    size_t n_tests; /* at least 1, unless keep_tests */
+    /* REPLACE only: the stored tests stay as they are (tests and n_tests unused). */
+    int keep_tests;
+    /* archived_set: archived (1: out of the lists, no new submissions; 0: not) is written;
+     * otherwise it stays as it was (not archived on create). */
+    int archived_set, archived;
+    /* staff_set: the staff (instructors who run it with its owner) become these usernames;
+     * otherwise they stay as they were (none on create). */
+    int staff_set;
+    const char *const *staff;
+    size_t n_staff;
     /* Optional: more rows to write with the problem (a package's shipped solutions). Called
      * inside the save's transaction once the problem and its tests are written, with the
      * problem's id; a negative return aborts the whole save and is returned as is. */
@@ -64,9 +74,9 @@ enum db_save_mode {
  * the stored problem's and nothing else was written (id and version are those stored; a
  * non-zero owner_id still becomes the owner).
  * Errors: -EINVAL with ret_field set to the offending field's name ("slug", "tests[3].points",
- * "time_limits_ms.cobol", ...), -EEXIST, -ENOENT, -ENOTCONN. owner_id 0 = no owner (kept as it
- * was on replace). ret_field may be NULL; otherwise it points to a static string or into
- * field_buf. */
+ * "time_limits_ms.cobol", "staff[1]", ...), -EEXIST, -ENOENT, -ENOTCONN. owner_id 0 = no owner
+ * (kept as it was on replace). ret_field may be NULL; otherwise it points to a static string or
+ * into field_buf. */
 int db_problem_save(struct db_conn *conn, const struct db_problem_def *def, int64_t owner_id,
                     enum db_save_mode mode, int64_t *ret_id, int *ret_version,
                     const char **ret_field, char *field_buf, size_t field_buf_size) DB_WUR;

@@ -4,11 +4,17 @@ import gavel_test
 
 
 def problem(slug, visibility="public", **extra):
+    """A whole problem, as POST takes it and PUT needs it (every field a replacement would
+    otherwise reset is there)."""
     body = {
         "slug": slug,
         "title": "Sum of " + slug,
         "statement": "Read a and b, print a+b.",
         "visibility": visibility,
+        "memory_limit_mb": None,
+        "time_limits_ms": {},
+        "checker": {"kind": "tokens"},
+        "stop_on_first_failure": False,
         "tests": [
             {"input": "1 2\n", "output": "3\n", "sample": True},
             {"input": "5 5\n", "output": "10\n", "points": 2, "group": "big"},

@@ -166,8 +166,9 @@ class Accounts(ApiCase):
         st, other, _ = self.api("POST", "/api/v1/sessions",
                                 {"username": "dave", "password": gavel_test.PASSWORD})
         self.assertEqual(st, 201)
-        st, _, _ = self.api("PATCH", "/api/v1/users/dave", {"password": "new password 1"},
-                            token=tok)
+        st, _, _ = self.api("PATCH", "/api/v1/users/dave",
+                            {"password": "new password 1",
+                             "current_password": gavel_test.PASSWORD}, token=tok)
         self.assertEqual(st, 200)
         self.assertEqual(self.api("GET", "/api/v1/me", token=tok)[0], 200)
         self.assertEqual(self.api("GET", "/api/v1/me", token=other["token"])[0], 401)

@@ -96,15 +96,17 @@ class AuthzMatrix(ApiCase):
                                       {"input": HIDDEN, "output": HIDDEN}])),
             ("DELETE", "/api/v1/problems/{slug}"): E(
                 [401, 403, 403, 204, 403, 204], setup=del_problem),
+            # Secret tests and rejudging: the owner, its staff (none here) and admins.
             ("GET", "/api/v1/problems/{slug}/tests"): E(
-                [401, 404, 404, 200, 200, 200], "/api/v1/problems/hid/tests"),
+                [401, 404, 404, 200, 403, 200], "/api/v1/problems/hid/tests"),
             ("POST", "/api/v1/problems/{slug}/rejudge"): E(
-                [401, 403, 403, 202, 202, 202], "/api/v1/problems/pub/rejudge"),
+                [401, 403, 403, 202, 403, 202], "/api/v1/problems/pub/rejudge"),
             ("POST", "/api/v1/submissions"): E(
                 [401] + [202] * 5, body={"problem": "pub", "language": "c", "source": "x"}),
             ("GET", "/api/v1/submissions"): E([401] + [200] * 5),
+            # Another's source: its author, the problem's owner and staff, admins.
             ("GET", "/api/v1/submissions/{id}"): E(
-                [401, 200, 404, 200, 200, 200], "/api/v1/submissions/%d" % s),
+                [401, 200, 404, 200, 404, 200], "/api/v1/submissions/%d" % s),
             ("POST", "/api/v1/runs"): E([401] + [202] * 5, body={"language": "c", "source": "x"}),
             ("GET", "/api/v1/runs/{id}"): E(
                 [401, 200, 404, 404, 404, 200], "/api/v1/runs/%d" % r),
@@ -148,14 +150,20 @@ class AuthzMatrix(ApiCase):
             self.assertNotIn("password_hash", text, (role, method, path))
             if role in ("anon", "stu", "stu2"):
                 self.assertNotIn(HIDDEN, text, (role, method, path))
-            if role in ("anon", "stu2"):
+            if role in ("anon", "stu2", "prof2"):
                 self.assertNotIn(SECRET_SRC, text, (role, method, path))
+            if role == "prof2":
+                self.assertNotIn(HIDDEN, text, (role, method, path))
 
     def test_source_visibility(self):
         path = "/api/v1/submissions/%d" % self.sub_id
-        for role in ("stu", "teacher", "prof2", "admin"):
+        for role in ("stu", "teacher", "admin"):
             st, b = self.call(role, "GET", path)
             self.assertEqual(b.get("source"), SECRET_SRC, role)
+        # An instructor who does not run the problem sees neither it nor it in a list.
+        self.assertEqual(self.call("prof2", "GET", path)[0], 404)
+        st, b = self.call("prof2", "GET", "/api/v1/submissions?limit=100")
+        self.assertEqual({i["user"] for i in b["items"]} - {"prof2"}, set())
         st, b = self.call("stu2", "GET", "/api/v1/submissions?limit=100")
         self.assertEqual({i["user"] for i in b["items"]} - {"stu2"}, set())
         st, b = self.call("stu2", "GET", "/api/v1/submissions?user=stu")

@@ -113,8 +113,13 @@ class Problems(ApiCase):
             t = body["tests"][1]
             self.assertEqual((t["ordinal"], t["input"], t["output"], t["points"], t["sample"],
                               t["group"]), (2, "5 5\n", "10\n", 2, False, "big"))
-        st, body, _ = self.api("GET", "/api/v1/problems/tt/tests",
-                               token=self.login("prof3", role="instructor"))
+        # Another instructor reads the secret tests only once on the problem's staff.
+        prof3 = self.login("prof3", role="instructor")
+        self.assertError(self.api("GET", "/api/v1/problems/tt/tests", token=prof3), 403)
+        st, body, _ = self.api("PATCH", "/api/v1/problems/tt", {"staff": ["prof3"]},
+                               token=self.login("teacher"))
+        self.assertEqual((st, body.get("staff")), (200, ["prof3"]), body)
+        st, body, _ = self.api("GET", "/api/v1/problems/tt/tests", token=prof3)
         self.assertEqual(st, 200)
         self.assertError(self.api("GET", "/api/v1/problems/tt/tests", token=self.login("stu")),
                          403)

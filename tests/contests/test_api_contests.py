@@ -187,7 +187,8 @@ class Contests(gavel_test.GavelCase):
         self.contest("rep")
         t, t2, ann = self.login("teacher"), self.login("teacher2"), self.login("ann")
         body = {"title": "Renamed", "starts_at": iso(-30), "ends_at": iso(30),
-                "scoring": "ioi", "problems": [{"problem": "pb", "label": "Z", "points": 50}]}
+                "freeze_at": None, "scoring": "ioi", "visibility": "public",
+                "problems": [{"problem": "pb", "label": "Z", "points": 50}]}
         self.assertError(self.api("PUT", "/api/v1/contests/rep", body, token=t2), 403)
         self.assertError(self.api("PUT", "/api/v1/contests/rep", body, token=ann), 403)
         self.assertError(self.api("PUT", "/api/v1/contests/rep", dict(body, slug="other"),
@@ -421,19 +422,37 @@ class Contests(gavel_test.GavelCase):
         before = global_score("cat")
         rows = {r["username"]: r for r in self.board("delc")["rows"]}   # a page now kept
         self.assertEqual((rows["cat"]["solved"], rows["bob"]["solved"]), (2, 1))
-        self.assertEqual(self.api("DELETE", "/api/v1/problems/pdel", token=teacher)[0], 204)
-
+        # Students' submissions are on it: deleting is refused, saying how many and what to do
+        # instead, and nothing changes.
+        err = self.assertError(self.api("DELETE", "/api/v1/problems/pdel", token=teacher), 409,
+                               "archived")
+        self.assertIn("2 submissions", err["message"])
+        self.assertIn("archive", err["message"])
+        # Archived instead: out of the list, closed, and every result and standing stays.
+        st, p, _ = self.api("PATCH", "/api/v1/problems/pdel", {"archived": True}, token=teacher)
+        self.assertEqual((st, p.get("archived")), (200, True), p)
         body = self.board("delc")
         rows = {r["username"]: r for r in body["rows"]}
-        self.assertEqual(rows["cat"]["solved"], 1)
-        self.assertEqual(rows["bob"]["solved"], 0)
+        self.assertEqual((rows["cat"]["solved"], rows["bob"]["solved"]), (2, 1))
+        self.assertEqual(global_score("cat"), before)
+        st, contest, _ = self.api("GET", "/api/v1/contests/delc", token=teacher)
+        self.assertEqual([p["label"] for p in contest["problems"]], ["A", "D"])
+        self.assertError(self.submit("ann", "pdel", "delc"), 400, "problem")
+
+        # A problem nobody submitted to is deleted, and leaves its contests.
+        st, body, _ = self.api("POST", "/api/v1/problems", problem_body("pdel2"), token=teacher)
+        self.assertEqual(st, 201, body)
+        self.contest("delc2", problems=[{"problem": "pa", "label": "A"},
+                                        {"problem": "pdel2", "label": "D"}])
+        self.accepted("cat", "pa", "delc2", "AC", 1, 10)
+        self.assertEqual(self.api("DELETE", "/api/v1/problems/pdel2", token=teacher)[0], 204)
+        body = self.board("delc2")
         self.assertEqual(self.ranks(body)[0], ("cat", 1))
-        self.assertEqual(global_score("cat"), before - 10)
         # The kept totals are what a computation from scratch gives.
         self.assertEqual(self.sql("SELECT count(*) FROM global_rows r JOIN global_compute() g"
                                   " USING (user_id) WHERE (r.score, r.solved)"
                                   " <> (g.score, g.solved)").strip(), "0")
-        st, contest, _ = self.api("GET", "/api/v1/contests/delc", token=teacher)
+        st, contest, _ = self.api("GET", "/api/v1/contests/delc2", token=teacher)
         self.assertEqual(st, 200, contest)
         self.assertEqual([p["label"] for p in contest["problems"]], ["A"])
 
