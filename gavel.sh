@@ -25,7 +25,7 @@ APT_PACKAGES=(
     libpq-dev libcjson-dev libmicrohttpd-dev libseccomp-dev libsodium-dev libarchive-dev
     libyaml-dev wrk
     postgresql postgresql-contrib
-    gcc g++ python3 openjdk-17-jdk-headless
+    gcc g++ python3 openjdk-17-jdk-headless nodejs
     clang libclang-rt-14-dev curl procps iproute2 util-linux
 )
 

@@ -25,7 +25,7 @@ class Service(ApiCase):
         st, body, _ = self.api("GET", "/api/v1/languages")
         self.assertEqual(st, 200, body)
         ids = {l["id"]: l for l in body}
-        self.assertTrue({"c", "cpp", "python3", "java"} <= set(ids))
+        self.assertTrue({"c", "cpp", "python3", "java", "javascript"} <= set(ids))
         self.assertEqual(ids["cpp"]["time_limit_ms"], 1000)
         self.assertEqual(ids["java"]["source_file"], "Main.java")
         for l in body:

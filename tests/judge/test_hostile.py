@@ -45,6 +45,13 @@ RUNTIME = {
     "network": ("python3", "import socket\ns = socket.create_connection(('1.1.1.1', 80), 2)\n"
                            "print(3)\n", {"RE"}),
     "host files": ("python3", "print(open('/etc/shadow').read())\n", {"RE"}),
+    "js fork bomb": ("javascript", "const cp = require('child_process');\n"
+                                   "for (;;) cp.spawn(process.execPath, ['-e', 'for(;;){}']);\n",
+                     {"TLE", "RE", "MLE"}),
+    "js network": ("javascript", "require('net').connect(80, '1.1.1.1').on('error', e => {"
+                                 " console.error(e.message); process.exit(1); });\n", {"RE"}),
+    "js host files": ("javascript", "console.log(require('fs').readFileSync('/etc/shadow', 'utf8'));\n",
+                      {"RE"}),
     "escape box": ("python3", "import os\nos.chdir('/')\nopen('/gavel-escaped', 'w').write('x')\n"
                               "print(3)\n", {"RE"}),
 }

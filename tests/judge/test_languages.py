@@ -48,6 +48,16 @@ JAVA = {
           ' throw new IllegalStateException("boom"); } }',
     "CE": 'public class Main { public static void main(String[] a) { int x = "s"; } }',
 }
+JS = {
+    "AC": "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(BigInt);\n"
+          "console.log((a + b).toString());\n",
+    "WA": "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/).map(Number);\n"
+          "console.log(a - b);\n",
+    "TLE": "let x = 0;\nfor (;;) { x++; }\n",
+    "MLE": "const keep = [];\nfor (;;) keep.push(new Float64Array(1 << 20).fill(1));\n",
+    "RE": "throw new Error('boom');\n",
+    "CE": "function f( {\n",
+}
 
 # About 1.5 s of CPU: TLE under C++'s 1 s, accepted under Python's 2 s and Java's 3 s.
 BURN = {
@@ -75,7 +85,8 @@ class Languages(ju.JudgeCase):
         # Memory bombs run where they reach the memory limit long before any time limit: a
         # small limit and a wide time budget, so that a busy machine cannot turn MLE into TLE.
         cls.hog = ju.problem(cls.url, "hog", SUM_TESTS, stop_on_first_failure=True, memory_mb=64,
-                             time_limits={l: 10000 for l in ("c", "cpp", "python3", "java")})
+                             time_limits={l: 10000 for l in ("c", "cpp", "python3", "java",
+                                                              "javascript")})
 
     def check_language(self, lang, sources, only=None):
         cases = {"%s %s" % (lang, v): (lang, src, v) for v, src in sources.items()
@@ -111,6 +122,14 @@ class Languages(ju.JudgeCase):
 
     def test_java(self):
         self.check_language("java", JAVA)
+
+    def test_javascript(self):
+        self.check_language("javascript", JS)
+        # Reads big input, recurses deep, uses threads of its own (libuv, V8): all within the box.
+        deep = ("function d(n) { return n === 0 ? 0 : 1 + d(n - 1); }\n"
+                "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/)"
+                ".map(Number);\nconsole.log(a + b + d(100000) - 100000);\n")
+        self.verdicts(self.pid, {"javascript deep recursion": ("javascript", deep, "AC")})
 
     def test_java_class_names(self):
         # The file is named after the top-level public class, not a public class nested in an
