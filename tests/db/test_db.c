@@ -63,7 +63,8 @@ TEST(languages_seeded_with_limits)
                      "SELECT string_agg(id || ':' || time_limit_ms || ':' || memory_limit_mb, ' '"
                      " ORDER BY id) FROM languages",
                      0, NULL) == 0);
-    CHECK_STR(PQgetvalue(res, 0, 0), "c:1000:256 cpp:1000:256 java:3000:256 python3:2000:256");
+    CHECK_STR(PQgetvalue(res, 0, 0),
+              "c:1000:256 cpp:1000:256 java:3000:256 javascript:2000:256 python3:2000:256");
     PQclear(res);
     db_conn_close(c);
 }
