@@ -20,15 +20,17 @@
 #define FENCE(j, a) "id = $1 AND status = 'judging' AND judge_id = $" #j " AND attempts = $" #a
 
 /* Submissions never judged first (no verdict yet), then those a rejudge queued again (which
- * keep their old verdict until the new one), each oldest first. The index submissions_queue
- * (migration 070) holds exactly this order for queued rows, so a claim reads its first unlocked
- * entry instead of sorting the queue. A row given back or whose lease expired keeps its
- * verdict, hence its class and its place. */
-#define SUBMISSION_ORDER "(verdict IS NOT NULL), id"
+ * keep their old verdict until the new one); within each class users in turn (the turn a
+ * trigger gave the row at insert, migration 090), oldest first within a turn. The index
+ * submissions_queue holds exactly this order for queued rows, so a claim reads its first
+ * unlocked entry instead of sorting the queue. A row given back or whose lease expired keeps
+ * its verdict and its turn, hence its class and its place. Runs likewise, by turn (runs_queue). */
+#define SUBMISSION_ORDER "(verdict IS NOT NULL), turn, id"
+#define RUN_ORDER        "turn, id"
 
 static const char *const claim_sql[2] = {
     "UPDATE runs SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
-    " WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY id"
+    " WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY " RUN_ORDER
     " FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'queued' RETURNING id, attempts",
     "UPDATE submissions SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
     " WHERE id = (SELECT id FROM submissions WHERE status = 'queued'"

@@ -12,11 +12,14 @@
  *     r = db_queue_heartbeat(conn, &job, 30);              // -ESTALE: the lease was lost
  *     r = db_queue_record_submission(conn, &job, &result); // -ESTALE: someone else owns it now
  *
- * Order of work: runs before submissions (a person is waiting on a run), oldest first; then
- * submissions never judged before those queued again by a rejudge (which still show their old
- * verdict), oldest first in each class, so that rejudging a problem's thousand old submissions
- * does not hold up a contest's new ones. A row whose lease expired or that was given back keeps
- * its class and its place.
+ * Order of work: runs before submissions (a person is waiting on a run); then submissions never
+ * judged before those queued again by a rejudge (which still show their old verdict), so that
+ * rejudging a problem's thousand old submissions does not hold up a contest's new ones. Within
+ * each, users in turn: a row's turn is set when it is inserted (migration 090), a user's first
+ * pending row at the turn being served, each further one a turn later, so that one user's burst
+ * waits behind every other user's first rows and nobody holds every worker; oldest first within
+ * a turn, hence within a user. A row whose lease expired or that was given back keeps its class,
+ * its turn and its place.
  * Claims use FOR UPDATE SKIP LOCKED, so any number of judges on any number of hosts share one
  * database without ever claiming the same row.
  *
@@ -52,10 +55,10 @@ struct db_job {
     char judge_id[128]; /* copied from the claimer */
 };
 
-/* Claims the next row: the oldest queued run if any, else the oldest queued submission that was
- * never judged, else the oldest one a rejudge queued again. Sets its status to 'judging', its
- * judge_id, attempts + 1 and a lease of lease_s seconds. Returns 1 and fills *ret_job, 0 when
- * nothing is queued, or a negative errno. */
+/* Claims the next row: a queued run if any, else a queued submission that was never judged,
+ * else one a rejudge queued again; in each, the lowest turn first, then the oldest. Sets its
+ * status to 'judging', its judge_id, attempts + 1 and a lease of lease_s seconds. Returns 1 and
+ * fills *ret_job, 0 when nothing is queued, or a negative errno. */
 int db_queue_claim(struct db_conn *conn, const char *judge_id, int lease_s,
                    struct db_job *ret_job) DB_WUR;
 
