@@ -202,6 +202,7 @@ int api_body_problem(struct api_arena *a, const char *text, size_t len,
     memset(&in, 0, sizeof(in));
     in.checker.abs = -1;
     in.checker.rel = -1;
+    in.stop_on_first_failure = DB_STOP_DEFAULT;
     r = api_json_decode(a, text, len, lim, f, &in, err);
     if (r < 0)
         return r;

@@ -538,7 +538,7 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
         r = FAIL(&g, "stop_on_first_failure", "\"stop_on_first_failure\" is true or false");
         goto out;
     }
-    p->def.stop_on_first_failure = cJSON_IsTrue(v);
+    p->def.stop_on_first_failure = v ? cJSON_IsTrue(v) : DB_STOP_DEFAULT;
     v = cJSON_GetObjectItemCaseSensitive(root, "verify");
     if (v) {
         static const char *const vkeys[] = {"time_multiplier", NULL};

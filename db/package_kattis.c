@@ -311,6 +311,9 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
         r = db_pkg_fail(err, "problem.yaml", yline(n), "%s problems are not supported", type);
         goto out;
     }
+    /* A pass-fail problem (Kattis's default type) is judged as a whole: its first failed test
+     * settles it, as on Kattis and DOMjudge. A scoring one runs what its score needs. */
+    p->def.stop_on_first_failure = !(type && strstr(type, "scoring"));
     n = yget(&y, root, "validation");
     if (n && !(validation = yscalar(n))) {
         r = db_pkg_fail(err, "problem.yaml", yline(n), "validation must be a string");
