@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/bodies.h"
+#include "api/checker_check.h"
 #include "api/handlers.h"
 #include "common/log.h"
 #include "db/problems.h"
@@ -252,6 +253,11 @@ static int save(struct api_req *req, const char *path_slug, enum db_save_mode mo
     r = api_body_problem(api_arena(req), body, len, api_limits(req), path_slug, &def, &err);
     if (r < 0)
         return api_body_error(req, r, &err);
+    /* A checker that does not compile is refused here, before anything is stored. */
+    if (def.checker_kind && !strcmp(def.checker_kind, "custom") &&
+        (r = api_checker_check(req, def.checker_language, def.checker_source, "checker.language",
+                               "checker.source")) < 0)
+        return r;
     if ((r = api_db(req, &c)) < 0)
         return r;
     r = db_problem_save(c, &def, mode == DB_PROBLEM_CREATE ? api_user(req)->id : 0, mode, &id,

@@ -29,4 +29,9 @@ int db_password_check(const char *hash, const char *password);
 int db_user_create(struct db_conn *conn, const char *username, const char *password,
                    const char *display_name, const char *role, int64_t *ret_id) DB_WUR;
 
+/* Creates a user whose password was hashed already (db_password_hash), as db_user_create does:
+ * for callers that hash elsewhere (gavel-api's hashing line). */
+int db_user_insert(struct db_conn *conn, const char *username, const char *password_hash,
+                   const char *display_name, const char *role, int64_t *ret_id) DB_WUR;
+
 #endif

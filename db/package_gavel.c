@@ -242,6 +242,7 @@ static int parse_checker(const struct gctx *g, const cJSON *c, const struct db_p
         }
         p->def.checker_source = p->checker_source;
         p->checker_ext = pkg_keep(p, pkg_ext(source), (size_t)-1);
+        p->checker_path = pkg_keep(p, source, (size_t)-1);
     }
     {
         char *text = cJSON_PrintUnformatted(params);

@@ -230,6 +230,7 @@ static int custom_validator(struct ydoc *y, const yaml_node_t *flags_node, const
         return r;
     p->def.checker_kind = "custom";
     p->def.checker_source = p->checker_source;
+    p->checker_path = pkg_keep(p, main_path, (size_t)-1);
     p->checker_ext = pkg_ext(main_path)[0] == 'c' && strcmp(pkg_ext(main_path), "c") != 0
                          ? pkg_keep(p, "cpp", 3)
                          : pkg_keep(p, pkg_ext(main_path), (size_t)-1);

@@ -58,7 +58,7 @@ static int copy_dir_files(const char *src, const char *dst)
 }
 
 int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_checker *ck,
-                                 const char *source)
+                                 const char *source, struct judge_compiled *ret_comp)
 {
     struct judge_shared *sh = w->shared;
     unsigned char digest[crypto_generichash_BYTES];
@@ -100,6 +100,10 @@ int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_ch
         if (r < 0) {
             (void)!fs_clear_dir(tmp);
             (void)rmdir(tmp);
+        }
+        if (ret_comp && r == -ENOEXEC) {
+            ret_comp->output = c.output;
+            c.output = NULL;
         }
         free(c.output);
     } else {

@@ -188,10 +188,12 @@ static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
                                 const struct db_job *job, int version, int max_score,
                                 const char *why)
 {
-    int r = db_queue_record_submission(
-        conn, job,
-        &(struct db_submission_result){
-            .verdict = "IE", .max_score = max_score, .message = why, .problem_version = version});
+    int r = db_queue_record_submission(conn, job,
+                                       &(struct db_submission_result){.verdict = "IE",
+                                                                      .max_score = max_score,
+                                                                      .message = why,
+                                                                      .fault = "problem",
+                                                                      .problem_version = version});
 
     if (r == 0)
         log_msg(LOG_WARN, "submission %lld: IE, %s", (long long)job->id, why);
@@ -547,6 +549,8 @@ static int submission_record(struct judge_worker *w, struct db_conn *conn, const
             .message = score.verdict == JUDGE_IE && score.first_failure >= 0
                            ? s->msgs[score.first_failure]
                            : NULL,
+            /* A test is IE only when the problem's checker failed on it. */
+            .fault = score.verdict == JUDGE_IE ? "problem" : NULL,
             .problem_version = s->version,
             .tests = s->rows,
             .n_tests = (size_t)s->n,
@@ -616,7 +620,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     s.t_compiled = judge_mono_ms();
     /* Step 3: the custom checker. */
     if (s.ck.kind == JUDGE_CHECK_CUSTOM) {
-        r = judge_custom_checker_prepare(w, &s.ck, s.checker_source);
+        r = judge_custom_checker_prepare(w, &s.ck, s.checker_source, NULL);
         if (r == -ENOEXEC) {
             /* Another attempt compiles it no better. */
             int max_score = 0;
@@ -747,10 +751,67 @@ out:
     return r;
 }
 
+/* --- a checker build --- */
+
+int judge_checker_build(struct judge_worker *w, struct db_conn *conn, const char *language_id,
+                        const char *source, int *ret_ok, char **ret_output)
+{
+    struct judge_problem_checker ck = {.kind = JUDGE_CHECK_CUSTOM};
+    struct judge_compiled comp = {0};
+    int r;
+
+    *ret_ok = 0;
+    *ret_output = NULL;
+    r = judge_lang_load(conn, language_id, &ck.lang);
+    if (r < 0)
+        return judge_fail(w, r, "cannot load the checker's language %s", language_id);
+    r = judge_custom_checker_prepare(w, &ck, source, &comp);
+    judge_lang_release(&ck.lang);
+    if (r == -ENOEXEC) {
+        *ret_output = comp.output ? comp.output : strdup("");
+        return *ret_output ? 0 : judge_fail(w, -ENOMEM, "out of memory");
+    }
+    free(comp.output);
+    if (r < 0)
+        return r;
+    *ret_ok = 1;
+    return 0;
+}
+
+static int judge_checker_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
+{
+    char id[24], *output = NULL;
+    PGresult *res = NULL;
+    int r, ok = 0;
+
+    judge_fmt(id, sizeof(id), "%lld", (long long)job->id);
+    r = db_query(conn, &res, "SELECT language_id, source FROM checker_builds WHERE id = $1", 1,
+                 (const char *[]){id});
+    if (r < 0)
+        return judge_fail(w, r, "cannot load the checker build (%s)", db_error(conn));
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return -ESTALE; /* the API gave up waiting and took it back */
+    }
+    r = judge_checker_build(w, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), &ok, &output);
+    PQclear(res);
+    if (r < 0)
+        return r;
+    r = db_queue_record_checker(conn, job, ok ? "OK" : "CE", ok ? NULL : output, NULL);
+    if (r == 0)
+        log_msg(LOG_INFO, "checker build %s: %s", id, ok ? "OK" : "CE");
+    else if (r != -ESTALE)
+        r = judge_fail(w, r, "cannot record the checker build (%s)", db_error(conn));
+    free(output);
+    return r;
+}
+
 int judge_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
     w->error[0] = '\0';
     atomic_store(&w->lost, 0);
+    if (job->kind == DB_JOB_CHECKER)
+        return judge_checker_job(w, conn, job);
     if (job->kind == DB_JOB_RUN)
         return judge_run(w, conn, job);
     return judge_submission(w, conn, job);
