@@ -127,7 +127,7 @@ static int load_settings(struct api_settings *s)
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         r |= setting_int("GAVEL_PWHASH_THREADS", 1, 256, cores > 0 ? cores : 1, &s->pwhash_threads);
     }
-    r |= setting_int("GAVEL_PWHASH_WAIT_MS", 1, 600000, 10000, &s->pwhash_wait_ms);
+    r |= setting_int("GAVEL_PWHASH_WAIT_MS", 1, 600000, 30000, &s->pwhash_wait_ms);
     r |= setting_num("GAVEL_RATE_BURST", 1, 10, &s->rate_burst);
     r |= setting_num("GAVEL_RATE_PER_SEC", 0.001, 1, &s->rate_per_s);
     r |= setting_int("GAVEL_MAX_BODY", 1024, 1LL << 32, (int64_t)s->limits.max_body, &v);

@@ -11,8 +11,8 @@
  *
  * The line is bounded by time, not length: a job is refused at once (503, Retry-After) only
  * when its expected wait, the jobs ahead of it times the measured cost of one hash divided by
- * the threads, would pass GAVEL_PWHASH_WAIT_MS (10 s by default). With 2 threads and ~0.1 s
- * a hash, that is some 200 logins in line.
+ * the threads, would pass GAVEL_PWHASH_WAIT_MS (30 s by default). With 2 threads and ~0.17 s
+ * a hash, that is some 350 logins in line; a class of 100 waits 10 s at most.
  *
  * Handlers use api_password_verify and api_password_hash (http.h style returns): 0 done,
  * -EINPROGRESS parked (return it at once), or an error already answered.
