@@ -232,6 +232,7 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     in.checker.abs = -1;
     in.checker.rel = -1;
     in.archived = -1;
+    in.stop_on_first_failure = DB_STOP_DEFAULT;
     r = api_json_decode(a, text, len, lim, f, &in, err);
     if (r < 0)
         return r;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/checker_check.h"
 #include "api/edit.h"
 #include "api/handlers.h"
 #include "db/package.h"
@@ -90,6 +91,17 @@ int api_h_package_upload(struct api_req *req)
     r = db_pkg_read_archive(body, len, NULL, &files, &err);
     if (r >= 0)
         r = db_pkg_parse(&files, slug, 1, &prob, &err);
+    if (r >= 0)
+        r = db_pkg_checker_language(c, &prob, &err);
+    /* A checker that does not compile is refused by its file's name, nothing stored. */
+    if (r >= 0 && prob.def.checker_language) {
+        const char *file = prob.checker_path ? prob.checker_path : "checker";
+        r = api_checker_check(req, prob.def.checker_language, prob.def.checker_source, file, file);
+        if (r < 0)
+            goto out;
+        if ((r = api_db(req, &c)) < 0)
+            goto out;
+    }
     if (r >= 0)
         r = db_pkg_save(c, &prob, existing ? 0 : api_user(req)->id,
                         existing ? DB_PROBLEM_REPLACE : DB_PROBLEM_CREATE, &id, &err);

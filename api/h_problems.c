@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/bodies.h"
+#include "api/checker_check.h"
 #include "api/edit.h"
 #include "api/handlers.h"
 #include "common/log.h"
@@ -347,6 +348,24 @@ int api_h_problem_list(struct api_req *req)
 }
 
 /* Saves def (create or replace) and answers with the problem. */
+/* 1 when def's custom checker differs from the one stored for its slug (or none is stored),
+ * 0 when it is the same, or an answer made. */
+static int checker_is_new(struct api_req *req, struct db_conn *c, const struct db_problem_def *def)
+{
+    PGresult *res = NULL;
+    int r = db_query(c, &res,
+                     "SELECT 1 FROM problems WHERE slug = $1 AND checker_kind = 'custom'"
+                     " AND checker_language = $2 AND checker_source = $3",
+                     3, (const char *const[]){def->slug, def->checker_language,
+                                              def->checker_source});
+
+    if (r < 0)
+        return api_db_fail(req, r, "checker read");
+    r = PQntuples(res) == 1 ? 0 : 1;
+    PQclear(res);
+    return r;
+}
+
 static int save(struct api_req *req, struct db_conn *c, const struct db_problem_def *def,
                 enum db_save_mode mode, int status)
 {
@@ -355,6 +374,16 @@ static int save(struct api_req *req, struct db_conn *c, const struct db_problem_
     int64_t id;
     int version, r;
 
+    /* A checker that does not compile is refused here, before anything is stored; one that
+     * is stored already as it is was checked when it was stored. */
+    if (def->checker_kind && !strcmp(def->checker_kind, "custom") &&
+        (r = checker_is_new(req, c, def)) != 0) {
+        if (r < 0)
+            return r;
+        if ((r = api_checker_check(req, def->checker_language, def->checker_source,
+                                   "checker.language", "checker.source")) < 0)
+            return r;
+    }
     r = db_problem_save(c, def, mode == DB_PROBLEM_CREATE ? api_user(req)->id : 0, mode, &id,
                         &version, &field, field_buf, sizeof(field_buf));
     if (r == -EINVAL && field && !strncmp(field, "staff", 5))

@@ -259,8 +259,8 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
                  "   ORDER BY st.ordinal)::text"
                  "  FROM submission_tests st LEFT JOIN test_cases tc"
                  "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
-                 "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION SUBMISSION_FROM
-                 " WHERE s.id = $1",
+                 "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION ", s.fault"
+                 SUBMISSION_FROM " WHERE s.id = $1",
                  3,
                  (const char *const[]){idtext,
                                        api_printf(req, "%lld", (long long)api_user(req)->id),
@@ -297,6 +297,15 @@ int api_h_submission_get(struct api_req *req)
      * author those of sample tests only. */
     if (PQgetvalue(res, 0, 18)[0] == 't')
         api_json_kstr(j, "message", api_col(res, 0, 17));
+    else if (!strcmp(api_col(res, 0, 6) ? api_col(res, 0, 6) : "", "IE") && api_col(res, 0, 19))
+        api_json_kstr(j, "message",
+                      !strcmp(api_col(res, 0, 19) ? api_col(res, 0, 19) : "", "problem")
+                          ? "The problem is at fault, not your program: its checker or tests"
+                            " failed. Your submission will be judged again once staff fix it."
+                          : "The judge failed, not your program: it could not judge this"
+                            " submission. Staff can have it judged again.");
+    /* Whose fault an IE is: "problem" or "judge"; null for every other verdict. */
+    api_json_kstr(j, "fault", api_col(res, 0, 19));
     /* Only its author and those who run its problem or contest get here at all; the check
      * stays beside the field it guards. */
     if (PQgetvalue(res, 0, 18)[0] == 't' || db_int64(res, 0, 13) == api_user(req)->id)

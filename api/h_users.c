@@ -2,12 +2,13 @@
  * h_users.c: accounts and sessions: POST /users, GET and PATCH /users/{username},
  * POST /sessions, DELETE /sessions/current, GET /me.
  *
- * Password hashing (argon2id, 64 MiB, ~0.1 s each) runs on the HTTP worker, behind a gate of
- * a few slots (a quarter of the workers). As many workers again may wait up to 2 s for a slot,
- * so that a class signing in together is served in turn; past that the answer is 503 with
- * Retry-After, so a burst of logins takes neither all the workers (a waiting worker stalls the
- * connections it serves) nor the memory. An unknown username costs the same hash check as a
- * wrong password.
+ * Password hashing (argon2id, 64 MiB, ~0.1 s each) never runs on an HTTP worker: logins,
+ * registrations and password changes queue on the hashing line (pwhash.h), their connections
+ * suspended meanwhile, so a class signing in together is served in turn while every other
+ * request goes on; 503 with Retry-After only when the wait would pass GAVEL_PWHASH_WAIT_MS.
+ * Their handlers therefore run twice: once to queue, once with the result, and do nothing
+ * before the hash that cannot be done twice. An unknown username costs the same hash check as
+ * a wrong password.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -17,6 +18,7 @@
 
 #include "api/bodies.h"
 #include "api/handlers.h"
+#include "api/pwhash.h"
 #include "api/server.h"
 #include "common/log.h"
 #include "db/accounts.h"
@@ -43,50 +45,11 @@ static void user_object(struct api_json *j, const PGresult *res, int row)
 
 #define USER_COLUMNS "id, username, display_name, role, " API_SQL_TIME("created_at")
 
-/* How long a login or registration waits for a hashing slot: a class signing in at once
- * (a hash takes ~0.1 s, slots are few) is served in turn rather than told to retry. */
-#define GATE_WAIT_MS 2000
-
-/* Takes a hashing slot: 0, or -EAGAIN (503, Retry-After: 1) when none came free in time or
- * too many workers wait already; waiting is capped so that most workers keep serving
- * everything else. */
-static int gate_enter(struct api_req *req)
-{
-    struct api_server *srv = req->srv;
-    struct timespec until;
-    int r;
-
-    if (sem_trywait(&srv->pwhash_gate) == 0)
-        return 0;
-    if (atomic_fetch_add(&srv->pwhash_waiting, 1) < srv->pwhash_slots) {
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += GATE_WAIT_MS / 1000;
-        until.tv_nsec += (long)(GATE_WAIT_MS % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        while ((r = sem_timedwait(&srv->pwhash_gate, &until)) < 0 && errno == EINTR)
-            ;
-        atomic_fetch_sub(&srv->pwhash_waiting, 1);
-        if (r == 0)
-            return 0;
-    } else {
-        atomic_fetch_sub(&srv->pwhash_waiting, 1);
-    }
-    api_retry_after(req, 1);
-    return api_fail(req, -EAGAIN, NULL, "busy checking passwords: retry in a second");
-}
-
+/* Hashes on the hashing line (pwhash.h): 0, -EINPROGRESS (parked: the handler runs again
+ * from the start), or an error answered (503 when the line is too long). */
 static int hash_password(struct api_req *req, const char *password, char *hash, size_t size)
 {
-    int r = gate_enter(req);
-
-    if (r < 0)
-        return r;
-    r = db_password_hash(password, hash, size);
-    sem_post(&req->srv->pwhash_gate);
-    return r;
+    return api_password_hash(req, password, hash, size);
 }
 
 int api_h_user_create(struct api_req *req)
@@ -98,6 +61,7 @@ int api_h_user_create(struct api_req *req)
     const char *body;
     size_t len;
     int64_t id = 0;
+    char hash[128];
     int r;
 
     body = api_body(req, &len);
@@ -116,14 +80,16 @@ int api_h_user_create(struct api_req *req)
         r = api_fail(req, -EACCES, "role", "only admins give roles");
         goto out;
     }
-    /* The hash is made in db_user_create; the gate bounds how many run at once. */
-    if ((r = gate_enter(req)) < 0)
+    r = hash_password(req, in.password, hash, sizeof(hash));
+    if (r == -EINVAL)
+        r = api_fail(req, r, "password", "must be 8-128 bytes");
+    if (r < 0)
         goto out;
     r = api_db(req, &c);
     if (r == 0)
-        r = db_user_create(c, in.username, in.password, in.display_name ? in.display_name : "",
+        r = db_user_insert(c, in.username, hash, in.display_name ? in.display_name : "",
                            in.role ? in.role : "student", &id);
-    sem_post(&req->srv->pwhash_gate);
+    sodium_memzero(hash, sizeof(hash));
     if (r == -EEXIST) {
         r = api_fail(req, r, "username", "is taken");
         goto out;
@@ -179,10 +145,9 @@ int api_h_session_create(struct api_req *req)
     snprintf(hash, sizeof(hash), "%s",
              PQntuples(res) == 1 ? PQgetvalue(res, 0, 5) : req->srv->dummy_hash);
     api_db_release(req);
-    if ((r = gate_enter(req)) < 0)
-        goto out;
-    ok = db_password_check(hash, in.password) && PQntuples(res) == 1;
-    sem_post(&req->srv->pwhash_gate);
+    if ((r = api_password_verify(req, hash, in.password, &ok)) < 0)
+        goto out; /* parked (-EINPROGRESS) or 503 */
+    ok = ok && PQntuples(res) == 1;
     if (!ok) {
         r = api_fail(req, -EPERM, NULL, "wrong username or password");
         goto out;
@@ -345,14 +310,19 @@ static int user_exists(struct db_conn *c, const char *username)
     return r;
 }
 
-/* Checks the caller's own current password: 0, or 403 naming current_password. */
-static int check_current_password(struct api_req *req, const char *password)
+/* One's own password change: the current password checked and the new one hashed in one
+ * place on the hashing line (0 with hash made, -EINPROGRESS parked, or an answer: 403 naming
+ * current_password, 400 naming password). */
+static int change_own_password(struct api_req *req, const char *current, const char *password,
+                               char *hash, size_t size)
 {
     struct db_conn *c;
     PGresult *res = NULL;
     char stored[128];
-    int r, ok;
+    int r, ok = 0;
 
+    if (strlen(current) > DB_PASSWORD_MAX) /* no password is that long: no hash needed */
+        return api_fail(req, -EACCES, "current_password", "is not your current password");
     if ((r = api_db(req, &c)) < 0)
         return r;
     r = db_query(c, &res, "SELECT password_hash FROM users WHERE id = $1", 1,
@@ -363,11 +333,12 @@ static int check_current_password(struct api_req *req, const char *password)
              PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : req->srv->dummy_hash);
     PQclear(res);
     api_db_release(req);
-    if ((r = gate_enter(req)) < 0)
-        return r;
-    ok = db_password_check(stored, password);
-    sem_post(&req->srv->pwhash_gate);
+    r = api_password_change(req, stored, current, password, hash, size, &ok);
     sodium_memzero(stored, sizeof(stored));
+    if (r == -EINVAL)
+        return api_fail(req, r, "password", "must be 8-128 bytes");
+    if (r < 0)
+        return r; /* parked (-EINPROGRESS) or answered */
     if (!ok)
         return api_fail(req, -EACCES, "current_password", "is not your current password");
     return 0;
@@ -418,11 +389,11 @@ int api_h_user_patch(struct api_req *req)
                          "is required to change your own password");
             goto out;
         }
-        r = check_current_password(req, in.current_password);
+        api_db_release(req);
+        r = change_own_password(req, in.current_password, in.password, hash, sizeof(hash));
         if (r < 0)
             goto out;
-    }
-    if (in.password) {
+    } else if (in.password) {
         api_db_release(req);
         r = hash_password(req, in.password, hash, sizeof(hash));
         if (r < 0) {

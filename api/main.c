@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/page_cache.h"
@@ -121,6 +122,12 @@ static int load_settings(struct api_settings *s)
     s->open_registration = (int)v;
     r |= setting_int("GAVEL_TOKEN_TTL", 60, 365LL * 86400, 86400, &s->token_ttl_s);
     r |= setting_int("GAVEL_AUTH_CACHE_MS", 0, 60000, 1000, &s->auth_cache_ms);
+    r |= setting_int("GAVEL_CHECKER_WAIT_S", 1, 600, 30, &s->checker_wait_s);
+    {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        r |= setting_int("GAVEL_PWHASH_THREADS", 1, 256, cores > 0 ? cores : 1, &s->pwhash_threads);
+    }
+    r |= setting_int("GAVEL_PWHASH_WAIT_MS", 1, 600000, 30000, &s->pwhash_wait_ms);
     r |= setting_num("GAVEL_RATE_BURST", 1, 10, &s->rate_burst);
     r |= setting_num("GAVEL_RATE_PER_SEC", 0.001, 1, &s->rate_per_s);
     r |= setting_int("GAVEL_MAX_BODY", 1024, 1LL << 32, (int64_t)s->limits.max_body, &v);
@@ -146,6 +153,7 @@ int main(int argc, char **argv)
     void *daemon = NULL;
     sigset_t sigs;
     int sig = 0, r, code = 1;
+    double hash_ms = 100;
 
     log_init("gavel-api", LOG_INFO);
     memset(&srv, 0, sizeof(srv));
@@ -156,14 +164,18 @@ int main(int argc, char **argv)
         log_msg(LOG_ERROR, "libsodium failed to start");
         return 1;
     }
-    srv.pwhash_slots = srv.cfg.threads / 4 > 1 ? srv.cfg.threads / 4 : 1;
-    sem_init(&srv.pwhash_gate, 0, (unsigned)srv.pwhash_slots);
     {
         char pw[] = "not a real password";
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         if (db_password_hash(pw, srv.dummy_hash, sizeof(srv.dummy_hash)) < 0) {
             log_msg(LOG_ERROR, "password hashing does not work");
             return 1;
         }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        /* The first measure of a hash's cost, for the line's wait estimate. */
+        hash_ms =
+            (double)(t1.tv_sec - t0.tv_sec) * 1000.0 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     }
     /* Every thread made from here on inherits the mask; only sigwait below takes them. */
     sigemptyset(&sigs);
@@ -191,6 +203,9 @@ int main(int argc, char **argv)
     if (r >= 0)
         r = api_hub_new(srv.cfg.database_url, &srv.hub);
     if (r >= 0)
+        r = api_pwhash_new((int)srv.cfg.pwhash_threads, srv.cfg.pwhash_wait_ms, hash_ms,
+                           &srv.pwhash);
+    if (r >= 0)
         r = api_server_start(&srv, &daemon);
     if (r < 0)
         goto out;
@@ -204,8 +219,10 @@ out:
     /* No new connections; parked requests answer with what they have; then wait for them. */
     api_server_quiesce(daemon);
     api_hub_shutdown(srv.hub);
+    api_pwhash_shutdown(srv.pwhash);
     api_server_stop(&srv, daemon, 5000);
     api_hub_free(srv.hub);
+    api_pwhash_free(srv.pwhash);
     api_ratelimit_free(srv.rl);
     api_auth_cache_free(srv.auth_cache);
     api_page_cache_free(srv.pages);

@@ -143,7 +143,7 @@ static void *hub_main(void *arg)
             struct timespec tick = {0, TICK_MS * 1000000L};
             nanosleep(&tick, NULL);
         }
-        if (r == 1 && (payload[0] == 's' || payload[0] == 'r') && payload[1] == ':') {
+        if (r == 1 && strchr("src", payload[0]) && payload[0] && payload[1] == ':') {
             int64_t id;
             if (api_parse_int64(payload + 2, 1, INT64_MAX, &id) == 0)
                 fire_id(h, payload[0], id);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/http.h"
+#include "api/pwhash.h"
 
 /* Settings, read once in main from GAVEL_* variables (main.c lists them). */
 struct api_settings {
@@ -22,9 +23,12 @@ struct api_settings {
     int max_connections;
     int open_registration;
     int64_t token_ttl_s;
-    int64_t auth_cache_ms; /* how long a verified token is remembered; 0: not at all */
-    double rate_burst;     /* submissions and runs a user may send at once */
-    double rate_per_s;     /* and then per second */
+    int64_t auth_cache_ms;  /* how long a verified token is remembered; 0: not at all */
+    int64_t checker_wait_s; /* how long an upload waits for a judge to compile its checker */
+    int64_t pwhash_threads; /* threads hashing passwords (the number of cores) */
+    int64_t pwhash_wait_ms; /* a login or registration is refused when its wait would pass it */
+    double rate_burst;      /* submissions and runs a user may send at once */
+    double rate_per_s;      /* and then per second */
     struct api_limits limits;
 };
 
@@ -57,7 +61,8 @@ void api_metrics_db_keep(struct api_metrics *m, const char *text, size_t len);
 /* --- completion notices (notify.c): one LISTEN connection waking parked requests --- */
 struct api_hub;
 
-/* A request waiting for a submission ('s') or run ('r') to be done. Lives in its request. */
+/* A request waiting for a submission ('s'), run ('r') or checker build ('c') to be done. Lives
+ * in its request. */
 struct api_waiter {
     struct api_waiter *next; /* private to notify.c, as are the flags */
     char kind;
@@ -99,9 +104,7 @@ struct api_server {
     struct api_page_cache *pages; /* recent leaderboard pages */
     atomic_int stopping;
     atomic_int active;         /* requests begun and not yet completed */
-    sem_t pwhash_gate;         /* argon2id: at most pwhash_slots workers hash at once */
-    int pwhash_slots;          /* a quarter of the workers, at least 1 */
-    atomic_int pwhash_waiting; /* workers waiting for a hashing slot: at most a quarter more */
+    struct api_pwhash *pwhash; /* argon2id off the HTTP workers, in line (pwhash.h) */
     char dummy_hash[128];      /* checked against for unknown users, so timing tells nothing */
 };
 
@@ -146,6 +149,8 @@ struct api_req {
     int retry_after;
     /* ?wait= */
     struct api_waiter waiter;
+    int64_t checker_build;  /* the checker build this request waits on (checker_check.c), or 0 */
+    struct api_pwjob pwjob; /* its password hash in line (pwhash.c) */
     struct timespec wait_deadline; /* set on the first api_wait of the request */
     int waiting;
 };

@@ -21,8 +21,9 @@ int api_wait(struct api_req *req, char kind, int64_t id, int seconds)
     struct api_waiter *w = &req->waiter;
     struct db_conn *c;
     PGresult *res = NULL;
-    const char *sql = kind == 'r' ? "SELECT status = 'done' FROM runs WHERE id = $1"
-                                  : "SELECT status = 'done' FROM submissions WHERE id = $1";
+    const char *sql = kind == 'r'   ? "SELECT status = 'done' FROM runs WHERE id = $1"
+                      : kind == 'c' ? "SELECT status = 'done' FROM checker_builds WHERE id = $1"
+                                    : "SELECT status = 'done' FROM submissions WHERE id = $1";
     const char *idtext;
     struct timespec now;
     int r, done;

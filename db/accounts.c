@@ -45,27 +45,42 @@ int db_password_check(const char *hash, const char *password)
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
+static int role_valid(const char *role)
+{
+    return !strcmp(role, "student") || !strcmp(role, "instructor") || !strcmp(role, "admin");
+}
+
 int db_user_create(struct db_conn *c, const char *username, const char *password,
                    const char *display_name, const char *role, int64_t *ret_id)
 {
     char hash[crypto_pwhash_STRBYTES];
-    PGresult *res = NULL;
     int r;
 
-    if (db_username_valid(username) < 0)
-        return -EINVAL;
-    if (!role)
-        role = "student";
-    if (strcmp(role, "student") && strcmp(role, "instructor") && strcmp(role, "admin"))
+    if (db_username_valid(username) < 0 || !role_valid(role ? role : "student"))
         return -EINVAL;
     r = db_password_hash(password, hash, sizeof(hash));
     if (r < 0)
         return r;
-    r = db_query(c, &res,
-                 "INSERT INTO users (username, display_name, password_hash, role)"
-                 " VALUES ($1, $2, $3, $4) RETURNING id",
-                 4, (const char *const[]){username, display_name ? display_name : "", hash, role});
+    r = db_user_insert(c, username, hash, display_name, role, ret_id);
     sodium_memzero(hash, sizeof(hash));
+    return r;
+}
+
+int db_user_insert(struct db_conn *c, const char *username, const char *password_hash,
+                   const char *display_name, const char *role, int64_t *ret_id)
+{
+    PGresult *res = NULL;
+    int r;
+
+    if (!role)
+        role = "student";
+    if (db_username_valid(username) < 0 || !role_valid(role))
+        return -EINVAL;
+    r = db_query(
+        c, &res,
+        "INSERT INTO users (username, display_name, password_hash, role)"
+        " VALUES ($1, $2, $3, $4) RETURNING id",
+        4, (const char *const[]){username, display_name ? display_name : "", password_hash, role});
     if (r < 0)
         return r;
     if (ret_id)

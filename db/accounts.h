@@ -42,4 +42,9 @@ int db_staff_set(struct db_conn *conn, enum db_staff_of of, int64_t id,
                  const char *const *usernames, size_t n, size_t *ret_bad,
                  const char **ret_message) DB_WUR;
 
+/* Creates a user whose password was hashed already (db_password_hash), as db_user_create does:
+ * for callers that hash elsewhere (gavel-api's hashing line). */
+int db_user_insert(struct db_conn *conn, const char *username, const char *password_hash,
+                   const char *display_name, const char *role, int64_t *ret_id) DB_WUR;
+
 #endif

@@ -107,6 +107,7 @@ struct db_pkg_problem {
     int time_limit_ms;  /* base limit scaled to every language at save; 0 = none */
     char *meta_json;    /* settings only the self-check reads, e.g. {"time_multiplier":5} */
     char *checker_ext;  /* custom checker: the source's extension ("cpp"), for its language */
+    char *checker_path; /* custom checker: its source's path in the package ("checker.cpp") */
     struct db_pkg_solution *solutions;
     size_t n_solutions;
     /* owned storage behind def */
@@ -125,6 +126,12 @@ int db_pkg_parse(const struct db_pkg_files *files, const char *slug, int overrid
 
 /* Frees what db_pkg_parse filled. Accepts a zeroed struct. */
 void db_pkg_problem_release(struct db_pkg_problem *prob);
+
+/* Sets prob->def.checker_language from the custom checker's extension (db_pkg_save does too),
+ * so that the checker can be compiled before the package is saved. 0 (also when there is no
+ * custom checker) or -EINVAL with err naming the checker's file. */
+int db_pkg_checker_language(struct db_conn *conn, struct db_pkg_problem *prob,
+                            struct db_pkg_error *err) DB_WUR;
 
 /* Saves a parsed package: problem, tests, checker, shipped solutions and package settings in
  * one transaction (db_problem_save), so a refused package changes nothing. Languages of the

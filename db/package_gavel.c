@@ -242,6 +242,7 @@ static int parse_checker(const struct gctx *g, const cJSON *c, const struct db_p
         }
         p->def.checker_source = p->checker_source;
         p->checker_ext = pkg_keep(p, pkg_ext(source), (size_t)-1);
+        p->checker_path = pkg_keep(p, source, (size_t)-1);
     }
     {
         char *text = cJSON_PrintUnformatted(params);
@@ -538,7 +539,7 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
         r = FAIL(&g, "stop_on_first_failure", "\"stop_on_first_failure\" is true or false");
         goto out;
     }
-    p->def.stop_on_first_failure = cJSON_IsTrue(v);
+    p->def.stop_on_first_failure = v ? cJSON_IsTrue(v) : DB_STOP_DEFAULT;
     v = cJSON_GetObjectItemCaseSensitive(root, "verify");
     if (v) {
         static const char *const vkeys[] = {"time_multiplier", NULL};

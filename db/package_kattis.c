@@ -230,6 +230,7 @@ static int custom_validator(struct ydoc *y, const yaml_node_t *flags_node, const
         return r;
     p->def.checker_kind = "custom";
     p->def.checker_source = p->checker_source;
+    p->checker_path = pkg_keep(p, main_path, (size_t)-1);
     p->checker_ext = pkg_ext(main_path)[0] == 'c' && strcmp(pkg_ext(main_path), "c") != 0
                          ? pkg_keep(p, "cpp", 3)
                          : pkg_keep(p, pkg_ext(main_path), (size_t)-1);
@@ -311,6 +312,9 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
         r = db_pkg_fail(err, "problem.yaml", yline(n), "%s problems are not supported", type);
         goto out;
     }
+    /* A pass-fail problem (Kattis's default type) is judged as a whole: its first failed test
+     * settles it, as on Kattis and DOMjudge. A scoring one runs what its score needs. */
+    p->def.stop_on_first_failure = !(type && strstr(type, "scoring"));
     n = yget(&y, root, "validation");
     if (n && !(validation = yscalar(n))) {
         r = db_pkg_fail(err, "problem.yaml", yline(n), "validation must be a string");

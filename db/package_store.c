@@ -112,6 +112,32 @@ static int resolve_time_limits(struct db_conn *c, struct db_pkg_problem *p)
     return p->time_limits_json ? 0 : -ENOMEM;
 }
 
+static int checker_language(struct db_pkg_problem *p, const struct lang_ext *langs, size_t n_langs,
+                            struct db_pkg_error *err)
+{
+    const char *cfile =
+        !strcmp(p->format ? p->format : "", "kattis") ? "output_validators" : "problem.json";
+
+    if (!p->def.checker_kind || strcmp(p->def.checker_kind, "custom") != 0)
+        return 0;
+    const char *id = lang_of(langs, n_langs, p->checker_ext ? p->checker_ext : "");
+    if (!id)
+        return db_pkg_fail(err, cfile, 0, "no language for a checker written in .%s",
+                           p->checker_ext ? p->checker_ext : "");
+    /* A copy the problem owns: langs is the caller's, gone when it returns. */
+    p->def.checker_language = pkg_keep(p, id, (size_t)-1);
+    return p->def.checker_language ? 0 : -ENOMEM;
+}
+
+int db_pkg_checker_language(struct db_conn *c, struct db_pkg_problem *p, struct db_pkg_error *err)
+{
+    struct lang_ext langs[MAX_LANGS];
+    size_t n_langs = 0;
+    int r = load_langs(c, langs, &n_langs);
+
+    return r < 0 ? r : checker_language(p, langs, n_langs, err);
+}
+
 int db_pkg_save(struct db_conn *c, struct db_pkg_problem *p, int64_t owner_id,
                 enum db_save_mode mode, int64_t *ret_id, struct db_pkg_error *err)
 {
@@ -119,20 +145,14 @@ int db_pkg_save(struct db_conn *c, struct db_pkg_problem *p, int64_t owner_id,
     struct save_ctx s = {.prob = p};
     const char *field = NULL;
     char field_buf[64];
-    const char *cfile =
-        !strcmp(p->format ? p->format : "", "kattis") ? "output_validators" : "problem.json";
     size_t n_langs = 0;
     int r;
 
     r = load_langs(c, langs, &n_langs);
+    if (r >= 0)
+        r = checker_language(p, langs, n_langs, err);
     if (r < 0)
         return r;
-    if (p->def.checker_kind && !strcmp(p->def.checker_kind, "custom")) {
-        p->def.checker_language = lang_of(langs, n_langs, p->checker_ext ? p->checker_ext : "");
-        if (!p->def.checker_language)
-            return db_pkg_fail(err, cfile, 0, "no language for a checker written in .%s",
-                               p->checker_ext ? p->checker_ext : "");
-    }
     s.solution_lang = calloc(p->n_solutions + 1, sizeof(*s.solution_lang));
     if (!s.solution_lang)
         return -ENOMEM;

@@ -184,6 +184,7 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
     const int custom = !strcmp(kind, "custom");
     PGresult *res = NULL;
     long long total = 0;
+    int stop_first;
     int64_t problem_id;
     int r;
 
@@ -199,6 +200,10 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
     snprintf(owner, sizeof(owner), "%lld", (long long)owner_id);
     snprintf(memory, sizeof(memory), "%d", d->memory_limit_mb);
     snprintf(max_score, sizeof(max_score), "%lld", total);
+    /* A problem with no points to give is judged pass or fail (ICPC style): by default its
+     * first failed test settles the verdict. */
+    stop_first =
+        d->stop_on_first_failure == DB_STOP_DEFAULT ? total == 0 : d->stop_on_first_failure != 0;
 
     r = db_begin(c, NULL);
     if (r < 0)
@@ -250,7 +255,7 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
                                       params,
                                       custom ? d->checker_language : NULL,
                                       custom ? d->checker_source : NULL,
-                                      d->stop_on_first_failure ? "true" : "false",
+                                      stop_first ? "true" : "false",
                                       max_score};
         const char *sql;
         if (mode == DB_PROBLEM_CREATE)

@@ -29,6 +29,11 @@ struct db_test_def {
     const char *group; /* NULL: scored alone; else all-or-nothing with its group */
 };
 
+/* stop_on_first_failure left to the default: a problem whose tests give no points (judged pass
+ * or fail, ICPC style) stops at its first failed test; one with points runs every test its
+ * score needs. */
+#define DB_STOP_DEFAULT (-1)
+
 struct db_problem_def {
     const char *slug;                /* ^[a-z0-9][a-z0-9_-]{0,63}$ */
     const char *title;               /* 1..200 characters */
@@ -40,7 +45,7 @@ struct db_problem_def {
     const char *checker_params_json; /* e.g. {"abs":1e-6,"rel":1e-6}; NULL = {} */
     const char *checker_language;    /* custom only: a language id */
     const char *checker_source;      /* custom only */
-    int stop_on_first_failure;
+    int stop_on_first_failure;       /* 1, 0, or DB_STOP_DEFAULT: 1 when no test has points */
     const struct db_test_def *tests;
     size_t n_tests; /* at least 1, unless keep_tests */
     /* REPLACE only: the stored tests stay as they are (tests and n_tests unused). */

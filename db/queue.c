@@ -20,38 +20,48 @@
 #define FENCE(j, a) "id = $1 AND status = 'judging' AND judge_id = $" #j " AND attempts = $" #a
 
 /* Submissions never judged first (no verdict yet), then those a rejudge queued again (which
- * keep their old verdict until the new one), each oldest first. The index submissions_queue
- * (migration 070) holds exactly this order for queued rows, so a claim reads its first unlocked
- * entry instead of sorting the queue. A row given back or whose lease expired keeps its
- * verdict, hence its class and its place. */
-#define SUBMISSION_ORDER "(verdict IS NOT NULL), id"
+ * keep their old verdict until the new one); within each class users in turn (the turn a
+ * trigger gave the row at insert, migration 090), oldest first within a turn. The index
+ * submissions_queue holds exactly this order for queued rows, so a claim reads its first
+ * unlocked entry instead of sorting the queue. A row given back or whose lease expired keeps
+ * its verdict and its turn, hence its class and its place. Runs likewise, by turn (runs_queue). */
+#define SUBMISSION_ORDER "(verdict IS NOT NULL), turn, id"
+#define RUN_ORDER        "turn, id"
 
-static const char *const claim_sql[2] = {
+static const char *const claim_sql[3] = {
     "UPDATE runs SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
-    " WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY id"
+    " WHERE id = (SELECT id FROM runs WHERE status = 'queued' ORDER BY " RUN_ORDER
     " FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'queued' RETURNING id, attempts",
     "UPDATE submissions SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
     " WHERE id = (SELECT id FROM submissions WHERE status = 'queued'"
     " ORDER BY " SUBMISSION_ORDER " FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'queued'"
     " RETURNING id, attempts",
+    "UPDATE checker_builds SET status = 'judging', judge_id = $1, attempts = attempts + "
+    "1, " LEASE_SET " WHERE id = (SELECT id FROM checker_builds WHERE status = 'queued' ORDER BY id"
+    " FOR UPDATE SKIP LOCKED LIMIT 1) AND status = 'queued' RETURNING id, attempts",
 };
 
-static const char *const claim_id_sql[2] = {
+static const char *const claim_id_sql[3] = {
     "UPDATE runs SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
     " WHERE id = $3 AND status = 'queued' RETURNING id, attempts",
     "UPDATE submissions SET status = 'judging', judge_id = $1, attempts = attempts + 1, " LEASE_SET
     " WHERE id = $3 AND status = 'queued' RETURNING id, attempts",
+    "UPDATE checker_builds SET status = 'judging', judge_id = $1, attempts = attempts + 1,"
+    " " LEASE_SET " WHERE id = $3 AND status = 'queued' RETURNING id, attempts",
 };
 
-static const char *const heartbeat_sql[2] = {
+static const char *const heartbeat_sql[3] = {
     "UPDATE runs SET " LEASE_SET " WHERE " FENCE(3, 4) " RETURNING id",
     "UPDATE submissions SET " LEASE_SET " WHERE " FENCE(3, 4) " RETURNING id",
+    "UPDATE checker_builds SET " LEASE_SET " WHERE " FENCE(3, 4) " RETURNING id",
 };
 
-static const char *const release_sql[2] = {
+static const char *const release_sql[3] = {
     "UPDATE runs SET status = 'queued', judge_id = NULL, lease_expires_at = NULL,"
     " attempts = attempts - 1 WHERE " FENCE(2, 3) " RETURNING id",
     "UPDATE submissions SET status = 'queued', judge_id = NULL, lease_expires_at = NULL,"
+    " attempts = attempts - 1 WHERE " FENCE(2, 3) " RETURNING id",
+    "UPDATE checker_builds SET status = 'queued', judge_id = NULL, lease_expires_at = NULL,"
     " attempts = attempts - 1 WHERE " FENCE(2, 3) " RETURNING id",
 };
 
@@ -68,20 +78,26 @@ static const char *const release_sql[2] = {
     " message = CASE WHEN " GIVE_UP " THEN " why " ELSE message END,"                              \
     " judged_at = CASE WHEN " GIVE_UP " THEN now() ELSE judged_at END,"                            \
     " lease_expires_at = NULL WHERE "
-#define ZERO_SCORE " score = CASE WHEN " GIVE_UP " THEN 0 ELSE score END,"
+#define ZERO_SCORE                                                                                 \
+    " score = CASE WHEN " GIVE_UP " THEN 0 ELSE score END,"                                        \
+    " fault = CASE WHEN " GIVE_UP " THEN 'judge' ELSE fault END,"
 #define WHY_FAILED "left(attempts || ' judging attempts failed, last: ' || $4, 1000)"
 #define WHY_EXPIRED                                                                                \
     "attempts || ' judging attempts failed, last: the lease of judge ' || judge_id || ' expired'"
 #define EXPIRED "status = 'judging' AND lease_expires_at < now() RETURNING id"
 
-static const char *const retry_sql[2] = {
+static const char *const retry_sql[3] = {
     REQUEUE_OR_FAIL("runs", "", WHY_FAILED) FENCE(2, 3) " RETURNING id",
     REQUEUE_OR_FAIL("submissions", ZERO_SCORE, WHY_FAILED) FENCE(2, 3) " RETURNING id",
+    REQUEUE_OR_FAIL("checker_builds", "", WHY_FAILED) FENCE(2, 3) " RETURNING id",
 };
 
-static const char *const expire_sql[2] = {
+static const char *const expire_sql[4] = {
     REQUEUE_OR_FAIL("runs", "", WHY_EXPIRED) EXPIRED,
     REQUEUE_OR_FAIL("submissions", ZERO_SCORE, WHY_EXPIRED) EXPIRED,
+    REQUEUE_OR_FAIL("checker_builds", "", WHY_EXPIRED) EXPIRED,
+    /* Checks whose API process went away before reading them. */
+    "DELETE FROM checker_builds WHERE created_at < now() - interval '1 hour' RETURNING id",
 };
 
 static void fmt_int(char *buf, size_t size, int64_t v)
@@ -116,8 +132,12 @@ static int claim_common(struct db_conn *conn, const char *sql, const char *judge
 
 int db_queue_claim(struct db_conn *conn, const char *judge_id, int lease_s, struct db_job *ret_job)
 {
-    int r = claim_common(conn, claim_sql[DB_JOB_RUN], judge_id, lease_s, DB_JOB_RUN, NULL, ret_job);
+    int r = claim_common(conn, claim_sql[DB_JOB_CHECKER], judge_id, lease_s, DB_JOB_CHECKER, NULL,
+                         ret_job);
 
+    if (r != 0)
+        return r;
+    r = claim_common(conn, claim_sql[DB_JOB_RUN], judge_id, lease_s, DB_JOB_RUN, NULL, ret_job);
     if (r != 0)
         return r;
     return claim_common(conn, claim_sql[DB_JOB_SUBMISSION], judge_id, lease_s, DB_JOB_SUBMISSION,
@@ -182,7 +202,7 @@ int db_queue_expire(struct db_conn *conn)
     PGresult *res = NULL;
     int n = 0, r;
 
-    for (int k = 0; k < 2; k++) {
+    for (size_t k = 0; k < sizeof(expire_sql) / sizeof(expire_sql[0]); k++) {
         r = db_query(conn, &res, expire_sql[k], 0, NULL);
         if (r < 0)
             return r;
@@ -304,11 +324,11 @@ int db_queue_record_submission(struct db_conn *conn, const struct db_job *job,
     r = fenced(conn,
                "UPDATE submissions SET status = 'done', verdict = $4, score = $5, max_score = $6,"
                " time_ms = $7, memory_kb = $8, compile_output = $9, message = $10,"
-               " problem_version = $11, judged_at = now(), lease_expires_at = NULL"
+               " problem_version = $11, fault = $12, judged_at = now(), lease_expires_at = NULL"
                " WHERE " FENCE(2, 3) " RETURNING id",
-               11,
+               12,
                (const char *[]){id, job->judge_id, att, res->verdict, score, max_score, time_ms,
-                                mem, res->compile_output, res->message, version});
+                                mem, res->compile_output, res->message, version, res->fault});
     if (r < 0)
         goto out;
     r = db_query(conn, NULL, "DELETE FROM submission_tests WHERE submission_id = $1", 1,
@@ -383,4 +403,20 @@ int db_queue_rejudge(struct db_conn *conn, int64_t problem_id, int64_t submissio
     r = PQntuples(res);
     PQclear(res);
     return r;
+}
+
+int db_queue_record_checker(struct db_conn *conn, const struct db_job *job, const char *verdict,
+                            const char *compile_output, const char *message)
+{
+    char id[24], att[16];
+
+    if (job->kind != DB_JOB_CHECKER)
+        return -EINVAL;
+    fmt_int(id, sizeof(id), job->id);
+    fmt_int(att, sizeof(att), job->attempts);
+    return fenced(conn,
+                  "UPDATE checker_builds SET status = 'done', verdict = $4, compile_output = $5,"
+                  " message = $6, judged_at = now(), lease_expires_at = NULL"
+                  " WHERE " FENCE(2, 3) " RETURNING id",
+                  6, (const char *[]){id, job->judge_id, att, verdict, compile_output, message});
 }

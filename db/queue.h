@@ -12,11 +12,15 @@
  *     r = db_queue_heartbeat(conn, &job, 30);              // -ESTALE: the lease was lost
  *     r = db_queue_record_submission(conn, &job, &result); // -ESTALE: someone else owns it now
  *
- * Order of work: runs before submissions (a person is waiting on a run), oldest first; then
- * submissions never judged before those queued again by a rejudge (which still show their old
- * verdict), oldest first in each class, so that rejudging a problem's thousand old submissions
- * does not hold up a contest's new ones. A row whose lease expired or that was given back keeps
- * its class and its place.
+ * Order of work: checker builds first (an upload is waiting on each, migration 091), oldest
+ * first; runs before submissions (a person is waiting on a run); then submissions never
+ * judged before those queued again by a rejudge (which still show their old verdict), so that
+ * rejudging a problem's thousand old submissions does not hold up a contest's new ones. Within
+ * each, users in turn: a row's turn is set when it is inserted (migration 090), a user's first
+ * pending row at the turn being served, each further one a turn later, so that one user's burst
+ * waits behind every other user's first rows and nobody holds every worker; oldest first within
+ * a turn, hence within a user. A row whose lease expired or that was given back keeps its class,
+ * its turn and its place.
  * Claims use FOR UPDATE SKIP LOCKED, so any number of judges on any number of hosts share one
  * database without ever claiming the same row.
  *
@@ -42,6 +46,7 @@
 enum db_job_kind {
     DB_JOB_RUN = 0,
     DB_JOB_SUBMISSION = 1,
+    DB_JOB_CHECKER = 2, /* a custom checker to compile, for an upload waiting on it */
 };
 
 /* A claimed row: what every fenced write needs. */
@@ -52,10 +57,10 @@ struct db_job {
     char judge_id[128]; /* copied from the claimer */
 };
 
-/* Claims the next row: the oldest queued run if any, else the oldest queued submission that was
- * never judged, else the oldest one a rejudge queued again. Sets its status to 'judging', its
- * judge_id, attempts + 1 and a lease of lease_s seconds. Returns 1 and fills *ret_job, 0 when
- * nothing is queued, or a negative errno. */
+/* Claims the next row: a queued checker build if any, else a queued run, else a queued submission
+ * that was never judged, else one a rejudge queued again; in each, the lowest turn first, then the
+ * oldest. Sets its status to 'judging', its judge_id, attempts + 1 and a lease of lease_s seconds.
+ * Returns 1 and fills *ret_job, 0 when nothing is queued, or a negative errno. */
 int db_queue_claim(struct db_conn *conn, const char *judge_id, int lease_s,
                    struct db_job *ret_job) DB_WUR;
 
@@ -76,7 +81,8 @@ int db_queue_release(struct db_conn *conn, const struct db_job *job) DB_WUR;
 int db_queue_retry(struct db_conn *conn, const struct db_job *job, const char *message) DB_WUR;
 
 /* Puts rows whose lease ran out back in the queue (or finishes them as IE after
- * DB_QUEUE_MAX_ATTEMPTS attempts). Returns the number of rows changed, or a negative errno. */
+ * DB_QUEUE_MAX_ATTEMPTS attempts), and deletes checker builds no API read within an hour.
+ * Returns the number of rows changed, or a negative errno. */
 int db_queue_expire(struct db_conn *conn) DB_WUR;
 
 /* One test's outcome, as stored in submission_tests. Strings are borrowed. */
@@ -98,6 +104,7 @@ struct db_submission_result {
     int64_t memory_kb;
     const char *compile_output; /* NULL: none */
     const char *message;        /* NULL: none; why an IE happened */
+    const char *fault;          /* IE only: "problem" (its checker, its tests) or "judge" */
     int problem_version;
     const struct db_test_result *tests;
     size_t n_tests;
@@ -127,6 +134,11 @@ struct db_run_result {
 /* Records a run's result and sets status 'done'. Returns 0, -ESTALE, or a negative errno. */
 int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
                         const struct db_run_result *result) DB_WUR;
+
+/* Records a checker build: verdict "OK", "CE" (compile_output saying why) or "IE" (message).
+ * Returns 0, -ESTALE (no longer ours, or the API gave up and deleted it), or a negative errno. */
+int db_queue_record_checker(struct db_conn *conn, const struct db_job *job, const char *verdict,
+                            const char *compile_output, const char *message) DB_WUR;
 
 /* Queues submissions again for judging (rejudge): every submission of the problem when
  * problem_id > 0, else the one submission_id. Old results stay visible until the

@@ -58,7 +58,7 @@ static int copy_dir_files(const char *src, const char *dst)
 }
 
 int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_checker *ck,
-                                 const char *source)
+                                 const char *source, struct judge_compiled *ret_comp)
 {
     struct judge_shared *sh = w->shared;
     unsigned char digest[crypto_generichash_BYTES];
@@ -83,8 +83,11 @@ int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_ch
         if (r >= 0)
             r = judge_place_source(w, tmp, &ck->lang, source, ck->src, sizeof(ck->src), ck->name,
                                    sizeof(ck->name));
+        /* Without the precompiled header: building that one takes build_lock too, which is
+         * held here (a C++ checker compiled before the host had its header hung for good). A
+         * checker is compiled once per host; the header saves little on it. */
         if (r >= 0)
-            r = judge_compile(w, &ck->lang, tmp, ck->src, ck->name, 1, &c);
+            r = judge_compile(w, &ck->lang, tmp, ck->src, ck->name, 0, &c);
         if (r >= 0 && !c.ok) {
             judge_fmt(w->error, sizeof(w->error), "the checker does not compile: %.400s",
                       c.output ? c.output : "");
@@ -101,6 +104,10 @@ int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_ch
             int rr = fs_remove_tree(tmp);
             if (rr < 0)
                 log_msg(LOG_WARN, "cannot remove %s: %s", tmp, strerror(-rr));
+        }
+        if (ret_comp && r == -ENOEXEC) {
+            ret_comp->output = c.output;
+            c.output = NULL;
         }
         free(c.output);
     } else {

@@ -85,7 +85,9 @@ static void wake_workers(struct daemon *d)
 
 static const char *kind_name(const struct db_job *job)
 {
-    return job->kind == DB_JOB_RUN ? "run" : "submission";
+    return job->kind == DB_JOB_RUN       ? "run"
+           : job->kind == DB_JOB_CHECKER ? "checker build"
+                                         : "submission";
 }
 
 /* After judge_job: the job is recorded, lost, to be released, or to be retried. */

@@ -96,9 +96,12 @@ struct judge_problem_checker {
 /* Makes sure the problem's checker, `source` in the language ck->lang, is compiled in the cache
  * (ck->dir, named by a hash of both), compiling it when it is not there yet, and fills ck->src
  * and ck->name. A checker that does not compile is a failure of the problem: -ENOEXEC with the
- * reason in w->error. Other negative errnos are failures of the judge. */
+ * reason in w->error, and the compiler's whole output in ret_comp->output when ret_comp is not
+ * NULL (the caller frees it, whatever the return). Other negative errnos are failures of the
+ * judge. */
 int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_checker *ck,
-                                 const char *source) __attribute__((warn_unused_result));
+                                 const char *source, struct judge_compiled *ret_comp)
+    __attribute__((warn_unused_result));
 
 /* Runs the custom checker on one test: the test's input (in_path), the program's output
  * (out_path, also its stdin) and the answer (ans_path), with the problem's protocol. ret_code

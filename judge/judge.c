@@ -47,6 +47,20 @@
 
 #define DEFAULT_OUTPUT_KB (64 * 1024)
 
+/* Wall time a test gets beyond its CPU limit. It covers what a run spends off the CPU while
+ * working normally: starting the process and loading its libraries or runtime (a few ms to
+ * some tens; the JVM's start runs on several threads, so its CPU time outgrows its wall time),
+ * reading its input, and short waits for a core (each worker has one: GAVEL_JUDGE_WORKERS is
+ * the number of cores). A program that sleeps or blocks uses no CPU and is stopped there. */
+#define JUDGE_WALL_MARGIN_MS 500
+
+/* The wall clock of a second run, for a program the first one stopped while it was computing
+ * (it had used a quarter of its CPU limit or more, but not all): a host whose cores are shared
+ * (a virtual machine, the database, two programs faulting in memory at once: measured on a
+ * 2-core VM, two such programs got half their wall time on the CPU) may not give it its CPU time
+ * within the margin, and a verdict must not depend on that. */
+#define JUDGE_WALL_SLOW(time_ms) ((uint32_t)(time_ms)*3 + 2000)
+
 /* --- running --- */
 
 struct run_outcome {
@@ -80,23 +94,26 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         .stderr_path = err_path,
         .work_dir = w->box_dir,
         .profile = lang->profile,
-        /* The wall clock only catches programs that sleep or block; it is generous so that a
-         * busy host does not turn a program within its CPU limit into a TLE. */
+        /* The wall clock only catches programs that sleep or block, so it is the CPU limit
+         * and a small margin (README: the wall clock): a sleeper costs a worker little more
+         * than a program that computes to its limit. A program that was computing when it
+         * fired is run again with a generous one, below. */
         .limits = {.time_ms = (uint32_t)time_ms,
-                   .wall_ms = (uint32_t)time_ms * 3 + 2000,
+                   .wall_ms = (uint32_t)time_ms + JUDGE_WALL_MARGIN_MS,
                    .memory_kb = (uint64_t)memory_mb * 1024,
                    .output_kb = output_kb},
     };
     for (int attempt = 1;; attempt++) {
         r = sb_box_run(w->box, &spec, &ret->res);
         /* The wall clock fired on a program that was computing, not sleeping, and had not used
-         * its CPU time: the host was too busy to give it a fair run. Run it again. */
+         * its CPU time: the host did not give it a fair run. Run it again, with time to spare
+         * on the wall clock (twice at most: a host may stay busy for a while). */
         if (r < 0 || ret->res.status != SB_TLE || attempt >= 3 ||
-            ret->res.cpu_ms * 10 >= (uint64_t)time_ms * 9 ||
-            ret->res.cpu_ms * 4 < (uint64_t)time_ms)
+            ret->res.cpu_ms >= (uint64_t)time_ms || ret->res.cpu_ms * 4 < (uint64_t)time_ms)
             break;
         log_msg(LOG_INFO, "wall clock fired after %llu ms of CPU out of %d: host busy, again",
                 (unsigned long long)ret->res.cpu_ms, time_ms);
+        spec.limits.wall_ms = JUDGE_WALL_SLOW(time_ms);
     }
     judge_argv_free(argv);
     if (r < 0)
@@ -171,10 +188,12 @@ static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
                                 const struct db_job *job, int version, int max_score,
                                 const char *why)
 {
-    int r = db_queue_record_submission(
-        conn, job,
-        &(struct db_submission_result){
-            .verdict = "IE", .max_score = max_score, .message = why, .problem_version = version});
+    int r = db_queue_record_submission(conn, job,
+                                       &(struct db_submission_result){.verdict = "IE",
+                                                                      .max_score = max_score,
+                                                                      .message = why,
+                                                                      .fault = "problem",
+                                                                      .problem_version = version});
 
     if (r == 0)
         log_msg(LOG_WARN, "submission %lld: IE, %s", (long long)job->id, why);
@@ -451,8 +470,25 @@ static int submission_test(struct judge_worker *w, struct submission *s, int i,
     return 0;
 }
 
-/* Step 4: every test, up to the first failure when the problem asks to, the rest SKIPPED.
- * Between tests, a stop of the process or a lost lease ends the job. */
+/* Whether test i cannot change the score any more: a test of an all-or-nothing group in which
+ * a test failed already. */
+static int group_lost(const struct submission *s, int i)
+{
+    const char *g = s->tests[i].group;
+
+    if (!g || !g[0])
+        return 0;
+    for (int k = 0; k < i; k++)
+        if (s->outs[k].code != JUDGE_AC && s->outs[k].code != JUDGE_SKIPPED && s->tests[k].group &&
+            !strcmp(s->tests[k].group, g))
+            return 1;
+    return 0;
+}
+
+/* Step 4: the tests the result needs, the others SKIPPED: up to the first failure when the
+ * problem stops there (a problem without points does by default), and otherwise every test
+ * but those of a group that failed already, which can earn nothing more. Between tests, a stop
+ * of the process or a lost lease ends the job. */
 static int submission_run_tests(struct judge_worker *w, struct submission *s)
 {
     uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
@@ -465,7 +501,7 @@ static int submission_run_tests(struct judge_worker *w, struct submission *s)
         o->ordinal = s->tests[i].ordinal;
         o->points = s->tests[i].points;
         o->group = s->tests[i].group;
-        if (stopped) {
+        if (stopped || group_lost(s, i)) {
             o->code = JUDGE_SKIPPED;
             continue;
         }
@@ -513,6 +549,8 @@ static int submission_record(struct judge_worker *w, struct db_conn *conn, const
             .message = score.verdict == JUDGE_IE && score.first_failure >= 0
                            ? s->msgs[score.first_failure]
                            : NULL,
+            /* A test is IE only when the problem's checker failed on it. */
+            .fault = score.verdict == JUDGE_IE ? "problem" : NULL,
             .problem_version = s->version,
             .tests = s->rows,
             .n_tests = (size_t)s->n,
@@ -582,7 +620,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
     s.t_compiled = judge_mono_ms();
     /* Step 3: the custom checker. */
     if (s.ck.kind == JUDGE_CHECK_CUSTOM) {
-        r = judge_custom_checker_prepare(w, &s.ck, s.checker_source);
+        r = judge_custom_checker_prepare(w, &s.ck, s.checker_source, NULL);
         if (r == -ENOEXEC) {
             /* Another attempt compiles it no better. */
             int max_score = 0;
@@ -713,10 +751,67 @@ out:
     return r;
 }
 
+/* --- a checker build --- */
+
+int judge_checker_build(struct judge_worker *w, struct db_conn *conn, const char *language_id,
+                        const char *source, int *ret_ok, char **ret_output)
+{
+    struct judge_problem_checker ck = {.kind = JUDGE_CHECK_CUSTOM};
+    struct judge_compiled comp = {0};
+    int r;
+
+    *ret_ok = 0;
+    *ret_output = NULL;
+    r = judge_lang_load(conn, language_id, &ck.lang);
+    if (r < 0)
+        return judge_fail(w, r, "cannot load the checker's language %s", language_id);
+    r = judge_custom_checker_prepare(w, &ck, source, &comp);
+    judge_lang_release(&ck.lang);
+    if (r == -ENOEXEC) {
+        *ret_output = comp.output ? comp.output : strdup("");
+        return *ret_output ? 0 : judge_fail(w, -ENOMEM, "out of memory");
+    }
+    free(comp.output);
+    if (r < 0)
+        return r;
+    *ret_ok = 1;
+    return 0;
+}
+
+static int judge_checker_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
+{
+    char id[24], *output = NULL;
+    PGresult *res = NULL;
+    int r, ok = 0;
+
+    judge_fmt(id, sizeof(id), "%lld", (long long)job->id);
+    r = db_query(conn, &res, "SELECT language_id, source FROM checker_builds WHERE id = $1", 1,
+                 (const char *[]){id});
+    if (r < 0)
+        return judge_fail(w, r, "cannot load the checker build (%s)", db_error(conn));
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        return -ESTALE; /* the API gave up waiting and took it back */
+    }
+    r = judge_checker_build(w, conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), &ok, &output);
+    PQclear(res);
+    if (r < 0)
+        return r;
+    r = db_queue_record_checker(conn, job, ok ? "OK" : "CE", ok ? NULL : output, NULL);
+    if (r == 0)
+        log_msg(LOG_INFO, "checker build %s: %s", id, ok ? "OK" : "CE");
+    else if (r != -ESTALE)
+        r = judge_fail(w, r, "cannot record the checker build (%s)", db_error(conn));
+    free(output);
+    return r;
+}
+
 int judge_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
     w->error[0] = '\0';
     atomic_store(&w->lost, 0);
+    if (job->kind == DB_JOB_CHECKER)
+        return judge_checker_job(w, conn, job);
     if (job->kind == DB_JOB_RUN)
         return judge_run(w, conn, job);
     return judge_submission(w, conn, job);

@@ -1,5 +1,6 @@
 /*
- * judge.h: judging one claimed submission or run, start to finish (libgavel_judge).
+ * judge.h: judging one claimed submission, run or checker build, start to finish
+ * (libgavel_judge).
  *
  * A worker owns one sandbox box and a private folder under the data folder:
  *
@@ -112,6 +113,15 @@ void judge_worker_release(struct judge_worker *w);
  * that the first submission does not wait for it. Failures are logged, not returned: judging
  * works without, only slower. Needs only w->shared and a w->index no worker uses (no box). */
 void judge_warm_up(struct judge_worker *w, struct db_conn *conn);
+
+/* Compiles a custom checker, `source` in language_id, in the worker's box as judging would,
+ * keeping it in the host's cache of compiled checkers (a checker already there compiled
+ * before). *ret_ok is 1 when it compiles; else 0 with the compiler's messages in *ret_output
+ * (sanitized and capped, the caller frees). A negative errno is a failure of the judge, with
+ * w->error saying why. Used for checker builds (checked at upload) and by `gavel import`. */
+int judge_checker_build(struct judge_worker *w, struct db_conn *conn, const char *language_id,
+                        const char *source, int *ret_ok, char **ret_output)
+    __attribute__((warn_unused_result));
 
 /* Judges a claimed job and records its result; see the top of this file for the returns. */
 int judge_job(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)

@@ -2,14 +2,77 @@
  * import.c: `gavel import [--owner USERNAME] PATH...` — problem packages (folders, zip or
  * tar.gz archives, Gavel's or the Kattis format) into the database, each created or replaced
  * as a whole. A package that is refused changes nothing; the others are still imported.
+ *
+ * A custom checker is compiled before its package is stored, as an upload's is: the API asks a
+ * judge through the database, the CLI compiles it itself with the judge's library, in a sandbox
+ * box of its own under GAVEL_DATA_DIR (which also leaves it compiled in that host's cache).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
 
 #include "db/package.h"
 #include "judge/cli/cli.h"
+#include "judge/judge.h"
+
+/* The worker that compiles checkers, made on first use and kept for the process. */
+static struct judge_shared check_shared;
+static struct judge_worker check_worker;
+static int check_ready; /* 1: made; -1: could not be made */
+
+static void check_worker_release(void)
+{
+    judge_worker_release(&check_worker);
+    judge_shared_release(&check_shared);
+}
+
+/* Compiles the package's custom checker, if any: 0 when it compiles (or there is none), else
+ * -EINVAL (it does not compile: the compiler's messages printed) or the judge's failure. */
+static int check_checker(struct db_conn *conn, struct db_pkg_problem *p, const char *path,
+                         const char *cmd, struct db_pkg_error *err)
+{
+    const char *file = p->checker_path ? p->checker_path : "checker";
+    char *output = NULL;
+    int ok = 0, r;
+
+    r = db_pkg_checker_language(conn, p, err);
+    if (r < 0 || !p->def.checker_language)
+        return r;
+    if (check_ready == 0) {
+        const char *dir = getenv("GAVEL_DATA_DIR");
+        judge_shared_init(&check_shared, dir && *dir ? dir : "./var");
+        r = judge_worker_init(&check_worker, &check_shared, 0);
+        check_ready = r < 0 ? -1 : 1;
+        if (r < 0) {
+            fprintf(stderr, "gavel %s: %s: cannot compile the checker to check it: %s\n", cmd, path,
+                    check_worker.error);
+            judge_worker_release(&check_worker);
+            judge_shared_release(&check_shared);
+            return -EAGAIN;
+        }
+        atexit(check_worker_release);
+    }
+    if (check_ready < 0) {
+        fprintf(stderr, "gavel %s: %s: cannot compile the checker to check it\n", cmd, path);
+        return -EAGAIN;
+    }
+    r = judge_checker_build(&check_worker, conn, p->def.checker_language, p->def.checker_source,
+                            &ok, &output);
+    if (r < 0) {
+        fprintf(stderr, "gavel %s: %s: cannot compile the checker to check it: %s\n", cmd, path,
+                check_worker.error);
+        return r;
+    }
+    if (!ok) {
+        fprintf(stderr, "gavel %s: %s: %s does not compile; nothing was stored:\n%s\n", cmd, path,
+                file, output ? output : "");
+        r = -EINVAL;
+    }
+    free(output);
+    return r;
+}
 
 void cli_default_slug(const char *path, char *out, size_t size)
 {
@@ -99,6 +162,11 @@ int cli_import_one(struct db_conn *conn, const char *path, int64_t owner, int64_
     if (r >= 0)
         r = db_pkg_parse(&files, slug, 0, &prob, &err);
     if (r >= 0) {
+        r = check_checker(conn, &prob, path, cmd, &err);
+        if (r < 0 && !err.file[0] && !err.message[0])
+            goto out; /* said already */
+    }
+    if (r >= 0) {
         package_fingerprint(&files, fingerprint);
         prob.def.content_hash = fingerprint;
         r = db_pkg_save(conn, &prob, owner, DB_PROBLEM_UPSERT, ret_id, &err);
@@ -110,6 +178,7 @@ int cli_import_one(struct db_conn *conn, const char *path, int64_t owner, int64_
     else
         printf("imported %s (%s format, %zu tests, %zu solutions) from %s\n", prob.def.slug,
                prob.format, prob.def.n_tests, prob.n_solutions, path);
+out:
     db_pkg_problem_release(&prob);
     db_pkg_files_release(&files);
     return r;

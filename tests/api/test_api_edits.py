@@ -240,8 +240,13 @@ class Edits(ApiCase):
                                   token=self.teacher), 400, "include")
 
     def test_problem_custom_checker_round_trip(self):
+        # Stored as a judge-checked upload leaves it (no judge runs here): a GET put back
+        # unchanged needs no judge to compile the checker again.
         checker = {"kind": "custom", "language": "python3", "source": "import sys\nsys.exit(0)\n"}
-        self.make_problem("pp3", checker=checker)
+        self.make_problem("pp3")
+        self.sql("UPDATE problems SET checker_kind = 'custom', checker_language = 'python3',"
+                 " checker_source = 'import sys' || chr(10) || 'sys.exit(0)' || chr(10)"
+                 " WHERE slug = 'pp3'")
         st, got, _ = self.api("GET", "/api/v1/problems/pp3", token=self.teacher)
         self.assertNotIn("source", got["checker"])
         st, got, _ = self.api("GET", "/api/v1/problems/pp3?include=tests", token=self.teacher)

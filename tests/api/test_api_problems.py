@@ -8,7 +8,7 @@ from apitest import ApiCase, problem
 
 
 class Problems(ApiCase):
-    api_env = {"GAVEL_RATE_BURST": "1000"}
+    api_env = {"GAVEL_RATE_BURST": "1000", "GAVEL_CHECKER_WAIT_S": "2"}
 
     def test_create_and_get(self):
         tok = self.login("teacher")
@@ -38,11 +38,23 @@ class Problems(ApiCase):
         self.assertIsNone(p2["memory_limit_mb"])
 
     def test_custom_checker_source_not_shown(self):
-        p = self.make_problem("cust", checker={"kind": "custom", "language": "python3",
-                                               "source": "SECRET CHECKER"})
-        self.assertEqual(p["checker"], {"kind": "custom", "language": "python3"})
+        self.make_problem("cust")
+        self.sql("UPDATE problems SET checker_kind = 'custom', checker_language = 'python3',"
+                 " checker_source = 'SECRET CHECKER' WHERE slug = 'cust'")
         st, g, _ = self.api("GET", "/api/v1/problems/cust", token=self.login("stu"))
+        self.assertEqual(g["checker"], {"kind": "custom", "language": "python3"})
         self.assertNotIn("SECRET", str(g))
+
+    def test_custom_checker_without_a_judge_is_503_and_nothing_stored(self):
+        # No judge runs in this class: nobody compiles the checker within the wait.
+        st, err, hdr = self.api("POST", "/api/v1/problems", problem(
+            "nojudge", checker={"kind": "custom", "language": "python3", "source": "print(1)"}),
+            token=self.login("teacher"))
+        self.assertEqual(st, 503, err)
+        self.assertEqual(err["error"]["field"], "checker.source", err)
+        self.assertIn("Retry-After", hdr)
+        self.assertEqual(self.sql("SELECT count(*) FROM problems WHERE slug = 'nojudge'"), "0")
+        self.assertEqual(self.sql("SELECT count(*) FROM checker_builds"), "0")
 
     def test_visibility(self):
         self.make_problem("pub")

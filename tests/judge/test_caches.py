@@ -50,6 +50,12 @@ class CacheBounds(ju.JudgeCase):
                          [(i, "%d\n" % len(i)) for i in inputs])
         slow = "import sys, time\nd = sys.stdin.read()\ntime.sleep(1.5)\nprint(len(d))\n"
         judge = self.start_judge()
+        # The pruner shares its thread with the build of the precompiled headers at start,
+        # which takes longer than this submission on a loaded machine: wait for it first (a
+        # host that has it already logs no build: then 30 s at most are lost).
+        deadline = time.time() + 30
+        while "precompiled header" not in judge.output() and time.time() < deadline:
+            time.sleep(0.2)
         sid = ju.submit(self.url, pid, "python3", slow)
         row = ju.wait(self.url, "submissions", [sid], timeout=120)[sid]
         self.assertEqual((row["verdict"], row["score"], row["attempts"]), ("AC", 4, 1), row)

@@ -382,6 +382,57 @@ TEST(an_expired_claim_keeps_its_class_and_place)
     db_conn_close(c);
 }
 
+/* Users in turn: one user's burst waits behind another user's first submission, whether that
+ * one came before the burst was claimed or while its first row was being judged; a user back
+ * after a pause starts at the turn being served, with no turns saved up. Runs likewise. */
+TEST(users_are_served_in_turn)
+{
+    struct db_conn *c;
+    struct db_job j;
+    if (!have_db)
+        SKIP("no test database");
+    REQUIRE((c = fresh()) != NULL);
+    exec_sql(c, "INSERT INTO users (id, username, password_hash) VALUES (2, 'b', 'x'),"
+                " (3, 'c', 'x')");
+    add_submissions(c, 4); /* user 1: a burst of four */
+    int64_t a = strtoll(one(c, "SELECT min(id) FROM submissions"), NULL, 10);
+    exec_sql(c, "INSERT INTO submissions (user_id, problem_id, language_id, source)"
+                " VALUES (2, 1, 'c', 'b1')");
+    CHECK_INT(claim_id(c), a);     /* user 1's first */
+    CHECK_INT(claim_id(c), a + 4); /* user 2's first, before user 1's second */
+    /* User 3 comes with two while user 1 still has three waiting. */
+    exec_sql(c, "INSERT INTO submissions (user_id, problem_id, language_id, source)"
+                " VALUES (3, 1, 'c', 'c1'), (3, 1, 'c', 'c2')");
+    CHECK_INT(claim_id(c), a + 5); /* user 3's first */
+    CHECK_INT(claim_id(c), a + 1); /* then each one's second, oldest first */
+    CHECK_INT(claim_id(c), a + 6);
+    CHECK_INT(claim_id(c), a + 2);
+    CHECK_INT(claim_id(c), a + 3);
+    CHECK_INT(db_queue_claim(c, "j", 30, &j), 0);
+    /* User 2, silent since, comes back with a burst while user 1 has one waiting: their first
+     * goes at the turn being served, but no turns were saved up while away, so their second
+     * waits behind user 1's. */
+    add_submissions(c, 1);
+    exec_sql(c, "INSERT INTO submissions (user_id, problem_id, language_id, source)"
+                " SELECT 2, 1, 'c', 'b' FROM generate_series(1, 3)");
+    CHECK_INT(claim_id(c), a + 8);
+    CHECK_INT(claim_id(c), a + 7);
+    CHECK_INT(claim_id(c), a + 9);
+    CHECK_INT(claim_id(c), a + 10);
+    /* Runs: user 1's three, then user 2's one. */
+    exec_sql(c, "INSERT INTO runs (user_id, language_id, source) SELECT 1, 'c', 'x'"
+                " FROM generate_series(1, 3);"
+                "INSERT INTO runs (user_id, language_id, source) VALUES (2, 'c', 'y')");
+    int64_t r1 = strtoll(one(c, "SELECT min(id) FROM runs"), NULL, 10);
+    int64_t want[] = {r1, r1 + 3, r1 + 1, r1 + 2};
+    for (int i = 0; i < 4; i++) {
+        REQUIRE(db_queue_claim(c, "j", 30, &j) == 1);
+        CHECK_INT(j.kind, DB_JOB_RUN);
+        CHECK_INT(j.id, want[i]);
+    }
+    db_conn_close(c);
+}
+
 /* The claim must not sort the queue: with 100000 queued rows, half of them rejudges, the plan
  * of its row choice (the subquery of queue.c's claim) reads an index in order. */
 TEST(claim_reads_the_queue_index_without_sorting)
@@ -404,7 +455,7 @@ TEST(claim_reads_the_queue_index_without_sorting)
                 "ANALYZE submissions");
     REQUIRE(db_query(c, &res,
                      "EXPLAIN SELECT id FROM submissions WHERE status = 'queued'"
-                     " ORDER BY (verdict IS NOT NULL), id FOR UPDATE SKIP LOCKED LIMIT 1",
+                     " ORDER BY (verdict IS NOT NULL), turn, id FOR UPDATE SKIP LOCKED LIMIT 1",
                      0, NULL) == 0);
     for (int i = 0; i < PQntuples(res) && len + 1 < sizeof(plan); i++) {
         snprintf(plan + len, sizeof(plan) - len, "%s\n", PQgetvalue(res, i, 0));
