@@ -75,9 +75,8 @@ static void *hash_thread(void *arg)
             result = db_password_hash(job->password, job->hash, sizeof(job->hash));
         else if (!db_password_check(job->hash, job->current))
             result = 0;
-        else
-            result = (result = db_password_hash(job->password, job->hash,
-                                                sizeof(job->hash))) < 0 ? result : 1;
+        else if ((result = db_password_hash(job->password, job->hash, sizeof(job->hash))) == 0)
+            result = 1;
         sodium_memzero(job->password, sizeof(job->password));
         sodium_memzero(job->current, sizeof(job->current));
         if (job->op == OP_CHANGE && result != 1)
