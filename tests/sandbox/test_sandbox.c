@@ -143,16 +143,41 @@ static int procs_of_uid(unsigned uid)
     return count;
 }
 
-/* Cgroups this process created ("gavel-box*-<our pid>") still present anywhere we could. */
+/* Counts the cgroups this process created ("gavel-box*-<our pid>") in dir. */
+static int our_cgroups_in(const char *dir)
+{
+    char suffix[32];
+    int left = 0;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (!d)
+        return 0;
+    snprintf(suffix, sizeof(suffix), "-%d", (int)getpid());
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name), sl = strlen(suffix);
+        if (strncmp(e->d_name, "gavel-box", 9) == 0 && n > sl &&
+            strcmp(e->d_name + n - sl, suffix) == 0)
+            left++;
+    }
+    closedir(d);
+    return left;
+}
+
+/*
+ * Cgroups this process created still present anywhere they could be: beneath our cgroup in
+ * each hierarchy; on v2 also beside the "gavel-host" leaf we moved into, and beneath
+ * GAVEL_CGROUP. Paths are taken as under /sys/fs/cgroup, as in the VM and on hosts.
+ */
 static int our_cgroups_left(void)
 {
-    char suffix[32], line[512];
+    char line[512];
     int left = 0;
     FILE *f = fopen("/proc/self/cgroup", "re");
+    const char *given = getenv("GAVEL_CGROUP");
 
     if (!f)
         return -1;
-    snprintf(suffix, sizeof(suffix), "-%d", (int)getpid());
     while (fgets(line, sizeof(line), f)) {
         static const char *const ctrls[] = {"memory", "pids", "cpuacct", ""};
         line[strcspn(line, "\n")] = '\0';
@@ -167,17 +192,16 @@ static int our_cgroups_left(void)
             if (i == 3 && c1[1] != '\0')
                 continue;
             snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", ctrls[i], c2 + 1);
-            DIR *d = opendir(dir);
-            struct dirent *e;
-            if (!d)
-                continue;
-            while ((e = readdir(d))) {
-                size_t n = strlen(e->d_name), sl = strlen(suffix);
-                if (strncmp(e->d_name, "gavel-box", 9) == 0 && n > sl &&
-                    strcmp(e->d_name + n - sl, suffix) == 0)
-                    left++;
+            left += our_cgroups_in(dir);
+            char *leaf = strrchr(dir, '/');
+            if (i == 3 && leaf && strcmp(leaf, "/gavel-host") == 0) {
+                *leaf = '\0';
+                left += our_cgroups_in(dir);
             }
-            closedir(d);
+            if (given && given[0] == '/' && strncmp(given, "/sys/", 5) != 0) {
+                snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s%s", ctrls[i], given);
+                left += our_cgroups_in(dir);
+            }
         }
     }
     fclose(f);
