@@ -162,8 +162,11 @@ cmd_ctest() {
     cd "$dir"
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    rm -f vm-logs/summary.txt
     ctest "$@" || status=$?
     v2_undelegate
+    # The cgroup v2 leg's kernels, placements and times (tests/vm), if it ran.
+    [ ! -s vm-logs/summary.txt ] || { echo; cat vm-logs/summary.txt; }
     return $status
 }
 
@@ -194,7 +197,7 @@ v2_placement() {
 # Our cgroup in the unified hierarchy, as /proc/self/cgroup shows it.
 own_cgroup() { sed -n 's/^0:://p' "/proc/$BASHPID/cgroup"; }
 
-V2_FROM='' V2_HOME=''
+V2_FROM='' V2_HOME='' V2_ENABLED=''
 v2_delegate_self() {
     [ "$(v2_placement)" = self ] || return 0
     local cur dir
@@ -208,6 +211,9 @@ v2_delegate_self() {
         rmdir "$dir/gavel-sh" 2>/dev/null
         die "cannot move into a leaf of $dir"
     fi
+    V2_ENABLED=''
+    grep -qw memory "$dir/cgroup.subtree_control" || V2_ENABLED+=' -memory'
+    grep -qw pids "$dir/cgroup.subtree_control" || V2_ENABLED+=' -pids'
     if ! echo "+memory +pids" >"$dir/cgroup.subtree_control" 2>/dev/null; then
         echo $$ >"$dir/cgroup.procs"
         rmdir "$dir/gavel-sh" 2>/dev/null
@@ -226,11 +232,15 @@ v2_delegate_self() {
     export GAVEL_CGROUP=$V2_HOME
 }
 
-# Undoes v2_delegate_self once its programs have ended: moves back, removes what it made.
+# Undoes v2_delegate_self once its programs have ended: removes what it made, hands back the
+# controllers it enabled (a cgroup that hands them down cannot hold a process), moves back.
 v2_undelegate() {
     [ -n "$V2_FROM" ] || return 0
+    rmdir "$V2_FROM/gavel/gavel-host" "$V2_FROM/gavel" 2>/dev/null || true
+    # shellcheck disable=SC2086 # words
+    [ -z "$V2_ENABLED" ] || echo $V2_ENABLED >"$V2_FROM/cgroup.subtree_control" 2>/dev/null || true
     echo $$ >"$V2_FROM/cgroup.procs" 2>/dev/null || true
-    rmdir "$V2_FROM/gavel/gavel-host" "$V2_FROM/gavel" "$V2_FROM/gavel-sh" 2>/dev/null || true
+    rmdir "$V2_FROM/gavel-sh" 2>/dev/null || true
     unset GAVEL_CGROUP
     V2_FROM=''
 }

@@ -45,12 +45,24 @@ power_off() {
     sleep 60
 }
 
-if [ "$MODE" != systemd ]; then
+if [ "$(arg cgroup)" = v1 ]; then
+    mount -t tmpfs -o mode=755 cgroup $CG
+    for c in memory pids cpuacct; do
+        mkdir $CG/$c && mount -t cgroup -o $c $c $CG/$c
+    done
+elif [ "$MODE" != systemd ]; then
     mount -t cgroup2 -o nsdelegate cgroup2 $CG
+fi
+if [ "$MODE" != systemd ]; then
     mkdir -p /dev/pts /dev/shm /run/lock
     mount -t devpts devpts /dev/pts 2>/dev/null
     mount -t tmpfs -o mode=1777 shm /dev/shm
     hostname gavel-vm
+fi
+if [ "$MODE" = exec ]; then
+    echo "GAVEL-VM: Linux $(uname -r), cgroup $(arg cgroup), running $(arg script)"
+    bash "$(arg script)"
+    power_off
 fi
 if [ "$MODE" = shell ]; then
     echo "cgroup v2 VM: $(uname -r); the suite is in $BUILD. Ctrl-A X quits."
@@ -67,9 +79,9 @@ export GAVEL_TEST_PG_DIR=/tmp/gavel-vm-pg GAVEL_BIN_DIR=$BUILD/bin GAVEL_SOURCE_
 export PYTHONPATH=$SRC/tests/lib:$SRC/tests/judge PYTHONDONTWRITEBYTECODE=1
 
 SANDBOX=$BUILD/bin/test_sandbox
-# The quick set: a program of each language, the limits, a fork and a memory bomb, gavel-run.
-QUICK="hello_c python_stdlib java_threads_and_oom fork_bombs memory_bombs busy_loop_tle_on_cpu
-       box_reuse_fresh_tmp_and_many_runs gavel_run_cli"
+# The quick set, for the placements after the first: boxes made, limited (a fork and a memory
+# bomb, a busy loop) and removed from there. The whole suite runs from the root cgroup.
+export QUICK="hello_c python_stdlib fork_bombs memory_bombs busy_loop_tle_on_cpu"
 [ -x "$SANDBOX" ] || SANDBOX=$(find "$BUILD" -name test_sandbox -type f | head -n 1)
 
 # Every language: AC, TLE, MLE, RE (and WA, CE) through real gavel-judge processes.
@@ -86,16 +98,18 @@ no_cgroup_left() {
     [ -z "$left" ] || { echo "left behind: $left"; return 1; }
 }
 
-# placement NAME COMMAND...: runs COMMAND, then prints the placement's line.
+# placement NAME COMMAND...: runs COMMAND (its output on the console, each line marked), then
+# prints the placement's line.
 placement() {
     local name=$1 t0 t1 result=pass detail=''
     shift
     echo "GAVEL-VM: begin $name"
     t0=$(date +%s)
-    if ! "$@" >$LOG/$name.log 2>&1; then
+    "$@" 2>&1 | tee $LOG/$name.log | sed -u "s/^/[$name] /"
+    if [ "${PIPESTATUS[0]}" -ne 0 ]; then
         result=fail
-        detail=$(grep -E '^(FAIL|not ok|ERROR|.*: (CHECK|check) )|failed' $LOG/$name.log | head -n 3 | tr '\n' ' ')
-        tail -n 120 $LOG/$name.log
+        detail=$(grep -E '^FAIL |FAILED|REQUIRE failed|CHECK failed|^not |left' $LOG/$name.log |
+            head -n 3 | cut -c1-120 | tr '\n' ' ')
     fi
     t1=$(date +%s)
     echo "GAVEL-VM: placement $name $result $((t1 - t0)) $detail"
@@ -117,7 +131,7 @@ place_service() {
     mkdir -p $svc
     echo "+memory +pids" >$CG/system.slice/cgroup.subtree_control
     # The test alone in the service's cgroup, as a unit's main process is.
-    bash -c "echo \$\$ >$svc/cgroup.procs && exec $SANDBOX" || return 1
+    bash -c "echo \$\$ >$svc/cgroup.procs && exec $SANDBOX $QUICK" || return 1
     [ -d $svc/gavel-host ] || { echo "no gavel-host leaf"; return 1; }
     rmdir $svc/gavel-host $svc && no_cgroup_left
 }
@@ -136,7 +150,8 @@ place_container() {
     # 1. `gavel.sh ctest` as the container's first process: it moves itself (and so what it
     #    starts) into a leaf and gives the tests a delegated cgroup (what `run` does as an
     #    entrypoint).
-    ns_enter $ctr "cd $SRC && ./gavel.sh ctest $BUILD -R '^sandbox\$' --output-on-failure" || r=1
+    ns_enter $ctr "cd $SRC && HARNESS_TESTS='$QUICK' ./gavel.sh ctest $BUILD -R '^sandbox\$' \
+        --output-on-failure" || r=1
     [ -z "$(ls -d $ctr/*/ 2>/dev/null)" ] || { echo "left in ctr: $(ls -d $ctr/*/)"; r=1; }
     # 2. An operator-given cgroup: the container's processes in one leaf, Gavel's cgroup beside.
     ns_enter $ctr "mkdir /sys/fs/cgroup/init /sys/fs/cgroup/gavel &&
@@ -175,8 +190,8 @@ place_login() {
     echo "$out"
     case $out in *'"OK"'*) ;; *) r=1 ;; esac
     # What `./gavel.sh test` runs after its build, from the session.
-    runuser -l root -c "cd $SRC && CI=${CI:-} ./gavel.sh ctest $BUILD -R '^sandbox\$' --output-on-failure" ||
-        r=1
+    runuser -l root -c "cd $SRC && CI=${CI:-} HARNESS_TESTS='$QUICK' GAVEL_TEST_TIME_FACTOR=$FACTOR \
+        ./gavel.sh ctest $BUILD -R '^sandbox\$' --output-on-failure" || r=1
     no_cgroup_left || r=1
     return $r
 }

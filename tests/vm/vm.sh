@@ -5,6 +5,8 @@
 #   tests/vm/vm.sh run BUILD_DIR       boot each kernel twice (a plain init, then systemd) and
 #                                      run the suite of BUILD_DIR in every cgroup placement
 #   tests/vm/vm.sh shell BUILD_DIR [KERNEL]   a shell in the VM, for debugging
+#   tests/vm/vm.sh exec BUILD_DIR KERNEL SCRIPT  runs a script in the VM (a benchmark), prints
+#                                      its output and powers off
 #
 # How: no KVM is needed; QEMU emulates the CPU (TCG). The kernel is Debian's package, only
 # unpacked; a small initramfs (busybox and the 9p, virtio and overlay modules) mounts this
@@ -127,7 +129,13 @@ build_initramfs() {
 # boot SERIES MODE LOG [placements]: one VM until it powers off; its console goes to LOG.
 boot() {
     local series=$1 mode=$2 log=$3 places=${4:-}
-    local append="console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=3 gavel.mode=$mode"
+    local append="console=ttyS0 panic=-1 quiet loglevel=3 gavel.mode=$mode"
+    # cgroup v2 only; GAVEL_VM_CGROUP=v1 (vm.sh exec): v1 hierarchies, to compare like for like.
+    if [ "${GAVEL_VM_CGROUP:-v2}" = v1 ]; then
+        append+=" gavel.cgroup=v1"
+    else
+        append+=" cgroup_no_v1=all"
+    fi
     append+=" gavel.src=$SRC gavel.build=$BUILD gavel.factor=$FACTOR gavel.places=$places"
     append+=" gavel.ci=${CI:+1} gavel.kernel=$series"
     [ "$mode" = systemd ] && append+=" systemd.unit=gavel-vm.target systemd.show_status=0"
@@ -152,6 +160,9 @@ cmd_run() {
     local logs series mode t0 t1 status=0 total0
     logs=$BUILD/vm-logs
     mkdir -p "$logs"
+    # What it prints goes to the summary too, which `gavel.sh test` shows after ctest.
+    exec 2> >(tee "$logs/summary.txt" >&2)
+    exec 1>&2
     total0=$(date +%s)
     for series in $KERNELS; do
         build_initramfs "$series"
@@ -198,9 +209,24 @@ cmd_shell() {
         -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
 }
 
+cmd_exec() {
+    BUILD=$(cd "${1:?usage: vm.sh exec BUILD_DIR KERNEL SCRIPT}" && pwd)
+    local series=${2:?kernel} script log
+    script=$(realpath "${3:?script}")
+    check_can_run
+    cmd_fetch
+    build_initramfs "$series"
+    log=$(mktemp)
+    FACTOR=1
+    boot "$series" "exec gavel.script=$script" "$log"
+    sed -n '/^GAVEL-VM: Linux/,/^GAVEL-VM: done/p' "$log"
+    rm -f "$log"
+}
+
 case "${1:-}" in
 fetch) cmd_fetch ;;
+exec) shift; cmd_exec "$@" ;;
 run) shift; cmd_run "$@" ;;
 shell) shift; cmd_shell "$@" ;;
-*) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
