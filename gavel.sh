@@ -146,7 +146,7 @@ cmd_test() {
     build "$ROOT/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAVEL_SANITIZE=address,undefined
     # The kernels of the cgroup v2 leg (tests/vm), downloaded once into a cache.
     "$ROOT/tests/vm/vm.sh" fetch || [ -z "${CI:-}" ] || die "cannot fetch the VM leg's kernels"
-    cmd_ctest "$ROOT/build-test" --output-on-failure --timeout 1800 "$@"
+    cmd_ctest "$ROOT/build-test" --output-on-failure --timeout 900 "$@"
 }
 
 # ctest DIR [ctest options]: the suite of a build, in a cgroup where its boxes can be made.

@@ -427,25 +427,32 @@ static void own_command(char *buf, size_t size)
 static void delegation_refused(char *msg, size_t msg_size, const char *mnt, const char *parent,
                                const char *given, int err)
 {
-    char cmd[160];
+    char cmd[160], why[64];
+    const char *path = parent + strlen(mnt); /* as /proc/self/cgroup shows it */
     struct stat st;
 
+    if (!*path)
+        path = "/";
+    if (err == EBUSY)
+        snprintf(why, sizeof(why), "shared with other processes");
+    else
+        snprintf(why, sizeof(why), "%s", strerror(err));
     own_command(cmd, sizeof(cmd));
     if (given)
         snprintf(msg, msg_size,
                  "cannot delegate memory and pids below GAVEL_CGROUP %s (%s): it must hold no "
-                 "other process, and its parent must have them in cgroup.subtree_control",
-                 parent, strerror(err));
+                 "other process, and its parent must hand them down (cgroup.subtree_control)",
+                 path, why);
     else if (stat("/run/systemd/system", &st) == 0)
         snprintf(msg, msg_size,
-                 "cannot delegate memory and pids below %s (%s): start Gavel in a cgroup of its "
-                 "own: systemd-run --scope -p Delegate=yes -- %s",
-                 parent, strerror(err), cmd);
+                 "cgroup %s cannot hand memory and pids down (%s): start Gavel in a cgroup of "
+                 "its own: systemd-run --scope -p Delegate=yes -- %s",
+                 path, why, cmd);
     else
         snprintf(msg, msg_size,
-                 "cannot delegate memory and pids below %s (%s): give Gavel a cgroup: echo +memory "
+                 "cgroup %s cannot hand memory and pids down (%s): give Gavel one: echo +memory "
                  "+pids >%s/cgroup.subtree_control; mkdir %s/gavel; GAVEL_CGROUP=/gavel %s",
-                 parent, strerror(err), mnt, mnt, cmd);
+                 path, why, mnt, mnt, cmd);
 }
 
 /*

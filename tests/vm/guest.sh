@@ -101,18 +101,19 @@ no_cgroup_left() {
 # placement NAME COMMAND...: runs COMMAND (its output on the console, each line marked), then
 # prints the placement's line.
 placement() {
-    local name=$1 t0 t1 result=pass detail=''
+    local name=$1 t0 result=pass detail=''
     shift
     echo "GAVEL-VM: begin $name"
-    t0=$(date +%s)
-    "$@" 2>&1 | tee $LOG/$name.log | sed -u "s/^/[$name] /"
+    t0=$SECONDS
+    "$@" 2>&1 | tee $LOG/$name.log | while IFS= read -r line; do
+        printf '[%s] %4ds %s\n' "$name" $((SECONDS - t0)) "$line"
+    done
     if [ "${PIPESTATUS[0]}" -ne 0 ]; then
         result=fail
         detail=$(grep -E '^FAIL |FAILED|REQUIRE failed|CHECK failed|^not |left' $LOG/$name.log |
             head -n 3 | cut -c1-120 | tr '\n' ' ')
     fi
-    t1=$(date +%s)
-    echo "GAVEL-VM: placement $name $result $((t1 - t0)) $detail"
+    echo "GAVEL-VM: placement $name $result $((SECONDS - t0)) $detail"
 }
 
 # --- plain boot ------------------------------------------------------------------------------

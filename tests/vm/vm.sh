@@ -139,11 +139,11 @@ boot() {
     append+=" gavel.src=$SRC gavel.build=$BUILD gavel.factor=$FACTOR gavel.places=$places"
     append+=" gavel.ci=${CI:+1} gavel.kernel=$series"
     [ "$mode" = systemd ] && append+=" systemd.unit=gavel-vm.target systemd.show_status=0"
-    nice -n 10 timeout 1500 qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max \
+    nice -n 10 timeout 700 qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max \
         -smp 2 -m "$MEMORY" -kernel "$CACHE/$series/vmlinuz" -initrd "$CACHE/$series/initrd.gz" \
         -append "$append" -display none -monitor none -serial stdio -no-reboot -nic none \
         -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
-        </dev/null >"$log" 2>&1 || true
+        </dev/null 2>&1 | tr -d '\r' >"$log" || true
 }
 
 check_can_run() {
@@ -183,12 +183,12 @@ cmd_run() {
                 printf 'vm: Linux %-5s %-8s boot, %-22s %-4s %4s s %s\n' "$series" "$mode" \
                     "$place" "$result" "$secs" "$detail"
             done
-            if grep -q '^GAVEL-VM: placement .* fail' "$log"; then
+            local place
+            for place in $(sed -n 's/^GAVEL-VM: placement \([^ ]*\) fail .*/\1/p' "$log"); do
                 status=1
-                say "failures on Linux $series, $mode boot (full console in $log):"
-                sed -n '/^GAVEL-VM: begin/,/^GAVEL-VM: placement .* fail/p' "$log" |
-                    grep -v '^GAVEL-VM: placement .* pass' | tail -n 150 | sed 's/^/    /' >&2
-            fi
+                say "$place failed on Linux $series; the end of its output (all of it in $log):"
+                grep "^\[$place\] " "$log" | tail -n 80 | sed 's/^/    /' >&2
+            done
             say "Linux $series $mode boot: $((t1 - t0)) s in all"
         done
     done
