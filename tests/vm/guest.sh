@@ -197,13 +197,14 @@ place_login() {
     return $r
 }
 
+# Only the placements named in gavel.places (comma-separated), when given.
+PLACES=$(arg places)
+wanted() { [ -z "$PLACES" ] || [[ ",$PLACES," == *",$1,"* ]]; }
+
 echo "GAVEL-VM: Linux $(uname -r), $MODE boot, cgroup controllers: $(cat $CG/cgroup.controllers)"
 if [ "$MODE" = systemd ]; then
-    placement scope place_scope
-    placement login place_login
+    for p in scope login; do wanted $p && placement $p place_$p; done
 else
-    placement root place_root
-    placement service place_service
-    placement container place_container
+    for p in root service container; do wanted $p && placement $p place_$p; done
 fi
 power_off
