@@ -31,7 +31,6 @@ MODE=$(arg mode)
 SRC=$(arg src)
 BUILD=$(arg build)
 FACTOR=$(arg factor)
-KERNEL=$(arg kernel)
 [ -n "$(arg ci)" ] && export CI=true
 CG=/sys/fs/cgroup
 LOG=/tmp/gavel-vm

@@ -62,7 +62,8 @@ MODULES="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
 # Unpacks one kernel package into $CACHE/<series>: vmlinuz, and the modules above,
 # decompressed, in load order (those built into this kernel are absent).
 unpack_kernel() {
-    local series=$1 deb=$2 dir=$CACHE/$series tmp m f
+    local series=$1 deb=$2 dir tmp m f
+    dir=$CACHE/$series
     tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
     dpkg-deb -x "$deb" "$tmp"
     rm -rf "$dir.new"
