@@ -13,7 +13,8 @@
 # GAVEL_ADMIN_PASSWORD, GAVEL_JUDGE_WORKERS (number of cores). GAVEL_BIN_DIR makes `run` use
 # binaries built elsewhere (the test suite's) instead of building.
 #
-# Internal commands used by the tests: pg-start DIR (prints the database URL), pg-stop DIR.
+# Internal commands used by the tests: pg-start DIR (prints the database URL), pg-stop DIR,
+# ctest BUILD_DIR [options] (what `test` runs after its build, in a cgroup fit for boxes).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +28,7 @@ APT_PACKAGES=(
     postgresql postgresql-contrib
     gcc g++ python3 openjdk-17-jdk-headless nodejs
     clang libclang-rt-14-dev curl procps iproute2 util-linux
+    qemu-system-x86 busybox-static cpio xz-utils
 )
 
 say() { printf 'gavel: %s\n' "$*" >&2; }
@@ -143,23 +145,113 @@ cmd_build() {
 cmd_test() {
     install_missing
     build "$ROOT/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAVEL_SANITIZE=address,undefined
-    cd "$ROOT/build-test"
-    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-    ctest --output-on-failure --timeout 900 "$@"
+    # The kernels of the cgroup v2 leg (tests/vm), downloaded once into a cache.
+    "$ROOT/tests/vm/vm.sh" fetch || [ -z "${CI:-}" ] || die "cannot fetch the VM leg's kernels"
+    cmd_ctest "$ROOT/build-test" --output-on-failure --timeout 900 "$@"
 }
 
-# How to start the judge. On cgroup v2 its sandbox needs a cgroup of its own with the memory
-# and pids controllers delegated: v2 hands controllers down only from a cgroup without
-# processes, and this shell, PostgreSQL and the API share ours. Under systemd a transient scope
-# with Delegate=yes is one (systemd-run execs the judge in it: same pid, same environment).
-judge_launcher() {
-    [ -f /sys/fs/cgroup/cgroup.controllers ] || return 0 # cgroup v1 or hybrid: nothing needed
-    if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
-        echo "systemd-run --scope --quiet --collect -p Delegate=yes --"
+# ctest DIR [ctest options]: the suite of a build, in a cgroup where its boxes can be made.
+cmd_ctest() {
+    local dir=${1:?usage: gavel.sh ctest BUILD_DIR [ctest options]} status=0
+    shift
+    if [ "$(v2_placement)" = scope ]; then
+        export GAVEL_IN_SCOPE=1
+        exec systemd-run --scope --quiet --collect -p Delegate=yes -- "$ROOT/gavel.sh" ctest \
+            "$dir" "$@"
+    fi
+    v2_delegate_self
+    cd "$dir"
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    rm -f vm-logs/summary.txt
+    ctest "$@" || status=$?
+    v2_undelegate
+    # The cgroup v2 leg's kernels, placements and times (tests/vm), if it ran.
+    [ ! -s vm-logs/summary.txt ] || { echo; cat vm-logs/summary.txt; }
+    return $status
+}
+
+# --- cgroup v2 --------------------------------------------------------------------------------
+# The sandbox makes its boxes beneath the cgroup Gavel runs in, and v2 hands the memory and pids
+# controllers down only from a cgroup without processes. So on v2 the programs that make boxes
+# need a cgroup of their own: under systemd a transient scope with Delegate=yes; elsewhere (a
+# container's entrypoint, the root cgroup) this script moves itself, and so what it starts
+# afterwards, into a leaf "gavel-sh" and gives its programs a cgroup "gavel" beside it
+# (GAVEL_CGROUP), where each moves itself into a leaf of its own. GAVEL_CGROUP set by the
+# operator is used as it is.
+
+CG_MNT=/sys/fs/cgroup
+
+# What this run needs: "none" (cgroup v1, or GAVEL_CGROUP given), "scope" (a systemd scope
+# first), or "self" (delegate from the cgroup we are in).
+v2_placement() {
+    if [ ! -f $CG_MNT/cgroup.controllers ] || [ -n "${GAVEL_CGROUP:-}" ]; then
+        echo none
+    elif [ -z "${GAVEL_IN_SCOPE:-}" ] && [ -d /run/systemd/system ] &&
+        command -v systemd-run >/dev/null 2>&1; then
+        echo scope
     else
-        say "cgroup v2 without systemd: start the judge in a cgroup of its own with memory" \
-            "and pids delegated, or its sandbox cannot limit programs (see README)"
+        echo self
+    fi
+}
+
+# Our cgroup in the unified hierarchy, as /proc/self/cgroup shows it.
+own_cgroup() { sed -n 's/^0:://p' "/proc/$BASHPID/cgroup"; }
+
+V2_FROM='' V2_HOME='' V2_ENABLED=''
+v2_delegate_self() {
+    [ "$(v2_placement)" = self ] || return 0
+    local cur dir
+    cur=$(own_cgroup)
+    case $cur in /*) ;; *) die "cannot find our cgroup (/proc/self/cgroup: $cur)" ;; esac
+    case $cur in */..*) die "our cgroup $cur is outside the cgroup namespace: mount cgroup2 afresh inside it" ;; esac
+    dir=$CG_MNT${cur%/}
+    [ -w "$dir/cgroup.procs" ] || die "cannot write $dir/cgroup.procs: run as root"
+    mkdir -p "$dir/gavel-sh"
+    if ! echo $$ >"$dir/gavel-sh/cgroup.procs" 2>/dev/null; then
+        rmdir "$dir/gavel-sh" 2>/dev/null
+        die "cannot move into a leaf of $dir"
+    fi
+    V2_ENABLED=''
+    grep -qw memory "$dir/cgroup.subtree_control" || V2_ENABLED+=' -memory'
+    grep -qw pids "$dir/cgroup.subtree_control" || V2_ENABLED+=' -pids'
+    if ! echo "+memory +pids" >"$dir/cgroup.subtree_control" 2>/dev/null; then
+        echo $$ >"$dir/cgroup.procs"
+        rmdir "$dir/gavel-sh" 2>/dev/null
+        if [ -d /run/systemd/system ]; then
+            die "cgroup $cur is shared with other processes, so its boxes cannot be limited;" \
+                "start it in a scope of its own: systemd-run --scope -p Delegate=yes -- $0 ..."
+        fi
+        die "cgroup $cur is shared with other processes ($(tr '\n' ' ' <"$dir/cgroup.procs"))," \
+            "so its boxes cannot be limited. Move them into a leaf first, as container" \
+            "runtimes do: mkdir $dir/init; for p in \$(cat $dir/cgroup.procs); do echo \$p" \
+            ">$dir/init/cgroup.procs; done; or give Gavel a cgroup: mkdir $dir/gavel;" \
+            "GAVEL_CGROUP=${cur%/}/gavel $0 ..."
+    fi
+    mkdir -p "$dir/gavel"
+    V2_FROM=$dir V2_HOME=${cur%/}/gavel
+    export GAVEL_CGROUP=$V2_HOME
+}
+
+# Undoes v2_delegate_self once its programs have ended: removes what it made, hands back the
+# controllers it enabled (a cgroup that hands them down cannot hold a process), moves back.
+v2_undelegate() {
+    [ -n "$V2_FROM" ] || return 0
+    rmdir "$V2_FROM/gavel/gavel-host" "$V2_FROM/gavel" 2>/dev/null || true
+    # shellcheck disable=SC2086 # words
+    [ -z "$V2_ENABLED" ] || echo $V2_ENABLED >"$V2_FROM/cgroup.subtree_control" 2>/dev/null || true
+    echo $$ >"$V2_FROM/cgroup.procs" 2>/dev/null || true
+    rmdir "$V2_FROM/gavel-sh" 2>/dev/null || true
+    unset GAVEL_CGROUP
+    V2_FROM=''
+}
+
+# How to start the judge. On cgroup v2 under systemd, a transient scope with Delegate=yes of its
+# own (systemd-run execs the judge in it: same pid, same environment); elsewhere `run` has
+# delegated itself first (v2_delegate_self) and the judge gets GAVEL_CGROUP.
+judge_launcher() {
+    if [ "$(v2_placement)" = scope ]; then
+        echo "systemd-run --scope --quiet --collect -p Delegate=yes --"
     fi
 }
 
@@ -172,6 +264,9 @@ cmd_run() {
         build "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DGAVEL_SANITIZE=
         bin=$ROOT/build/bin
     fi
+    # A container's entrypoint on cgroup v2: this script and what it starts into a leaf, and a
+    # cgroup for the judge's boxes (nothing to do under systemd, on v1, or with GAVEL_CGROUP).
+    v2_delegate_self
     data=${GAVEL_DATA_DIR:-$ROOT/var}
     mkdir -p "$data"
     data=$(cd "$data" && pwd)
@@ -200,6 +295,7 @@ cmd_run() {
             pg_stop "$data"
             say "PostgreSQL stopped"
         fi
+        v2_undelegate
     }
     trap 'stop_all; exit 0' INT TERM
     trap 'stop_all' EXIT
@@ -231,6 +327,7 @@ cmd_run() {
 case "${1:-}" in
 run) shift; cmd_run "$@" ;;
 test) shift; cmd_test "$@" ;;
+ctest) shift; cmd_ctest "$@" ;;
 build) shift; cmd_build "$@" ;;
 pg-start) pg_start "${2:?usage: gavel.sh pg-start DIR}" ;;
 pg-stop) pg_stop "${2:?usage: gavel.sh pg-stop DIR}" ;;

@@ -187,11 +187,49 @@ static int own_path(const struct view *v, const char *controller, char *ret_path
     return -ENOENT;
 }
 
-/* The directory of the box in one hierarchy: <mount>/<our path>/<name>. */
-static int box_dir(const struct view *v, const char *controller, const char *name, char *ret_dir,
-                   size_t size)
+/* True when a hierarchy path has a ".." component: a place outside our cgroup namespace. */
+static int path_leaves_namespace(const char *path)
+{
+    for (const char *p = path; (p = strstr(p, "..")); p += 2)
+        if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+            return 1;
+    return 0;
+}
+
+/*
+ * The directory under the mount of one hierarchy of a path in it as /proc/self/cgroup shows
+ * it (relative to our cgroup namespace). -EXDEV when the mount cannot show that path: its
+ * root lies outside our namespace ("/.."), or the path is not beneath the mount's root.
+ */
+static int path_dir(const char *mnt, const char *root, const char *path, char *ret_dir, size_t size)
+{
+    size_t rl = strlen(root);
+    const char *rel = path;
+
+    if (path[0] != '/' || path_leaves_namespace(root) || path_leaves_namespace(path))
+        return -EXDEV;
+    if (strcmp(root, "/") != 0) {
+        if (strncmp(path, root, rl) != 0 || (path[rl] && path[rl] != '/'))
+            return -EXDEV;
+        rel = path + rl;
+    }
+    if (strcmp(rel, "/") == 0)
+        rel = "";
+    if ((size_t)snprintf(ret_dir, size, "%s%s", mnt, rel) >= size)
+        return -ENAMETOOLONG;
+    return 0;
+}
+
+/*
+ * The directory the boxes go in, in one hierarchy: the cgroup we were given (GAVEL_CGROUP,
+ * a path in the hierarchy or a directory under its mount), else our own, less a trailing
+ * "gavel-host" leaf on v2 (we moved ourselves there). Also the directory of our own cgroup.
+ */
+static int base_dir(const struct view *v, const char *controller, const char *given, char *ret_base,
+                    size_t base_size, char *ret_own, size_t own_size)
 {
     char mnt[256], root[256], path[512];
+    size_t ml, pl, hl = strlen("/" V2_HOST_LEAF);
     int r;
 
     r = find_mount(v, controller, mnt, sizeof(mnt), root, sizeof(root));
@@ -200,27 +238,45 @@ static int box_dir(const struct view *v, const char *controller, const char *nam
     r = own_path(v, controller, path, sizeof(path));
     if (r < 0)
         return r;
-    const char *rel = path;
-    size_t rl = strlen(root), pl = strlen(path), hl = strlen("/" V2_HOST_LEAF);
+    r = path_dir(mnt, root, path, ret_own, own_size);
+    if (r < 0)
+        return r;
+    ml = strlen(mnt);
+    if (given && strncmp(given, mnt, ml) == 0 && given[ml] == '/') {
+        if (path_leaves_namespace(root) || path_leaves_namespace(given))
+            return -EXDEV;
+        return (size_t)snprintf(ret_base, base_size, "%s", given) >= base_size ? -ENAMETOOLONG : 0;
+    }
+    if (given)
+        return path_dir(mnt, root, given, ret_base, base_size);
+    pl = strlen(path);
     /* On v2 we may have moved ourselves into our own leaf: boxes go beside it. */
     if (!controller && pl >= hl && strcmp(path + pl - hl, "/" V2_HOST_LEAF) == 0)
-        path[pl - hl] = '\0';
-    if (strcmp(root, "/") != 0 && strncmp(path, root, rl) == 0 && (!path[rl] || path[rl] == '/'))
-        rel = path + rl;
-    if (strcmp(rel, "/") == 0)
-        rel = "";
-    if ((size_t)snprintf(ret_dir, size, "%s%s/%s", mnt, rel, name) >= size)
+        path[pl - hl == 0 ? 1 : pl - hl] = '\0';
+    return path_dir(mnt, root, path, ret_base, base_size);
+}
+
+/* The directory of the box in one hierarchy: the base of base_dir, then name. */
+static int box_dir(const struct view *v, const char *controller, const char *given,
+                   const char *name, char *ret_dir, size_t size)
+{
+    char base[512], own[512];
+    int r = base_dir(v, controller, given, base, sizeof(base), own, sizeof(own));
+
+    if (r < 0)
+        return r;
+    if ((size_t)snprintf(ret_dir, size, "%s/%s", strcmp(base, "/") == 0 ? "" : base, name) >= size)
         return -ENAMETOOLONG;
     return 0;
 }
 
 int sb_cgroup_box_dir(const char *mountinfo, const char *cgroups, const char *controller,
-                      const char *name, char *ret_dir, size_t size)
+                      const char *given, const char *name, char *ret_dir, size_t size)
 {
     /* Only read: the view owns nothing here and is never freed. */
     const struct view v = {.mountinfo = (char *)mountinfo, .cgroups = (char *)cgroups};
 
-    return box_dir(&v, controller, name, ret_dir, size);
+    return box_dir(&v, controller, given && given[0] ? given : NULL, name, ret_dir, size);
 }
 
 /*
@@ -287,16 +343,22 @@ static int write_file(const char *dir, const char *file, const char *value)
     return r;
 }
 
-static int create_v1(struct sb_cgroup *cg, const struct view *v, const char *name, char *msg,
-                     size_t msg_size)
+static int create_v1(struct sb_cgroup *cg, const struct view *v, const char *given,
+                     const char *name, char *msg, size_t msg_size)
 {
     int r;
 
-    r = box_dir(v, "memory", name, cg->mem_dir, sizeof(cg->mem_dir));
+    r = box_dir(v, "memory", given, name, cg->mem_dir, sizeof(cg->mem_dir));
     if (r >= 0)
-        r = box_dir(v, "pids", name, cg->pids_dir, sizeof(cg->pids_dir));
+        r = box_dir(v, "pids", given, name, cg->pids_dir, sizeof(cg->pids_dir));
     if (r >= 0)
-        r = box_dir(v, "cpuacct", name, cg->cpu_dir, sizeof(cg->cpu_dir));
+        r = box_dir(v, "cpuacct", given, name, cg->cpu_dir, sizeof(cg->cpu_dir));
+    if (r == -EXDEV) {
+        snprintf(msg, msg_size,
+                 "our cgroup is not inside the cgroup v1 hierarchies this process sees: a box "
+                 "is never made outside it");
+        return r;
+    }
     if (r < 0) {
         snprintf(msg, msg_size, "cgroup v1: memory, pids and cpuacct hierarchies needed");
         return r;
@@ -328,37 +390,144 @@ static int create_v1(struct sb_cgroup *cg, const struct view *v, const char *nam
     return 0;
 }
 
-static int create_v2(struct sb_cgroup *cg, const struct view *v, const char *name, char *msg,
-                     size_t msg_size)
+/*
+ * This process's command line, as a shell would take it back when it is plain words, for a
+ * message that names the command to type: the whole of it, or the program's name and "...".
+ */
+static void own_command(char *buf, size_t size)
 {
-    char parent[512];
+    char raw[512];
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, raw, sizeof(raw) - 1);
+
+    if (fd >= 0)
+        close(fd);
+    snprintf(buf, size, "COMMAND");
+    if (n <= 0)
+        return;
+    raw[n] = '\0';
+    const char *base = strrchr(raw, '/') ? strrchr(raw, '/') + 1 : raw;
+    size_t len = 0;
+    int whole = n < (ssize_t)sizeof(raw) - 1;
+    for (const char *a = raw; whole && a < raw + n; a += strlen(a) + 1) {
+        size_t al = strlen(a);
+        if (len + al + 2 > size || strpbrk(a, " \t'\"$\\;&|<>*?`") || !al) {
+            whole = 0;
+            break;
+        }
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? " " : "", a);
+    }
+    if (!whole)
+        snprintf(buf, size, "%.100s%s", base, raw + strlen(raw) + 1 < raw + n ? " ..." : "");
+}
+
+/*
+ * Why memory and pids could not be delegated below parent (err), and the command that would
+ * work: under systemd a scope of its own; without it a cgroup made for Gavel and given to it.
+ */
+static void delegation_refused(char *msg, size_t msg_size, const char *mnt, const char *parent,
+                               const char *given, int err)
+{
+    char cmd[160], why[64];
+    const char *path = parent + strlen(mnt); /* as /proc/self/cgroup shows it */
+    struct stat st;
+
+    if (!*path)
+        path = "/";
+    if (err == EBUSY)
+        snprintf(why, sizeof(why), "shared with other processes");
+    else
+        snprintf(why, sizeof(why), "%s", strerror(err));
+    own_command(cmd, sizeof(cmd));
+    if (given)
+        snprintf(msg, msg_size,
+                 "cannot delegate memory and pids below GAVEL_CGROUP %s (%s): it must hold no "
+                 "other process, and its parent must hand them down (cgroup.subtree_control)",
+                 path, why);
+    else if (stat("/run/systemd/system", &st) == 0)
+        snprintf(msg, msg_size,
+                 "cgroup %s cannot hand memory and pids down (%s): start Gavel in a cgroup of "
+                 "its own: systemd-run --scope -p Delegate=yes -- %s",
+                 path, why, cmd);
+    else
+        snprintf(msg, msg_size,
+                 "cgroup %s cannot hand memory and pids down (%s): give Gavel one: echo +memory "
+                 "+pids >%s/cgroup.subtree_control; mkdir %s/gavel; GAVEL_CGROUP=/gavel %s",
+                 path, why, mnt, mnt, cmd);
+}
+
+/*
+ * Hands memory and pids down from parent (the cgroup our boxes go in). v2 does that only
+ * for a cgroup without processes: when ours holds this process, it moves itself (no other)
+ * into a leaf "gavel-host" beneath; when we were given a cgroup, into that leaf too. On
+ * failure it moves back and removes the leaf: a failed attempt leaves no cgroup behind.
+ */
+static int delegate_v2(const char *parent, const char *own, int given)
+{
+    char leaf[600];
+    int r, moved = 0, made = 0;
+
+    snprintf(leaf, sizeof(leaf), "%s/" V2_HOST_LEAF, parent);
+    if (strcmp(own, leaf) == 0 || (!given && strcmp(own, parent) != 0))
+        return write_file(parent, "cgroup.subtree_control", "+memory +pids");
+    if (!given) {
+        r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
+        if (r != -EBUSY)
+            return r;
+    }
+    if (mkdir(leaf, 0755) == 0)
+        made = 1;
+    else if (errno != EEXIST)
+        return -errno;
+    r = write_file(leaf, "cgroup.procs", "0");
+    moved = r == 0;
+    if (r == 0)
+        r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
+    if (r < 0) {
+        if (moved)
+            (void)write_file(own, "cgroup.procs", "0");
+        if (made)
+            (void)rmdir(leaf);
+    }
+    return r;
+}
+
+static int create_v2(struct sb_cgroup *cg, const struct view *v, const char *given,
+                     const char *name, char *msg, size_t msg_size)
+{
+    char parent[512], own[512], mnt[256], root[256];
     int r;
 
-    r = box_dir(v, NULL, name, cg->mem_dir, sizeof(cg->mem_dir));
-    if (r < 0) {
-        snprintf(msg, msg_size, "no cgroup hierarchy with memory accounting found");
-        cg->mem_dir[0] = '\0';
+    r = find_mount(v, NULL, mnt, sizeof(mnt), root, sizeof(root));
+    if (r == 0)
+        r = base_dir(v, NULL, given, parent, sizeof(parent), own, sizeof(own));
+    if (r == -EXDEV) {
+        snprintf(msg, msg_size,
+                 "the cgroup2 mount at %s (root %s) does not show %s cgroup inside it, so a box "
+                 "could land outside it: mount cgroup2 there from inside this cgroup namespace",
+                 mnt, root, given ? "the GAVEL_CGROUP" : "our own");
         return r;
     }
-    cg->version = 2;
-    snprintf(parent, sizeof(parent), "%s", cg->mem_dir);
-    *strrchr(parent, '/') = '\0';
-    r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
-    if (r == -EBUSY) {
-        /* Controllers are only handed down by a cgroup without processes, and ours holds this
-         * one: move it (itself, no other) into a leaf of its own, "gavel-host", beneath. */
-        char leaf[600];
-        snprintf(leaf, sizeof(leaf), "%s/" V2_HOST_LEAF, parent);
-        r = mkdir(leaf, 0755) < 0 && errno != EEXIST ? -errno : 0;
-        if (r == 0)
-            r = write_file(leaf, "cgroup.procs", "0");
-        if (r == 0)
-            r = write_file(parent, "cgroup.subtree_control", "+memory +pids");
-    }
     if (r < 0) {
-        snprintf(msg, msg_size,
-                 "cannot delegate memory and pids below %s (%s): run in a cgroup of its own",
-                 parent, strerror(-r));
+        snprintf(msg, msg_size, "no cgroup hierarchy with memory accounting found");
+        return r;
+    }
+    if ((size_t)snprintf(cg->mem_dir, sizeof(cg->mem_dir), "%s/%s", parent, name) >=
+        sizeof(cg->mem_dir)) {
+        cg->mem_dir[0] = '\0';
+        return -ENAMETOOLONG;
+    }
+    cg->version = 2;
+    struct stat st;
+    if (given && (stat(parent, &st) < 0 || !S_ISDIR(st.st_mode))) {
+        snprintf(msg, msg_size, "GAVEL_CGROUP %s: no such cgroup (%s); make it first", given,
+                 parent);
+        cg->mem_dir[0] = '\0';
+        return -ENOENT;
+    }
+    r = delegate_v2(parent, own, given != NULL);
+    if (r < 0) {
+        delegation_refused(msg, msg_size, mnt, parent, given, -r);
         cg->mem_dir[0] = '\0';
         return r == -EBUSY ? -EBUSY : r;
     }
@@ -386,9 +555,12 @@ static int create_v2(struct sb_cgroup *cg, const struct view *v, const char *nam
 int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
 {
     char mnt[256], root[256];
+    const char *given = getenv("GAVEL_CGROUP");
     struct view v;
     int r;
 
+    if (given && !given[0])
+        given = NULL;
     r = view_read(&v);
     if (r < 0) {
         snprintf(msg, msg_size, "cannot read /proc/self/mountinfo and cgroup: %s", strerror(-r));
@@ -396,9 +568,9 @@ int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t m
         return r;
     }
     if (find_mount(&v, "memory", mnt, sizeof(mnt), root, sizeof(root)) == 0)
-        r = create_v1(cg, &v, name, msg, msg_size);
+        r = create_v1(cg, &v, given, name, msg, msg_size);
     else
-        r = create_v2(cg, &v, name, msg, msg_size);
+        r = create_v2(cg, &v, given, name, msg, msg_size);
     view_free(&v);
     if (r < 0)
         goto out;

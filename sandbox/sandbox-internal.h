@@ -66,9 +66,17 @@ void sb_cgroup_init(struct sb_cgroup *cg);
 
 /*
  * Creates the box's cgroups named `name` beneath the cgroups this process is in, as read from
- * /proc/self/cgroup now, and opens their control files. Writes a reason into msg on failure.
- * Errors: -ENOENT no usable memory/pids/cpu accounting hierarchy, -EBUSY (v2) the controllers
- * cannot be delegated below our cgroup, or the errno of mkdir/open.
+ * /proc/self/cgroup now, or beneath GAVEL_CGROUP when that is set (a cgroup made for Gavel: a
+ * path in the hierarchy as /proc/self/cgroup shows it, like "/gavel", or its directory under
+ * the mount), and opens their control files. On v2 memory and pids must be handed down: when
+ * our cgroup holds this process, or we were given one, this process (no other) moves itself
+ * into a leaf "gavel-host" beneath it first; a failed attempt moves it back and removes the
+ * leaf. Writes a reason into msg on failure, naming the command that would work.
+ * Errors: -ENOENT no usable memory/pids/cpu accounting hierarchy, or no GAVEL_CGROUP there;
+ * -EBUSY (v2) the controllers cannot be delegated below our cgroup (other processes share it);
+ * -EXDEV the cgroup mount does not show our cgroup (or GAVEL_CGROUP) inside it, such as a
+ * cgroup namespace with the outer hierarchy mounted (root "/.."): no box is made outside it;
+ * or the errno of mkdir/open.
  */
 int sb_cgroup_create(struct sb_cgroup *cg, const char *name, char *msg, size_t msg_size)
     __attribute__((warn_unused_result));
@@ -84,14 +92,16 @@ int sb_cgroup_join(struct sb_cgroup *cg) __attribute__((warn_unused_result));
 
 /*
  * Where a box named `name` goes in one hierarchy (controller, e.g. "memory" on v1; NULL: the
- * v2 unified one), given the text of /proc/self/mountinfo and /proc/self/cgroup: the mount
- * point, then our own path in the hierarchy less the part the mount hides (a container's
- * cgroup root), less a trailing "gavel-host" leaf on v2 (we moved ourselves there), then
- * name. sb_cgroup_create works on this; it is exposed for tests. -ENOENT without such a
- * hierarchy, -ENAMETOOLONG.
+ * v2 unified one), given the text of /proc/self/mountinfo and /proc/self/cgroup and the value
+ * of GAVEL_CGROUP (NULL or "": none): the mount point, then the given cgroup or our own path
+ * in the hierarchy (less a trailing "gavel-host" leaf on v2: we moved ourselves there), less
+ * the part the mount hides (a container's cgroup root), then name. sb_cgroup_create works on
+ * this; it is exposed for tests. -ENOENT without such a hierarchy, -EXDEV when the mount does
+ * not show that cgroup (its root is outside our cgroup namespace, "/..", or elsewhere),
+ * -ENAMETOOLONG.
  */
 int sb_cgroup_box_dir(const char *mountinfo, const char *cgroups, const char *controller,
-                      const char *name, char *ret_dir, size_t size)
+                      const char *given, const char *name, char *ret_dir, size_t size)
     __attribute__((warn_unused_result));
 
 /* Closes the descriptors and removes the directories, retrying while dying tasks leave. */
