@@ -353,11 +353,11 @@ int api_h_problem_list(struct api_req *req)
 static int checker_is_new(struct api_req *req, struct db_conn *c, const struct db_problem_def *def)
 {
     PGresult *res = NULL;
-    int r = db_query(c, &res,
-                     "SELECT 1 FROM problems WHERE slug = $1 AND checker_kind = 'custom'"
-                     " AND checker_language = $2 AND checker_source = $3",
-                     3, (const char *const[]){def->slug, def->checker_language,
-                                              def->checker_source});
+    int r =
+        db_query(c, &res,
+                 "SELECT 1 FROM problems WHERE slug = $1 AND checker_kind = 'custom'"
+                 " AND checker_language = $2 AND checker_source = $3",
+                 3, (const char *const[]){def->slug, def->checker_language, def->checker_source});
 
     if (r < 0)
         return api_db_fail(req, r, "checker read");
