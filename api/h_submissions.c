@@ -259,8 +259,8 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
                  "   ORDER BY st.ordinal)::text"
                  "  FROM submission_tests st LEFT JOIN test_cases tc"
                  "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
-                 "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION ", s.fault"
-                 SUBMISSION_FROM " WHERE s.id = $1",
+                 "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION
+                 ", s.fault" SUBMISSION_FROM " WHERE s.id = $1",
                  3,
                  (const char *const[]){idtext,
                                        api_printf(req, "%lld", (long long)api_user(req)->id),
