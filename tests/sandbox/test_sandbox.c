@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -355,8 +356,8 @@ TEST(deep_recursion_100mib_stack)
 
     NEED("stack");
     CHECK_INT(run_native("stack", (const char *[]){"stack", NULL},
-                         (struct sb_limits){.time_ms = 2000, .memory_kb = 256 * 1024}, &res, work,
-                         sizeof(work)),
+                         (struct sb_limits){.time_ms = legit_ms(10000), .memory_kb = 256 * 1024},
+                         &res, work, sizeof(work)),
               SB_OK);
     CHECK(res.memory_kb >= 100 * 1024);
 }
@@ -787,17 +788,25 @@ TEST(memory_figures_are_what_the_program_holds)
     native_spec(&spec, (const char *[]){"/progs/hold", "2", "200", "1", NULL}, work);
     spec.stdout_path = out;
     spec.limits = (struct sb_limits){.time_ms = 20000, .memory_kb = 64 * mib};
-    CHECK(sb_box_run(box, &spec, &res) == 0);
-    fprintf(stderr, "  write 200 MiB, exit 1: %s %llu kB\n", sb_status_name(res.status),
-            (unsigned long long)res.memory_kb);
-    CHECK_INT(res.status, SB_RE);
-    CHECK(res.memory_kb >= 2 * mib && res.memory_kb < 16 * mib);
-    spec.argv = (const char *[]){"/progs/hold", "2", "200", "0", NULL};
-    CHECK(sb_box_run(box, &spec, &res) == 0);
-    fprintf(stderr, "  write 200 MiB, exit 0: %s %llu kB\n", sb_status_name(res.status),
-            (unsigned long long)res.memory_kb);
-    CHECK_INT(res.status, SB_OK);
-    CHECK(res.memory_kb >= 2 * mib && res.memory_kb < 16 * mib);
+    /* Only a disk's pages can be reclaimed: on a tmpfs (or an overlay on one, as in the VM leg)
+     * what a program writes is memory it holds, and 200 MiB under 64 MiB is rightly MLE. */
+    struct statfs fs;
+    if (statfs(work, &fs) == 0 &&
+        (fs.f_type == 0x01021994 /* tmpfs */ || fs.f_type == 0x794c7630 /* overlayfs */)) {
+        fprintf(stderr, "  the scratch folder is in memory: no page cache to leave out\n");
+    } else {
+        CHECK(sb_box_run(box, &spec, &res) == 0);
+        fprintf(stderr, "  write 200 MiB, exit 1: %s %llu kB\n", sb_status_name(res.status),
+                (unsigned long long)res.memory_kb);
+        CHECK_INT(res.status, SB_RE);
+        CHECK(res.memory_kb >= 2 * mib && res.memory_kb < 16 * mib);
+        spec.argv = (const char *[]){"/progs/hold", "2", "200", "0", NULL};
+        CHECK(sb_box_run(box, &spec, &res) == 0);
+        fprintf(stderr, "  write 200 MiB, exit 0: %s %llu kB\n", sb_status_name(res.status),
+                (unsigned long long)res.memory_kb);
+        CHECK_INT(res.status, SB_OK);
+        CHECK(res.memory_kb >= 2 * mib && res.memory_kb < 16 * mib);
+    }
     /* 40 MiB held under 64 MiB, where the runs before left their output's pages. */
     spec.argv = (const char *[]){"/progs/hold", "40", "0", "0", NULL};
     CHECK(sb_box_run(box, &spec, &res) == 0);
