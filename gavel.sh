@@ -8,6 +8,10 @@
 #   ./gavel.sh test    install what is missing, build with AddressSanitizer and UBSan, run the
 #                      whole suite through ctest
 #   ./gavel.sh build   install what is missing and build the release binaries into build/bin
+#   ./gavel.sh languages [ID...|all]
+#                      install the Debian toolchains of more languages (cpp20 pypy3 go rust
+#                      kotlin csharp haskell pascal ruby); without an argument, list them. A
+#                      judge started afterwards finds them and the API offers them.
 #
 # Settings: GAVEL_LISTEN (127.0.0.1:8080), GAVEL_DATA_DIR (./var), GAVEL_DATABASE_URL,
 # GAVEL_ADMIN_PASSWORD, GAVEL_JUDGE_WORKERS (number of cores). GAVEL_BIN_DIR makes `run` use
@@ -31,12 +35,20 @@ APT_PACKAGES=(
     qemu-system-x86 busybox-static cpio xz-utils
 )
 
+# The languages beyond the five above, and the Debian packages of each one's toolchain. `test`
+# installs them all under CI, where every language is tested.
+declare -A LANG_PACKAGES=(
+    [cpp20]="g++" [pypy3]="pypy3" [go]="golang-go" [rust]="rustc" [kotlin]="kotlin"
+    [csharp]="mono-mcs mono-runtime" [haskell]="ghc" [pascal]="fp-compiler" [ruby]="ruby"
+)
+LANG_IDS=(cpp20 pypy3 go rust kotlin csharp haskell pascal ruby)
+
 say() { printf 'gavel: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-install_missing() {
+install_missing() { # install_missing [extra packages...]
     local missing=() p
-    for p in "${APT_PACKAGES[@]}"; do
+    for p in "${APT_PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
             missing+=("$p")
     done
@@ -142,8 +154,42 @@ cmd_build() {
     say "binaries in build/bin"
 }
 
+# languages [ID...|all]: installs the toolchains of the languages named, or lists them.
+cmd_languages() {
+    local ids=("$@") pkgs=() id p state
+    if [ ${#ids[@]} -eq 0 ]; then
+        for id in "${LANG_IDS[@]}"; do
+            state=installed
+            for p in ${LANG_PACKAGES[$id]}; do
+                dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+                    state="not installed"
+            done
+            printf '%-8s %-14s (%s)\n' "$id" "$state" "${LANG_PACKAGES[$id]}"
+        done
+        return 0
+    fi
+    [ "${ids[0]}" = all ] && ids=("${LANG_IDS[@]}")
+    for id in "${ids[@]}"; do
+        [ -n "${LANG_PACKAGES[$id]:-}" ] || die "unknown language $id (known: ${LANG_IDS[*]})"
+        # shellcheck disable=SC2206 # package names are words
+        pkgs+=(${LANG_PACKAGES[$id]})
+    done
+    install_missing "${pkgs[@]}"
+    say "installed: ${ids[*]}; restart the judge to offer them"
+}
+
 cmd_test() {
-    install_missing
+    if [ -n "${CI:-}" ]; then
+        # Every language is tested in CI (tests/judge/test_more_languages.py).
+        local id pkgs=()
+        for id in "${LANG_IDS[@]}"; do
+            # shellcheck disable=SC2206 # package names are words
+            pkgs+=(${LANG_PACKAGES[$id]})
+        done
+        install_missing "${pkgs[@]}"
+    else
+        install_missing
+    fi
     build "$ROOT/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAVEL_SANITIZE=address,undefined
     # The kernels of the cgroup v2 leg (tests/vm), downloaded once into a cache.
     "$ROOT/tests/vm/vm.sh" fetch || [ -z "${CI:-}" ] || die "cannot fetch the VM leg's kernels"
@@ -329,11 +375,12 @@ run) shift; cmd_run "$@" ;;
 test) shift; cmd_test "$@" ;;
 ctest) shift; cmd_ctest "$@" ;;
 build) shift; cmd_build "$@" ;;
+languages) shift; cmd_languages "$@" ;;
 pg-start) pg_start "${2:?usage: gavel.sh pg-start DIR}" ;;
 pg-stop) pg_stop "${2:?usage: gavel.sh pg-stop DIR}" ;;
 *)
     if [ -n "${1:-}" ]; then say "unknown command $1"; else say "no command given"; fi
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

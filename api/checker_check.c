@@ -32,10 +32,11 @@ int api_checker_check(struct api_req *req, const char *language, const char *sou
     if ((r = api_db(req, &c)) < 0)
         return r;
     if (!req->checker_build) {
-        r = db_query(c, &res,
-                     "INSERT INTO checker_builds (language_id, source)"
-                     " SELECT id, $2 FROM languages WHERE id = $1 AND enabled RETURNING id",
-                     2, (const char *const[]){language, source});
+        r = db_query(
+            c, &res,
+            "INSERT INTO checker_builds (language_id, source)"
+            " SELECT id, $2 FROM languages WHERE id = $1 AND enabled AND installed RETURNING id",
+            2, (const char *const[]){language, source});
         if (r < 0)
             return api_db_fail(req, r, "checker build");
         if (PQntuples(res) != 1) {

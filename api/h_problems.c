@@ -107,7 +107,7 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     "                   coalesce((p.time_limits_ms->>l.id)::int, l.time_limit_ms),"               \
     "                   'memory_limit_mb', coalesce(p.memory_limit_mb, l.memory_limit_mb))"       \
     "               ORDER BY l.id)::text"                                                         \
-    "          FROM languages l WHERE l.enabled),"                                                \
+    "          FROM languages l WHERE l.enabled AND l.installed),"                                                \
     "       (SELECT string_agg(t.ordinal || ',' || encode(bi.data, 'base64') || ','"              \
     "                          || encode(bo.data, 'base64'), ';' ORDER BY t.ordinal)"             \
     "          FROM test_cases t JOIN blobs bi ON bi.hash = t.input_hash"                         \

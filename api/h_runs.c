@@ -38,7 +38,7 @@ int api_h_run_create(struct api_req *req)
     r = db_query_bin(c, &res,
                      "INSERT INTO runs (user_id, language_id, source, stdin)"
                      " SELECT $1::bigint, l.id, $3, $4::bytea FROM languages l"
-                     " WHERE l.id = $2 AND l.enabled RETURNING id",
+                     " WHERE l.id = $2 AND l.enabled AND l.installed RETURNING id",
                      4, (const char *const[]){uid, in.language, in.source, in.stdin_data},
                      (const int[]){0, 0, 0, (int)strlen(in.stdin_data)}, (const int[]){0, 0, 0, 1});
     if (r < 0)

@@ -146,7 +146,7 @@ int api_h_languages(struct api_req *req)
         return r;
     r = db_query(c, &res,
                  "SELECT id, name, version, time_limit_ms, memory_limit_mb, source_file"
-                 " FROM languages WHERE enabled ORDER BY id",
+                 " FROM languages WHERE enabled AND installed ORDER BY id",
                  0, NULL);
     if (r < 0)
         return api_db_fail(req, r, "languages");

@@ -44,7 +44,7 @@ static int explain_refusal(struct api_req *req, struct db_conn *c, const char *p
     int r = db_query(c, &res,
                      "SELECT EXISTS (SELECT 1 FROM problems WHERE slug = $1"
                      "  AND (visibility = 'public' OR $3::boolean)),"
-                     " EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled),"
+                     " EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled AND installed),"
                      " EXISTS (SELECT 1 FROM problems WHERE slug = $1 AND archived)",
                      3, (const char *const[]){problem, language, is_staff(req) ? "true" : "false"});
 
@@ -78,7 +78,7 @@ static int submit_to_contest(struct api_req *req, struct db_conn *c,
      * that names nothing, whatever the contest would have said. */
     r = db_query(
         c, &res,
-        "SELECT p.id, EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled),"
+        "SELECT p.id, EXISTS (SELECT 1 FROM languages WHERE id = $2 AND enabled AND installed),"
         " p.archived FROM problems p WHERE p.slug = $1 AND (p.visibility = 'public' OR $3::boolean"
         " OR EXISTS (SELECT 1 FROM contests ct"
         "   JOIN contest_problems cp ON cp.contest_id = ct.id AND cp.problem_id = p.id"
@@ -177,7 +177,7 @@ int api_h_submission_create(struct api_req *req)
                      "INSERT INTO submissions (user_id, problem_id, language_id, source)"
                      " SELECT $1::bigint, p.id, l.id, $4 FROM problems p, languages l"
                      " WHERE p.slug = $2 AND (p.visibility = 'public' OR $5::boolean)"
-                     " AND NOT p.archived AND l.id = $3 AND l.enabled RETURNING id",
+                     " AND NOT p.archived AND l.id = $3 AND l.enabled AND l.installed RETURNING id",
                      5,
                      (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
                                            in.problem, in.language, in.source,

@@ -31,8 +31,10 @@ static int load_langs(struct db_conn *c, struct lang_ext *langs, size_t *ret_n)
     size_t n = 0;
     int r;
 
-    r = db_query(c, &res, "SELECT id, source_file FROM languages WHERE enabled ORDER BY id", 0,
-                 NULL);
+    r = db_query(c, &res,
+                 "SELECT id, source_file FROM languages WHERE enabled AND installed"
+                 " ORDER BY extension_rank, id",
+                 0, NULL);
     if (r < 0)
         return r;
     for (int i = 0; i < PQntuples(res) && n < MAX_LANGS; i++) {

@@ -174,11 +174,18 @@ void judge_warm_up(struct judge_worker *w, struct db_conn *conn)
     PGresult *res = NULL;
     char dir[PATH_MAX];
 
+    /* The languages with a precompiled header that were used this week; on a new host, the
+     * first of them. The others build theirs at their first submission. */
     if (db_query(conn, &res,
-                 "SELECT id FROM languages WHERE enabled AND pch_header IS NOT NULL ORDER BY id", 0,
-                 NULL) < 0)
+                 "SELECT id, EXISTS (SELECT 1 FROM submissions s WHERE s.language_id = l.id"
+                 "                   AND s.created_at > now() - interval '7 days')"
+                 " FROM languages l WHERE enabled AND installed AND pch_header IS NOT NULL"
+                 " ORDER BY 2 DESC, id",
+                 0, NULL) < 0)
         return;
     for (int i = 0; i < PQntuples(res); i++) {
+        if (i > 0 && PQgetvalue(res, i, 1)[0] != 't')
+            break;
         struct judge_lang lang;
         if (judge_lang_load(conn, PQgetvalue(res, i, 0), &lang) < 0)
             continue;
@@ -218,7 +225,7 @@ int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const c
 {
     char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], pch[PATH_MAX];
     const char *envp[8];
-    struct sb_bind bind;
+    struct sb_bind binds[JUDGE_MAX_BINDS + 1];
     struct sb_result res;
     int r, n = 0, hold = -1;
 
@@ -259,11 +266,12 @@ int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const c
             envp[n++] = *e;
         envp[n++] = "CPLUS_INCLUDE_PATH=/pch";
         envp[n] = NULL;
-        bind = (struct sb_bind){.src = pch, .dst = "/pch"};
+        binds[0] = (struct sb_bind){.src = pch, .dst = "/pch"};
         spec.envp = envp;
-        spec.binds = &bind;
         spec.n_binds = 1;
     }
+    spec.n_binds = judge_lang_binds(lang, binds, spec.n_binds, sizeof(binds) / sizeof(binds[0]));
+    spec.binds = spec.n_binds ? binds : NULL;
     r = sb_box_run(w->box, &spec, &res);
     judge_argv_free(argv);
     if (hold >= 0)

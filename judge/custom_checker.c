@@ -168,6 +168,7 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
 {
     char *argv[JUDGE_MAX_ARGS + 3 + JUDGE_CHECK_MAX_FLAGS], log_path[PATH_MAX + 16],
         fb[PATH_MAX + 16];
+    struct sb_bind binds[JUDGE_MAX_BINDS + 1] = {{.src = w->check_data_dir, .dst = CHECK_DATA}};
     struct sb_result res;
     int r, n;
 
@@ -220,8 +221,8 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
         .stdout_path = log_path,
         .stderr_path = log_path,
         .work_dir = w->check_dir,
-        .binds = &(struct sb_bind){.src = w->check_data_dir, .dst = CHECK_DATA},
-        .n_binds = 1,
+        .binds = binds,
+        .n_binds = judge_lang_binds(&ck->lang, binds, 1, JUDGE_MAX_BINDS + 1),
         .profile = ck->lang.profile,
         .limits = {.time_ms = CHECKER_TIME_MS,
                    .memory_kb = CHECKER_MEMORY_MB * 1024,

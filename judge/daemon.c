@@ -44,6 +44,7 @@
 #include "db/queue.h"
 #include "judge/cache.h"
 #include "judge/judge.h"
+#include "judge/toolchain.h"
 
 struct worker_slot {
     struct judge_worker w;
@@ -260,6 +261,8 @@ static void *housekeeping_thread(void *arg)
     prune_tests(d); /* first: needs no database and may free space the workers need */
     if (db_acquire(d->pool, &conn) >= 0) {
         judge_warm_up(&w, conn);
+        if (judge_toolchains_versions(conn) < 0)
+            log_msg(LOG_WARN, "language versions not stored: %s", db_error(conn));
         db_release(d->pool, conn);
     }
     while (!atomic_load(&d->shared.stopping)) {
@@ -495,6 +498,19 @@ int judge_daemon_run(const struct judge_daemon_config *cfg_in)
     if (!d.slots) {
         r = -ENOMEM;
         goto out;
+    }
+    /* Before any job is claimed: the API offers only the languages a judge can run. */
+    {
+        struct db_conn *conn = NULL;
+        r = db_acquire(d.pool, &conn);
+        if (r >= 0) {
+            r = judge_toolchains_detect(conn);
+            if (r < 0)
+                log_msg(LOG_ERROR, "cannot record this host's languages: %s", db_error(conn));
+            db_release(d.pool, conn);
+        }
+        if (r < 0)
+            goto out;
     }
     r = start_workers(&d);
     if (r >= 0)

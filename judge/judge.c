@@ -74,6 +74,7 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
                        const char *stdin_path, struct run_outcome *ret)
 {
     char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], err_path[PATH_MAX + 16];
+    struct sb_bind binds[JUDGE_MAX_BINDS];
     int r;
 
     judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
@@ -94,6 +95,8 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         .stderr_path = err_path,
         .work_dir = w->box_dir,
         .profile = lang->profile,
+        .binds = binds,
+        .n_binds = judge_lang_binds(lang, binds, 0, JUDGE_MAX_BINDS),
         /* The wall clock only catches programs that sleep or block, so it is the CPU limit
          * and a small margin (README: the wall clock): a sleeper costs a worker little more
          * than a program that computes to its limit. A program that was computing when it

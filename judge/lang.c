@@ -18,7 +18,9 @@ void judge_lang_release(struct judge_lang *l)
         free(l->run_argv[i]);
     for (int i = 0; i < l->n_pch; i++)
         free(l->pch_argv[i]);
-    l->n_compile = l->n_run = l->n_pch = 0;
+    for (int i = 0; i < l->n_binds; i++)
+        free(l->binds[i]);
+    l->n_compile = l->n_run = l->n_pch = l->n_binds = 0;
 }
 
 static int profile_parse(const char *s)
@@ -71,15 +73,22 @@ int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret
                  " SELECT 0 AS k, a, o FROM unnest(l.compile_argv) WITH ORDINALITY u(a, o)"
                  " UNION ALL SELECT 1, a, o FROM unnest(l.run_argv) WITH ORDINALITY u(a, o)"
                  " UNION ALL SELECT 2, a, o FROM unnest(l.pch_argv) WITH ORDINALITY u(a, o)"
+                 " UNION ALL SELECT 3, a, o FROM unnest(l.binds) WITH ORDINALITY u(a, o)"
                  ") t WHERE l.id = $1 ORDER BY k, o",
                  1, (const char *[]){id});
     if (r < 0)
         goto out;
     for (int i = 0; i < PQntuples(res); i++) {
         int k = (int)db_int64(res, i, 0);
-        char **argv = k == 0 ? ret->compile_argv : k == 1 ? ret->run_argv : ret->pch_argv;
-        int *n = k == 0 ? &ret->n_compile : k == 1 ? &ret->n_run : &ret->n_pch;
-        if (*n >= JUDGE_MAX_ARGS - 1) {
+        char **argv = k == 0   ? ret->compile_argv
+                      : k == 1 ? ret->run_argv
+                      : k == 2 ? ret->pch_argv
+                               : ret->binds;
+        int *n = k == 0   ? &ret->n_compile
+                 : k == 1 ? &ret->n_run
+                 : k == 2 ? &ret->n_pch
+                          : &ret->n_binds;
+        if (*n >= (k == 3 ? JUDGE_MAX_BINDS : JUDGE_MAX_ARGS - 1)) {
             r = -E2BIG;
             goto out;
         }
@@ -97,6 +106,21 @@ out:
     if (r < 0)
         judge_lang_release(ret);
     return r;
+}
+
+size_t judge_lang_binds(const struct judge_lang *lang, struct sb_bind *ret, size_t n, size_t max)
+{
+    for (int i = 0; i < lang->n_binds && n < max; i++)
+        ret[n++] = (struct sb_bind){.src = lang->binds[i], .dst = NULL};
+    return n;
+}
+
+/* Java's rules for file and class names apply to Java sources, not to every JVM language. */
+static int is_java(const struct judge_lang *lang)
+{
+    size_t n = strlen(lang->source_file);
+
+    return n > 5 && strcmp(lang->source_file + n - 5, ".java") == 0;
 }
 
 void judge_argv_free(char **argv)
@@ -342,7 +366,7 @@ void judge_source_names(const struct judge_lang *lang, const char *source, char 
     char *dot;
     size_t p, n;
 
-    if (lang->profile == SB_JVM)
+    if (is_java(lang))
         judge_java_source_name(source, lang->source_file, ret_src, src_size);
     else
         snprintf(ret_src, src_size, "%s", lang->source_file);
@@ -350,7 +374,7 @@ void judge_source_names(const struct judge_lang *lang, const char *source, char 
     dot = strrchr(ret_name, '.');
     if (dot)
         *dot = '\0';
-    if (lang->profile != SB_JVM)
+    if (!is_java(lang))
         return;
     judge_java_package(source, pkg, sizeof(pkg));
     p = strlen(pkg);

@@ -18,6 +18,8 @@
 #include "sandbox/sandbox.h"
 
 #define JUDGE_MAX_ARGS 64
+/* Host folders a language's tools may read besides /usr, /bin and /lib (languages.binds). */
+#define JUDGE_MAX_BINDS 4
 
 struct judge_lang {
     char id[24];
@@ -34,6 +36,8 @@ struct judge_lang {
     char *run_argv[JUDGE_MAX_ARGS];
     char *pch_argv[JUDGE_MAX_ARGS];
     char pch_header[128];
+    int n_binds;
+    char *binds[JUDGE_MAX_BINDS]; /* shown read-only in the box at the same path */
 };
 
 /* Values for the placeholders; NULL ones expand to "". */
@@ -50,6 +54,10 @@ struct judge_vars {
 int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret)
     __attribute__((warn_unused_result));
 void judge_lang_release(struct judge_lang *lang);
+
+/* Puts the language's binds (read-only, at the same path) into ret, after the n already there,
+ * at most max in all; returns the new count. */
+size_t judge_lang_binds(const struct judge_lang *lang, struct sb_bind *ret, size_t n, size_t max);
 
 /* Expands n template arguments into ret_argv (NULL-terminated, at most JUDGE_MAX_ARGS - 1
  * arguments), each a new string; free with judge_argv_free. -E2BIG when too long. */
@@ -71,7 +79,7 @@ void judge_java_source_name(const char *source, const char *fallback, char *ret,
 void judge_java_package(const char *source, char *ret, size_t size);
 
 /* The names a source is judged under, for the templates. ret_src ({src}) is the file it is
- * written to in the work folder: the language's source_file, or for Java (profile jvm) what
+ * written to in the work folder: the language's source_file, or for Java (source_file *.java) what
  * judge_java_source_name gives. ret_name ({name}) is ret_src without its extension; for Java it
  * is the class to run, so it is qualified by the source's package (x.y.Main), whose class file
  * javac -d writes into the package's folder. A qualified name that does not fit in name_size

@@ -141,7 +141,8 @@ static void keep_slot_netns(int slot, pid_t pid)
 }
 
 /* The /etc entries runtimes read: the dynamic loader's, java's alternatives and settings,
- * Python's, the time zone. Scanned here because the keeper may not allocate. */
+ * Python's, Mono's library map, Free Pascal's configuration, the time zone. Scanned here
+ * because the keeper may not allocate. */
 static void pick_etc(struct sb_keeper_config *c)
 {
     static const char *const fixed[] = {"ld.so.cache",  "ld.so.conf", "ld.so.conf.d",
@@ -155,7 +156,8 @@ static void pick_etc(struct sb_keeper_config *c)
     if (d) {
         struct dirent *e;
         while ((e = readdir(d)) && n < max)
-            if ((strncmp(e->d_name, "java", 4) == 0 || strncmp(e->d_name, "python", 6) == 0) &&
+            if ((strncmp(e->d_name, "java", 4) == 0 || strncmp(e->d_name, "python", 6) == 0 ||
+                 strcmp(e->d_name, "mono") == 0 || strncmp(e->d_name, "fpc", 3) == 0) &&
                 strlen(e->d_name) < sizeof(c->etc_names[0]))
                 memcpy(c->etc_names[n++], e->d_name, strlen(e->d_name) + 1); /* fits: checked */
         closedir(d);

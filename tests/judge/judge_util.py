@@ -110,6 +110,18 @@ def wait(url, table, ids, timeout=120):
         time.sleep(0.1)
 
 
+def wait_for(fn, what, timeout=120):
+    """fn() until it returns something true (returned), or fails after timeout seconds."""
+    deadline = time.time() + timeout
+    while True:
+        got = fn()
+        if got:
+            return got
+        if time.time() > deadline:
+            raise AssertionError("%s: not within %d s" % (what, timeout))
+        time.sleep(0.2)
+
+
 def tests_of(url, sid):
     out = q(url, "SELECT json_agg(json_build_array(ordinal, verdict, points,"
                  " coalesce(checker_message, '')) ORDER BY ordinal) FROM submission_tests"
