@@ -22,9 +22,14 @@ int api_h_run_create(struct api_req *req)
     struct api_json *j;
     const char *body, *uid;
     size_t len;
+    int64_t wait = 0;
     int r = api_auth(req, API_ROLE_STUDENT);
 
     if (r < 0)
+        return r;
+    if (req->created_id) /* resumed from ?wait= */
+        return api_created_answer(req, req->created_id, api_h_run_get);
+    if ((r = api_created_wait_param(req, &wait)) < 0)
         return r;
     body = api_body(req, &len);
     r = api_body_run(api_arena(req), body, len, api_limits(req), &in, &err);
@@ -48,6 +53,11 @@ int api_h_run_create(struct api_req *req)
         return api_fail(req, -EINVAL, "language", "no such language");
     }
     api_reply_header(req, "Location", api_printf(req, "/api/v1/runs/%s", PQgetvalue(res, 0, 0)));
+    if (wait > 0) {
+        int64_t id = db_int64(res, 0, 0);
+        PQclear(res);
+        return api_created_answer(req, id, api_h_run_get);
+    }
     j = api_reply_json(req, 202);
     api_json_obj(j);
     api_json_kint(j, "id", db_int64(res, 0, 0));

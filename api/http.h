@@ -169,6 +169,16 @@ typedef int (*api_row_reader)(struct api_req *req, const char *idtext, PGresult 
 int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int status_col,
                      PGresult **ret_res) API_WUR;
 
+/* POST /runs?wait=S and POST /submissions?wait=S: reads wait (0-60) before anything is made,
+ * into *ret_wait; -EINVAL answered (400 naming wait) when it is not such a number. */
+int api_created_wait_param(struct api_req *req, int64_t *ret_wait) API_WUR;
+
+/* Answers a POST ...?wait=S that created resource id: 201 with the resource as get (its GET
+ * handler) shows it, after waiting up to S seconds for its result as GET ?wait=S does. May park
+ * the request (-EINPROGRESS): the POST handler then runs again, and must come here at once when
+ * req->created_id is set rather than create anything twice. */
+int api_created_answer(struct api_req *req, int64_t id, int (*get)(struct api_req *req)) API_WUR;
+
 /* A failed query's errno, logged once with the database's message. */
 int api_db_fail(struct api_req *req, int err, const char *what);
 

@@ -153,6 +153,7 @@ struct api_req {
     struct api_pwjob pwjob; /* its password hash in line (pwhash.c) */
     struct timespec wait_deadline; /* set on the first api_wait of the request */
     int waiting;
+    int64_t created_id; /* POST ...?wait=: what this request created, once it has */
 };
 
 /* auth.c: a short-lived in-memory cache of verified tokens (NULL when ttl_ms is 0). */

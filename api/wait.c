@@ -1,6 +1,7 @@
 /*
  * wait.c: api_wait (http.h), parking a request until its submission or run is done.
  */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -98,4 +99,33 @@ int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int st
             return r;
     }
     return 0;
+}
+
+int api_created_wait_param(struct api_req *req, int64_t *ret_wait)
+{
+    int r = api_query_only(req, (const char *const[]){"wait", NULL});
+
+    if (r < 0)
+        return r;
+    return api_query_int(req, "wait", 0, 60, 0, ret_wait);
+}
+
+int api_created_answer(struct api_req *req, int64_t id, int (*get)(struct api_req *req))
+{
+    const char *idtext = api_printf(req, "%lld", (long long)id);
+    int r;
+
+    if (!idtext)
+        return -ENOMEM;
+    req->created_id = id;
+    /* The GET handler finds the resource by its route's id, which a POST route lacks. */
+    if (req->n_params >= API_MAX_PARAMS)
+        return -E2BIG;
+    req->param_names[req->n_params] = "id}"; /* as the route table names it */
+    req->param_values[req->n_params++] = idtext;
+    r = get(req);
+    req->n_params--;
+    if (r == 0 && req->status == 200)
+        req->status = 201;
+    return r;
 }

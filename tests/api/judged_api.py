@@ -49,6 +49,40 @@ class Judged(ApiCase):
         self.assertEqual((r["status"], r["verdict"], r["stdout"], r["exit_code"]),
                          ("done", "OK", "42\n", 0), r)
 
+    def test_post_waits_for_the_result(self):
+        # POST ...?wait=S answers with the finished resource, as GET ?wait=S would.
+        self.make_problem("sumw")
+        stu = self.login("waiter")
+        for _ in range(3):  # a busy judge may need longer than one wait: then 201, not done
+            st, r, hdr = self.api("POST", "/api/v1/runs?wait=30",
+                                  {"language": "python3", "source": SUM_PY, "stdin": "1 2\n"},
+                                  token=stu)
+            self.assertEqual(st, 201, r)
+            self.assertEqual(hdr["Location"], "/api/v1/runs/%d" % r["id"])
+            if r["status"] == "done":
+                break
+        self.assertEqual((r["status"], r["verdict"], r["stdout"]), ("done", "OK", "3\n"), r)
+        for _ in range(3):
+            st, s, hdr = self.api("POST", "/api/v1/submissions?wait=30",
+                                  {"problem": "sumw", "language": "python3", "source": SUM_PY},
+                                  token=stu)
+            self.assertEqual(st, 201, s)
+            if s["status"] == "done":
+                break
+        self.assertEqual((s["status"], s["verdict"], s["score"]), ("done", "AC", 6), s)
+        self.assertEqual(len(s["tests"]), 3)
+        # A bad wait is refused before anything is made; no wait answers 202 at once.
+        runs = self.sql("SELECT count(*) FROM runs")
+        for target in ("/api/v1/runs?wait=x", "/api/v1/runs?wait=61", "/api/v1/runs?other=1"):
+            st, err, _ = self.api("POST", target, {"language": "python3", "source": SUM_PY},
+                                  token=stu)
+            self.assertEqual(st, 400, err)
+            self.assertIn(err["error"]["field"], ("wait", "other"))
+        self.assertEqual(self.sql("SELECT count(*) FROM runs"), runs)
+        st, r, _ = self.api("POST", "/api/v1/runs?wait=0",
+                            {"language": "python3", "source": SUM_PY}, token=stu)
+        self.assertEqual((st, r["status"]), (202, "queued"), r)
+
 
 if __name__ == "__main__":
     gavel_test.main()
