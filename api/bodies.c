@@ -139,6 +139,10 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
         API_FIELD_STR(struct api_run_in, source, API_REQUIRED | API_TOOBIG, 1,
                       (double)lim->max_source),
         API_FIELD_STR(struct api_run_in, stdin_data, API_TOOBIG, 0, (double)lim->max_stdin),
+        API_FIELD_INT(struct api_run_in, time_limit_ms, 0, 1, (double)lim->run_max_time_ms),
+        API_FIELD_INT(struct api_run_in, wall_limit_ms, 0, 1, (double)lim->run_max_wall_ms),
+        API_FIELD_INT(struct api_run_in, memory_limit_mb, 0, 1, (double)lim->run_max_memory_mb),
+        API_FIELD_INT(struct api_run_in, output_limit_kb, 0, 1, (double)lim->run_max_output_kb),
         API_FIELD_END,
     };
     int r;

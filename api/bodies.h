@@ -63,6 +63,8 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
 /* POST /runs */
 struct api_run_in {
     const char *language, *source, *stdin_data; /* stdin_data: "" if absent */
+    /* Asked for by the run, 0 when absent; within the caps of lim (run_max_*), else 400. */
+    int64_t time_limit_ms, wall_limit_ms, memory_limit_mb, output_limit_kb;
 };
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                  struct api_run_in *out, struct api_json_error *err) API_BODY_WUR;

@@ -40,12 +40,21 @@ int api_h_run_create(struct api_req *req)
     if ((r = api_db(req, &c)) < 0)
         return r;
     uid = api_printf(req, "%lld", (long long)api_user(req)->id);
-    r = db_query_bin(c, &res,
-                     "INSERT INTO runs (user_id, language_id, source, stdin)"
-                     " SELECT $1::bigint, l.id, $3, $4::bytea FROM languages l"
-                     " WHERE l.id = $2 AND l.enabled AND l.installed RETURNING id",
-                     4, (const char *const[]){uid, in.language, in.source, in.stdin_data},
-                     (const int[]){0, 0, 0, (int)strlen(in.stdin_data)}, (const int[]){0, 0, 0, 1});
+    r = db_query_bin(
+        c, &res,
+        "INSERT INTO runs (user_id, language_id, source, stdin, time_limit_ms, wall_limit_ms,"
+        " memory_limit_mb, output_limit_kb)"
+        " SELECT $1::bigint, l.id, $3, $4::bytea, nullif($5::int, 0), nullif($6::int, 0),"
+        " nullif($7::int, 0), nullif($8::int, 0) FROM languages l"
+        " WHERE l.id = $2 AND l.enabled AND l.installed RETURNING id",
+        8,
+        (const char *const[]){uid, in.language, in.source, in.stdin_data,
+                              api_printf(req, "%lld", (long long)in.time_limit_ms),
+                              api_printf(req, "%lld", (long long)in.wall_limit_ms),
+                              api_printf(req, "%lld", (long long)in.memory_limit_mb),
+                              api_printf(req, "%lld", (long long)in.output_limit_kb)},
+        (const int[]){0, 0, 0, (int)strlen(in.stdin_data), 0, 0, 0, 0},
+        (const int[]){0, 0, 0, 1, 0, 0, 0, 0});
     if (r < 0)
         return api_db_fail(req, r, "run insert");
     if (PQntuples(res) != 1) {
@@ -74,13 +83,15 @@ int api_h_run_create(struct api_req *req)
 
 /* A run with its output cut to the caps, and whether it was cut. $1: the id. */
 static const char run_sql[] =
-    "SELECT id, user_id, language_id, status, verdict,"
+    "SELECT r.id, r.user_id, r.language_id, r.status, r.verdict,"
     " substring(stdout FROM 1 FOR " STDOUT_CAP_SQL "),"
     " substring(stderr FROM 1 FOR " STDERR_CAP_SQL "),"
     " exit_code, time_ms, memory_kb, compile_output, " CREATED_AT ", " JUDGED_AT ","
     " coalesce(octet_length(stdout) > " STDOUT_CAP_SQL ", false),"
-    " coalesce(octet_length(stderr) > " STDERR_CAP_SQL ", false)"
-    " FROM runs WHERE id = $1";
+    " coalesce(octet_length(stderr) > " STDERR_CAP_SQL ", false),"
+    " coalesce(r.time_limit_ms, l.time_limit_ms), r.wall_limit_ms,"
+    " coalesce(r.memory_limit_mb, l.memory_limit_mb), r.output_limit_kb"
+    " FROM runs r JOIN languages l ON l.id = r.language_id WHERE r.id = $1";
 
 static int read_run(struct api_req *req, const char *idtext, PGresult **ret_res)
 {
@@ -155,6 +166,14 @@ int api_h_run_get(struct api_req *req)
     api_json_kstr(j, "compile_output", api_col(res, 0, 10));
     api_json_kstr(j, "created_at", PQgetvalue(res, 0, 11));
     api_json_kstr(j, "judged_at", api_col(res, 0, 12));
+    /* What it ran under: asked for, or the language's; null wall and output: the judge's. */
+    api_json_key(j, "limits");
+    api_json_obj(j);
+    int_or_null(j, "time_limit_ms", res, 15);
+    int_or_null(j, "wall_limit_ms", res, 16);
+    int_or_null(j, "memory_limit_mb", res, 17);
+    int_or_null(j, "output_limit_kb", res, 18);
+    api_json_end(j);
     api_json_end(j);
     PQclear(res);
     return r;

@@ -1,5 +1,6 @@
 /*
- * h_service.c: the service routes: /healthz, /metrics and the list of languages.
+ * h_service.c: the service routes: /healthz, /metrics, the list of languages and the caps
+ * clients may ask up to (GET /config).
  */
 #include <stdio.h>
 #include <string.h>
@@ -164,5 +165,29 @@ int api_h_languages(struct api_req *req)
     }
     api_json_end(j);
     PQclear(res);
+    return 0;
+}
+
+int api_h_config(struct api_req *req)
+{
+    const struct api_limits *lim = api_limits(req);
+    struct api_json *j;
+    int r = api_query_only(req, (const char *const[]){NULL});
+
+    if (r < 0)
+        return r;
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_kint(j, "max_source_bytes", (int64_t)lim->max_source);
+    api_json_kint(j, "max_stdin_bytes", (int64_t)lim->max_stdin);
+    api_json_kint(j, "max_body_bytes", (int64_t)lim->max_body);
+    api_json_key(j, "runs");
+    api_json_obj(j);
+    api_json_kint(j, "max_time_limit_ms", lim->run_max_time_ms);
+    api_json_kint(j, "max_wall_limit_ms", lim->run_max_wall_ms);
+    api_json_kint(j, "max_memory_limit_mb", lim->run_max_memory_mb);
+    api_json_kint(j, "max_output_limit_kb", lim->run_max_output_kb);
+    api_json_end(j);
+    api_json_end(j);
     return 0;
 }

@@ -86,7 +86,7 @@ struct api_field {
 /* What went wrong in a decode: the field's path ("" for the body as a whole) and why. */
 struct api_json_error {
     char field[128];
-    const char *message; /* static text */
+    const char *message; /* static text, or the arena's */
 };
 
 /* Decodes the JSON object in text[0..len) into out (a struct the fields describe, filled with

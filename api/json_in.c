@@ -105,8 +105,11 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
             v->valuedouble != floor(v->valuedouble))
             return fail(x, path, "must be an integer", -EINVAL);
-        if (v->valuedouble < f->min || v->valuedouble > f->max)
-            return fail(x, path, "is out of range", -EINVAL);
+        if (v->valuedouble < f->min || v->valuedouble > f->max) {
+            /* The bounds said, a cap of the server's included (GET /config shows them). */
+            const char *m = api_arena_printf(x->a, "must be between %.0f and %.0f", f->min, f->max);
+            return fail(x, path, m ? m : "is out of range", -EINVAL);
+        }
         i = (int64_t)v->valuedouble;
         memcpy(out + f->offset, &i, sizeof(i));
         return 0;

@@ -144,6 +144,14 @@ static int load_settings(struct api_settings *s)
     s->limits.max_tests = (size_t)v;
     r |= setting_int("GAVEL_MAX_JSON_DEPTH", 2, 1000, s->limits.max_depth, &v);
     s->limits.max_depth = (int)v;
+    r |= setting_int("GAVEL_RUN_MAX_TIME_MS", 1, 600000, s->limits.run_max_time_ms,
+                     &s->limits.run_max_time_ms);
+    r |= setting_int("GAVEL_RUN_MAX_WALL_MS", 1, 3600000, s->limits.run_max_wall_ms,
+                     &s->limits.run_max_wall_ms);
+    r |= setting_int("GAVEL_RUN_MAX_MEMORY_MB", 1, 8192, s->limits.run_max_memory_mb,
+                     &s->limits.run_max_memory_mb);
+    r |= setting_int("GAVEL_RUN_MAX_OUTPUT_KB", 1, 1LL << 30, s->limits.run_max_output_kb,
+                     &s->limits.run_max_output_kb);
     return r ? -EINVAL : 0;
 }
 

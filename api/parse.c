@@ -18,6 +18,10 @@ const struct api_limits api_default_limits = {
     .max_string = 1 << 20,
     .max_tests = 1000,
     .max_depth = 32,
+    .run_max_time_ms = 10000,
+    .run_max_wall_ms = 30000,
+    .run_max_memory_mb = 1024,
+    .run_max_output_kb = 64 << 10,
 };
 
 static int hexval(char c)

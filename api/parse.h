@@ -25,6 +25,11 @@ struct api_limits {
     size_t max_string; /* any other free-text JSON string, e.g. a statement (1 MiB) */
     size_t max_tests;  /* tests of one problem (1000) */
     int max_depth;     /* JSON nesting (32) */
+    /* What a run may ask for itself (GAVEL_RUN_MAX_*, shown by GET /config). */
+    int64_t run_max_time_ms;   /* CPU time (10 s) */
+    int64_t run_max_wall_ms;   /* wall clock (30 s) */
+    int64_t run_max_memory_mb; /* memory (1 GiB) */
+    int64_t run_max_output_kb; /* bytes written (64 MiB) */
 };
 
 /* Defaults of the caps above. */

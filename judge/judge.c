@@ -70,8 +70,8 @@ struct run_outcome {
 
 /* Runs the program in the box folder on one input. */
 static int run_program(struct judge_worker *w, const struct judge_lang *lang, const char *src,
-                       const char *name, int time_ms, int memory_mb, uint64_t output_kb,
-                       const char *stdin_path, struct run_outcome *ret)
+                       const char *name, int time_ms, int wall_ms, int memory_mb,
+                       uint64_t output_kb, const char *stdin_path, struct run_outcome *ret)
 {
     char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], err_path[PATH_MAX + 16];
     struct sb_bind binds[JUDGE_MAX_BINDS];
@@ -102,7 +102,8 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
          * than a program that computes to its limit. A program that was computing when it
          * fired is run again with a generous one, below. */
         .limits = {.time_ms = (uint32_t)time_ms,
-                   .wall_ms = (uint32_t)time_ms + JUDGE_WALL_MARGIN_MS,
+                   .wall_ms =
+                       wall_ms > 0 ? (uint32_t)wall_ms : (uint32_t)time_ms + JUDGE_WALL_MARGIN_MS,
                    .memory_kb = (uint64_t)memory_mb * 1024,
                    .output_kb = output_kb},
     };
@@ -111,7 +112,7 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         /* The wall clock fired on a program that was computing, not sleeping, and had not used
          * its CPU time: the host did not give it a fair run. Run it again, with time to spare
          * on the wall clock (twice at most: a host may stay busy for a while). */
-        if (r < 0 || ret->res.status != SB_TLE || attempt >= 3 ||
+        if (r < 0 || ret->res.status != SB_TLE || attempt >= 3 || wall_ms > 0 ||
             ret->res.cpu_ms >= (uint64_t)time_ms || ret->res.cpu_ms * 4 < (uint64_t)time_ms)
             break;
         log_msg(LOG_INFO, "wall clock fired after %llu ms of CPU out of %d: host busy, again",
@@ -440,7 +441,7 @@ static int submission_test(struct judge_worker *w, struct submission *s, int i,
     char cmsg[256] = "";
     int r;
 
-    r = run_program(w, &s->lang, s->src, s->name, s->time_ms, s->memory_mb, cap_kb, t->in, &ro);
+    r = run_program(w, &s->lang, s->src, s->name, s->time_ms, 0, s->memory_mb, cap_kb, t->in, &ro);
     if (r < 0)
         return r;
     o->code = ro.code;
@@ -657,14 +658,15 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
     struct run_outcome ro = {0};
     char *out = NULL, *err = NULL, *source = NULL, *stdin_data = NULL;
     size_t out_len = 0, err_len = 0, stdin_len = 0;
-    int r, have_lang = 0;
+    int r, have_lang = 0, time_ms, wall_ms, memory_mb;
     struct db_run_result rr = {.exit_code = -1};
     uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
 
     judge_fmt(id, sizeof(id), "%lld", (long long)job->id);
     r = db_query(conn, &res,
-                 "SELECT language_id, source, encode(stdin, 'base64') FROM runs"
-                 " WHERE id = $1",
+                 "SELECT language_id, source, encode(stdin, 'base64'), coalesce(time_limit_ms, 0),"
+                 " coalesce(wall_limit_ms, 0), coalesce(memory_limit_mb, 0),"
+                 " coalesce(output_limit_kb, 0) FROM runs WHERE id = $1",
                  1, (const char *[]){id});
     if (r < 0) {
         r = judge_fail(w, r, "cannot load the run (%s)", db_error(conn));
@@ -680,6 +682,16 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
         goto out;
     }
     have_lang = 1;
+    time_ms = lang.time_limit_ms;
+    memory_mb = lang.memory_limit_mb;
+    /* Limits the run asked for (the API kept them within the operator's caps). */
+    if (db_int64(res, 0, 3) > 0)
+        time_ms = (int)db_int64(res, 0, 3);
+    wall_ms = (int)db_int64(res, 0, 4);
+    if (db_int64(res, 0, 5) > 0)
+        memory_mb = (int)db_int64(res, 0, 5);
+    if (db_int64(res, 0, 6) > 0)
+        output_kb = (uint64_t)db_int64(res, 0, 6);
     source = strdup(PQgetvalue(res, 0, 1));
     {
         const char *b64 = PQgetvalue(res, 0, 2);
@@ -711,8 +723,8 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
     } else {
         r = stop_requested(w);
         if (r >= 0)
-            r = run_program(w, &lang, src, name, lang.time_limit_ms, lang.memory_limit_mb,
-                            output_kb, in_path, &ro);
+            r = run_program(w, &lang, src, name, time_ms, wall_ms, memory_mb, output_kb, in_path,
+                            &ro);
         if (r < 0)
             goto out;
         judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));

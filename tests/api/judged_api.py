@@ -15,7 +15,8 @@ SUM_CPP = "#include <cstdio>\nint main(){long a,b;scanf(\"%ld %ld\",&a,&b);print
 @unittest.skipUnless(os.geteuid() == 0, "the judge's sandbox needs root")
 class Judged(ApiCase):
     judge_workers = 1
-    api_env = {"GAVEL_RATE_BURST": "100"}
+    api_env = {"GAVEL_RATE_BURST": "100", "GAVEL_RUN_MAX_TIME_MS": "5000",
+               "GAVEL_RUN_MAX_MEMORY_MB": "512"}
 
     def test_submission_judged(self):
         self.make_problem("sum")
@@ -82,6 +83,58 @@ class Judged(ApiCase):
         st, r, _ = self.api("POST", "/api/v1/runs?wait=0",
                             {"language": "python3", "source": SUM_PY}, token=stu)
         self.assertEqual((st, r["status"]), (202, "queued"), r)
+
+    def run_waited(self, tok, body):
+        for _ in range(4):
+            st, r, _ = self.api("POST", "/api/v1/runs?wait=30", body, token=tok)
+            self.assertEqual(st, 201, r)
+            while r["status"] != "done":
+                st, r, _ = self.api("GET", "/api/v1/runs/%d?wait=30" % r["id"], token=tok)
+            return r
+
+    def test_run_limits_asked_for(self):
+        # The caps are readable, and every limit a run asks for is applied and shown.
+        st, cfg, _ = self.api("GET", "/api/v1/config")
+        self.assertEqual(st, 200, cfg)
+        self.assertEqual((cfg["runs"]["max_time_limit_ms"], cfg["runs"]["max_memory_limit_mb"]),
+                         (5000, 512))
+        tok = self.login("limits")
+        py = "python3"
+        # A sleeper under its own wall clock; a spinner under its own CPU limit.
+        r = self.run_waited(tok, {"language": py, "source": "import time\ntime.sleep(30)\n",
+                                  "wall_limit_ms": 1500})
+        self.assertEqual(r["verdict"], "TLE", r)
+        self.assertEqual(r["limits"]["wall_limit_ms"], 1500)
+        r = self.run_waited(tok, {"language": py, "source": "while True:\n    pass\n",
+                                  "time_limit_ms": 300})
+        self.assertEqual((r["verdict"], r["limits"]["time_limit_ms"]), ("TLE", 300), r)
+        self.assertGreaterEqual(r["time_ms"], 300)
+        # Memory: 200 MiB is refused under 64 MiB asked for, fine under 512 MiB.
+        hog = "b = bytearray(200 << 20)\nprint(len(b) >> 20)\n"
+        r = self.run_waited(tok, {"language": py, "source": hog, "memory_limit_mb": 64})
+        self.assertEqual((r["verdict"], r["limits"]["memory_limit_mb"]), ("MLE", 64), r)
+        r = self.run_waited(tok, {"language": py, "source": hog, "memory_limit_mb": 512})
+        self.assertEqual((r["verdict"], r["stdout"]), ("OK", "200\n"), r)
+        # Output: 1 MiB printed under 16 KiB.
+        r = self.run_waited(tok, {"language": py, "source": "print('x' * (1 << 20))\n",
+                                  "output_limit_kb": 16})
+        self.assertEqual(r["verdict"], "OLE", r)
+        # The language's own when nothing is asked.
+        r = self.run_waited(tok, {"language": py, "source": "print(1)\n"})
+        self.assertEqual((r["limits"]["time_limit_ms"], r["limits"]["wall_limit_ms"]),
+                         (2000, None), r)
+        # Above a cap, or not a positive integer: 400 naming the field, nothing made.
+        runs = self.sql("SELECT count(*) FROM runs")
+        for field, value in (("time_limit_ms", 5001), ("memory_limit_mb", 513),
+                             ("wall_limit_ms", 0), ("output_limit_kb", -1),
+                             ("time_limit_ms", 1.5), ("memory_limit_mb", "64")):
+            st, err, _ = self.api("POST", "/api/v1/runs", {"language": py, "source": "print(1)",
+                                                           field: value}, token=tok)
+            self.assertEqual((st, err["error"]["field"]), (400, field), err)
+        st, err, _ = self.api("POST", "/api/v1/runs", {"language": py, "source": "print(1)",
+                                                       "time_limit_ms": 9000}, token=tok)
+        self.assertIn("5000", err["error"]["message"])
+        self.assertEqual(self.sql("SELECT count(*) FROM runs"), runs)
 
 
 if __name__ == "__main__":
