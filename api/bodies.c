@@ -3,10 +3,12 @@
  * (bodies.h). Field tables are built per call because their caps are settings.
  */
 #include "api/bodies.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "db/accounts.h"
@@ -114,21 +116,80 @@ int api_body_login(struct api_arena *a, const char *text, size_t len, const stru
     return api_json_decode(a, text, len, lim, f, out, err);
 }
 
+/* encoding: absent or "utf-8" (0), "base64" (1), else refused naming it. */
+static int body_encoding(const char *encoding, struct api_json_error *err)
+{
+    if (!encoding || !strcmp(encoding, "utf-8"))
+        return 0;
+    if (!strcmp(encoding, "base64"))
+        return 1;
+    snprintf(err->field, sizeof(err->field), "encoding");
+    err->message = "must be \"utf-8\" (the default) or \"base64\"";
+    return -EINVAL;
+}
+
+/* Decodes the base64 (RFC 4648, padded; spaces and line breaks ignored) of field into the arena:
+ * at most max bytes, and for a source, text PostgreSQL stores (UTF-8 without NUL). */
+static int from_base64(struct api_arena *a, const char *field, const char *text, size_t max,
+                       int text_only, const char **ret, size_t *ret_len, struct api_json_error *err)
+{
+    size_t n = strlen(text), cap = n / 4 * 3 + 3, len = 0;
+    char *buf = api_arena_alloc(a, cap + 1);
+
+    snprintf(err->field, sizeof(err->field), "%s", field);
+    if (!buf)
+        return -ENOMEM;
+    if (sodium_base642bin((unsigned char *)buf, cap, text, n, " \t\r\n", &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0) {
+        err->message = "is not base64 (RFC 4648, with padding), as encoding says";
+        return -EINVAL;
+    }
+    if (len > max) {
+        err->message = api_arena_printf(a, "is longer than %zu bytes once decoded", max);
+        return -E2BIG;
+    }
+    buf[len] = '\0';
+    if (text_only && !utf8_valid(buf, len)) {
+        err->message = "is not UTF-8 text without NUL bytes once decoded: a source is stored as "
+                       "text (save it as UTF-8)";
+        return -EINVAL;
+    }
+    *ret = buf;
+    if (ret_len)
+        *ret_len = len;
+    err->field[0] = '\0';
+    return 0;
+}
+
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
                         struct api_json_error *err)
 {
-    const struct api_field f[] = {
+    struct api_field f[] = {
         API_FIELD_STR(struct api_submission_in, problem, API_REQUIRED, 1, API_SLUG_MAX),
         API_FIELD_STR(struct api_submission_in, language, API_REQUIRED, 1, API_LANGUAGE_MAX),
         API_FIELD_STR(struct api_submission_in, source, API_REQUIRED | API_TOOBIG, 1,
                       (double)lim->max_source),
         API_FIELD_STR(struct api_submission_in, contest, 0, 1, API_SLUG_MAX),
+        API_FIELD_STR(struct api_submission_in, encoding, 0, 1, 16),
         API_FIELD_END,
     };
+    int r, b64;
 
     memset(out, 0, sizeof(*out));
-    return api_json_decode(a, text, len, lim, f, out, err);
+    /* In base64 the source may be a third longer than its bytes. */
+    f[2].max = (double)(lim->max_source / 3 * 4 + 4 + lim->max_source / 38);
+    r = api_json_decode(a, text, len, lim, f, out, err);
+    if (r < 0 || (b64 = body_encoding(out->encoding, err)) < 0)
+        return r < 0 ? r : -EINVAL;
+    if (b64)
+        return from_base64(a, "source", out->source, lim->max_source, 1, &out->source, NULL, err);
+    if (strlen(out->source) > lim->max_source) {
+        snprintf(err->field, sizeof(err->field), "source");
+        err->message = "is too long";
+        return -E2BIG;
+    }
+    return 0;
 }
 
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
@@ -143,16 +204,36 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
         API_FIELD_INT(struct api_run_in, wall_limit_ms, 0, 1, (double)lim->run_max_wall_ms),
         API_FIELD_INT(struct api_run_in, memory_limit_mb, 0, 1, (double)lim->run_max_memory_mb),
         API_FIELD_INT(struct api_run_in, output_limit_kb, 0, 1, (double)lim->run_max_output_kb),
+        API_FIELD_STR(struct api_run_in, encoding, 0, 1, 16),
         API_FIELD_END,
     };
-    int r;
+    int r, b64;
 
     f[2].name = "stdin";
+    /* In base64 the source and the input may be a third longer than their bytes. */
+    f[1].max = (double)(lim->max_source / 3 * 4 + 4 + lim->max_source / 38);
+    f[2].max = (double)(lim->max_stdin / 3 * 4 + 4 + lim->max_stdin / 38);
     memset(out, 0, sizeof(*out));
     r = api_json_decode(a, text, len, lim, f, out, err);
-    if (r == 0 && !out->stdin_data)
+    if (r < 0 || (b64 = body_encoding(out->encoding, err)) < 0)
+        return r < 0 ? r : -EINVAL;
+    if (!out->stdin_data)
         out->stdin_data = "";
-    return r;
+    if (b64) {
+        r = from_base64(a, "source", out->source, lim->max_source, 1, &out->source, NULL, err);
+        if (r == 0)
+            r = from_base64(a, "stdin", out->stdin_data, lim->max_stdin, 0, &out->stdin_data,
+                            &out->stdin_len, err);
+        return r;
+    }
+    out->stdin_len = strlen(out->stdin_data);
+    if (strlen(out->source) > lim->max_source || out->stdin_len > lim->max_stdin) {
+        snprintf(err->field, sizeof(err->field), "%s",
+                 strlen(out->source) > lim->max_source ? "source" : "stdin");
+        err->message = "is too long";
+        return -E2BIG;
+    }
+    return 0;
 }
 
 struct checker_in {

@@ -55,6 +55,7 @@ int api_body_login(struct api_arena *a, const char *text, size_t len, const stru
 /* POST /submissions */
 struct api_submission_in {
     const char *problem, *language, *source, *contest; /* contest: NULL if absent */
+    const char *encoding; /* "base64": source was sent base64 (decoded here); NULL: UTF-8 */
 };
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
@@ -63,6 +64,8 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
 /* POST /runs */
 struct api_run_in {
     const char *language, *source, *stdin_data; /* stdin_data: "" if absent */
+    size_t stdin_len;                           /* its bytes: base64 may decode to NUL bytes */
+    const char *encoding; /* "base64": source and stdin were sent base64 (decoded here) */
     /* Asked for by the run, 0 when absent; within the caps of lim (run_max_*), else 400. */
     int64_t time_limit_ms, wall_limit_ms, memory_limit_mb, output_limit_kb;
 };

@@ -53,7 +53,7 @@ int api_h_run_create(struct api_req *req)
                               api_printf(req, "%lld", (long long)in.wall_limit_ms),
                               api_printf(req, "%lld", (long long)in.memory_limit_mb),
                               api_printf(req, "%lld", (long long)in.output_limit_kb)},
-        (const int[]){0, 0, 0, (int)strlen(in.stdin_data), 0, 0, 0, 0},
+        (const int[]){0, 0, 0, (int)in.stdin_len, 0, 0, 0, 0},
         (const int[]){0, 0, 0, 1, 0, 0, 0, 0});
     if (r < 0)
         return api_db_fail(req, r, "run insert");
@@ -121,12 +121,16 @@ static void int_or_null(struct api_json *j, const char *key, const PGresult *res
         api_json_int(j, db_int64(res, 0, col));
 }
 
-static int bytes_or_null(struct api_json *j, const char *key, const PGresult *res, int col)
+/* A program's bytes: as text (what is not UTF-8 replaced, and *ret_lossy set), or base64. */
+static int bytes_or_null(struct api_req *req, struct api_json *j, const char *key,
+                         const PGresult *res, int col, int b64, int *ret_lossy)
 {
     size_t n = 0;
     unsigned char *bytes;
+    int r;
 
     api_json_key(j, key);
+    *ret_lossy = 0;
     if (db_isnull(res, 0, col)) {
         api_json_null(j);
         return 0;
@@ -134,18 +138,21 @@ static int bytes_or_null(struct api_json *j, const char *key, const PGresult *re
     bytes = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, col), &n);
     if (!bytes)
         return -ENOMEM;
-    api_json_strn(j, (const char *)bytes, n);
+    r = api_json_bytes(req, j, (const char *)bytes, n, b64, ret_lossy);
     PQfreemem(bytes);
-    return 0;
+    return r;
 }
 
 int api_h_run_get(struct api_req *req)
 {
     PGresult *res = NULL;
     struct api_json *j;
+    int b64 = 0, lossy_out = 0, lossy_err = 0, lossy_comp = 0;
     int r = api_auth(req, API_ROLE_STUDENT);
 
     if (r < 0)
+        return r;
+    if ((r = api_encoding_param(req, &b64)) < 0)
         return r;
     if ((r = api_read_waiting(req, 'r', read_run, 3, &res)) < 0)
         return r;
@@ -155,15 +162,32 @@ int api_h_run_get(struct api_req *req)
     api_json_kstr(j, "language", PQgetvalue(res, 0, 2));
     api_json_kstr(j, "status", PQgetvalue(res, 0, 3));
     api_json_kstr(j, "verdict", api_col(res, 0, 4));
-    r = bytes_or_null(j, "stdout", res, 5);
+    api_json_kstr(j, "encoding", b64 ? "base64" : "utf-8");
+    r = bytes_or_null(req, j, "stdout", res, 5, b64, &lossy_out);
     if (r == 0)
-        r = bytes_or_null(j, "stderr", res, 6);
+        r = bytes_or_null(req, j, "stderr", res, 6, b64, &lossy_err);
     api_json_kbool(j, "stdout_truncated", (int)db_int64(res, 0, 13));
     api_json_kbool(j, "stderr_truncated", (int)db_int64(res, 0, 14));
     int_or_null(j, "exit_code", res, 7);
     int_or_null(j, "time_ms", res, 8);
     int_or_null(j, "memory_kb", res, 9);
-    api_json_kstr(j, "compile_output", api_col(res, 0, 10));
+    api_json_key(j, "compile_output");
+    if (db_isnull(res, 0, 10))
+        api_json_null(j);
+    else if (r == 0)
+        r = api_json_bytes(req, j, PQgetvalue(res, 0, 10), strlen(PQgetvalue(res, 0, 10)), b64,
+                           &lossy_comp);
+    /* In UTF-8, the fields whose bytes were not all UTF-8 and were shown with U+FFFD:
+     * ?encoding=base64 gives them exactly. */
+    api_json_key(j, "not_utf8");
+    api_json_arr(j);
+    if (lossy_out)
+        api_json_str(j, "stdout");
+    if (lossy_err)
+        api_json_str(j, "stderr");
+    if (lossy_comp)
+        api_json_str(j, "compile_output");
+    api_json_end(j);
     api_json_kstr(j, "created_at", PQgetvalue(res, 0, 11));
     api_json_kstr(j, "judged_at", api_col(res, 0, 12));
     /* What it ran under: asked for, or the language's; null wall and output: the judge's. */

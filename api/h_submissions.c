@@ -290,16 +290,24 @@ int api_h_submission_get(struct api_req *req)
 {
     PGresult *res = NULL;
     struct api_json *j;
-    int r = api_auth(req, API_ROLE_STUDENT);
+    int b64 = 0, lossy = 0, r = api_auth(req, API_ROLE_STUDENT);
 
     if (r < 0)
+        return r;
+    if ((r = api_encoding_param(req, &b64)) < 0)
         return r;
     if ((r = api_read_waiting(req, 's', read_submission, 5, &res)) < 0)
         return r;
     j = api_reply_json(req, 200);
     api_json_obj(j);
     submission_members(j, res, 0);
-    api_json_kstr(j, "compile_output", api_col(res, 0, 14));
+    api_json_kstr(j, "encoding", b64 ? "base64" : "utf-8");
+    api_json_key(j, "compile_output"); /* text already: base64 only when asked */
+    if (db_isnull(res, 0, 14))
+        api_json_null(j);
+    else if ((r = api_json_bytes(req, j, PQgetvalue(res, 0, 14), strlen(PQgetvalue(res, 0, 14)),
+                                 b64, &lossy)) < 0)
+        goto out_r;
     api_json_key(j, "tests");
     api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
     /* The judge's word on the submission (why it is IE) and each test's (the checker's, a
@@ -318,11 +326,16 @@ int api_h_submission_get(struct api_req *req)
     api_json_kstr(j, "fault", api_col(res, 0, 19));
     /* Only its author and those who run its problem or contest get here at all; the check
      * stays beside the field it guards. */
-    if (PQgetvalue(res, 0, 18)[0] == 't' || db_int64(res, 0, 13) == api_user(req)->id)
-        api_json_kstr(j, "source", PQgetvalue(res, 0, 15));
+    if (PQgetvalue(res, 0, 18)[0] == 't' || db_int64(res, 0, 13) == api_user(req)->id) {
+        api_json_key(j, "source");
+        if ((r = api_json_bytes(req, j, PQgetvalue(res, 0, 15), strlen(PQgetvalue(res, 0, 15)), b64,
+                                &lossy)) < 0)
+            goto out_r;
+    }
     api_json_end(j);
+out_r:
     PQclear(res);
-    return 0;
+    return r;
 }
 
 static int verdict_valid(const char *v)

@@ -2,10 +2,12 @@
  * wait.c: api_wait (http.h), parking a request until its submission or run is done.
  */
 #include <errno.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/server.h"
+#include "common/utf8.h"
 
 #define RECHECK_S 5
 
@@ -84,7 +86,7 @@ int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int st
     *ret_res = NULL;
     if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
         return api_fail(req, -ENOENT, "id", kind == 'r' ? "no such run" : "no such submission");
-    if ((r = api_query_only(req, (const char *const[]){"wait", NULL})) < 0)
+    if ((r = api_query_only(req, (const char *const[]){"wait", "encoding", NULL})) < 0)
         return r;
     if ((r = api_query_int(req, "wait", 0, 60, 0, &wait)) < 0)
         return r;
@@ -103,11 +105,46 @@ int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int st
 
 int api_created_wait_param(struct api_req *req, int64_t *ret_wait)
 {
-    int r = api_query_only(req, (const char *const[]){"wait", NULL});
+    int b64, r = api_query_only(req, (const char *const[]){"wait", "encoding", NULL});
 
-    if (r < 0)
+    if (r < 0 || (r = api_encoding_param(req, &b64)) < 0)
         return r;
     return api_query_int(req, "wait", 0, 60, 0, ret_wait);
+}
+
+int api_encoding_param(struct api_req *req, int *ret_base64)
+{
+    const char *e = api_query(req, "encoding");
+
+    *ret_base64 = e && !strcmp(e, "base64");
+    if (e && !*ret_base64 && strcmp(e, "utf-8") != 0)
+        return api_fail(req, -EINVAL, "encoding", "must be utf-8 (the default) or base64");
+    return 0;
+}
+
+int api_json_bytes(struct api_req *req, struct api_json *j, const char *bytes, size_t n, int b64,
+                   int *ret_lossy)
+{
+    *ret_lossy = 0;
+    if (b64) {
+        size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+        char *text = api_arena_alloc(api_arena(req), size);
+        if (!text)
+            return -ENOMEM;
+        sodium_bin2base64(text, size, (const unsigned char *)bytes, n,
+                          sodium_base64_VARIANT_ORIGINAL);
+        api_json_str(j, text);
+        return 0;
+    }
+    /* NUL bytes are text to JSON (\u0000): only what is not UTF-8 between them is lost. */
+    for (size_t i = 0; i < n && !*ret_lossy;) {
+        const char *nul = memchr(bytes + i, '\0', n - i);
+        size_t end = nul ? (size_t)(nul - bytes) : n;
+        *ret_lossy = !utf8_valid(bytes + i, end - i);
+        i = end + 1;
+    }
+    api_json_strn(j, bytes, n);
+    return 0;
 }
 
 int api_created_answer(struct api_req *req, int64_t id, int (*get)(struct api_req *req))

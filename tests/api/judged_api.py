@@ -136,6 +136,52 @@ class Judged(ApiCase):
         self.assertIn("5000", err["error"]["message"])
         self.assertEqual(self.sql("SELECT count(*) FROM runs"), runs)
 
+    def test_binary_safe_runs(self):
+        # Bytes in and out as they are: base64 both ways; in UTF-8, what is not UTF-8 is named.
+        import base64
+        tok = self.login("bytes")
+        src = ("import sys\nd = sys.stdin.buffer.read()\n"
+               "sys.stdout.buffer.write(bytes(reversed(d)))\n"
+               "sys.stderr.buffer.write(b'\\xff\\x00ok')\n")
+        data = bytes(range(256))
+        body = {"language": "python3", "encoding": "base64",
+                "source": base64.b64encode(src.encode()).decode(),
+                "stdin": base64.b64encode(data).decode()}
+        st, r, _ = self.api("POST", "/api/v1/runs?wait=30&encoding=base64", body, token=tok)
+        self.assertEqual(st, 201, r)
+        while r["status"] != "done":
+            st, r, _ = self.api("GET", "/api/v1/runs/%d?wait=30&encoding=base64" % r["id"],
+                                token=tok)
+        self.assertEqual((r["verdict"], r["encoding"]), ("OK", "base64"), r)
+        self.assertEqual(base64.b64decode(r["stdout"]), bytes(reversed(data)))
+        self.assertEqual(base64.b64decode(r["stderr"]), b"\xff\x00ok")
+        st, t, _ = self.api("GET", "/api/v1/runs/%d" % r["id"], token=tok)
+        self.assertEqual((t["encoding"], sorted(t["not_utf8"])), ("utf-8", ["stderr", "stdout"]))
+        self.assertEqual(t["stderr"], "\ufffd\x00ok")
+        # A source in Latin-1 is not text Gavel can store: said so, by name.
+        bad = {"language": "python3", "encoding": "base64",
+               "source": base64.b64encode(b"# caf\xe9\nprint(1)\n").decode()}
+        for body, field in ((bad, "source"),
+                            (dict(bad, source="print(1)"), "source"),  # not base64 (no padding)
+                            (dict(body, stdin="%%%"), "stdin"),
+                            (dict(body, encoding="latin-1"), "encoding")):
+            st, err, _ = self.api("POST", "/api/v1/runs", body, token=tok)
+            self.assertEqual((st, err["error"]["field"]), (400, field), err)
+        st, err, _ = self.api("GET", "/api/v1/runs/%d?encoding=hex" % r["id"], token=tok)
+        self.assertEqual((st, err["error"]["field"]), (400, "encoding"), err)
+        # A submission's source sent and read in base64.
+        self.make_problem("sumb")
+        src = SUM_PY.encode()
+        st, sub, _ = self.api("POST", "/api/v1/submissions",
+                              {"problem": "sumb", "language": "python3", "encoding": "base64",
+                               "source": base64.b64encode(src).decode()}, token=tok)
+        self.assertEqual(st, 202, sub)
+        st, got, _ = self.api("GET", "/api/v1/submissions/%d?encoding=base64" % sub["id"],
+                              token=tok)
+        self.assertEqual((got["encoding"], base64.b64decode(got["source"])), ("base64", src))
+        st, got, _ = self.api("GET", "/api/v1/submissions/%d" % sub["id"], token=tok)
+        self.assertEqual(got["source"], SUM_PY)
+
 
 if __name__ == "__main__":
     gavel_test.main()
