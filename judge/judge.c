@@ -502,6 +502,14 @@ static int interactive_test(struct judge_worker *w, struct submission *s, const 
     r = program_code(&s->lang, &ia.sub, err_path, &ro->code);
     if (r < 0)
         return judge_fail(w, r, "sandbox error: %s", ia.sub.message);
+    /* Only the submission reads the interactor's output: an interactor killed by SIGPIPE
+     * wrote to a submission that had closed its input or ended, a rejection of it. */
+    if (ia.inter.status == SB_RE && ia.inter.signal == SIGPIPE) {
+        ia.int_code = JUDGE_WA;
+        ia.int_points = 0;
+        judge_fmt(ia.message, sizeof(ia.message),
+                  "the submission stopped reading while the interactor wrote to it");
+    }
     int rejected = ia.int_code != JUDGE_AC && ia.int_code != JUDGE_IE;
     int int_first =
         ia.inter.end_ns <= ia.sub.end_ns || (ia.sub.status == SB_RE && ia.sub.signal == SIGPIPE);

@@ -504,9 +504,13 @@ int sb_box_start(struct sb_box *box, const struct sb_spec *spec, struct sb_resul
     if (!box || !spec || !spec->argv || !spec->argv[0] || !spec->argv[0][0] || !spec->work_dir ||
         spec->n_binds > SB_MAX_BINDS || (spec->n_binds && !spec->binds) ||
         (unsigned)spec->profile > SB_COMPILER ||
-        (spec->fd_streams & ~(unsigned)(SB_STDIN_FD | SB_STDOUT_FD)) || box->pending) {
+        (spec->fd_streams & ~(unsigned)(SB_STDIN_FD | SB_STDOUT_FD))) {
         r = -EINVAL;
         goto out;
+    }
+    if (box->pending) { /* a run not waited for yet: leave it be */
+        snprintf(res->message, sizeof(res->message), "a run is in progress in this box");
+        return -EINVAL;
     }
     if (box->broken) {
         r = -EPIPE;
@@ -612,7 +616,8 @@ int sb_box_start(struct sb_box *box, const struct sb_spec *spec, struct sb_resul
         }
     return 0;
 out:
-    end_pending(box);
+    if (box)
+        end_pending(box);
     if (r < 0 && what)
         snprintf(res->message, sizeof(res->message), "%s: %s", what, strerror(-r));
     return r;
