@@ -511,8 +511,16 @@ static int interactive_test(struct judge_worker *w, struct submission *s, const 
                   "the submission stopped reading while the interactor wrote to it");
     }
     int rejected = ia.int_code != JUDGE_AC && ia.int_code != JUDGE_IE;
-    int int_first =
-        ia.inter.end_ns <= ia.sub.end_ns || (ia.sub.status == SB_RE && ia.sub.signal == SIGPIPE);
+    /*
+     * Which side ended first comes from the two keepers' clocks, and when one side's end makes
+     * the other end at once (a closed pipe), the two can be microseconds apart: a keeper slow
+     * to wake may reverse them. So a death by a signal a closed pipe does not cause (SIGSEGV,
+     * SIGABRT, SIGFPE...) is the submission's own whatever the clocks say, and SIGPIPE is the
+     * interactor's doing whatever they say.
+     */
+    int crashed = ia.sub.status == SB_RE && ia.sub.signal && ia.sub.signal != SIGPIPE;
+    int int_first = !crashed && (ia.inter.end_ns <= ia.sub.end_ns ||
+                                 (ia.sub.status == SB_RE && ia.sub.signal == SIGPIPE));
     if (ia.int_code == JUDGE_IE) {
         o->code = JUDGE_IE;
         judge_fmt(msg, msg_size, "%s", ia.message);
