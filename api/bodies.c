@@ -236,10 +236,15 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
     return 0;
 }
 
+struct interactor_in {
+    const char *language, *source, *protocol;
+};
+
 struct checker_in {
     const char *kind;
     double abs, rel;
     const char *language, *source;
+    struct interactor_in interactor;
 };
 
 struct test_in {
@@ -275,12 +280,20 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     const unsigned tests_req = mode == MERGED ? 0 : API_REQUIRED;
     const double big = (double)lim->max_upload;
     static const struct test_in test_defaults = {.points = 1};
+    const struct api_field interactor_f[] = {
+        API_FIELD_STR(struct interactor_in, language, API_REQUIRED, 1, API_LANGUAGE_MAX),
+        API_FIELD_STR(struct interactor_in, source, API_REQUIRED | API_TOOBIG, 1,
+                      (double)lim->max_source),
+        API_FIELD_STR(struct interactor_in, protocol, 0, 1, 16),
+        API_FIELD_END,
+    };
     const struct api_field checker_f[] = {
         API_FIELD_STR(struct checker_in, kind, API_REQUIRED, 1, 16),
         API_FIELD_NUM(struct checker_in, abs, 0, 0, 1e9),
         API_FIELD_NUM(struct checker_in, rel, 0, 0, 1e9),
         API_FIELD_STR(struct checker_in, language, 0, 1, API_LANGUAGE_MAX),
         API_FIELD_STR(struct checker_in, source, API_TOOBIG, 1, (double)lim->max_source),
+        API_FIELD_OBJ(struct checker_in, interactor, 0, interactor_f),
         API_FIELD_END,
     };
     const struct api_field test_f[] = {
@@ -341,6 +354,14 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
         return bad(err, "checker.language", "is required");
     if (!strcmp(kind, "custom") && !in.checker.source)
         return bad(err, "checker.source", "is required");
+    const struct interactor_in *ia = &in.checker.interactor;
+    const char *protocol = ia->protocol ? ia->protocol : "testlib";
+    if (ia->source && strcmp(protocol, "testlib") && strcmp(protocol, "kattis"))
+        return bad(err, "checker.interactor.protocol", "must be testlib or kattis");
+    /* A Kattis interactor is the whole judge: no checker reads an output after it. */
+    if (ia->source && !strcmp(protocol, "kattis") && strcmp(kind, "tokens"))
+        return bad(err, "checker.kind",
+                   "must be tokens (unused) with a kattis interactor, which judges alone");
 
     memset(def, 0, sizeof(*def));
     def->slug = in.slug;
@@ -360,6 +381,11 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     }
     def->checker_language = in.checker.language;
     def->checker_source = in.checker.source;
+    if (ia->source) {
+        def->interactor_language = ia->language;
+        def->interactor_source = ia->source;
+        def->interactor_protocol = protocol;
+    }
     def->stop_on_first_failure = in.stop_on_first_failure;
     def->archived_set = in.archived >= 0;
     def->archived = in.archived > 0;
@@ -411,12 +437,19 @@ int api_body_problem_patch(struct api_arena *a, const char *text, size_t len,
 {
     static const struct test_in test_defaults = {.points = 1};
     const double big = (double)lim->max_upload;
+    const struct api_field interactor_f[] = {
+        API_FIELD_STR(struct interactor_in, language, 0, 1, API_LANGUAGE_MAX),
+        API_FIELD_STR(struct interactor_in, source, API_TOOBIG, 1, (double)lim->max_source),
+        API_FIELD_STR(struct interactor_in, protocol, 0, 1, 16),
+        API_FIELD_END,
+    };
     const struct api_field checker_f[] = {
         API_FIELD_STR(struct checker_in, kind, 0, 1, 16),
         API_FIELD_NUM(struct checker_in, abs, 0, 0, 1e9),
         API_FIELD_NUM(struct checker_in, rel, 0, 0, 1e9),
         API_FIELD_STR(struct checker_in, language, 0, 1, API_LANGUAGE_MAX),
         API_FIELD_STR(struct checker_in, source, API_TOOBIG, 1, (double)lim->max_source),
+        API_FIELD_OBJ(struct checker_in, interactor, 0, interactor_f),
         API_FIELD_END,
     };
     const struct api_field test_f[] = {

@@ -24,14 +24,25 @@ static void drop(struct api_req *req, struct db_conn *c, const char *idtext)
 int api_checker_check(struct api_req *req, const char *language, const char *source,
                       const char *language_field, const char *file)
 {
+    return api_program_check(req, 0, language, source, language_field, file);
+}
+
+int api_program_check(struct api_req *req, int which, const char *language, const char *source,
+                      const char *language_field, const char *file)
+{
+    int64_t *build = which ? &req->interactor_build : &req->checker_build;
     struct db_conn *c;
     PGresult *res = NULL;
     const char *idtext;
     int r;
 
+    /* A handler that checks two programs runs again after each wait: the first one's answer
+     * is kept, its row gone already. */
+    if (req->builds_ok & (1u << which))
+        return 0;
     if ((r = api_db(req, &c)) < 0)
         return r;
-    if (!req->checker_build) {
+    if (!*build) {
         r = db_query(
             c, &res,
             "INSERT INTO checker_builds (language_id, source)"
@@ -44,16 +55,16 @@ int api_checker_check(struct api_req *req, const char *language, const char *sou
             return api_fail(req, -EINVAL, language_field, "no enabled language %s for the checker",
                             language);
         }
-        req->checker_build = db_int64(res, 0, 0);
+        *build = db_int64(res, 0, 0);
         PQclear(res);
         res = NULL;
     }
-    r = api_wait(req, 'c', req->checker_build, (int)req->srv->cfg.checker_wait_s);
+    r = api_wait(req, 'c', *build, (int)req->srv->cfg.checker_wait_s);
     if (r < 0)
         return r; /* parked, or the database failed (answered) */
     if ((r = api_db(req, &c)) < 0)
         return r;
-    idtext = api_printf(req, "%lld", (long long)req->checker_build);
+    idtext = api_printf(req, "%lld", (long long)*build);
     if (!idtext)
         return -ENOMEM;
     r = db_query(c, &res,
@@ -71,9 +82,10 @@ int api_checker_check(struct api_req *req, const char *language, const char *sou
                         " nothing was stored, send it again",
                         (long long)req->srv->cfg.checker_wait_s);
     }
-    if (!strcmp(PQgetvalue(res, 0, 1), "OK"))
+    if (!strcmp(PQgetvalue(res, 0, 1), "OK")) {
         r = 0;
-    else if (!strcmp(PQgetvalue(res, 0, 1), "CE")) {
+        req->builds_ok |= 1u << which;
+    } else if (!strcmp(PQgetvalue(res, 0, 1), "CE")) {
         /* The compiler's whole message (capped by the judge), not api_fail's short one. */
         r = api_fail(req, -EINVAL, file, "%s does not compile", file);
         req->err_message = api_printf(req, "%s does not compile; nothing was stored:\n%s", file,

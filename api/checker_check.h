@@ -25,4 +25,10 @@
 int api_checker_check(struct api_req *req, const char *language, const char *source,
                       const char *language_field, const char *file) API_WUR;
 
+/* api_checker_check for either of the two programs a problem may have compiled by a judge:
+ * which 0 its checker, 1 its interactor (compiled the same way). One request may check both,
+ * one after the other: each is built once, and an answer already had is not asked again. */
+int api_program_check(struct api_req *req, int which, const char *language, const char *source,
+                      const char *language_field, const char *file) API_WUR;
+
 #endif

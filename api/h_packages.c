@@ -94,9 +94,13 @@ int api_h_package_upload(struct api_req *req)
     if (r >= 0)
         r = db_pkg_checker_language(c, &prob, &err);
     /* A checker that does not compile is refused by its file's name, nothing stored. */
-    if (r >= 0 && prob.def.checker_language) {
+    if (r >= 0 && (prob.def.checker_language || prob.def.interactor_language)) {
         const char *file = prob.checker_path ? prob.checker_path : "checker";
-        r = api_checker_check(req, prob.def.checker_language, prob.def.checker_source, file, file);
+        /* A Kattis interactor is its output validator, checked the same way. */
+        r = prob.def.checker_language ? api_checker_check(req, prob.def.checker_language,
+                                                          prob.def.checker_source, file, file)
+                                      : api_program_check(req, 1, prob.def.interactor_language,
+                                                          prob.def.interactor_source, file, file);
         if (r < 0)
             goto out;
         if ((r = api_db(req, &c)) < 0)

@@ -98,6 +98,13 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     "                || CASE WHEN $4::boolean"                                                    \
     "                   THEN jsonb_build_object('source', p.checker_source)"                      \
     "                   ELSE '{}'::jsonb END"                                                     \
+    "           ELSE '{}'::jsonb END"                                                             \
+    "        || CASE WHEN p.interactor_protocol IS NOT NULL"                                      \
+    "           THEN jsonb_build_object('interactor', jsonb_build_object("                        \
+    "                    'language', p.interactor_language, 'protocol', p.interactor_protocol)"   \
+    "                || CASE WHEN $4::boolean"                                                    \
+    "                   THEN jsonb_build_object('source', p.interactor_source)"                   \
+    "                   ELSE '{}'::jsonb END)"                                                    \
     "           ELSE '{}'::jsonb END)::text,"                                                     \
     "       p.stop_on_first_failure, p.max_score, p.version,"                                     \
     "       " API_SQL_TIME("p.created_at") ", " API_SQL_TIME("p.updated_at") ","                  \
@@ -366,6 +373,24 @@ static int checker_is_new(struct api_req *req, struct db_conn *c, const struct d
     return r;
 }
 
+/* The same for the interactor. */
+static int interactor_is_new(struct api_req *req, struct db_conn *c,
+                             const struct db_problem_def *def)
+{
+    PGresult *res = NULL;
+    int r = db_query(
+        c, &res,
+        "SELECT 1 FROM problems WHERE slug = $1 AND interactor_language = $2"
+        " AND interactor_source = $3",
+        3, (const char *const[]){def->slug, def->interactor_language, def->interactor_source});
+
+    if (r < 0)
+        return api_db_fail(req, r, "interactor read");
+    r = PQntuples(res) == 1 ? 0 : 1;
+    PQclear(res);
+    return r;
+}
+
 static int save(struct api_req *req, struct db_conn *c, const struct db_problem_def *def,
                 enum db_save_mode mode, int status)
 {
@@ -382,6 +407,14 @@ static int save(struct api_req *req, struct db_conn *c, const struct db_problem_
             return r;
         if ((r = api_checker_check(req, def->checker_language, def->checker_source,
                                    "checker.language", "checker.source")) < 0)
+            return r;
+    }
+    /* The interactor likewise: compiled by a judge before it is stored. */
+    if (def->interactor_source && (r = interactor_is_new(req, c, def)) != 0) {
+        if (r < 0)
+            return r;
+        if ((r = api_program_check(req, 1, def->interactor_language, def->interactor_source,
+                                   "checker.interactor.language", "checker.interactor.source")) < 0)
             return r;
     }
     r = db_problem_save(c, def, mode == DB_PROBLEM_CREATE ? api_user(req)->id : 0, mode, &id,

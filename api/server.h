@@ -149,8 +149,10 @@ struct api_req {
     int retry_after;
     /* ?wait= */
     struct api_waiter waiter;
-    int64_t checker_build;  /* the checker build this request waits on (checker_check.c), or 0 */
-    struct api_pwjob pwjob; /* its password hash in line (pwhash.c) */
+    int64_t checker_build;    /* the checker build this request waits on (checker_check.c), or 0 */
+    int64_t interactor_build; /* the same for an interactive problem's interactor */
+    unsigned builds_ok;       /* bit 0 the checker, bit 1 the interactor: compiled (answered) */
+    struct api_pwjob pwjob;   /* its password hash in line (pwhash.c) */
     struct timespec wait_deadline; /* set on the first api_wait of the request */
     int waiting;
     int64_t created_id; /* POST ...?wait=: what this request created, once it has */

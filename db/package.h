@@ -103,15 +103,19 @@ struct db_pkg_solution {
  * into the files it was parsed from, which must outlive it). */
 struct db_pkg_problem {
     struct db_problem_def def;
-    const char *format; /* "gavel" or "kattis" */
-    int time_limit_ms;  /* base limit scaled to every language at save; 0 = none */
-    char *meta_json;    /* settings only the self-check reads, e.g. {"time_multiplier":5} */
-    char *checker_ext;  /* custom checker: the source's extension ("cpp"), for its language */
-    char *checker_path; /* custom checker: its source's path in the package ("checker.cpp") */
+    const char *format;   /* "gavel" or "kattis" */
+    int time_limit_ms;    /* base limit scaled to every language at save; 0 = none */
+    char *meta_json;      /* settings only the self-check reads, e.g. {"time_multiplier":5} */
+    char *checker_ext;    /* custom checker: the source's extension ("cpp"), for its language */
+    char *checker_path;   /* custom checker: its source's path in the package ("checker.cpp") */
+    char *interactor_ext; /* Gavel's format: the interactor's extension, for its language */
+    int interactive;      /* Kattis: the output validator is the interactor (once the language
+                             is known it moves to def.interactor_*, protocol kattis) */
     struct db_pkg_solution *solutions;
     size_t n_solutions;
     /* owned storage behind def */
     char *slug, *title, *statement, *time_limits_json, *checker_params_json, *checker_source;
+    char *interactor_source;
     struct db_test_def *tests;
     char **names; /* test and group names */
     size_t n_names;

@@ -207,7 +207,8 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
     struct archive *a = NULL;
     struct membuf m = {0};
     cJSON *root = NULL;
-    char *json = NULL, checker_file[32], name[PKG_MAX_NAME + 16], path[DB_PKG_MAX_PATH + 1];
+    char *json = NULL, checker_file[32], interactor_file[32], name[PKG_MAX_NAME + 16],
+         path[DB_PKG_MAX_PATH + 1];
     int r, renamed = 0;
 
     *ret_data = NULL;
@@ -216,7 +217,10 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
                  "SELECT p.id, p.slug, p.title, p.statement, p.visibility, p.checker_kind,"
                  " p.checker_params::text, p.checker_language, p.checker_source,"
                  " p.stop_on_first_failure, coalesce(p.memory_limit_mb, 0),"
-                 " p.time_limits_ms::text, coalesce(m.meta->>'time_multiplier', '')"
+                 " p.time_limits_ms::text, coalesce(m.meta->>'time_multiplier', ''),"
+                 " coalesce(p.interactor_protocol, ''), p.interactor_source,"
+                 " coalesce((SELECT source_file FROM languages l"
+                 "           WHERE l.id = p.interactor_language), '')"
                  " FROM problems p LEFT JOIN package_meta m ON m.problem_id = p.id"
                  " WHERE p.slug = $1",
                  1, (const char *const[]){slug});
@@ -257,6 +261,15 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
         cJSON_AddItemToObject(root, "time_limits_ms", cJSON_Parse(PQgetvalue(p, 0, 11)));
     cJSON_AddBoolToObject(root, "stop_on_first_failure", PQgetvalue(p, 0, 9)[0] == 't');
     r = describe_checker(c, p, root, checker_file, sizeof(checker_file));
+    interactor_file[0] = '\0';
+    if (r >= 0 && PQgetvalue(p, 0, 13)[0]) {
+        cJSON *ia = cJSON_AddObjectToObject(root, "interactor");
+        snprintf(interactor_file, sizeof(interactor_file), "interactor.%s",
+                 pkg_ext(PQgetvalue(p, 0, 15)));
+        if (!ia || !cJSON_AddStringToObject(ia, "source", interactor_file) ||
+            !cJSON_AddStringToObject(ia, "protocol", PQgetvalue(p, 0, 13)))
+            r = -ENOMEM;
+    }
     if (r >= 0)
         r = describe_tests(t, renamed, root);
     if (r < 0)
@@ -292,6 +305,8 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
         r = add_entry(a, slug, "statement.md", PQgetvalue(p, 0, 3), strlen(PQgetvalue(p, 0, 3)));
     if (r >= 0 && checker_file[0])
         r = add_entry(a, slug, checker_file, PQgetvalue(p, 0, 8), strlen(PQgetvalue(p, 0, 8)));
+    if (r >= 0 && interactor_file[0])
+        r = add_entry(a, slug, interactor_file, PQgetvalue(p, 0, 14), strlen(PQgetvalue(p, 0, 14)));
     for (int i = 0; r >= 0 && i < PQntuples(t); i++) {
         export_name(t, i, renamed, name, sizeof(name));
         snprintf(path, sizeof(path), "tests/%s.in", name);

@@ -5,6 +5,8 @@
  *     statement.md         the statement (markdown), optional
  *     tests/NAME.in/.out   the tests, in the order of their names (strcmp)
  *     checker.EXT          a custom checker's source (or the file checker.source names)
+ *     interactor.EXT       an interactive problem's interactor (or interactor.source's file),
+ *                          problem.json "interactor": {"source", "protocol": testlib|kattis}
  *     solutions/EXP/FILE   shipped solutions; EXP is the verdict each must get
  *
  * cJSON keeps no positions, so a mistake found after parsing is placed at the line of the
@@ -256,6 +258,45 @@ static int parse_checker(const struct gctx *g, const cJSON *c, const struct db_p
     return p->def.checker_kind ? 0 : -ENOMEM;
 }
 
+/* "interactor": {"source": FILE, "protocol": "testlib" | "kattis"}: an interactive problem. */
+static int parse_interactor(const struct gctx *g, const cJSON *c, const struct db_pkg_files *files,
+                            struct db_pkg_problem *p)
+{
+    static const char *const keys[] = {"source", "protocol", NULL};
+    const char *source = NULL, *protocol = "testlib";
+    int r;
+
+    if (!cJSON_IsObject(c))
+        return FAIL(g, "interactor", "\"interactor\" must be an object");
+    r = check_keys(g, c, keys, "interactor");
+    if (r >= 0)
+        r = get_str(g, c, "source", &source);
+    if (r >= 0)
+        r = get_str(g, c, "protocol", &protocol);
+    if (r < 0)
+        return r;
+    if (strcmp(protocol, "testlib") != 0 && strcmp(protocol, "kattis") != 0)
+        return FAIL(g, "protocol", "interactor protocol must be testlib or kattis");
+    if (!strcmp(protocol, "kattis") && p->def.checker_kind && strcmp(p->def.checker_kind, "tokens"))
+        return FAIL(g, "interactor",
+                    "a kattis interactor judges alone: the checker must be left out (or tokens)");
+    if (!source)
+        for (size_t i = 0; i < files->n && !source; i++)
+            if (!strncmp(files->v[i].path, "interactor.", 11))
+                source = files->v[i].path;
+    if (!source)
+        return FAIL(g, "interactor", "an interactor needs a source: interactor.cpp or \"source\"");
+    if (!db_pkg_file_get(files, source))
+        return FAIL(g, "source", "interactor source %.100s is not in the package", source);
+    r = pkg_inline_source(p, files, source, &p->interactor_source, g->err);
+    if (r < 0)
+        return r;
+    p->def.interactor_source = p->interactor_source;
+    p->def.interactor_protocol = !strcmp(protocol, "kattis") ? "kattis" : "testlib";
+    p->interactor_ext = pkg_keep(p, pkg_ext(source), (size_t)-1);
+    return p->interactor_ext ? 0 : -ENOMEM;
+}
+
 /* Finds tests/NAME.in + .out pairs in name order and gives each its sample flag, group and
  * points from problem.json. */
 static int parse_tests(const struct gctx *g, const cJSON *root, const struct db_pkg_files *files,
@@ -446,13 +487,21 @@ static int parse_solutions(const struct db_pkg_files *files, struct db_pkg_probl
 int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
                     struct db_pkg_error *err)
 {
-    static const char *const keys[] = {"slug",          "title",
-                                       "visibility",    "memory_limit_mb",
-                                       "time_limit_ms", "time_limits_ms",
-                                       "checker",       "stop_on_first_failure",
-                                       "samples",       "points",
-                                       "groups",        "test_points",
-                                       "verify",        NULL};
+    static const char *const keys[] = {"slug",
+                                       "title",
+                                       "visibility",
+                                       "memory_limit_mb",
+                                       "time_limit_ms",
+                                       "time_limits_ms",
+                                       "checker",
+                                       "interactor",
+                                       "stop_on_first_failure",
+                                       "samples",
+                                       "points",
+                                       "groups",
+                                       "test_points",
+                                       "verify",
+                                       NULL};
     const struct db_pkg_file *pj = db_pkg_file_get(files, "problem.json");
     const struct db_pkg_file *st = db_pkg_file_get(files, "statement.md");
     struct gctx g = {(const char *)pj->data, pj->len, err};
@@ -561,6 +610,9 @@ int pkg_parse_gavel(const struct db_pkg_files *files, struct db_pkg_problem *p,
     }
     v = cJSON_GetObjectItemCaseSensitive(root, "checker");
     if (v && (r = parse_checker(&g, v, files, p)) < 0)
+        goto out;
+    v = cJSON_GetObjectItemCaseSensitive(root, "interactor");
+    if (v && (r = parse_interactor(&g, v, files, p)) < 0)
         goto out;
     p->statement = pkg_keep(p, st ? (const char *)st->data : "", st ? st->len : 0);
     p->def.statement = p->statement;

@@ -12,6 +12,9 @@
  *                                "rel"}: case- and space-insensitive unless the flags say
  *   validation: custom           checker custom, the one output validator, params
  *                                {"protocol": "kattis", "flags": [validator_flags...]}
+ *   validation: custom           the output validator is the interactor (protocol kattis,
+ *     interactive (or type:      its flags in the checker's params); the checker is tokens,
+ *     interactive)               unused
  *   problem_statement/ or        the statement, kept as is (problem.en.md, problem.md,
  *   statement/                   then .tex, then any problem.*.md, .tex or .txt)
  *   data/sample/NAME.in + .ans   sample tests, 0 points
@@ -20,8 +23,7 @@
  *                                points are accept_score of G/testdata.yaml, else its number
  *                                of tests; tests right under data/secret score 1 each
  *   submissions/accepted/...     shipped solutions with their expected verdict
- * Interactive and multi-pass problems and custom score validators are refused: the judge runs
- * neither.
+ * Multi-pass problems and custom score validators are refused: the judge runs neither.
  */
 #include "db/package-internal.h"
 
@@ -308,10 +310,14 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
         r = db_pkg_fail(err, "problem.yaml", yline(n), "type must be a string");
         goto out;
     }
-    if (type && (strstr(type, "interactive") || strstr(type, "multi-pass"))) {
-        r = db_pkg_fail(err, "problem.yaml", yline(n), "%s problems are not supported", type);
+    if (type && strstr(type, "multi-pass")) {
+        r = db_pkg_fail(err, "problem.yaml", yline(n),
+                        "%s problems are not supported (multi-pass: each pass's nextpass.in is"
+                        " not carried to a next run)",
+                        type);
         goto out;
     }
+    p->interactive = type && strstr(type, "interactive");
     /* A pass-fail problem (Kattis's default type) is judged as a whole: its first failed test
      * settles it, as on Kattis and DOMjudge. A scoring one runs what its score needs. */
     p->def.stop_on_first_failure = !(type && strstr(type, "scoring"));
@@ -320,9 +326,38 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
         r = db_pkg_fail(err, "problem.yaml", yline(n), "validation must be a string");
         goto out;
     }
-    if (strcmp(validation, "default") != 0 && strcmp(validation, "custom") != 0) {
+    /* "custom", then options: "interactive" (judged), "score", "multi-pass" (refused). */
+    int custom = !strncmp(validation, "custom", 6) &&
+                 (validation[6] == '\0' || validation[6] == ' ' || validation[6] == '\t');
+    if (custom) {
+        for (const char *w = validation + 6; *w;) {
+            size_t len;
+            while (*w == ' ' || *w == '\t')
+                w++;
+            len = strcspn(w, " \t");
+            if (len == 11 && !strncmp(w, "interactive", 11))
+                p->interactive = 1;
+            else if (len) {
+                r = db_pkg_fail(err, "problem.yaml", yline(n),
+                                "validation \"%.60s\" is not supported (\"%.*s\": only"
+                                " default, custom and custom interactive)",
+                                validation, (int)(len > 20 ? 20 : len), w);
+                goto out;
+            }
+            w += len;
+        }
+    }
+    /* The 2023 format says type: interactive, and has no validation key. */
+    if (p->interactive && !n)
+        custom = 1;
+    if (strcmp(validation, "default") != 0 && !custom) {
         r = db_pkg_fail(err, "problem.yaml", yline(n),
                         "validation \"%.60s\" is not supported (default or custom)", validation);
+        goto out;
+    }
+    if (p->interactive && !custom) {
+        r = db_pkg_fail(err, "problem.yaml", yline(n),
+                        "an interactive problem needs validation: custom interactive");
         goto out;
     }
     n = yget(&y, root, "validator_flags");
@@ -330,7 +365,7 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
         r = db_pkg_fail(err, "problem.yaml", yline(n), "validator_flags must be a string");
         goto out;
     }
-    if (!strcmp(validation, "default"))
+    if (!custom)
         r = default_validator(&y, n, flags, p);
     else
         r = custom_validator(&y, n, flags, files, p);

@@ -120,6 +120,17 @@ static int checker_language(struct db_pkg_problem *p, const struct lang_ext *lan
     const char *cfile =
         !strcmp(p->format ? p->format : "", "kattis") ? "output_validators" : "problem.json";
 
+    if (p->interactor_ext && !p->def.interactor_language) {
+        const char *iid = lang_of(langs, n_langs, p->interactor_ext);
+        if (!iid)
+            return db_pkg_fail(err, "problem.json", 0,
+                               "no language for an interactor written in .%s", p->interactor_ext);
+        p->def.interactor_language = pkg_keep(p, iid, (size_t)-1);
+        if (!p->def.interactor_language)
+            return -ENOMEM;
+    }
+    if (p->interactive && p->def.interactor_language)
+        return 0; /* moved already */
     if (!p->def.checker_kind || strcmp(p->def.checker_kind, "custom") != 0)
         return 0;
     const char *id = lang_of(langs, n_langs, p->checker_ext ? p->checker_ext : "");
@@ -128,7 +139,18 @@ static int checker_language(struct db_pkg_problem *p, const struct lang_ext *lan
                            p->checker_ext ? p->checker_ext : "");
     /* A copy the problem owns: langs is the caller's, gone when it returns. */
     p->def.checker_language = pkg_keep(p, id, (size_t)-1);
-    return p->def.checker_language ? 0 : -ENOMEM;
+    if (!p->def.checker_language)
+        return -ENOMEM;
+    if (p->interactive) {
+        /* The validator talks with the submission: it is the interactor, and no checker reads
+         * an output after it (its flags stay in the checker's parameters). */
+        p->def.interactor_language = p->def.checker_language;
+        p->def.interactor_source = p->def.checker_source;
+        p->def.interactor_protocol = "kattis";
+        p->def.checker_kind = "tokens";
+        p->def.checker_language = p->def.checker_source = NULL;
+    }
+    return 0;
 }
 
 int db_pkg_checker_language(struct db_conn *c, struct db_pkg_problem *p, struct db_pkg_error *err)

@@ -112,6 +112,14 @@ static int validate(const struct db_problem_def *d, const char **ret_field, char
         BAD("checker.language");
     if (!strcmp(kind, "custom") && (!d->checker_source || !*d->checker_source))
         BAD("checker.source");
+    if (d->interactor_source && (!d->interactor_language || !*d->interactor_language))
+        BAD("checker.interactor.language");
+    if (d->interactor_source && !*d->interactor_source)
+        BAD("checker.interactor.source");
+    if (d->interactor_source &&
+        (!d->interactor_protocol ||
+         (strcmp(d->interactor_protocol, "kattis") && strcmp(d->interactor_protocol, "testlib"))))
+        BAD("checker.interactor.protocol");
     if (!d->keep_tests && (d->n_tests < 1 || !d->tests))
         BAD("tests");
     for (size_t i = 0; !d->keep_tests && i < d->n_tests; i++) {
@@ -134,6 +142,8 @@ static const char *field_of_refusal(struct db_conn *c)
 {
     const char *e = db_error(c);
 
+    if (strstr(e, "interactor"))
+        return "checker.interactor.language";
     if (strstr(e, "checker_language") || strstr(e, "languages"))
         return "checker.language";
     if (strstr(e, "jsonb") || strstr(e, "json"))
@@ -256,28 +266,35 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
                                       custom ? d->checker_language : NULL,
                                       custom ? d->checker_source : NULL,
                                       stop_first ? "true" : "false",
-                                      max_score};
+                                      max_score,
+                                      d->interactor_source ? d->interactor_language : NULL,
+                                      d->interactor_source,
+                                      d->interactor_source ? d->interactor_protocol : NULL};
         const char *sql;
         if (mode == DB_PROBLEM_CREATE)
             sql = "INSERT INTO problems (slug, title, statement, visibility, owner_id,"
                   " memory_limit_mb, time_limits_ms, checker_kind, checker_params,"
-                  " checker_language, checker_source, stop_on_first_failure, max_score)"
+                  " checker_language, checker_source, stop_on_first_failure, max_score,"
+                  " interactor_language, interactor_source, interactor_protocol)"
                   " VALUES ($1, $2, $3, $4, nullif($5::bigint, 0), nullif($6::int, 0), $7::jsonb,"
-                  " $8, $9::jsonb, $10, $11, $12::boolean, $13::int) RETURNING id, version";
+                  " $8, $9::jsonb, $10, $11, $12::boolean, $13::int, $14, $15, $16)"
+                  " RETURNING id, version";
         else if (mode == DB_PROBLEM_REPLACE)
             sql = "UPDATE problems SET title = $2, statement = $3, visibility = $4,"
                   " owner_id = coalesce(nullif($5::bigint, 0), owner_id),"
                   " memory_limit_mb = nullif($6::int, 0), time_limits_ms = $7::jsonb,"
                   " checker_kind = $8, checker_params = $9::jsonb, checker_language = $10,"
                   " checker_source = $11, stop_on_first_failure = $12::boolean,"
-                  " max_score = $13::int, version = version + 1, updated_at = now()"
+                  " max_score = $13::int, interactor_language = $14, interactor_source = $15,"
+                  " interactor_protocol = $16, version = version + 1, updated_at = now()"
                   " WHERE slug = $1 RETURNING id, version";
         else
             sql = "INSERT INTO problems (slug, title, statement, visibility, owner_id,"
                   " memory_limit_mb, time_limits_ms, checker_kind, checker_params,"
-                  " checker_language, checker_source, stop_on_first_failure, max_score)"
+                  " checker_language, checker_source, stop_on_first_failure, max_score,"
+                  " interactor_language, interactor_source, interactor_protocol)"
                   " VALUES ($1, $2, $3, $4, nullif($5::bigint, 0), nullif($6::int, 0), $7::jsonb,"
-                  " $8, $9::jsonb, $10, $11, $12::boolean, $13::int)"
+                  " $8, $9::jsonb, $10, $11, $12::boolean, $13::int, $14, $15, $16)"
                   " ON CONFLICT (slug) DO UPDATE SET title = EXCLUDED.title,"
                   " statement = EXCLUDED.statement, visibility = EXCLUDED.visibility,"
                   " owner_id = coalesce(EXCLUDED.owner_id, problems.owner_id),"
@@ -288,9 +305,13 @@ int db_problem_save(struct db_conn *c, const struct db_problem_def *d, int64_t o
                   " checker_language = EXCLUDED.checker_language,"
                   " checker_source = EXCLUDED.checker_source,"
                   " stop_on_first_failure = EXCLUDED.stop_on_first_failure,"
-                  " max_score = EXCLUDED.max_score, version = problems.version + 1,"
+                  " max_score = EXCLUDED.max_score,"
+                  " interactor_language = EXCLUDED.interactor_language,"
+                  " interactor_source = EXCLUDED.interactor_source,"
+                  " interactor_protocol = EXCLUDED.interactor_protocol,"
+                  " version = problems.version + 1,"
                   " updated_at = now() RETURNING id, version";
-        r = db_query(c, &res, sql, 13, values);
+        r = db_query(c, &res, sql, 16, values);
     }
     if (r < 0) {
         if (ret_field && !*ret_field)

@@ -45,7 +45,10 @@ struct db_problem_def {
     const char *checker_params_json; /* e.g. {"abs":1e-6,"rel":1e-6}; NULL = {} */
     const char *checker_language;    /* custom only: a language id */
     const char *checker_source;      /* custom only */
-    int stop_on_first_failure;       /* 1, 0, or DB_STOP_DEFAULT: 1 when no test has points */
+    /* An interactive problem's interactor (all three, or none): a language id, its source and
+     * its protocol, "kattis" or "testlib" (problems/README.md). */
+    const char *interactor_language, *interactor_source, *interactor_protocol;
+    int stop_on_first_failure; /* 1, 0, or DB_STOP_DEFAULT: 1 when no test has points */
     const struct db_test_def *tests;
     size_t n_tests; /* at least 1, unless keep_tests */
     /* REPLACE only: the stored tests stay as they are (tests and n_tests unused). */

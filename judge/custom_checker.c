@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,4 +254,189 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
     /* Give back at once what the checker wrote, before the program's next test runs in the
      * same box under a lower memory limit. */
     return judge_worker_clear(w, w->check_dir);
+}
+
+/* --- the interactor ------------------------------------------------------------------------- */
+
+/* The interactor's wall clock beyond the submission's: it may need to finish its work once the
+ * submission ended, and it must outlive a submission that waits, whose verdict (TLE) comes
+ * from the submission's own clock. */
+#define INTERACTOR_WALL_EXTRA_MS 10000
+
+/* The worker's second box, for interactors, made on the first interactive test. */
+static int interactor_box(struct judge_worker *w)
+{
+    char msg[256] = "";
+    int r;
+
+    if (w->ibox)
+        return 0;
+    r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->ibox, msg, sizeof(msg));
+    if (r < 0)
+        return judge_fail(w, r, "cannot create the interactor's sandbox box (%s)", msg);
+    return 0;
+}
+
+int judge_interactor_run(struct judge_worker *w, struct judge_problem_checker *ick,
+                         const struct sb_spec *sub, const char *in_path, const char *ans_path,
+                         const char *out_path, uint64_t out_kb, int full,
+                         struct judge_interaction *ret)
+{
+    char *argv[JUDGE_MAX_ARGS + 3 + JUDGE_CHECK_MAX_FLAGS], log_path[PATH_MAX + 16],
+        fb[PATH_MAX + 16], made[PATH_MAX + 32];
+    int to_int[2] = {-1, -1}, to_sub[2] = {-1, -1}, r, n, first_ours = -1, argv_made = 0;
+    int kattis = ick->params.kattis;
+    struct sb_spec ss = *sub;
+
+    memset(ret, 0, sizeof(*ret));
+    ret->int_code = JUDGE_IE;
+    r = interactor_box(w);
+    if (r < 0)
+        return r;
+    r = judge_worker_clear(w, w->check_dir);
+    if (r < 0)
+        return r;
+    r = copy_dir_files(ick->dir, w->check_dir);
+    if (r < 0)
+        return judge_fail(w, r, "cannot copy the interactor into %s", w->check_dir);
+    r = put_check_file(w, in_path, "input.txt");
+    if (r >= 0)
+        r = put_check_file(w, ans_path, "answer.txt");
+    if (r < 0)
+        return judge_fail(w, r, "cannot prepare the interactor's files in %s", w->check_dir);
+    judge_fmt(fb, sizeof(fb), "%s/feedback", w->check_dir);
+    r = judge_mkdirs(fb);
+    if (r >= 0 && chown(fb, sb_box_uid(w->ibox), sb_box_uid(w->ibox)) < 0)
+        r = -errno;
+    if (r < 0)
+        return judge_fail(w, r, "cannot prepare %s", fb);
+    r = judge_expand(
+        ick->lang.run_argv, ick->lang.n_run,
+        &(struct judge_vars){.src = ick->src, .name = ick->name, .memory_mb = CHECKER_MEMORY_MB},
+        argv);
+    if (r < 0)
+        return judge_fail(w, r, "bad run command of %s", ick->lang.id);
+    argv_made = 1;
+    for (n = 0; argv[n]; n++)
+        ;
+    first_ours = n;
+    /* Kattis: input answer feedback_dir [flags]; testlib: input output (the file the checker
+     * then judges, written in the interactor's own folder). */
+    argv[n++] = (char *)"input.txt";
+    argv[n++] = (char *)(kattis ? "answer.txt" : "output.txt");
+    if (kattis) {
+        argv[n++] = (char *)"feedback/";
+        for (size_t k = 0; k < ick->params.n_flags; k++)
+            argv[n++] = ick->params.flags[k];
+    }
+    argv[n] = NULL;
+    judge_worker_path(w, "checker.txt", log_path, sizeof(log_path));
+    (void)unlink(log_path);
+
+    if (pipe2(to_int, O_CLOEXEC) < 0 || pipe2(to_sub, O_CLOEXEC) < 0) {
+        r = judge_fail(w, -errno, "cannot make the interaction's pipes");
+        goto out;
+    }
+    ss.fd_streams = SB_STDIN_FD | SB_STDOUT_FD;
+    ss.stdin_fd = to_sub[0];
+    ss.stdout_fd = to_int[1];
+    ss.stdin_path = ss.stdout_path = NULL;
+    if (!ss.limits.wall_ms)
+        ss.limits.wall_ms = 2 * ss.limits.time_ms + 1000;
+    struct sb_spec is = {
+        .argv = (const char *const *)argv,
+        .fd_streams = SB_STDIN_FD | SB_STDOUT_FD,
+        .stdin_fd = to_int[0],
+        .stdout_fd = to_sub[1],
+        .stderr_path = log_path,
+        .work_dir = w->check_dir,
+        .binds = &(struct sb_bind){.src = w->check_data_dir, .dst = CHECK_DATA},
+        .n_binds = 1,
+        .profile = ick->lang.profile,
+        .limits = {.time_ms = CHECKER_TIME_MS,
+                   .wall_ms = ss.limits.wall_ms + INTERACTOR_WALL_EXTRA_MS,
+                   .memory_kb = CHECKER_MEMORY_MB * 1024,
+                   .output_kb = out_kb},
+    };
+    r = sb_box_start(w->box, &ss, &ret->sub);
+    if (r < 0) {
+        r = judge_fail(w, r, "sandbox failed to start the program (%s)", ret->sub.message);
+        goto out;
+    }
+    int ri = sb_box_start(w->ibox, &is, &ret->inter);
+    /* Only the programs hold the pipes from now on: each sees the other's end of file. */
+    for (int k = 0; k < 2; k++) {
+        close(to_int[k]);
+        close(to_sub[k]);
+        to_int[k] = to_sub[k] = -1;
+    }
+    /* Both programs have wall clocks: waiting for one then the other cannot hang. */
+    r = sb_box_wait(w->box, &ret->sub);
+    if (ri >= 0)
+        ri = sb_box_wait(w->ibox, &ret->inter);
+    if (ri < 0) {
+        if (ri == -EPIPE) {
+            sb_box_free(w->ibox);
+            w->ibox = NULL;
+        }
+        r = judge_fail(w, ri, "sandbox failed to run the interactor (%s)", ret->inter.message);
+        goto out;
+    }
+    if (r < 0) {
+        r = judge_fail(w, r, "sandbox failed to run the program (%s)", ret->sub.message);
+        goto out;
+    }
+
+    char *text = judge_read_text(log_path, 512);
+    int exit_code = ret->inter.status == SB_OK   ? 0
+                    : ret->inter.status == SB_RE ? ret->inter.exit_code
+                                                 : -1;
+    ret->int_code = judge_checker_exit(kattis, exit_code, text, full, &ret->int_points);
+    if (ret->int_code == JUDGE_IE) {
+        judge_fmt(ret->message, sizeof(ret->message), "interactor failed (%s, exit %d): %.120s",
+                  sb_status_name(ret->inter.status), ret->inter.exit_code, text ? text : "");
+    } else {
+        char *judge_msg = kattis ? feedback_text(fb, "judgemessage.txt") : NULL;
+        judge_fmt(ret->message, sizeof(ret->message), "%.190s",
+                  judge_msg && judge_msg[0] ? judge_msg
+                  : text                    ? text
+                                            : "");
+        free(judge_msg);
+    }
+    free(text);
+    /* testlib: the file the interactor wrote is the output the checker judges. */
+    if (!kattis && ret->int_code != JUDGE_IE) {
+        int fd = -1;
+        char *data = NULL;
+        size_t len = 0;
+        judge_fmt(made, sizeof(made), "output.txt");
+        r = sb_open_result(w->check_dir, made, &fd);
+        if (r >= 0) {
+            close(fd);
+            judge_fmt(made, sizeof(made), "%s/output.txt", w->check_dir);
+            r = judge_read_capped(made, out_kb * 1024 + 1, &data, &len);
+            if (r >= 0)
+                r = judge_write_file(out_path, data, len);
+            free(data);
+        } else {
+            r = judge_write_file(out_path, "", 0); /* wrote nothing: an empty output */
+        }
+        if (r < 0) {
+            r = judge_fail(w, r, "cannot keep the interactor's output");
+            goto out;
+        }
+    }
+    r = judge_worker_clear(w, w->check_dir);
+out:
+    for (int k = 0; k < 2; k++) {
+        if (to_int[k] >= 0)
+            close(to_int[k]);
+        if (to_sub[k] >= 0)
+            close(to_sub[k]);
+    }
+    if (argv_made) {
+        argv[first_ours] = NULL;
+        judge_argv_free(argv);
+    }
+    return r;
 }

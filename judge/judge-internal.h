@@ -113,4 +113,29 @@ int judge_custom_checker_run(struct judge_worker *w, struct judge_problem_checke
                              int full, enum judge_code *ret_code, int *ret_points, char *ret_msg,
                              size_t msg_size) __attribute__((warn_unused_result));
 
+/* --- custom_checker.c: the interactor of an interactive problem ------------------------- */
+
+/* What one interactive test gave: both programs' runs, and what the interactor said. */
+struct judge_interaction {
+    struct sb_result sub, inter;
+    enum judge_code int_code; /* the interactor's exit by its protocol (judge_checker_exit):
+                                 AC, WA (with int_points), or IE when it failed */
+    int int_points;
+    char message[256]; /* a Kattis judgemessage.txt, or the interactor's standard error */
+};
+
+/*
+ * Runs the submission (sub: its argv, folder, profile and limits; its stdin and stdout are
+ * replaced) and the interactor ick (compiled by judge_custom_checker_prepare), each in a box
+ * of its own (the worker's, and a second one made on first use), joined by pipes. The
+ * interactor works in the checker's folder with the test's input (and, Kattis, answer) and a
+ * feedback folder; a testlib interactor's output file is copied to out_path (at most out_kb
+ * KiB) for the checker. The verdict is the caller's, from ret (problems/README.md). A negative
+ * errno is a failure of the judge, with w->error saying why.
+ */
+int judge_interactor_run(struct judge_worker *w, struct judge_problem_checker *ick,
+                         const struct sb_spec *sub, const char *in_path, const char *ans_path,
+                         const char *out_path, uint64_t out_kb, int full,
+                         struct judge_interaction *ret) __attribute__((warn_unused_result));
+
 #endif

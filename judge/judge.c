@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,40 @@ struct run_outcome {
     enum judge_code code;
     struct sb_result res;
 };
+
+/* The verdict of a program's run from the sandbox's status: -EIO for a failure of the box. */
+static int program_code(const struct judge_lang *lang, const struct sb_result *res,
+                        const char *err_path, enum judge_code *ret)
+{
+    switch (res->status) {
+    case SB_OK:
+        *ret = JUDGE_AC;
+        break;
+    case SB_TLE:
+        *ret = JUDGE_TLE;
+        break;
+    case SB_MLE:
+        *ret = JUDGE_MLE;
+        break;
+    case SB_OLE:
+        *ret = JUDGE_OLE;
+        break;
+    case SB_RE:
+        *ret = JUDGE_RE;
+        /* Runtimes that catch running out of memory themselves and exit. */
+        if (lang->profile == SB_JVM || lang->profile == SB_PYTHON) {
+            char *err = judge_read_text(err_path, 65536);
+            if (err && (strstr(err, "java.lang.OutOfMemoryError") || strstr(err, "\nMemoryError") ||
+                        !strncmp(err, "MemoryError", 11)))
+                *ret = JUDGE_MLE;
+            free(err);
+        }
+        break;
+    default:
+        return -EIO;
+    }
+    return 0;
+}
 
 /* Runs the program in the box folder on one input. */
 static int run_program(struct judge_worker *w, const struct judge_lang *lang, const char *src,
@@ -122,33 +157,9 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
     judge_argv_free(argv);
     if (r < 0)
         return judge_fail(w, r, "sandbox failed to run the program (%s)", ret->res.message);
-    switch (ret->res.status) {
-    case SB_OK:
-        ret->code = JUDGE_AC;
-        break;
-    case SB_TLE:
-        ret->code = JUDGE_TLE;
-        break;
-    case SB_MLE:
-        ret->code = JUDGE_MLE;
-        break;
-    case SB_OLE:
-        ret->code = JUDGE_OLE;
-        break;
-    case SB_RE:
-        ret->code = JUDGE_RE;
-        /* Runtimes that catch running out of memory themselves and exit. */
-        if (lang->profile == SB_JVM || lang->profile == SB_PYTHON) {
-            char *err = judge_read_text(err_path, 65536);
-            if (err && (strstr(err, "java.lang.OutOfMemoryError") || strstr(err, "\nMemoryError") ||
-                        !strncmp(err, "MemoryError", 11)))
-                ret->code = JUDGE_MLE;
-            free(err);
-        }
-        break;
-    default:
-        return judge_fail(w, -EIO, "sandbox error: %s", ret->res.message);
-    }
+    r = program_code(lang, &ret->res, err_path, &ret->code);
+    if (r < 0)
+        return judge_fail(w, r, "sandbox error: %s", ret->res.message);
     return 0;
 }
 
@@ -210,10 +221,11 @@ static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
 struct submission {
     char id[24], problem_id[24];
     char pins_dir[PATH_MAX + 16]; /* the job's own links to its test data */
-    char *source, *checker_source;
+    char *source, *checker_source, *interactor_source;
     struct judge_lang lang;
     struct judge_problem_checker ck;
-    int have_lang, have_ck_lang;
+    struct judge_problem_checker ick; /* the interactor, when interactor_source is set */
+    int have_lang, have_ck_lang, have_ick_lang;
     int version, time_ms, memory_mb, stop_first;
     char src[80], name[80]; /* the names the source is judged under */
     struct judge_compiled comp;
@@ -242,7 +254,8 @@ static int submission_load(struct judge_worker *w, struct db_conn *conn, struct 
                  "SELECT s.language_id, s.source, p.id, p.version, coalesce(p.memory_limit_mb, 0),"
                  " coalesce((p.time_limits_ms ->> s.language_id)::int, 0), p.checker_kind,"
                  " coalesce(p.checker_params::text, ''), coalesce(p.checker_language, ''),"
-                 " p.checker_source, p.stop_on_first_failure"
+                 " p.checker_source, p.stop_on_first_failure, p.interactor_language,"
+                 " p.interactor_source, p.interactor_protocol"
                  " FROM submissions s JOIN problems p ON p.id = s.problem_id WHERE s.id = $1",
                  1, (const char *[]){s->id});
     if (r < 0) {
@@ -290,6 +303,24 @@ static int submission_load(struct judge_worker *w, struct db_conn *conn, struct 
         s->checker_source = strdup(PQgetvalue(res, 0, 9));
     }
     s->stop_first = (int)db_int64(res, 0, 10);
+    if (!PQgetisnull(res, 0, 12)) {
+        s->ick.kind = JUDGE_CHECK_CUSTOM;
+        /* A Kattis interactor gets the validator flags of the checker's parameters. */
+        s->ick.params = s->ck.params;
+        s->ick.params.kattis = !strcmp(PQgetvalue(res, 0, 13), "kattis");
+        r = judge_lang_load(conn, PQgetvalue(res, 0, 11), &s->ick.lang);
+        if (r < 0) {
+            r = judge_fail(w, r, "cannot load the interactor's language %s",
+                           PQgetvalue(res, 0, 11));
+            goto out;
+        }
+        s->have_ick_lang = 1;
+        s->interactor_source = strdup(PQgetvalue(res, 0, 12));
+        if (!s->interactor_source) {
+            r = judge_fail(w, -ENOMEM, "out of memory");
+            goto out;
+        }
+    }
     if (!s->source || (s->ck.kind == JUDGE_CHECK_CUSTOM && !s->checker_source)) {
         r = judge_fail(w, -ENOMEM, "out of memory");
         goto out;
@@ -430,6 +461,94 @@ static int check_output(struct judge_worker *w, struct judge_problem_checker *ck
     return 0;
 }
 
+/*
+ * Runs test i of an interactive problem and decides its verdict by the rules of
+ * problems/README.md (interactive problems), in this order: an interactor that failed is IE,
+ * whatever the submission did; an interactor that rejected before the submission ended (or
+ * whose leaving killed it by SIGPIPE) is WA; then the submission's own TLE, MLE, OLE or RE;
+ * then the interactor's verdict (testlib: an accepting interactor hands its output to the
+ * checker, *ret_check set).
+ */
+static int interactive_test(struct judge_worker *w, struct submission *s, const struct test_case *t,
+                            const char *out_path, uint64_t cap_kb, struct run_outcome *ro,
+                            struct judge_test_outcome *o, int *ret_check, char *msg,
+                            size_t msg_size)
+{
+    char *argv[JUDGE_MAX_ARGS], err_path[PATH_MAX + 16];
+    struct judge_interaction ia;
+    int r;
+
+    *ret_check = 0;
+    judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
+    (void)unlink(err_path);
+    r = judge_expand(
+        s->lang.run_argv, s->lang.n_run,
+        &(struct judge_vars){.src = s->src, .name = s->name, .memory_mb = s->memory_mb}, argv);
+    if (r < 0)
+        return judge_fail(w, r, "bad run command of %s", s->lang.id);
+    struct sb_spec spec = {
+        .argv = (const char *const *)argv,
+        .stderr_path = err_path,
+        .work_dir = w->box_dir,
+        .profile = s->lang.profile,
+        /* The wall clock counts the waits for the interactor's answers: twice the CPU limit
+         * and a second, the sandbox's default, rather than run_program's small margin. */
+        .limits = {.time_ms = (uint32_t)s->time_ms,
+                   .wall_ms = 2 * (uint32_t)s->time_ms + 1000,
+                   .memory_kb = (uint64_t)s->memory_mb * 1024,
+                   .output_kb = cap_kb},
+    };
+    r = judge_interactor_run(w, &s->ick, &spec, t->in, t->ans, out_path, cap_kb, t->points, &ia);
+    judge_argv_free(argv);
+    if (r < 0)
+        return r;
+    ro->res = ia.sub;
+    r = program_code(&s->lang, &ia.sub, err_path, &ro->code);
+    if (r < 0)
+        return judge_fail(w, r, "sandbox error: %s", ia.sub.message);
+    /* Only the submission reads the interactor's output: an interactor killed by SIGPIPE
+     * wrote to a submission that had closed its input or ended, a rejection of it. */
+    if (ia.inter.status == SB_RE && ia.inter.signal == SIGPIPE) {
+        ia.int_code = JUDGE_WA;
+        ia.int_points = 0;
+        judge_fmt(ia.message, sizeof(ia.message),
+                  "the submission stopped reading while the interactor wrote to it");
+    }
+    int rejected = ia.int_code != JUDGE_AC && ia.int_code != JUDGE_IE;
+    /*
+     * Which side ended first comes from the two keepers' clocks, and when one side's end makes
+     * the other end at once (a closed pipe), the two can be microseconds apart: a keeper slow
+     * to wake may reverse them. So a death by a signal a closed pipe does not cause (SIGSEGV,
+     * SIGABRT, SIGFPE...) is the submission's own whatever the clocks say, and SIGPIPE is the
+     * interactor's doing whatever they say.
+     */
+    int crashed = ia.sub.status == SB_RE && ia.sub.signal && ia.sub.signal != SIGPIPE;
+    int int_first = !crashed && (ia.inter.end_ns <= ia.sub.end_ns ||
+                                 (ia.sub.status == SB_RE && ia.sub.signal == SIGPIPE));
+    if (ia.int_code == JUDGE_IE) {
+        o->code = JUDGE_IE;
+        judge_fmt(msg, msg_size, "%s", ia.message);
+    } else if (rejected && int_first) {
+        o->code = ia.int_code;
+        o->earned = ia.int_points;
+        judge_fmt(msg, msg_size, "%s", ia.message);
+    } else if (ro->code != JUDGE_AC) {
+        o->code = ro->code;
+    } else if (rejected) {
+        o->code = ia.int_code;
+        o->earned = ia.int_points;
+        judge_fmt(msg, msg_size, "%s", ia.message);
+    } else {
+        o->code = JUDGE_AC;
+        *ret_check = !s->ick.params.kattis; /* testlib: the checker has the last word */
+        if (!*ret_check)
+            judge_fmt(msg, msg_size, "%s", ia.message);
+    }
+    /* What the caller reads: the checker runs on AC alone, the TLE message is for TLE. */
+    ro->code = *ret_check ? JUDGE_AC : o->code;
+    return 0;
+}
+
 /* Runs test i and checks its output: its outcome, row and message. */
 static int submission_test(struct judge_worker *w, struct submission *s, int i,
                            const char *out_path, uint64_t cap_kb)
@@ -439,12 +558,19 @@ static int submission_test(struct judge_worker *w, struct submission *s, int i,
     struct db_test_result *row = &s->rows[i];
     struct run_outcome ro;
     char cmsg[256] = "";
-    int r;
+    int r, check = 1;
 
+    if (s->interactor_source) {
+        r = interactive_test(w, s, t, out_path, cap_kb, &ro, o, &check, cmsg, sizeof(cmsg));
+        if (r < 0)
+            return r;
+        goto measured;
+    }
     r = run_program(w, &s->lang, s->src, s->name, s->time_ms, 0, s->memory_mb, cap_kb, t->in, &ro);
     if (r < 0)
         return r;
     o->code = ro.code;
+measured:
     row->time_ms = (int)ro.res.cpu_ms;
     row->memory_kb = (int64_t)ro.res.memory_kb;
     /* Stopped by the wall clock with CPU time to spare: it was sleeping or waiting. Its CPU
@@ -460,13 +586,15 @@ static int submission_test(struct judge_worker *w, struct submission *s, int i,
         s->max_time = row->time_ms;
     if (row->memory_kb > s->max_mem)
         s->max_mem = row->memory_kb;
-    if (ro.code == JUDGE_AC) {
+    if (ro.code == JUDGE_AC && check) {
         r = check_output(w, &s->ck, t, out_path, cap_kb, o, cmsg, sizeof(cmsg));
         if (r < 0)
             return r;
     }
     if (o->code == JUDGE_AC)
         o->earned = t->points;
+    else if (o->code != JUDGE_WA)
+        o->earned = 0;
     if (cmsg[0]) {
         utf8_sanitize(cmsg, strlen(cmsg));
         s->msgs[i] = strdup(cmsg);
@@ -590,6 +718,9 @@ static void submission_release(struct judge_worker *w, struct submission *s)
     free(s->comp.output);
     free(s->source);
     free(s->checker_source);
+    free(s->interactor_source);
+    if (s->have_ick_lang)
+        judge_lang_release(&s->ick.lang);
     if (s->have_lang)
         judge_lang_release(&s->lang);
     if (s->have_ck_lang)
@@ -631,6 +762,20 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
             for (int i = 0; i < s.n; i++)
                 max_score += s.tests[i].points;
             r = record_problem_fault(w, conn, job, s.version, max_score, w->error);
+            goto out;
+        }
+        if (r < 0)
+            goto out;
+    }
+    if (s.interactor_source) {
+        r = judge_custom_checker_prepare(w, &s.ick, s.interactor_source, NULL);
+        if (r == -ENOEXEC) {
+            int max_score = 0;
+            for (int i = 0; i < s.n; i++)
+                max_score += s.tests[i].points;
+            char why[sizeof(w->error)];
+            judge_fmt(why, sizeof(why), "the interactor%s", w->error + strlen("the checker"));
+            r = record_problem_fault(w, conn, job, s.version, max_score, why);
             goto out;
         }
         if (r < 0)

@@ -77,9 +77,10 @@ struct judge_worker {
     int index;
     struct judge_shared *shared;
     struct sb_box *box;
-    int lock_fd;       /* holds the work folder against other judges sharing the data folder */
-    int mounted;       /* box_dir is our tmpfs */
-    int check_mounted; /* check_dir is our tmpfs */
+    struct sb_box *ibox; /* an interactive problem's interactor's, made on first use, or NULL */
+    int lock_fd;         /* holds the work folder against other judges sharing the data folder */
+    int mounted;         /* box_dir is our tmpfs */
+    int check_mounted;   /* check_dir is our tmpfs */
     char judge_id[128];
     char dir[PATH_MAX];
     char box_dir[PATH_MAX];

@@ -184,6 +184,8 @@ int judge_worker_renew_box(struct judge_worker *w)
 
     sb_box_free(w->box);
     w->box = NULL;
+    sb_box_free(w->ibox); /* made again when next needed */
+    w->ibox = NULL;
     r = sb_box_new_msg(&(struct sb_box_options){.slot = -1}, &w->box, msg, sizeof(msg));
     if (r < 0)
         return judge_fail(w, r, "cannot create a sandbox box (%s)", msg);
@@ -266,6 +268,8 @@ void judge_worker_release(struct judge_worker *w)
 {
     sb_box_free(w->box);
     w->box = NULL;
+    sb_box_free(w->ibox);
+    w->ibox = NULL;
     if (w->mounted && umount2(w->box_dir, MNT_DETACH) < 0)
         log_msg(LOG_WARN, "cannot unmount %s: %s", w->box_dir, strerror(errno));
     w->mounted = 0;

@@ -46,6 +46,12 @@ struct sb_box {
     int work_valid;         /* the keeper has this folder on /box already */
     dev_t work_dev;
     ino_t work_ino;
+    /* The run started and not yet waited for (sb_box_start, sb_box_wait). */
+    int pending;
+    int pend_fds[4 + SB_MAX_BINDS]; /* [work, stdin?, stdout?, stderr?, binds...]; -1 closed */
+    int pend_nfds;
+    char *pend_work_dir;
+    struct stat pend_st;
 };
 
 static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",
@@ -287,6 +293,8 @@ int sb_box_new(const struct sb_box_options *opts, struct sb_box **ret_box)
     return sb_box_new_msg(opts, ret_box, NULL, 0);
 }
 
+static void end_pending(struct sb_box *box);
+
 void sb_box_free(struct sb_box *box)
 {
     if (!box)
@@ -304,6 +312,7 @@ void sb_box_free(struct sb_box *box)
         sb_filter_release(&box->filters[p]);
     if (box->lock_fd >= 0)
         close(box->lock_fd);
+    end_pending(box);
     free(box->req);
     free(box);
 }
@@ -420,22 +429,90 @@ static int prepare_work(struct sb_box *box, const char *dir, int *ret_fd, struct
     return 0;
 }
 
-int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result *res)
+/* Opens a descriptor stream the caller gave: a copy of it, checked like a file. */
+static int dup_stream(int fd, int *ret_fd)
 {
-    int fds[4 + SB_MAX_BINDS], nfds = 0, r;
-    struct sb_reply rep;
+    struct stat st;
+    int copy;
+
+    if (fd < 0 || fstat(fd, &st) < 0 ||
+        !(S_ISFIFO(st.st_mode) || S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+        return -EINVAL;
+    copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (copy < 0)
+        return -errno;
+    *ret_fd = copy;
+    return 0;
+}
+
+/* Sends the pending request with its descriptors. */
+static int send_request(struct sb_box *box)
+{
+    struct sb_request *req = box->req;
+    union {
+        char buf[CMSG_SPACE(sizeof(box->pend_fds))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct iovec iov = {.iov_base = req,
+                        .iov_len = offsetof(struct sb_request, strings) + req->strings_len};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.buf,
+                        .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)box->pend_nfds)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)box->pend_nfds);
+    memcpy(CMSG_DATA(c), box->pend_fds, sizeof(int) * (size_t)box->pend_nfds);
+    ssize_t n;
+    while ((n = sendmsg(box->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    if (n < 0) {
+        int r = -errno;
+        if (r != -EMSGSIZE)
+            box->broken = 1, r = -EPIPE;
+        return r;
+    }
+    return 0;
+}
+
+/* Closes the descriptors of the pending run from index `from` on. */
+static void close_pending(struct sb_box *box, int from)
+{
+    for (int i = from; i < box->pend_nfds; i++)
+        if (box->pend_fds[i] >= 0)
+            close(box->pend_fds[i]);
+    box->pend_nfds = from < box->pend_nfds ? from : box->pend_nfds;
+}
+
+/* Ends the pending run: its descriptors closed, its work folder forgotten. */
+static void end_pending(struct sb_box *box)
+{
+    close_pending(box, 0);
+    free(box->pend_work_dir);
+    box->pend_work_dir = NULL;
+    box->pending = 0;
+}
+
+int sb_box_start(struct sb_box *box, const struct sb_spec *spec, struct sb_result *res)
+{
+    int r;
     const char *what = "spec";
 
     memset(res, 0, sizeof(*res));
     res->status = SB_SE;
     res->exit_code = -1;
-    for (int i = 0; i < (int)(sizeof(fds) / sizeof(fds[0])); i++)
-        fds[i] = -1;
     if (!box || !spec || !spec->argv || !spec->argv[0] || !spec->argv[0][0] || !spec->work_dir ||
         spec->n_binds > SB_MAX_BINDS || (spec->n_binds && !spec->binds) ||
-        (unsigned)spec->profile > SB_COMPILER) {
+        (unsigned)spec->profile > SB_COMPILER ||
+        (spec->fd_streams & ~(unsigned)(SB_STDIN_FD | SB_STDOUT_FD))) {
         r = -EINVAL;
         goto out;
+    }
+    if (box->pending) { /* a run not waited for yet: leave it be */
+        snprintf(res->message, sizeof(res->message), "a run is in progress in this box");
+        return -EINVAL;
     }
     if (box->broken) {
         r = -EPIPE;
@@ -446,39 +523,76 @@ int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result 
     r = build_request(spec, req);
     if (r < 0)
         goto out;
+    box->pending = 1;
+    box->pend_nfds = 0;
+    for (int i = 0; i < (int)(sizeof(box->pend_fds) / sizeof(box->pend_fds[0])); i++)
+        box->pend_fds[i] = -1;
+    box->pend_work_dir = strdup(spec->work_dir);
+    if (!box->pend_work_dir) {
+        r = -ENOMEM;
+        goto out;
+    }
 
     what = spec->work_dir;
-    struct stat work_st;
-    r = prepare_work(box, spec->work_dir, &fds[nfds], &work_st);
+    r = prepare_work(box, spec->work_dir, &box->pend_fds[box->pend_nfds], &box->pend_st);
     box->work_valid = 0; /* until the keeper confirms */
     if (r < 0)
         goto out;
-    nfds++;
-    if (spec->stdin_path) {
-        what = spec->stdin_path;
-        r = open_stream(spec->stdin_path, O_RDONLY, &fds[nfds]);
+    box->pend_nfds++;
+    /* Descriptor streams cannot be sent again (the caller closes its ends after the start):
+     * a served box, which may answer -ESTALE to a folder it lacks, gets the folder's mount. */
+    if (spec->fd_streams && !req->work_is_tree) {
+        close(box->pend_fds[0]);
+        box->pend_fds[0] = -1;
+        r = clone_tree(AT_FDCWD, spec->work_dir, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (r < 0)
             goto out;
-        nfds++;
+        box->pend_fds[0] = r;
+        req->work_is_tree = 1;
+    }
+    int given[2] = {-1, -1}; /* where the caller's descriptors' copies are */
+    if (spec->fd_streams & SB_STDIN_FD) {
+        what = "stdin descriptor";
+        r = dup_stream(spec->stdin_fd, &box->pend_fds[box->pend_nfds]);
+        req->streams_given |= SB_STDIN_FD;
+        given[0] = box->pend_nfds;
+    } else if (spec->stdin_path) {
+        what = spec->stdin_path;
+        r = open_stream(spec->stdin_path, O_RDONLY, &box->pend_fds[box->pend_nfds]);
+    }
+    if (r < 0)
+        goto out;
+    if ((spec->fd_streams & SB_STDIN_FD) || spec->stdin_path) {
+        box->pend_nfds++;
         req->has_stdin = 1;
     }
-    if (spec->stdout_path) {
+    if (spec->fd_streams & SB_STDOUT_FD) {
+        what = "stdout descriptor";
+        r = dup_stream(spec->stdout_fd, &box->pend_fds[box->pend_nfds]);
+        req->streams_given |= SB_STDOUT_FD;
+        given[1] = box->pend_nfds;
+    } else if (spec->stdout_path) {
         what = spec->stdout_path;
-        r = open_stream(spec->stdout_path, O_WRONLY | O_CREAT | O_TRUNC, &fds[nfds]);
-        if (r < 0)
-            goto out;
-        nfds++;
+        r = open_stream(spec->stdout_path, O_WRONLY | O_CREAT | O_TRUNC,
+                        &box->pend_fds[box->pend_nfds]);
+    }
+    if (r < 0)
+        goto out;
+    if ((spec->fd_streams & SB_STDOUT_FD) || spec->stdout_path) {
+        box->pend_nfds++;
         req->has_stdout = 1;
     }
     if (spec->stderr_path) {
         what = spec->stderr_path;
-        if (spec->stdout_path && strcmp(spec->stdout_path, spec->stderr_path) == 0) {
+        if (!(spec->fd_streams & SB_STDOUT_FD) && spec->stdout_path &&
+            strcmp(spec->stdout_path, spec->stderr_path) == 0) {
             req->has_stderr = 2;
         } else {
-            r = open_stream(spec->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, &fds[nfds]);
+            r = open_stream(spec->stderr_path, O_WRONLY | O_CREAT | O_TRUNC,
+                            &box->pend_fds[box->pend_nfds]);
             if (r < 0)
                 goto out;
-            nfds++;
+            box->pend_nfds++;
             req->has_stderr = 1;
         }
     }
@@ -488,37 +602,50 @@ int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result 
                        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (r < 0)
             goto out;
-        fds[nfds++] = r;
+        box->pend_fds[box->pend_nfds++] = r;
     }
-
-    union {
-        char buf[CMSG_SPACE(sizeof(fds))];
-        struct cmsghdr align;
-    } ctl;
-    memset(&ctl, 0, sizeof(ctl));
-    struct iovec iov = {.iov_base = req,
-                        .iov_len = offsetof(struct sb_request, strings) + req->strings_len};
-    struct msghdr mh = {.msg_iov = &iov,
-                        .msg_iovlen = 1,
-                        .msg_control = ctl.buf,
-                        .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-    memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
 
     what = "box";
-    ssize_t n;
-again:
-    while ((n = sendmsg(box->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-        ;
-    if (n < 0) {
-        r = -errno;
-        if (r != -EMSGSIZE)
-            box->broken = 1, r = -EPIPE;
+    r = send_request(box);
+    if (r < 0)
         goto out;
+    /* The keeper has its copies now: ours of the caller's pipes go at once, so that the only
+     * ends left open are the programs' own. */
+    for (int k = 0; k < 2; k++)
+        if (given[k] >= 0) {
+            close(box->pend_fds[given[k]]);
+            box->pend_fds[given[k]] = -1;
+        }
+    return 0;
+out:
+    if (box)
+        end_pending(box);
+    if (r < 0 && what)
+        snprintf(res->message, sizeof(res->message), "%s: %s", what, strerror(-r));
+    return r;
+}
+
+int sb_box_wait_fd(const struct sb_box *box)
+{
+    return box ? box->sock : -1;
+}
+
+int sb_box_wait(struct sb_box *box, struct sb_result *res)
+{
+    struct sb_reply rep;
+    const char *what = "box";
+    ssize_t n;
+    int r;
+
+    memset(res, 0, sizeof(*res));
+    res->status = SB_SE;
+    res->exit_code = -1;
+    if (!box || !box->pending) {
+        snprintf(res->message, sizeof(res->message), "no run started");
+        return -EINVAL;
     }
+    struct sb_request *req = box->req;
+again:
     while ((n = recv(box->sock, &rep, sizeof(rep), 0)) < 0 && errno == EINTR)
         ;
     if (n != (ssize_t)sizeof(rep)) {
@@ -526,21 +653,23 @@ again:
         r = -EPIPE;
         goto out;
     }
-    if (rep.err == -ESTALE && !req->work_is_tree) {
+    if (rep.err == -ESTALE && !req->work_is_tree && !req->streams_given) {
         /* The keeper has another folder on /box: send this one's mount after all. */
-        int dfd = open(spec->work_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int dfd = open(box->pend_work_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         r = dfd < 0 ? -errno
                     : clone_tree(dfd, "", AT_EMPTY_PATH, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (dfd >= 0)
             close(dfd);
         if (r < 0) {
-            what = spec->work_dir;
+            what = box->pend_work_dir;
             goto out;
         }
-        close(fds[0]);
-        fds[0] = r;
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+        close(box->pend_fds[0]);
+        box->pend_fds[0] = r;
         req->work_is_tree = 1;
+        r = send_request(box);
+        if (r < 0)
+            goto out;
         goto again;
     }
     *res = rep.result;
@@ -548,18 +677,24 @@ again:
     r = rep.err;
     if (r == 0 || r == -ENOENT || r == -EACCES || r == -ENOEXEC) { /* /box was attached */
         box->work_valid = 1;
-        box->work_dev = work_st.st_dev;
-        box->work_ino = work_st.st_ino;
+        box->work_dev = box->pend_st.st_dev;
+        box->work_ino = box->pend_st.st_ino;
     }
     if (r < 0)
         res->status = SB_SE;
     what = NULL;
 out:
-    for (int i = 0; i < nfds; i++)
-        close(fds[i]);
     if (r < 0 && what)
         snprintf(res->message, sizeof(res->message), "%s: %s", what, strerror(-r));
+    end_pending(box);
     return r;
+}
+
+int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result *res)
+{
+    int r = sb_box_start(box, spec, res);
+
+    return r < 0 ? r : sb_box_wait(box, res);
 }
 
 int sb_open_result(const char *dir, const char *name, int *ret_fd)

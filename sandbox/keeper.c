@@ -127,7 +127,7 @@ static void kill_all(pid_t main_pid, int *main_status, struct rusage *main_ru, i
 }
 
 /* Runs the program of req; fds are [work, stdin?, stdout?, stderr?, binds...]. */
-static int run(const int *fds, int nfds, struct sb_reply *rep)
+static int run(int *fds, int nfds, struct sb_reply *rep)
 {
     struct sb_result *res = &rep->result;
     const struct sb_limits *lim = &S->req.limits;
@@ -143,10 +143,11 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
     struct rusage ru;
 
     memset(&ru, 0, sizeof(ru));
+    int in_k = -1, out_k = -1;
     if (S->req.has_stdin)
-        in = fds[k++];
+        in = fds[in_k = k++];
     if (S->req.has_stdout)
-        out = fds[k++];
+        out = fds[out_k = k++];
     if (S->req.has_stderr == 1)
         err = fds[k++];
     else if (S->req.has_stderr == 2)
@@ -252,6 +253,16 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
         goto out;
     }
     raise_oom_score(pid);
+    /* A pipe to another box: the program holds the only end here, so that its peer sees end
+     * of file or EPIPE as soon as the program closes it or dies, not when this run ends. */
+    if ((S->req.streams_given & SB_STDIN_FD) && in_k >= 0) {
+        close(in);
+        fds[in_k] = in = -1;
+    }
+    if ((S->req.streams_given & SB_STDOUT_FD) && out_k >= 0) {
+        close(out);
+        fds[out_k] = out = -1;
+    }
 
     uint64_t wall_ns = (uint64_t)lim->wall_ms * 1000000u;
     uint64_t cpu_ns_lim = (uint64_t)lim->time_ms * 1000000u;
@@ -291,6 +302,7 @@ static int run(const int *fds, int nfds, struct sb_reply *rep)
                               .tv_nsec = (long)(wait_ns % 1000000000u)};
         (void)sigtimedwait(&chld, NULL, &ts);
     }
+    res->end_ns = now_ns();
     kill_all(pid, &status, &ru, &main_done);
     res->wall_ms = (now_ns() - t0) / 1000000;
 
@@ -427,7 +439,8 @@ static void serve(void)
                 rep.result.status = SB_SE;
         }
         for (int j = 0; j < nfds; j++)
-            close(fds[j]);
+            if (fds[j] >= 0)
+                close(fds[j]);
         send_reply(from, &rep);
         /* The next run's process, prepared while the judge reads this result. */
         if (spare.pid < 0)

@@ -158,8 +158,10 @@ struct sb_request {
     struct sb_limits limits; /* normalised: wall_ms and procs filled in */
     uint32_t profile;
     uint32_t has_stdin, has_stdout, has_stderr; /* has_stderr 2: the same file as stdout */
-    uint32_t work_is_tree; /* 1: the work descriptor is a detached mount to attach on /box;
-                              0: the same folder as the last run, already there */
+    uint32_t streams_given; /* SB_STDIN_FD | SB_STDOUT_FD: the caller's descriptors (pipes to
+                               another box), which the keeper closes once the program has them */
+    uint32_t work_is_tree;  /* 1: the work descriptor is a detached mount to attach on /box;
+                               0: the same folder as the last run, already there */
     uint32_t n_argv, n_envp, n_binds;
     uint32_t strings_len;
     char strings[SB_MAX_STRINGS]; /* argv..., envp..., bind destinations..., each NUL-ended */

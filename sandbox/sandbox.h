@@ -54,6 +54,12 @@ enum sb_status {
     SB_SE,     /* the box itself failed: see message */
 };
 
+/* Which of a spec's standard streams are descriptors (struct sb_spec, fd_streams). */
+enum {
+    SB_STDIN_FD = 1,
+    SB_STDOUT_FD = 2,
+};
+
 struct sb_limits {
     uint32_t time_ms;   /* CPU time of all threads and children together; 0 = none */
     uint32_t wall_ms;   /* wall clock; 0 = 2 x time_ms + 1000 */
@@ -69,11 +75,21 @@ struct sb_bind {
 };
 
 struct sb_spec {
-    const char *const *argv;     /* argv[0] resolved inside the box: "./x" or an absolute path */
-    const char *const *envp;     /* NULL-terminated "K=V"; NULL = a minimal clean environment */
-    const char *stdin_path;      /* host path; NULL = empty input */
-    const char *stdout_path;     /* host path, created or truncated; NULL = discarded */
-    const char *stderr_path;     /* likewise */
+    const char *const *argv; /* argv[0] resolved inside the box: "./x" or an absolute path */
+    const char *const *envp; /* NULL-terminated "K=V"; NULL = a minimal clean environment */
+    const char *stdin_path;  /* host path; NULL = empty input */
+    const char *stdout_path; /* host path, created or truncated; NULL = discarded */
+    const char *stderr_path; /* likewise */
+    /*
+     * Descriptors instead of paths for stdin and stdout (pipes to a program in another box):
+     * SB_STDIN_FD takes stdin_fd in place of stdin_path, SB_STDOUT_FD stdout_fd in place of
+     * stdout_path. Each must be a pipe, a regular file or a character device; the box uses a
+     * copy (the caller keeps and closes its own) and holds no copy beyond the program's own once
+     * it started, so the other end sees end of file or EPIPE when the program closes it or dies.
+     * 0 (a zero-initialised spec): the paths, as ever.
+     */
+    unsigned fd_streams;
+    int stdin_fd, stdout_fd;
     const char *work_dir;        /* host folder: the writable working folder inside the box */
     const struct sb_bind *binds; /* n_binds extra read-only folders */
     size_t n_binds;
@@ -88,6 +104,8 @@ struct sb_result {
     uint64_t cpu_ms; /* user + system time of every thread and child */
     uint64_t wall_ms;
     uint64_t memory_kb; /* peak memory of the box */
+    uint64_t end_ns;    /* CLOCK_MONOTONIC when the program ended or was stopped: which of two
+                           boxes' programs ended first; 0 when it never started */
     char message[256];  /* a human-readable reason, "" when OK */
 };
 
@@ -142,6 +160,23 @@ int sb_box_new(const struct sb_box_options *opts, struct sb_box **ret_box)
  */
 int sb_box_run(struct sb_box *box, const struct sb_spec *spec, struct sb_result *ret_result)
     __attribute__((warn_unused_result));
+
+/*
+ * sb_box_run in two halves, to run programs in two boxes at once (an interactive problem's
+ * submission and interactor, joined by pipes) from one thread. sb_box_start hands the run to
+ * the box and returns as soon as the box holds its own copies of the spec's files and
+ * descriptors: the caller may then close its ends of the pipes, which it must, or the program
+ * at the other end never sees end of file. sb_box_wait waits for the run's end and gives its
+ * result; sb_box_wait_fd is a descriptor that polls readable once the result is there, to
+ * wait for whichever of several boxes ends first. Every start is followed by one wait, with
+ * no other run of that box in between. sb_box_start returns what sb_box_run would for a bad
+ * spec (ret_result filled; no wait then); sb_box_wait returns what sb_box_run returns.
+ */
+int sb_box_start(struct sb_box *box, const struct sb_spec *spec, struct sb_result *ret_result)
+    __attribute__((warn_unused_result));
+int sb_box_wait(struct sb_box *box, struct sb_result *ret_result)
+    __attribute__((warn_unused_result));
+int sb_box_wait_fd(const struct sb_box *box);
 
 /* Kills whatever is left and removes the box's cgroups and files. Accepts NULL. */
 void sb_box_free(struct sb_box *box);

@@ -38,7 +38,11 @@ static int check_checker(struct db_conn *conn, struct db_pkg_problem *p, const c
     int ok = 0, r;
 
     r = db_pkg_checker_language(conn, p, err);
-    if (r < 0 || !p->def.checker_language)
+    /* An interactive problem's interactor is compiled and checked the same way. */
+    const char *lang =
+        p->def.checker_language ? p->def.checker_language : p->def.interactor_language;
+    const char *source = p->def.checker_language ? p->def.checker_source : p->def.interactor_source;
+    if (r < 0 || !lang)
         return r;
     if (check_ready == 0) {
         const char *dir = getenv("GAVEL_DATA_DIR");
@@ -58,8 +62,7 @@ static int check_checker(struct db_conn *conn, struct db_pkg_problem *p, const c
         fprintf(stderr, "gavel %s: %s: cannot compile the checker to check it\n", cmd, path);
         return -EAGAIN;
     }
-    r = judge_checker_build(&check_worker, conn, p->def.checker_language, p->def.checker_source,
-                            &ok, &output);
+    r = judge_checker_build(&check_worker, conn, lang, source, &ok, &output);
     if (r < 0) {
         fprintf(stderr, "gavel %s: %s: cannot compile the checker to check it: %s\n", cmd, path,
                 check_worker.error);

@@ -400,7 +400,9 @@ TEST(kattis_refusals)
         int line;
         const char *what;
     } cases[] = {
-        {"name: X\nvalidation: custom interactive\n", 2, "not supported"},
+        {"name: X\nvalidation: custom multi-pass\n", 2, "not supported"},
+        {"name: X\ntype: multi-pass\n", 2, "not supported"},
+        {"name: X\nvalidation: custom interactive\n", 0, "no output validator"},
         {"name: X\nlimits:\n  memory: lots\n", 3, "memory"},
         {"name: X\nlimits: [1, 2]\n", 2, "mapping"},
         {"name: X\nvalidation: custom\n", 0, "no output validator"},

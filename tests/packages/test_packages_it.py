@@ -79,6 +79,8 @@ class Packages(gavel_test.GavelCase):
         self.check_reports(out, reports, len(folders))
         kinds = set(gavel_test.psql(self.url, "SELECT checker_kind FROM problems").split())
         self.assertTrue({"exact", "tokens", "float", "custom"} <= kinds, kinds)
+        self.assertEqual(gavel_test.psql(
+            self.url, "SELECT interactor_protocol FROM problems WHERE slug = 'guess'"), "kattis")
         groups = gavel_test.psql(self.url, "SELECT count(DISTINCT group_name) FROM test_cases")
         self.assertGreaterEqual(int(groups), 2)
         # verification submissions stay out of every contest
@@ -86,7 +88,7 @@ class Packages(gavel_test.GavelCase):
             self.url, "SELECT count(*) FROM submissions WHERE contest_id IS NOT NULL"), "0")
 
     def test_2_kattis_packages_verify(self):
-        names = ["mean", "pairs", "greet", "spacing"]
+        names = ["mean", "pairs", "greet", "spacing", "guessk"]
         out, reports = self.verify_cli(*[os.path.join(KATTIS, n) for n in names])
         self.check_reports(out, reports, len(names))
         verdicts = {(r["problem"], os.path.basename(s["path"])): s["actual"]
@@ -109,6 +111,11 @@ class Packages(gavel_test.GavelCase):
         row = gavel_test.psql(self.url, "SELECT checker_kind, checker_params->>'protocol',"
                               " checker_params->>'flags' FROM problems WHERE slug = 'pairs'")
         self.assertEqual(row, 'custom|kattis|["lenient"]')
+        # validation: custom interactive: the output validator is the interactor, its flags kept
+        row = gavel_test.psql(self.url, "SELECT checker_kind, interactor_protocol,"
+                              " interactor_language, checker_params->>'flags' FROM problems"
+                              " WHERE slug = 'guessk'")
+        self.assertEqual(row, 'tokens|kattis|python3|["strict"]')
         groups = gavel_test.psql(self.url, "SELECT string_agg(DISTINCT group_name, ',')"
                                  " FROM test_cases t JOIN problems p ON p.id = t.problem_id"
                                  " WHERE p.slug = 'mean'")
@@ -159,6 +166,51 @@ class Packages(gavel_test.GavelCase):
             names = t.getnames()
         self.assertIn("pairs-up/checker.cpp", names)
         self.assertIn("pairs-up/solutions/AC/hash.cpp", names)
+
+        # an interactive problem: its interactor compiled by a judge at upload, then exported
+        st, body, _ = self.api("POST", "/api/v1/problems/guess-up/package",
+                               raw=zip_folder(os.path.join(gavel_test.SRC, "problems", "guess"),
+                                              "guess/"),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        st, exported, _ = self.api("GET", "/api/v1/problems/guess-up/package", token=tok)
+        self.assertEqual(st, 200)
+        files = archive_files(exported)
+        self.assertEqual(json.loads(files["problem.json"])["interactor"],
+                         {"source": "interactor.cpp", "protocol": "kattis"})
+        with open(os.path.join(gavel_test.SRC, "problems", "guess", "interactor.cpp"), "rb") as f:
+            self.assertEqual(files["interactor.cpp"], f.read())
+        st, body, _ = self.api("GET", "/api/v1/problems/guess-up", token=tok)
+        self.assertEqual(body["checker"]["interactor"], {"language": "cpp", "protocol": "kattis"})
+        st, body, _ = self.api("POST", "/api/v1/problems/guessk-up/package",
+                               raw=tgz_folder(os.path.join(KATTIS, "guessk")), token=tok,
+                               headers={"Content-Type": "application/gzip"})
+        self.assertEqual(st, 201, body)
+
+        # JSON problem creation carries the interactor in checker.interactor
+        with open(os.path.join(gavel_test.SRC, "problems", "guess", "interactor.cpp")) as f:
+            isrc = f.read()
+        prob = {"slug": "guess-json", "title": "Guess", "checker": {
+            "kind": "tokens", "interactor": {"language": "cpp", "source": isrc,
+                                             "protocol": "kattis"}},
+            "tests": [{"input": "10 4 6\n", "output": "-\n"}]}
+        st, body, _ = self.api("POST", "/api/v1/problems", prob, token=tok)
+        self.assertEqual(st, 201, body)
+        st, body, _ = self.api("GET", "/api/v1/problems/guess-json?include=tests", token=tok)
+        self.assertEqual(body["checker"]["interactor"]["source"], isrc)
+        st, body, _ = self.api("PATCH", "/api/v1/problems/guess-json",
+                               {"checker": {"interactor": {"protocol": "morse"}}}, token=tok)
+        self.assertEqual((st, body["error"]["field"]), (400, "checker.interactor.protocol"), body)
+        st, body, _ = self.api("PATCH", "/api/v1/problems/guess-json",
+                               {"checker": {"interactor": {"source": "int main( {"}}}, token=tok)
+        self.assertEqual((st, body["error"]["field"]), (400, "checker.interactor.source"), body)
+        st, body, _ = self.api("PATCH", "/api/v1/problems/guess-json",
+                               {"checker": {"kind": "exact"}}, token=tok)
+        self.assertEqual((st, body["error"]["field"]), (400, "checker.kind"), body)
+        st, body, _ = self.api("PATCH", "/api/v1/problems/guess-json",
+                               {"checker": {"interactor": None}}, token=tok)
+        self.assertEqual(st, 200, body)
+        self.assertNotIn("interactor", body["checker"])
 
     def test_4_verify_endpoints(self):
         tok = self.login("teacher", role="instructor")

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -1221,6 +1222,131 @@ TEST(gavel_run_cli)
     for (int i = 0; i < 100 && pool_sockets_left() > 0; i++)
         usleep(50 * 1000);
     CHECK_INT(pool_sockets_left(), 0);
+}
+
+/* --- two boxes joined by pipes (interactive problems) ------------------------------------- */
+
+/*
+ * Runs /progs/guess_solve (sub_arg) and /progs/guess_judge (judge_arg) in two boxes, the
+ * solver's stdout into the judge's stdin and back, both started before either is waited for.
+ * *ret_first is 0 when the solver's result came first, 1 the judge's.
+ */
+static int run_pair(const char *sub_arg, const char *judge_arg, uint32_t wall_ms,
+                    struct sb_result *rs, struct sb_result *rj, int *ret_first)
+{
+    struct sb_box *a = NULL, *b = NULL;
+    int to_judge[2] = {-1, -1}, to_sub[2] = {-1, -1}, r = -1;
+    char wa[512], wb[512], err_path[700];
+
+    make_work("pair-sub", wa, sizeof(wa));
+    make_work("pair-judge", wb, sizeof(wb));
+    snprintf(err_path, sizeof(err_path), "%s/err.txt", wb);
+    if (sb_box_new(&(struct sb_box_options){.slot = -1}, &a) < 0 ||
+        sb_box_new(&(struct sb_box_options){.slot = -1}, &b) < 0 ||
+        pipe2(to_judge, O_CLOEXEC) < 0 || pipe2(to_sub, O_CLOEXEC) < 0)
+        goto out;
+    struct sb_spec ss, sj;
+    const char *sargv[] = {"/progs/guess_solve", sub_arg, NULL};
+    const char *jargv[] = {"/progs/guess_judge", judge_arg, NULL};
+    native_spec(&ss, sargv, wa);
+    native_spec(&sj, jargv, wb);
+    ss.fd_streams = sj.fd_streams = SB_STDIN_FD | SB_STDOUT_FD;
+    ss.stdin_fd = to_sub[0];
+    ss.stdout_fd = to_judge[1];
+    sj.stdin_fd = to_judge[0];
+    sj.stdout_fd = to_sub[1];
+    sj.stderr_path = err_path;
+    ss.limits.wall_ms = sj.limits.wall_ms = wall_ms;
+    if (sb_box_start(a, &ss, rs) < 0)
+        goto out;
+    if (sb_box_start(b, &sj, rj) < 0) {
+        if (sb_box_wait(a, rs) < 0)
+            fprintf(stderr, "wait: %s\n", rs->message);
+        goto out;
+    }
+    /* Our ends must go, or neither program ever sees end of file. */
+    for (int i = 0; i < 2; i++) {
+        close(to_judge[i]);
+        close(to_sub[i]);
+        to_judge[i] = to_sub[i] = -1;
+    }
+    struct pollfd p[2] = {{.fd = sb_box_wait_fd(a), .events = POLLIN},
+                          {.fd = sb_box_wait_fd(b), .events = POLLIN}};
+    while (poll(p, 2, -1) < 0)
+        ;
+    *ret_first = (p[0].revents & POLLIN) ? 0 : 1;
+    int ra = sb_box_wait(a, rs), rb = sb_box_wait(b, rj);
+    r = ra < 0 ? ra : rb;
+    fprintf(stderr, "  -> solver %s exit=%d sig=%d wall=%llu; judge %s exit=%d wall=%llu %s\n",
+            sb_status_name(rs->status), rs->exit_code, rs->signal, (unsigned long long)rs->wall_ms,
+            sb_status_name(rj->status), rj->exit_code, (unsigned long long)rj->wall_ms,
+            rj->message);
+out:
+    for (int i = 0; i < 2; i++) {
+        if (to_judge[i] >= 0)
+            close(to_judge[i]);
+        if (to_sub[i] >= 0)
+            close(to_sub[i]);
+    }
+    sb_box_free(a);
+    sb_box_free(b);
+    return r;
+}
+
+TEST(pipes_between_two_boxes)
+{
+    struct sb_result rs, rj;
+    int first = -1;
+
+    NEED("guess_solve", "guess_judge");
+    /* A whole binary search over 1..1e9: some 30 round trips. */
+    REQUIRE(run_pair("", "123456789", 20000, &rs, &rj, &first) == 0);
+    CHECK_INT(rs.status, SB_OK);
+    CHECK_INT(rj.status, SB_RE);
+    CHECK_INT(rj.exit_code, 42);
+    CHECK(rs.wall_ms < 10000 && rj.wall_ms < 10000);
+
+    /* The solver closes both streams and lingers: the judge sees end of file at once, long
+     * before the solver ends (the box holds no copy of the solver's ends). */
+    REQUIRE(run_pair("quit", "5", 20000, &rs, &rj, &first) == 0);
+    CHECK_INT(rs.status, SB_OK);
+    CHECK_INT(rj.exit_code, 43);
+    CHECK_INT(first, 1);
+    CHECK(rj.wall_ms < 900);
+
+    /* The judge leaves without reading a byte: the solver writing without end gets SIGPIPE,
+     * not a wall clock, and nothing waits on a full pipe. */
+    REQUIRE(run_pair("flood", "quit", 20000, &rs, &rj, &first) == 0);
+    CHECK_INT(rj.exit_code, 43);
+    CHECK_INT(rs.status, SB_RE);
+    CHECK_INT(rs.signal, SIGPIPE);
+    CHECK(rs.wall_ms < 10000);
+    CHECK_INT(our_cgroups_left(), 0);
+}
+
+TEST(start_wait_misuse)
+{
+    struct sb_box *box = NULL;
+    struct sb_result res;
+    struct sb_spec spec;
+    char work[512];
+
+    NEED("hello");
+    REQUIRE(sb_box_new(&(struct sb_box_options){.slot = -1}, &box) == 0);
+    make_work("misuse", work, sizeof(work));
+    native_spec(&spec, (const char *[]){"/progs/hello", NULL}, work);
+    CHECK_INT(sb_box_wait(box, &res), -EINVAL); /* nothing started */
+    spec.fd_streams = SB_STDIN_FD;
+    spec.stdin_fd = -1;
+    CHECK_INT(sb_box_start(box, &spec, &res), -EINVAL); /* a bad descriptor */
+    spec.fd_streams = 8;
+    CHECK_INT(sb_box_start(box, &spec, &res), -EINVAL);
+    spec.fd_streams = 0;
+    CHECK_INT(sb_box_start(box, &spec, &res), 0);
+    CHECK_INT(sb_box_start(box, &spec, &res), -EINVAL); /* one run at a time */
+    CHECK_INT(sb_box_wait(box, &res), 0);
+    CHECK_INT(res.status, SB_OK);
+    sb_box_free(box);
 }
 
 int main(int argc, char **argv)
