@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/source_name.h"
 #include "db/accounts.h"
 
 static int bad(struct api_json_error *err, const char *field, const char *msg)
@@ -114,6 +115,87 @@ int api_body_login(struct api_arena *a, const char *text, size_t len, const stru
     return api_json_decode(a, text, len, lim, f, out, err);
 }
 
+/* The file fields of a submission or run. */
+static const struct api_field file_fields[] = {
+    API_FIELD_STR(struct api_source_file, name, API_REQUIRED, 1, SOURCE_NAME_MAX),
+    /* The total is capped by the caller; one file alone may take all of it. */
+    API_FIELD_STR(struct api_source_file, content, API_REQUIRED | API_TOOBIG, 0, 1e9),
+    API_FIELD_END,
+};
+
+/* After the decode: exactly one of source and files, the files' names and total size, and the
+ * JSON text they are stored as. *source becomes "" when files are given. */
+static int check_sources(struct api_arena *a, const struct api_limits *lim, const char **source,
+                         const struct api_source_file *files, size_t n_files, const char **ret_json,
+                         struct api_json_error *err)
+{
+    const char **names, *why;
+    struct api_json j;
+    size_t total = 0;
+    long k;
+
+    *ret_json = NULL;
+    if (*source && files)
+        return bad(err, "files", "give either source or files, not both");
+    if (!*source && !files)
+        return bad(err, "source", "is required (or files, for several files)");
+    if (!files)
+        return 0;
+    names = api_arena_alloc(a, (n_files + 1) * sizeof(*names));
+    if (!names)
+        return -ENOMEM;
+    for (size_t i = 0; i < n_files; i++) {
+        why = source_name_check(files[i].name);
+        if (why) {
+            snprintf(err->field, sizeof(err->field), "files[%zu].name", i);
+            err->message = why;
+            return -EINVAL;
+        }
+        names[i] = files[i].name;
+        total += strlen(files[i].content);
+    }
+    k = source_names_clash(names, n_files, &why);
+    if (k >= 0) {
+        snprintf(err->field, sizeof(err->field), "files[%ld].name", k);
+        err->message = why;
+        return -EINVAL;
+    }
+    if (total > lim->max_source) {
+        snprintf(err->field, sizeof(err->field), "files");
+        err->message = "is too long: the files together exceed the source cap";
+        return -E2BIG;
+    }
+    api_json_init(&j, total * 6 + n_files * 1024 + 64);
+    api_json_arr(&j);
+    for (size_t i = 0; i < n_files; i++) {
+        api_json_obj(&j);
+        api_json_kstr(&j, "name", files[i].name);
+        api_json_kstr(&j, "content", files[i].content);
+        api_json_end(&j);
+    }
+    api_json_end(&j);
+    if (api_json_error(&j) < 0) {
+        api_json_release(&j);
+        return -ENOMEM;
+    }
+    *ret_json = api_arena_strndup(a, j.buf.data, j.buf.len);
+    api_json_release(&j);
+    if (!*ret_json)
+        return -ENOMEM;
+    *source = "";
+    return 0;
+}
+
+/* A decode error about the number of files is a 400 like any other hostile count, not a 413. */
+static int files_count_error(int r, struct api_json_error *err)
+{
+    if (r == -E2BIG && !strcmp(err->field, "files")) {
+        err->message = "has too many files (at most 32)";
+        return -EINVAL;
+    }
+    return r;
+}
+
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
                         struct api_json_error *err)
@@ -121,14 +203,19 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
     const struct api_field f[] = {
         API_FIELD_STR(struct api_submission_in, problem, API_REQUIRED, 1, API_SLUG_MAX),
         API_FIELD_STR(struct api_submission_in, language, API_REQUIRED, 1, API_LANGUAGE_MAX),
-        API_FIELD_STR(struct api_submission_in, source, API_REQUIRED | API_TOOBIG, 1,
-                      (double)lim->max_source),
+        API_FIELD_STR(struct api_submission_in, source, API_TOOBIG, 1, (double)lim->max_source),
         API_FIELD_STR(struct api_submission_in, contest, 0, 1, API_SLUG_MAX),
+        API_FIELD_ARR(struct api_submission_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
+                      struct api_source_file, n_files),
         API_FIELD_END,
     };
+    int r;
 
     memset(out, 0, sizeof(*out));
-    return api_json_decode(a, text, len, lim, f, out, err);
+    r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
+    if (r < 0)
+        return r;
+    return check_sources(a, lim, &out->source, out->files, out->n_files, &out->files_json, err);
 }
 
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
@@ -136,19 +223,22 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
 {
     struct api_field f[] = {
         API_FIELD_STR(struct api_run_in, language, API_REQUIRED, 1, API_LANGUAGE_MAX),
-        API_FIELD_STR(struct api_run_in, source, API_REQUIRED | API_TOOBIG, 1,
-                      (double)lim->max_source),
+        API_FIELD_STR(struct api_run_in, source, API_TOOBIG, 1, (double)lim->max_source),
         API_FIELD_STR(struct api_run_in, stdin_data, API_TOOBIG, 0, (double)lim->max_stdin),
+        API_FIELD_ARR(struct api_run_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
+                      struct api_source_file, n_files),
         API_FIELD_END,
     };
     int r;
 
     f[2].name = "stdin";
     memset(out, 0, sizeof(*out));
-    r = api_json_decode(a, text, len, lim, f, out, err);
+    r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
     if (r == 0 && !out->stdin_data)
         out->stdin_data = "";
-    return r;
+    if (r < 0)
+        return r;
+    return check_sources(a, lim, &out->source, out->files, out->n_files, &out->files_json, err);
 }
 
 struct checker_in {

@@ -35,12 +35,13 @@ int api_h_run_create(struct api_req *req)
     if ((r = api_db(req, &c)) < 0)
         return r;
     uid = api_printf(req, "%lld", (long long)api_user(req)->id);
-    r = db_query_bin(c, &res,
-                     "INSERT INTO runs (user_id, language_id, source, stdin)"
-                     " SELECT $1::bigint, l.id, $3, $4::bytea FROM languages l"
-                     " WHERE l.id = $2 AND l.enabled RETURNING id",
-                     4, (const char *const[]){uid, in.language, in.source, in.stdin_data},
-                     (const int[]){0, 0, 0, (int)strlen(in.stdin_data)}, (const int[]){0, 0, 0, 1});
+    r = db_query_bin(
+        c, &res,
+        "INSERT INTO runs (user_id, language_id, source, stdin, files)"
+        " SELECT $1::bigint, l.id, $3, $4::bytea, $5::jsonb FROM languages l"
+        " WHERE l.id = $2 AND l.enabled RETURNING id",
+        5, (const char *const[]){uid, in.language, in.source, in.stdin_data, in.files_json},
+        (const int[]){0, 0, 0, (int)strlen(in.stdin_data), 0}, (const int[]){0, 0, 0, 1, 0});
     if (r < 0)
         return api_db_fail(req, r, "run insert");
     if (PQntuples(res) != 1) {
@@ -69,7 +70,7 @@ static const char run_sql[] =
     " substring(stderr FROM 1 FOR " STDERR_CAP_SQL "),"
     " exit_code, time_ms, memory_kb, compile_output, " CREATED_AT ", " JUDGED_AT ","
     " coalesce(octet_length(stdout) > " STDOUT_CAP_SQL ", false),"
-    " coalesce(octet_length(stderr) > " STDERR_CAP_SQL ", false)"
+    " coalesce(octet_length(stderr) > " STDERR_CAP_SQL ", false), files::text"
     " FROM runs WHERE id = $1";
 
 static int read_run(struct api_req *req, const char *idtext, PGresult **ret_res)
@@ -145,6 +146,9 @@ int api_h_run_get(struct api_req *req)
     api_json_kstr(j, "compile_output", api_col(res, 0, 10));
     api_json_kstr(j, "created_at", PQgetvalue(res, 0, 11));
     api_json_kstr(j, "judged_at", api_col(res, 0, 12));
+    /* A run of several files shows them to whoever reads it: its author or an admin. */
+    if (!db_isnull(res, 0, 15))
+        api_json_kraw(j, "files", PQgetvalue(res, 0, 15));
     api_json_end(j);
     PQclear(res);
     return r;
