@@ -11,6 +11,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "common/source_name.h"
 #include "db/accounts.h"
 
 static int bad(struct api_json_error *err, const char *field, const char *msg)
@@ -161,6 +162,120 @@ static int from_base64(struct api_arena *a, const char *field, const char *text,
     return 0;
 }
 
+/* The file fields of a submission or run. */
+static const struct api_field file_fields[] = {
+    API_FIELD_STR(struct api_source_file, name, API_REQUIRED, 1, SOURCE_NAME_MAX),
+    /* The total is capped by the caller; one file alone may take all of it. */
+    API_FIELD_STR(struct api_source_file, content, API_REQUIRED | API_TOOBIG, 0, 1e9),
+    API_FIELD_END,
+};
+
+/* After the decode: exactly one of source and files, the files' names and total size, and the
+ * JSON text they are stored as. *source becomes "" when files are given. */
+static int check_sources(struct api_arena *a, const struct api_limits *lim, const char **source,
+                         const struct api_source_file *files, size_t n_files, const char **ret_json,
+                         struct api_json_error *err)
+{
+    const char **names, *why;
+    struct api_json j;
+    size_t total = 0;
+    long k;
+
+    *ret_json = NULL;
+    if (*source && files)
+        return bad(err, "files", "give either source or files, not both");
+    if (!*source && !files)
+        return bad(err, "source", "is required (or files, for several files)");
+    if (!files)
+        return 0;
+    names = api_arena_alloc(a, (n_files + 1) * sizeof(*names));
+    if (!names)
+        return -ENOMEM;
+    for (size_t i = 0; i < n_files; i++) {
+        why = source_name_check(files[i].name);
+        if (why) {
+            snprintf(err->field, sizeof(err->field), "files[%zu].name", i);
+            err->message = why;
+            return -EINVAL;
+        }
+        names[i] = files[i].name;
+        total += strlen(files[i].content);
+    }
+    k = source_names_clash(names, n_files, &why);
+    if (k >= 0) {
+        snprintf(err->field, sizeof(err->field), "files[%ld].name", k);
+        err->message = why;
+        return -EINVAL;
+    }
+    if (total > lim->max_source) {
+        snprintf(err->field, sizeof(err->field), "files");
+        err->message = "is too long: the files together exceed the source cap";
+        return -E2BIG;
+    }
+    api_json_init(&j, total * 6 + n_files * 1024 + 64);
+    api_json_arr(&j);
+    for (size_t i = 0; i < n_files; i++) {
+        api_json_obj(&j);
+        api_json_kstr(&j, "name", files[i].name);
+        api_json_kstr(&j, "content", files[i].content);
+        api_json_end(&j);
+    }
+    api_json_end(&j);
+    if (api_json_error(&j) < 0) {
+        api_json_release(&j);
+        return -ENOMEM;
+    }
+    *ret_json = api_arena_strndup(a, j.buf.data, j.buf.len);
+    api_json_release(&j);
+    if (!*ret_json)
+        return -ENOMEM;
+    *source = "";
+    return 0;
+}
+
+/* A decode error about the number of files is a 400 like any other hostile count, not a 413. */
+static int files_count_error(int r, struct api_json_error *err)
+{
+    if (r == -E2BIG && !strcmp(err->field, "files")) {
+        err->message = "has too many files (at most 32)";
+        return -EINVAL;
+    }
+    return r;
+}
+
+/* The encoding of a body's source, files and stdin: base64 ones decoded in place (a source and
+ * every file must be UTF-8 text once decoded); in UTF-8 the source's own cap checked, which
+ * the decode leaves a third wider for base64. */
+static int decode_sources(struct api_arena *a, const struct api_limits *lim, const char *encoding,
+                          const char **source, struct api_source_file *files, size_t n_files,
+                          struct api_json_error *err)
+{
+    int r, b64 = body_encoding(encoding, err);
+
+    if (b64 < 0)
+        return b64;
+    if (!b64) {
+        if (*source && strlen(*source) > lim->max_source) {
+            snprintf(err->field, sizeof(err->field), "source");
+            err->message = "is too long";
+            return -E2BIG;
+        }
+        return 0;
+    }
+    if (*source &&
+        (r = from_base64(a, "source", *source, lim->max_source, 1, source, NULL, err)) < 0)
+        return r;
+    for (size_t i = 0; i < n_files; i++) {
+        char field[48];
+        snprintf(field, sizeof(field), "files[%zu].content", i);
+        r = from_base64(a, field, files[i].content, lim->max_source, 1, &files[i].content, NULL,
+                        err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
                         struct api_json_error *err)
@@ -168,28 +283,24 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
     struct api_field f[] = {
         API_FIELD_STR(struct api_submission_in, problem, API_REQUIRED, 1, API_SLUG_MAX),
         API_FIELD_STR(struct api_submission_in, language, API_REQUIRED, 1, API_LANGUAGE_MAX),
-        API_FIELD_STR(struct api_submission_in, source, API_REQUIRED | API_TOOBIG, 1,
-                      (double)lim->max_source),
+        API_FIELD_STR(struct api_submission_in, source, API_TOOBIG, 1, (double)lim->max_source),
         API_FIELD_STR(struct api_submission_in, contest, 0, 1, API_SLUG_MAX),
         API_FIELD_STR(struct api_submission_in, encoding, 0, 1, 16),
+        API_FIELD_ARR(struct api_submission_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
+                      struct api_source_file, n_files),
         API_FIELD_END,
     };
-    int r, b64;
+    int r;
 
     memset(out, 0, sizeof(*out));
     /* In base64 the source may be a third longer than its bytes. */
     f[2].max = (double)(lim->max_source / 3 * 4 + 4 + lim->max_source / 38);
-    r = api_json_decode(a, text, len, lim, f, out, err);
-    if (r < 0 || (b64 = body_encoding(out->encoding, err)) < 0)
-        return r < 0 ? r : -EINVAL;
-    if (b64)
-        return from_base64(a, "source", out->source, lim->max_source, 1, &out->source, NULL, err);
-    if (strlen(out->source) > lim->max_source) {
-        snprintf(err->field, sizeof(err->field), "source");
-        err->message = "is too long";
-        return -E2BIG;
-    }
-    return 0;
+    r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
+    if (r == 0)
+        r = decode_sources(a, lim, out->encoding, &out->source, out->files, out->n_files, err);
+    if (r < 0)
+        return r;
+    return check_sources(a, lim, &out->source, out->files, out->n_files, &out->files_json, err);
 }
 
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
@@ -197,14 +308,15 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
 {
     struct api_field f[] = {
         API_FIELD_STR(struct api_run_in, language, API_REQUIRED, 1, API_LANGUAGE_MAX),
-        API_FIELD_STR(struct api_run_in, source, API_REQUIRED | API_TOOBIG, 1,
-                      (double)lim->max_source),
+        API_FIELD_STR(struct api_run_in, source, API_TOOBIG, 1, (double)lim->max_source),
         API_FIELD_STR(struct api_run_in, stdin_data, API_TOOBIG, 0, (double)lim->max_stdin),
         API_FIELD_INT(struct api_run_in, time_limit_ms, 0, 1, (double)lim->run_max_time_ms),
         API_FIELD_INT(struct api_run_in, wall_limit_ms, 0, 1, (double)lim->run_max_wall_ms),
         API_FIELD_INT(struct api_run_in, memory_limit_mb, 0, 1, (double)lim->run_max_memory_mb),
         API_FIELD_INT(struct api_run_in, output_limit_kb, 0, 1, (double)lim->run_max_output_kb),
         API_FIELD_STR(struct api_run_in, encoding, 0, 1, 16),
+        API_FIELD_ARR(struct api_run_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
+                      struct api_source_file, n_files),
         API_FIELD_END,
     };
     int r, b64;
@@ -214,26 +326,28 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
     f[1].max = (double)(lim->max_source / 3 * 4 + 4 + lim->max_source / 38);
     f[2].max = (double)(lim->max_stdin / 3 * 4 + 4 + lim->max_stdin / 38);
     memset(out, 0, sizeof(*out));
-    r = api_json_decode(a, text, len, lim, f, out, err);
-    if (r < 0 || (b64 = body_encoding(out->encoding, err)) < 0)
-        return r < 0 ? r : -EINVAL;
+    r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
+    if (r == 0)
+        r = decode_sources(a, lim, out->encoding, &out->source, out->files, out->n_files, err);
+    if (r < 0)
+        return r;
+    b64 = out->encoding && !strcmp(out->encoding, "base64");
     if (!out->stdin_data)
         out->stdin_data = "";
     if (b64) {
-        r = from_base64(a, "source", out->source, lim->max_source, 1, &out->source, NULL, err);
-        if (r == 0)
-            r = from_base64(a, "stdin", out->stdin_data, lim->max_stdin, 0, &out->stdin_data,
-                            &out->stdin_len, err);
-        return r;
+        r = from_base64(a, "stdin", out->stdin_data, lim->max_stdin, 0, &out->stdin_data,
+                        &out->stdin_len, err);
+        if (r < 0)
+            return r;
+    } else {
+        out->stdin_len = strlen(out->stdin_data);
+        if (out->stdin_len > lim->max_stdin) {
+            snprintf(err->field, sizeof(err->field), "stdin");
+            err->message = "is too long";
+            return -E2BIG;
+        }
     }
-    out->stdin_len = strlen(out->stdin_data);
-    if (strlen(out->source) > lim->max_source || out->stdin_len > lim->max_stdin) {
-        snprintf(err->field, sizeof(err->field), "%s",
-                 strlen(out->source) > lim->max_source ? "source" : "stdin");
-        err->message = "is too long";
-        return -E2BIG;
-    }
-    return 0;
+    return check_sources(a, lim, &out->source, out->files, out->n_files, &out->files_json, err);
 }
 
 struct interactor_in {

@@ -52,22 +52,36 @@ struct api_login_in {
 int api_body_login(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                    struct api_login_in *out, struct api_json_error *err) API_BODY_WUR;
 
-/* POST /submissions */
+/* One file of a submission or run of several files. */
+struct api_source_file {
+    const char *name, *content;
+};
+
+/* POST /submissions. Exactly one of source and files is given: files are 1 to
+ * SOURCE_FILES_MAX, their names checked by common/source_name.h (400 naming files[i].name), their
+ * contents together at most max_source bytes (413 naming files, as for source). files_json is
+ * them as stored, a JSON array of {"name", "content"} in the order given; source is then "". */
 struct api_submission_in {
     const char *problem, *language, *source, *contest; /* contest: NULL if absent */
     const char *encoding; /* "base64": source was sent base64 (decoded here); NULL: UTF-8 */
+    struct api_source_file *files;
+    size_t n_files;
+    const char *files_json; /* NULL for a one-file submission */
 };
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
                         struct api_json_error *err) API_BODY_WUR;
 
-/* POST /runs */
+/* POST /runs: source or files as for a submission. */
 struct api_run_in {
     const char *language, *source, *stdin_data; /* stdin_data: "" if absent */
     size_t stdin_len;                           /* its bytes: base64 may decode to NUL bytes */
     const char *encoding; /* "base64": source and stdin were sent base64 (decoded here) */
     /* Asked for by the run, 0 when absent; within the caps of lim (run_max_*), else 400. */
     int64_t time_limit_ms, wall_limit_ms, memory_limit_mb, output_limit_kb;
+    struct api_source_file *files;
+    size_t n_files;
+    const char *files_json; /* NULL for a one-file run */
 };
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                  struct api_run_in *out, struct api_json_error *err) API_BODY_WUR;

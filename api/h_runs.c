@@ -43,18 +43,19 @@ int api_h_run_create(struct api_req *req)
     r = db_query_bin(
         c, &res,
         "INSERT INTO runs (user_id, language_id, source, stdin, time_limit_ms, wall_limit_ms,"
-        " memory_limit_mb, output_limit_kb)"
+        " memory_limit_mb, output_limit_kb, files)"
         " SELECT $1::bigint, l.id, $3, $4::bytea, nullif($5::int, 0), nullif($6::int, 0),"
-        " nullif($7::int, 0), nullif($8::int, 0) FROM languages l"
+        " nullif($7::int, 0), nullif($8::int, 0), $9::jsonb FROM languages l"
         " WHERE l.id = $2 AND l.enabled AND l.installed RETURNING id",
-        8,
+        9,
         (const char *const[]){uid, in.language, in.source, in.stdin_data,
                               api_printf(req, "%lld", (long long)in.time_limit_ms),
                               api_printf(req, "%lld", (long long)in.wall_limit_ms),
                               api_printf(req, "%lld", (long long)in.memory_limit_mb),
-                              api_printf(req, "%lld", (long long)in.output_limit_kb)},
-        (const int[]){0, 0, 0, (int)in.stdin_len, 0, 0, 0, 0},
-        (const int[]){0, 0, 0, 1, 0, 0, 0, 0});
+                              api_printf(req, "%lld", (long long)in.output_limit_kb),
+                              in.files_json},
+        (const int[]){0, 0, 0, (int)in.stdin_len, 0, 0, 0, 0, 0},
+        (const int[]){0, 0, 0, 1, 0, 0, 0, 0, 0});
     if (r < 0)
         return api_db_fail(req, r, "run insert");
     if (PQntuples(res) != 1) {
@@ -90,7 +91,7 @@ static const char run_sql[] =
     " coalesce(octet_length(stdout) > " STDOUT_CAP_SQL ", false),"
     " coalesce(octet_length(stderr) > " STDERR_CAP_SQL ", false),"
     " coalesce(r.time_limit_ms, l.time_limit_ms), r.wall_limit_ms,"
-    " coalesce(r.memory_limit_mb, l.memory_limit_mb), r.output_limit_kb"
+    " coalesce(r.memory_limit_mb, l.memory_limit_mb), r.output_limit_kb, r.files::text"
     " FROM runs r JOIN languages l ON l.id = r.language_id WHERE r.id = $1";
 
 static int read_run(struct api_req *req, const char *idtext, PGresult **ret_res)
@@ -198,6 +199,9 @@ int api_h_run_get(struct api_req *req)
     int_or_null(j, "memory_limit_mb", res, 17);
     int_or_null(j, "output_limit_kb", res, 18);
     api_json_end(j);
+    /* A run of several files shows them to whoever reads it: its author or an admin. */
+    if (!db_isnull(res, 0, 19))
+        api_json_kraw(j, "files", PQgetvalue(res, 0, 19));
     api_json_end(j);
     PQclear(res);
     return r;

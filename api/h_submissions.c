@@ -118,13 +118,13 @@ static int submit_to_contest(struct api_req *req, struct db_conn *c,
         goto out;
     }
     r = db_query(c, &res,
-                 "INSERT INTO submissions (user_id, problem_id, contest_id, language_id, source)"
-                 " VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                 5,
+                 "INSERT INTO submissions (user_id, problem_id, contest_id, language_id, source,"
+                 " files) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id",
+                 6,
                  (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
                                        api_printf(req, "%lld", (long long)problem_id),
                                        api_printf(req, "%lld", (long long)contest_id), in->language,
-                                       in->source});
+                                       in->source, in->files_json});
     if (r < 0) {
         r = api_db_fail(req, r, "submission insert");
         goto out;
@@ -179,14 +179,14 @@ int api_h_submission_create(struct api_req *req)
             return r;
     } else {
         r = db_query(c, &res,
-                     "INSERT INTO submissions (user_id, problem_id, language_id, source)"
-                     " SELECT $1::bigint, p.id, l.id, $4 FROM problems p, languages l"
+                     "INSERT INTO submissions (user_id, problem_id, language_id, source, files)"
+                     " SELECT $1::bigint, p.id, l.id, $4, $6::jsonb FROM problems p, languages l"
                      " WHERE p.slug = $2 AND (p.visibility = 'public' OR $5::boolean)"
                      " AND NOT p.archived AND l.id = $3 AND l.enabled AND l.installed RETURNING id",
-                     5,
+                     6,
                      (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
                                            in.problem, in.language, in.source,
-                                           is_staff(req) ? "true" : "false"});
+                                           is_staff(req) ? "true" : "false", in.files_json});
         if (r < 0)
             return api_db_fail(req, r, "submission insert");
         if (PQntuples(res) != 1) {
@@ -270,7 +270,7 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
                  "  FROM submission_tests st LEFT JOIN test_cases tc"
                  "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
                  "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION
-                 ", s.fault" SUBMISSION_FROM " WHERE s.id = $1",
+                 ", s.fault, s.files::text" SUBMISSION_FROM " WHERE s.id = $1",
                  3,
                  (const char *const[]){idtext,
                                        api_printf(req, "%lld", (long long)api_user(req)->id),
@@ -327,10 +327,16 @@ int api_h_submission_get(struct api_req *req)
     /* Only its author and those who run its problem or contest get here at all; the check
      * stays beside the field it guards. */
     if (PQgetvalue(res, 0, 18)[0] == 't' || db_int64(res, 0, 13) == api_user(req)->id) {
-        api_json_key(j, "source");
-        if ((r = api_json_bytes(req, j, PQgetvalue(res, 0, 15), strlen(PQgetvalue(res, 0, 15)), b64,
-                                &lossy)) < 0)
-            goto out_r;
+        /* Several files: the files, each {"name", "content"}, and no one source. */
+        if (db_isnull(res, 0, 20)) {
+            api_json_key(j, "source");
+            if ((r = api_json_bytes(req, j, PQgetvalue(res, 0, 15), strlen(PQgetvalue(res, 0, 15)),
+                                    b64, &lossy)) < 0)
+                goto out_r;
+        } else {
+            api_json_knull(j, "source");
+            api_json_kraw(j, "files", PQgetvalue(res, 0, 20));
+        }
     }
     api_json_end(j);
 out_r:

@@ -28,6 +28,14 @@ int pkg_add_test(struct db_pkg_problem *prob, const char *name, const struct db_
 int pkg_add_solution(struct db_pkg_problem *prob, const char *path, const char *expected,
                      const struct db_pkg_file *src, struct db_pkg_error *err);
 
+/* Adds the solution of several files in folder dir (every file under dir/, in path order, named
+ * relative to it; names as common/source_name.h wants them, at most SOURCE_FILES_MAX files).
+ * *ret_next is the index of the first file past the folder (files are sorted by path, so a
+ * folder's files are together). */
+int pkg_add_solution_dir(struct db_pkg_problem *prob, const struct db_pkg_files *files,
+                         size_t first, const char *dir, const char *expected, size_t *ret_next,
+                         struct db_pkg_error *err);
+
 /* The 1-based line of position pos in text. */
 int pkg_line_of(const char *text, size_t pos);
 

@@ -94,9 +94,12 @@ const struct db_pkg_file *db_pkg_file_get(const struct db_pkg_files *files, cons
 
 /* A solution shipped with a package and the verdict it must get. */
 struct db_pkg_solution {
-    char *path;       /* inside the package, e.g. "solutions/TLE/slow.py" */
+    char *path;       /* inside the package, e.g. "solutions/TLE/slow.py", or the folder of a
+                         solution of several files ("submissions/accepted/multi") */
     char expected[4]; /* AC WA TLE MLE RE CE OLE */
-    char *source;     /* NUL-terminated copy */
+    char *source;     /* NUL-terminated copy; "" for a solution of several files */
+    char *files_json; /* several files: [{"name", "content"}], names relative to path; or NULL */
+    char *exts;       /* several files: their extensions in order, space-separated ("h cpp") */
 };
 
 /* A parsed package: def is ready for db_problem_save (its pointers point into this struct and

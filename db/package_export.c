@@ -236,7 +236,7 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
                  1, (const char *const[]){PQgetvalue(p, 0, 0)});
     if (r >= 0)
         r = db_query(c, &sols,
-                     "SELECT path, expected, source FROM package_solutions"
+                     "SELECT path, expected, source, files::text FROM package_solutions"
                      " WHERE problem_id = $1 ORDER BY position",
                      1, (const char *const[]){PQgetvalue(p, 0, 0)});
     if (r < 0)
@@ -328,7 +328,29 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
             snprintf(path, sizeof(path), "solutions/%s/%d-%s", PQgetvalue(sols, i, 1), i + 1, base);
         else
             snprintf(path, sizeof(path), "solutions/%s/%s", PQgetvalue(sols, i, 1), base);
-        r = add_entry(a, slug, path, PQgetvalue(sols, i, 2), strlen(PQgetvalue(sols, i, 2)));
+        if (PQgetisnull(sols, i, 3)) {
+            r = add_entry(a, slug, path, PQgetvalue(sols, i, 2), strlen(PQgetvalue(sols, i, 2)));
+            continue;
+        }
+        /* Several files: a folder of them, which import reads back as one solution. */
+        cJSON *fl = cJSON_Parse(PQgetvalue(sols, i, 3)), *f;
+        if (!fl) {
+            r = -ENOMEM;
+            break;
+        }
+        cJSON_ArrayForEach(f, fl)
+        {
+            const char *fname = cJSON_GetStringValue(cJSON_GetObjectItem(f, "name"));
+            const char *content = cJSON_GetStringValue(cJSON_GetObjectItem(f, "content"));
+            char fpath[DB_PKG_MAX_PATH * 2 + 2];
+            if (!fname || !content)
+                continue;
+            snprintf(fpath, sizeof(fpath), "%s/%s", path, fname);
+            r = add_entry(a, slug, fpath, content, strlen(content));
+            if (r < 0)
+                break;
+        }
+        cJSON_Delete(fl);
     }
     if (r >= 0 && archive_write_close(a) != ARCHIVE_OK)
         r = -EIO;

@@ -475,8 +475,17 @@ static int parse_solutions(const struct db_pkg_files *files, struct db_pkg_probl
         if (k == sizeof(verdicts) / sizeof(verdicts[0]))
             return db_pkg_fail(err, path, 0,
                                "a solution goes in solutions/AC, WA, TLE, MLE, RE, CE or OLE");
-        if (strchr(slash + 1, '/'))
-            return db_pkg_fail(err, path, 0, "a solution is a single file (no folders)");
+        if (strchr(slash + 1, '/')) {
+            /* solutions/EXP/NAME/...: one solution of several files, all of NAME. */
+            char dir[DB_PKG_MAX_PATH + 1];
+            size_t next = i;
+            snprintf(dir, sizeof(dir), "%.*s", (int)(strchr(slash + 1, '/') - path), path);
+            r = pkg_add_solution_dir(p, files, i, dir, verdicts[k], &next, err);
+            if (r < 0)
+                return r;
+            i = next - 1;
+            continue;
+        }
         r = pkg_add_solution(p, path, verdicts[k], &files->v[i], err);
         if (r < 0)
             return r;

@@ -543,21 +543,38 @@ static int parse_submissions(const struct db_pkg_files *files, struct db_pkg_pro
                              struct db_pkg_error *err)
 {
     for (size_t i = 0; i < files->n; i++) {
-        const char *path = files->v[i].path, *rest = path + 12, *slash;
+        const char *path = files->v[i].path, *rest = path + 12, *slash, *sub;
         size_t k;
         int r;
 
-        if (strncmp(path, "submissions/", 12) != 0 || !is_source(path))
+        /* JavaScript counts for submissions only: an output validator is never one. */
+        if (strncmp(path, "submissions/", 12) != 0 ||
+            (!is_source(path) && strcmp(pkg_ext(path), "js") != 0))
             continue;
         slash = strchr(rest, '/');
-        if (!slash || strchr(slash + 1, '/'))
-            continue; /* loose files and multi-file submissions are not run */
+        if (!slash)
+            continue; /* loose files are not run */
         for (k = 0; k < sizeof(categories) / sizeof(categories[0]); k++)
             if ((size_t)(slash - rest) == strlen(categories[k].dir) &&
                 !strncmp(rest, categories[k].dir, strlen(categories[k].dir)))
                 break;
         if (k == sizeof(categories) / sizeof(categories[0]))
             continue; /* partially_accepted, rejected, brute_force...: no single verdict */
+        sub = strchr(slash + 1, '/');
+        if (sub) {
+            /* A folder is one submission of several files: all of it, headers included. */
+            char dir[DB_PKG_MAX_PATH + 1];
+            size_t next = i, first = i;
+            snprintf(dir, sizeof(dir), "%.*s", (int)(sub - path), path);
+            while (first > 0 && !strncmp(files->v[first - 1].path, dir, strlen(dir)) &&
+                   files->v[first - 1].path[strlen(dir)] == '/')
+                first--;
+            r = pkg_add_solution_dir(p, files, first, dir, categories[k].verdict, &next, err);
+            if (r < 0)
+                return r;
+            i = next - 1;
+            continue;
+        }
         r = pkg_add_solution(p, path, categories[k].verdict, &files->v[i], err);
         if (r < 0)
             return r;

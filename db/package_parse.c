@@ -2,7 +2,9 @@
  * package_parse.c: recognising a package's format and what both parsers share (package.h).
  */
 #include "db/package-internal.h"
+#include "common/source_name.h"
 #include "common/utf8.h"
+#include <cjson/cJSON.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -84,6 +86,84 @@ int pkg_add_solution(struct db_pkg_problem *p, const char *path, const char *exp
     if (!s->path || !s->source)
         return -ENOMEM;
     return 0;
+}
+
+int pkg_add_solution_dir(struct db_pkg_problem *p, const struct db_pkg_files *files, size_t first,
+                         const char *dir, const char *expected, size_t *ret_next,
+                         struct db_pkg_error *err)
+{
+    size_t dlen = strlen(dir), i, n = 0, elen = 0;
+    const char *names[SOURCE_FILES_MAX], *why;
+    struct db_pkg_solution *v, *s;
+    cJSON *arr = NULL;
+    char *exts = NULL;
+    long k;
+    int r = 0;
+
+    if (p->n_solutions >= PKG_MAX_SOLUTIONS)
+        return db_pkg_fail(err, dir, 0, "more than %d solutions", PKG_MAX_SOLUTIONS);
+    arr = cJSON_CreateArray();
+    exts = calloc(1, (size_t)SOURCE_FILES_MAX * 17 + 1);
+    if (!arr || !exts) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (i = first; i < files->n; i++) {
+        const struct db_pkg_file *f = &files->v[i];
+        const char *name = f->path + dlen + 1;
+        cJSON *o;
+        if (strncmp(f->path, dir, dlen) != 0 || f->path[dlen] != '/')
+            break;
+        if (n == SOURCE_FILES_MAX) {
+            r = db_pkg_fail(err, dir, 0, "a solution of several files has more than %d files",
+                            SOURCE_FILES_MAX);
+            goto out;
+        }
+        why = source_name_check(name);
+        if (why) {
+            r = db_pkg_fail(err, f->path, 0, "a file name of a solution of several files %s", why);
+            goto out;
+        }
+        r = pkg_text_check(f->data, f->len, f->path, "a solution", err);
+        if (r < 0)
+            goto out;
+        names[n++] = name;
+        o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(arr, o) || !cJSON_AddStringToObject(o, "name", name) ||
+            !cJSON_AddStringToObject(o, "content", (const char *)f->data)) {
+            cJSON_Delete(o);
+            r = -ENOMEM;
+            goto out;
+        }
+        elen += (size_t)snprintf(exts + elen, 18, "%s%.16s", elen ? " " : "", pkg_ext(name));
+    }
+    *ret_next = i;
+    k = source_names_clash(names, n, &why);
+    if (k >= 0) {
+        r = db_pkg_fail(err, dir, 0, "%s %s", names[k], why);
+        goto out;
+    }
+    v = realloc(p->solutions, (p->n_solutions + 1) * sizeof(*v));
+    if (!v) {
+        r = -ENOMEM;
+        goto out;
+    }
+    p->solutions = v;
+    s = &v[p->n_solutions];
+    *s = (struct db_pkg_solution){0};
+    snprintf(s->expected, sizeof(s->expected), "%s", expected);
+    s->path = strdup(dir);
+    s->source = strdup("");
+    s->files_json = cJSON_PrintUnformatted(arr);
+    s->exts = exts;
+    exts = NULL;
+    p->n_solutions++;
+    if (!s->path || !s->source || !s->files_json)
+        r = -ENOMEM;
+out:
+    cJSON_Delete(arr);
+    free(exts);
+    return r;
 }
 
 int pkg_line_of(const char *text, size_t pos)
@@ -248,6 +328,8 @@ void db_pkg_problem_release(struct db_pkg_problem *p)
     for (size_t i = 0; i < p->n_solutions; i++) {
         free(p->solutions[i].path);
         free(p->solutions[i].source);
+        cJSON_free(p->solutions[i].files_json);
+        free(p->solutions[i].exts);
     }
     free(p->names);
     free(p->solutions);

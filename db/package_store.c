@@ -8,6 +8,8 @@
  */
 #include "db/package-internal.h"
 
+#include "common/source_name.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,10 +75,11 @@ static int save_extra(struct db_conn *c, int64_t problem_id, void *arg)
         snprintf(pos, sizeof(pos), "%d", ++k);
         r = db_query(c, NULL,
                      "INSERT INTO package_solutions (problem_id, position, path, expected,"
-                     " language_id, source) VALUES ($1, $2, $3, $4, $5, $6)",
-                     6,
+                     " language_id, source, files) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+                     7,
                      (const char *const[]){id, pos, p->solutions[i].path, p->solutions[i].expected,
-                                           s->solution_lang[i], p->solutions[i].source});
+                                           s->solution_lang[i], p->solutions[i].source,
+                                           p->solutions[i].files_json});
     }
     if (r >= 0)
         r = db_query(c, NULL,
@@ -182,6 +185,16 @@ int db_pkg_save(struct db_conn *c, struct db_pkg_problem *p, int64_t owner_id,
         return -ENOMEM;
     for (size_t i = 0; i < p->n_solutions; i++) {
         s.solution_lang[i] = lang_of(langs, n_langs, pkg_ext(p->solutions[i].path));
+        if (p->solutions[i].exts) {
+            /* Several files: the language of the first whose extension names one (a header
+             * names none). */
+            char exts[SOURCE_FILES_MAX * 17 + 1], *save = NULL;
+            snprintf(exts, sizeof(exts), "%s", p->solutions[i].exts);
+            s.solution_lang[i] = NULL;
+            for (char *e = strtok_r(exts, " ", &save); e && !s.solution_lang[i];
+                 e = strtok_r(NULL, " ", &save))
+                s.solution_lang[i] = lang_of(langs, n_langs, e);
+        }
         if (!s.solution_lang[i] && strcmp(p->format ? p->format : "", "kattis") != 0) {
             r = db_pkg_fail(err, p->solutions[i].path, 0, "no language has the extension .%s",
                             pkg_ext(p->solutions[i].path));

@@ -28,8 +28,8 @@ int db_pkg_verify_start(struct db_conn *c, int64_t problem_id, int64_t user_id,
     if (r < 0)
         return r;
     r = db_query(c, &sols,
-                 "SELECT position, path, expected, language_id, source FROM package_solutions"
-                 " WHERE problem_id = $1 ORDER BY position",
+                 "SELECT position, path, expected, language_id, source, files::text"
+                 " FROM package_solutions WHERE problem_id = $1 ORDER BY position",
                  1, (const char *const[]){pid});
     if (r < 0)
         goto out;
@@ -56,9 +56,11 @@ int db_pkg_verify_start(struct db_conn *c, int64_t problem_id, int64_t user_id,
         char sid[24];
         r = db_query(
             c, &res,
-            "INSERT INTO submissions (user_id, problem_id, language_id, source)"
-            " VALUES ($1, $2, $3, $4) RETURNING id",
-            4, (const char *const[]){uid, pid, PQgetvalue(sols, i, 3), PQgetvalue(sols, i, 4)});
+            "INSERT INTO submissions (user_id, problem_id, language_id, source, files)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id",
+            5,
+            (const char *const[]){uid, pid, PQgetvalue(sols, i, 3), PQgetvalue(sols, i, 4),
+                                  PQgetisnull(sols, i, 5) ? NULL : PQgetvalue(sols, i, 5)});
         if (r < 0)
             goto out;
         snprintf(sid, sizeof(sid), "%s", PQgetvalue(res, 0, 0));

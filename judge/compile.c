@@ -220,8 +220,61 @@ int judge_place_source(struct judge_worker *w, const char *dir, const struct jud
     return 0;
 }
 
+int judge_place_files(struct judge_worker *w, const char *dir, const struct judge_lang *lang,
+                      const struct judge_file *files, size_t n, char *ret_src, size_t src_size,
+                      char *ret_name, size_t name_size, const char **ret_sources, char *ret_why,
+                      size_t why_size)
+{
+    char path[PATH_MAX + SOURCE_NAME_MAX + 8];
+    int r = judge_worker_clear(w, dir);
+
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < n; i++) {
+        const char *why = source_name_check(files[i].name), *content;
+        char *slash;
+        /* Checked when they were stored; checked again before they name anything on disk. */
+        if (why) {
+            judge_fmt(ret_why, why_size, "file name %s refused: %s\n", files[i].name, why);
+            return 1;
+        }
+        judge_fmt(path, sizeof(path), "%s/%s", dir, files[i].name);
+        /* Each folder of the name, writable by the program as its working folder is: javac
+         * writes its classes there, Python its __pycache__. Nobody else sees this folder. */
+        for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+            *slash = '\0';
+            r = mkdir(path, 0777) < 0 && errno != EEXIST ? -errno : 0;
+            if (r == 0 && chmod(path, 0777) < 0)
+                r = -errno;
+            *slash = '/';
+            if (r < 0)
+                return judge_fail(w, r, "cannot make the folder of %s", path);
+        }
+        content = judge_skip_bom(files[i].content);
+        r = judge_write_file(path, content, strlen(content));
+        if (r < 0)
+            return judge_fail(w, r, "cannot write %s", path);
+    }
+    r = judge_sources_choose(lang, files, n, ret_sources, ret_src, src_size, ret_name, name_size);
+    if (r == -ENOENT) {
+        char exts[128] = "";
+        size_t len = 0;
+        for (int i = 0; i < lang->n_exts && len + 20 < sizeof(exts); i++)
+            len += (size_t)snprintf(exts + len, sizeof(exts) - len, "%s%s", i ? " " : "",
+                                    lang->source_exts[i]);
+        if (!lang->n_exts) {
+            const char *own = strrchr(lang->source_file, '.');
+            snprintf(exts, sizeof(exts), "%s", own ? own : lang->source_file);
+        }
+        judge_fmt(ret_why, why_size, "no source file of the language (%s) among the files\n", exts);
+        return 1;
+    }
+    return r;
+}
+
 int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
-                  const char *src, const char *name, int with_pch, struct judge_compiled *ret)
+                  const char *src, const char *name, const char *const *files, int with_pch,
+                  struct judge_compiled *ret)
 {
     char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], pch[PATH_MAX];
     const char *envp[8];
@@ -237,7 +290,9 @@ int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const c
     }
     r = judge_expand(
         lang->compile_argv, lang->n_compile,
-        &(struct judge_vars){.src = src, .name = name, .memory_mb = lang->memory_limit_mb}, argv);
+        &(struct judge_vars){
+            .src = src, .name = name, .memory_mb = lang->memory_limit_mb, .files = files},
+        argv);
     if (r < 0)
         return judge_fail(w, r, "bad compile command of %s", lang->id);
     struct sb_spec spec = {

@@ -88,7 +88,7 @@ int judge_custom_checker_prepare(struct judge_worker *w, struct judge_problem_ch
          * held here (a C++ checker compiled before the host had its header hung for good). A
          * checker is compiled once per host; the header saves little on it. */
         if (r >= 0)
-            r = judge_compile(w, &ck->lang, tmp, ck->src, ck->name, 0, &c);
+            r = judge_compile(w, &ck->lang, tmp, ck->src, ck->name, NULL, 0, &c);
         if (r >= 0 && !c.ok) {
             judge_fmt(w->error, sizeof(w->error), "the checker does not compile: %.400s",
                       c.output ? c.output : "");

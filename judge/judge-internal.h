@@ -71,15 +71,27 @@ int judge_place_source(struct judge_worker *w, const char *dir, const struct jud
                        const char *source, char *ret_src, size_t src_size, char *ret_name,
                        size_t name_size) __attribute__((warn_unused_result));
 
+/* Empties the folder dir and writes the files of a submission of several files into it under
+ * their own names (folders made as needed), each without a byte order mark. ret_src and
+ * ret_name get {src} and {name}, ret_sources (n + 1 slots, pointing into files) the list for
+ * {files}, as judge_sources_choose gives them. 1 when no file is a source file of the language
+ * or holds a name source_name.h refuses (nothing to compile: the caller reports it as CE with
+ * ret_why), 0 when placed, or a negative errno. */
+int judge_place_files(struct judge_worker *w, const char *dir, const struct judge_lang *lang,
+                      const struct judge_file *files, size_t n, char *ret_src, size_t src_size,
+                      char *ret_name, size_t name_size, const char **ret_sources, char *ret_why,
+                      size_t why_size) __attribute__((warn_unused_result));
+
 /* Compiles what is in work_dir with the language's compile command, in the worker's box with
  * the compiler profile and the language's compile limits; with_pch binds the language's
- * precompiled header, building it first when the host has none yet. r < 0 only for a failure
+ * precompiled header, building it first when the host has none yet. files is the list for
+ * {files} (NULL for a one-file source: {files} is then {src}). r < 0 only for a failure
  * of the judge; a failure of the compiler is ret->ok = 0 with its messages, led by a line
  * saying why when a limit or a signal stopped it. The caller frees ret->output, whatever the
  * return. */
 int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
-                  const char *src, const char *name, int with_pch, struct judge_compiled *ret)
-    __attribute__((warn_unused_result));
+                  const char *src, const char *name, const char *const *files, int with_pch,
+                  struct judge_compiled *ret) __attribute__((warn_unused_result));
 
 /* --- custom_checker.c -------------------------------------------------------------------- */
 

@@ -217,17 +217,114 @@ static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
     return r;
 }
 
+/* The files of a submission or run of several files, in the order given: sql selects the
+ * name and content of each of row $1's files. *ret_n is 0 for a one-file one. */
+static int files_load(struct judge_worker *w, struct db_conn *conn, const char *sql, const char *id,
+                      struct judge_file **ret, size_t *ret_n)
+{
+    PGresult *res = NULL;
+    struct judge_file *v = NULL;
+    int r, n;
+
+    *ret = NULL;
+    *ret_n = 0;
+    r = db_query(conn, &res, sql, 1, (const char *[]){id});
+    if (r < 0)
+        return judge_fail(w, r, "cannot load the files of %s (%s)", id, db_error(conn));
+    n = PQntuples(res);
+    if (n > SOURCE_FILES_MAX) {
+        r = judge_fail(w, -E2BIG, "%s has %d files", id, n);
+        goto out;
+    }
+    v = calloc((size_t)n + 1, sizeof(*v));
+    if (!v) {
+        r = judge_fail(w, -ENOMEM, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        v[i].name = strdup(PQgetvalue(res, i, 0));
+        v[i].content = strdup(PQgetvalue(res, i, 1));
+        if (!v[i].name || !v[i].content) {
+            r = judge_fail(w, -ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    *ret = v;
+    *ret_n = (size_t)n;
+    v = NULL;
+    r = 0;
+out:
+    if (v) {
+        for (int i = 0; i < n; i++) {
+            free((char *)v[i].name);
+            free((char *)v[i].content);
+        }
+        free(v);
+    }
+    PQclear(res);
+    return r;
+}
+
+static void files_free(struct judge_file *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)files[i].name);
+        free((char *)files[i].content);
+    }
+    free(files);
+}
+
+/* Writes the source (or the files) into the box folder and compiles it once: comp says how it
+ * went. A submission of several files without a source file of its language is a compile
+ * error with a message saying so. */
+static int place_and_compile(struct judge_worker *w, const struct judge_lang *lang,
+                             const char *source, const struct judge_file *files, size_t n_files,
+                             const char **sources, char *src, char *name,
+                             struct judge_compiled *comp)
+{
+    char why[256];
+    int r;
+
+    if (!n_files) {
+        r = judge_place_source(w, w->box_dir, lang, source, src, JUDGE_NAME_SIZE, name,
+                               JUDGE_NAME_SIZE);
+        if (r >= 0)
+            r = judge_compile(w, lang, w->box_dir, src, name, NULL, 1, comp);
+        return r;
+    }
+    r = judge_place_files(w, w->box_dir, lang, files, n_files, src, JUDGE_NAME_SIZE, name,
+                          JUDGE_NAME_SIZE, sources, why, sizeof(why));
+    if (r == 1) {
+        comp->ok = 0;
+        comp->output = strdup(why);
+        return comp->output ? 0 : judge_fail(w, -ENOMEM, "out of memory");
+    }
+    if (r >= 0)
+        r = judge_compile(w, lang, w->box_dir, src, name, sources, 1, comp);
+    return r;
+}
+
+#define SUBMISSION_FILES_SQL                                                                       \
+    "SELECT f ->> 'name', f ->> 'content' FROM submissions s,"                                     \
+    " jsonb_array_elements(s.files) WITH ORDINALITY e(f, o) WHERE s.id = $1 ORDER BY o"
+#define RUN_FILES_SQL                                                                              \
+    "SELECT f ->> 'name', f ->> 'content' FROM runs s,"                                            \
+    " jsonb_array_elements(s.files) WITH ORDINALITY e(f, o) WHERE s.id = $1 ORDER BY o"
+
 /* A submission being judged: what its steps fill in, for the last one to record. */
 struct submission {
     char id[24], problem_id[24];
     char pins_dir[PATH_MAX + 16]; /* the job's own links to its test data */
     char *source, *checker_source, *interactor_source;
+    struct judge_file *files; /* several files; NULL for one source */
+    size_t n_files;
+    const char *sources[SOURCE_FILES_MAX + 1]; /* {files} */
     struct judge_lang lang;
     struct judge_problem_checker ck;
     struct judge_problem_checker ick; /* the interactor, when interactor_source is set */
     int have_lang, have_ck_lang, have_ick_lang;
     int version, time_ms, memory_mb, stop_first;
-    char src[80], name[80]; /* the names the source is judged under */
+    char src[JUDGE_NAME_SIZE], name[JUDGE_NAME_SIZE]; /* the names it is judged under */
     struct judge_compiled comp;
     int n; /* tests; the four arrays have one entry each */
     struct test_case *tests;
@@ -325,7 +422,7 @@ static int submission_load(struct judge_worker *w, struct db_conn *conn, struct 
         r = judge_fail(w, -ENOMEM, "out of memory");
         goto out;
     }
-    r = 0;
+    r = files_load(w, conn, SUBMISSION_FILES_SQL, s->id, &s->files, &s->n_files);
 out:
     PQclear(res);
     return r;
@@ -393,10 +490,8 @@ static int submission_compile(struct judge_worker *w, struct db_conn *conn,
     struct judge_score score;
     int r;
 
-    r = judge_place_source(w, w->box_dir, &s->lang, s->source, s->src, sizeof(s->src), s->name,
-                           sizeof(s->name));
-    if (r >= 0)
-        r = judge_compile(w, &s->lang, w->box_dir, s->src, s->name, 1, &s->comp);
+    r = place_and_compile(w, &s->lang, s->source, s->files, s->n_files, s->sources, s->src, s->name,
+                          &s->comp);
     if (r < 0)
         return r;
     if (s->comp.ok)
@@ -721,6 +816,7 @@ static void submission_release(struct judge_worker *w, struct submission *s)
     free(s->interactor_source);
     if (s->have_ick_lang)
         judge_lang_release(&s->ick.lang);
+    files_free(s->files, s->n_files);
     if (s->have_lang)
         judge_lang_release(&s->lang);
     if (s->have_ck_lang)
@@ -795,7 +891,11 @@ out:
 
 static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
-    char id[24], src[80], name[80], in_path[PATH_MAX + 16], out_path[PATH_MAX + 16];
+    char id[24], src[JUDGE_NAME_SIZE], name[JUDGE_NAME_SIZE], in_path[PATH_MAX + 16];
+    char out_path[PATH_MAX + 16];
+    struct judge_file *files = NULL;
+    size_t n_files = 0;
+    const char *sources[SOURCE_FILES_MAX + 1];
     char err_path[PATH_MAX + 16];
     PGresult *res = NULL;
     struct judge_lang lang = {0};
@@ -851,15 +951,16 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
     }
     PQclear(res);
     res = NULL;
+    r = files_load(w, conn, RUN_FILES_SQL, id, &files, &n_files);
+    if (r < 0)
+        goto out;
     judge_worker_path(w, "stdin.txt", in_path, sizeof(in_path));
     r = judge_write_file(in_path, stdin_data, stdin_len);
     if (r < 0) {
         r = judge_fail(w, r, "cannot write %s", in_path);
         goto out;
     }
-    r = judge_place_source(w, w->box_dir, &lang, source, src, sizeof(src), name, sizeof(name));
-    if (r >= 0)
-        r = judge_compile(w, &lang, w->box_dir, src, name, 1, &comp);
+    r = place_and_compile(w, &lang, source, files, n_files, sources, src, name, &comp);
     if (r < 0)
         goto out;
     rr.compile_output = comp.output && comp.output[0] ? comp.output : NULL;
@@ -904,6 +1005,7 @@ out:
     free(out);
     free(err);
     free(source);
+    files_free(files, n_files);
     free(stdin_data);
     free(comp.output);
     if (have_lang)

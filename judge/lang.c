@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void judge_lang_release(struct judge_lang *l)
 {
@@ -42,8 +43,8 @@ int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret
     memset(ret, 0, sizeof(*ret));
     r = db_query(conn, &res,
                  "SELECT source_file, sandbox_profile, time_limit_ms, memory_limit_mb,"
-                 " compile_time_ms, compile_memory_mb, coalesce(pch_header, '') FROM languages"
-                 " WHERE id = $1",
+                 " compile_time_ms, compile_memory_mb, coalesce(pch_header, ''),"
+                 " coalesce(array_to_string(source_exts, ' '), '') FROM languages WHERE id = $1",
                  1, (const char *[]){id});
     if (r < 0)
         return r;
@@ -64,6 +65,14 @@ int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret
     ret->compile_time_ms = (int)db_int64(res, 0, 4);
     ret->compile_memory_mb = (int)db_int64(res, 0, 5);
     snprintf(ret->pch_header, sizeof(ret->pch_header), "%s", PQgetvalue(res, 0, 6));
+    {
+        /* Space-separated: extensions hold no space (see source_name.h's characters). */
+        char exts[256], *save = NULL;
+        snprintf(exts, sizeof(exts), "%s", PQgetvalue(res, 0, 7));
+        for (char *e = strtok_r(exts, " ", &save); e && ret->n_exts < JUDGE_MAX_EXTS;
+             e = strtok_r(NULL, " ", &save))
+            snprintf(ret->source_exts[ret->n_exts++], sizeof(ret->source_exts[0]), "%s", e);
+    }
     PQclear(res);
     res = NULL;
 
@@ -182,16 +191,32 @@ static int expand_one(const char *t, const struct judge_vars *v, char **ret)
 
 int judge_expand(char *const *tmpl, int n, const struct judge_vars *vars, char **ret_argv)
 {
-    int r = 0, i;
+    int r = 0, k = 0;
 
     if (n >= JUDGE_MAX_ARGS)
         return -E2BIG;
-    for (i = 0; i < n; i++) {
-        r = expand_one(tmpl[i], vars, &ret_argv[i]);
-        if (r < 0)
+    for (int i = 0; i < n && r == 0; i++) {
+        if (!strcmp(tmpl[i], "{files}") && vars->files) {
+            for (size_t f = 0; vars->files[f] && r == 0; f++) {
+                if (k >= JUDGE_MAX_ARGS - 1) {
+                    r = -E2BIG;
+                    break;
+                }
+                ret_argv[k] = strdup(vars->files[f]);
+                r = ret_argv[k] ? 0 : -ENOMEM;
+                k += r == 0;
+            }
+            continue;
+        }
+        if (k >= JUDGE_MAX_ARGS - 1) {
+            r = -E2BIG;
             break;
+        }
+        /* Without a list of files, {files} is the one source: {src}. */
+        r = expand_one(strcmp(tmpl[i], "{files}") ? tmpl[i] : "{src}", vars, &ret_argv[k]);
+        k += r == 0;
     }
-    ret_argv[i] = NULL;
+    ret_argv[k] = NULL;
     if (r < 0)
         judge_argv_free(ret_argv);
     return r;
@@ -282,14 +307,17 @@ static int java_name_ok(const char *tok)
     return n > 0 && n <= 60 && ident_start((unsigned char)tok[0]);
 }
 
-void judge_java_source_name(const char *source, const char *fallback, char *ret, size_t size)
+/* The first public top-level type (ret_public) and the first top-level type that declares a
+ * `void main` method (ret_main) of a Java source; "" for none. */
+static void java_scan(const char *source, char *ret_public, char *ret_main, size_t size)
 {
     static const char *const modifiers[] = {"final", "abstract", "static", "strictfp", "sealed"};
     static const char *const kinds[] = {"class", "interface", "enum", "record"};
     const char *p = source;
-    char tok[80], prev[80] = "", top[80] = "", with_main[80] = "";
+    char tok[80], prev[80] = "", top[80] = "";
     int depth = 0, after_public = 0, want_name = 0, public_kind = 0;
 
+    ret_public[0] = ret_main[0] = '\0';
     /* Only declarations at depth 0 (outside every brace) are top-level types. */
     while (java_token(&p, tok, sizeof(tok))) {
         if (!strcmp(tok, "{")) {
@@ -300,10 +328,8 @@ void judge_java_source_name(const char *source, const char *fallback, char *ret,
             want_name = 0;
             if (!java_name_ok(tok))
                 break;
-            if (public_kind) {
-                snprintf(ret, size, "%s.java", tok);
-                return;
-            }
+            if (public_kind && !ret_public[0])
+                snprintf(ret_public, size, "%s", tok);
             snprintf(top, sizeof(top), "%s", tok);
         } else if (depth == 0) {
             if (!strcmp(tok, "public")) {
@@ -315,13 +341,22 @@ void judge_java_source_name(const char *source, const char *fallback, char *ret,
             } else if (!one_of(tok, modifiers, sizeof(modifiers) / sizeof(modifiers[0]))) {
                 after_public = 0;
             }
-        } else if (depth == 1 && !with_main[0] && top[0] && !strcmp(prev, "void") &&
+        } else if (depth == 1 && !ret_main[0] && top[0] && !strcmp(prev, "void") &&
                    !strcmp(tok, "main")) {
-            snprintf(with_main, sizeof(with_main), "%s", top);
+            snprintf(ret_main, size, "%s", top);
         }
         snprintf(prev, sizeof(prev), "%s", tok);
     }
-    if (with_main[0])
+}
+
+void judge_java_source_name(const char *source, const char *fallback, char *ret, size_t size)
+{
+    char pub[80], with_main[80];
+
+    java_scan(source, pub, with_main, sizeof(pub));
+    if (pub[0])
+        snprintf(ret, size, "%s.java", pub);
+    else if (with_main[0])
         snprintf(ret, size, "%s.java", with_main);
     else
         snprintf(ret, size, "%s", fallback);
@@ -384,4 +419,112 @@ void judge_source_names(const struct judge_lang *lang, const char *source, char 
     memmove(ret_name + p + 1, ret_name, n + 1);
     memcpy(ret_name, pkg, p);
     ret_name[p] = '.';
+}
+
+/* --- several files --- */
+
+int judge_is_source(const struct judge_lang *lang, const char *name)
+{
+    const char *dot = strrchr(name, '.'), *slash = strrchr(name, '/');
+
+    if (!dot || (slash && dot < slash) || dot == name || dot[-1] == '/')
+        return 0;
+    if (lang->n_exts == 0) {
+        const char *own = strrchr(lang->source_file, '.');
+        return own && !strcmp(dot, own);
+    }
+    for (int i = 0; i < lang->n_exts; i++)
+        if (!strcmp(dot, lang->source_exts[i]))
+            return 1;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 when the file's base name is main.EXT, ignoring case: Kattis's main file. */
+static int is_main_file(const char *name)
+{
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    return strncasecmp(base, "main.", 5) == 0;
+}
+
+static const char *skip_bom(const char *s)
+{
+    return strncmp(s, "\xEF\xBB\xBF", 3) == 0 ? s + 3 : s;
+}
+
+static const char *content_of(const struct judge_file *files, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (files[i].name == name)
+            return files[i].content;
+    return "";
+}
+
+/* {name} for Java: the class to run, qualified by its package (judge_sources_choose). */
+static void java_main_class(const struct judge_file *files, size_t n, const char **sources,
+                            size_t n_src, const char *entry, char *ret, size_t size)
+{
+    char pub[80], with_main[80], pkg[256], cls[80] = "";
+    const char *from = NULL;
+
+    for (size_t i = 0; i < n_src; i++) {
+        java_scan(skip_bom(content_of(files, n, sources[i])), pub, with_main, sizeof(pub));
+        if (!with_main[0])
+            continue;
+        if (!from || (is_main_file(sources[i]) && !is_main_file(from))) {
+            from = sources[i];
+            snprintf(cls, sizeof(cls), "%s", with_main);
+        }
+    }
+    if (!from) {
+        /* No main anywhere: the entry file's name, which java then reports missing. */
+        const char *base = strrchr(entry, '/'), *dot;
+        from = entry;
+        snprintf(cls, sizeof(cls), "%s", base ? base + 1 : entry);
+        dot = strrchr(cls, '.');
+        if (dot)
+            cls[dot - cls] = '\0';
+    }
+    judge_java_package(skip_bom(content_of(files, n, from)), pkg, sizeof(pkg));
+    if (pkg[0] && strlen(pkg) + 1 + strlen(cls) < size)
+        snprintf(ret, size, "%s.%s", pkg, cls);
+    else
+        snprintf(ret, size, "%s", cls);
+}
+
+int judge_sources_choose(const struct judge_lang *lang, const struct judge_file *files, size_t n,
+                         const char **ret_sources, char *ret_src, size_t src_size, char *ret_name,
+                         size_t name_size)
+{
+    const char *entry = NULL;
+    size_t k = 0;
+    char *dot;
+
+    for (size_t i = 0; i < n; i++)
+        if (judge_is_source(lang, files[i].name))
+            ret_sources[k++] = files[i].name;
+    ret_sources[k] = NULL;
+    if (k == 0)
+        return -ENOENT;
+    qsort(ret_sources, k, sizeof(*ret_sources), by_name);
+    for (size_t i = 0; i < k && !entry; i++)
+        if (is_main_file(ret_sources[i]))
+            entry = ret_sources[i];
+    if (!entry)
+        entry = ret_sources[0];
+    snprintf(ret_src, src_size, "%s", entry);
+    if (is_java(lang)) {
+        java_main_class(files, n, ret_sources, k, entry, ret_name, name_size);
+        return 0;
+    }
+    snprintf(ret_name, name_size, "%s", entry);
+    dot = strrchr(ret_name, '.');
+    if (dot && !strchr(dot, '/'))
+        *dot = '\0';
+    return 0;
 }

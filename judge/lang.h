@@ -5,6 +5,9 @@
  *   {src}        the source file name in the work folder (main.cpp, or Foo.java for Java)
  *   {name}       {src} without its extension; for Java the class to run, with the package the
  *                source declares (x.y.Foo for `package x.y;`), see judge_source_names
+ *   {files}      (an argument of exactly this) one argument per source file of the submission,
+ *                in byte order of their names: those whose extension is one of the language's
+ *                source_exts; for a one-file submission just {src}
  *   {memory_mb}  the run's memory limit in MiB
  *   {header}     (pch_argv only) the header to precompile
  *   {out}        (pch_argv only) the precompiled header to write
@@ -14,12 +17,17 @@
 
 #include <stddef.h>
 
+#include "common/source_name.h"
 #include "db/db.h"
 #include "sandbox/sandbox.h"
 
 #define JUDGE_MAX_ARGS 64
 /* Host folders a language's tools may read besides /usr, /bin and /lib (languages.binds). */
 #define JUDGE_MAX_BINDS 4
+#define JUDGE_MAX_EXTS  8
+/* Room for {src} and {name}: a file name of a submission of several files, or a Java class
+ * qualified by its package. */
+#define JUDGE_NAME_SIZE (SOURCE_NAME_MAX + 64)
 
 struct judge_lang {
     char id[24];
@@ -37,7 +45,9 @@ struct judge_lang {
     char *pch_argv[JUDGE_MAX_ARGS];
     char pch_header[128];
     int n_binds;
-    char *binds[JUDGE_MAX_BINDS]; /* shown read-only in the box at the same path */
+    char *binds[JUDGE_MAX_BINDS];         /* shown read-only in the box at the same path */
+    int n_exts;                           /* 0: the extension of source_file alone */
+    char source_exts[JUDGE_MAX_EXTS][16]; /* ".c", ".cpp", ... */
 };
 
 /* Values for the placeholders; NULL ones expand to "". */
@@ -47,6 +57,7 @@ struct judge_vars {
     int memory_mb;
     const char *header;
     const char *out;
+    const char *const *files; /* NULL-terminated, for {files}; NULL: {files} is {src} */
 };
 
 /* Loads language `id` (enabled or not). -ENOENT when there is no such language. The struct
@@ -59,7 +70,8 @@ void judge_lang_release(struct judge_lang *lang);
  * at most max in all; returns the new count. */
 size_t judge_lang_binds(const struct judge_lang *lang, struct sb_bind *ret, size_t n, size_t max);
 
-/* Expands n template arguments into ret_argv (NULL-terminated, at most JUDGE_MAX_ARGS - 1
+/* Expands n template arguments into ret_argv (an argument "{files}" into as many as there are
+ * files) (NULL-terminated, at most JUDGE_MAX_ARGS - 1
  * arguments), each a new string; free with judge_argv_free. -E2BIG when too long. */
 int judge_expand(char *const *tmpl, int n, const struct judge_vars *vars, char **ret_argv)
     __attribute__((warn_unused_result));
@@ -86,5 +98,31 @@ void judge_java_package(const char *source, char *ret, size_t size);
  * stays unqualified (the program then fails to start, as it would have without packages). */
 void judge_source_names(const struct judge_lang *lang, const char *source, char *ret_src,
                         size_t src_size, char *ret_name, size_t name_size);
+
+/* One file of a submission of several files (its name checked by common/source_name.h). */
+struct judge_file {
+    const char *name;
+    const char *content; /* NUL-terminated text */
+};
+
+/* 1 when name ends in one of the language's source extensions (case counts: .C is C++, .c
+ * is C). */
+int judge_is_source(const struct judge_lang *lang, const char *name);
+
+/*
+ * The names a submission of several files is judged under, as Kattis's rules (problemtools)
+ * have them. Its source files are those judge_is_source accepts, in byte order of their names
+ * (ret_sources, n + 1 slots, NULL-terminated, pointing into files: {files}). The entry file
+ * ({src}) is the first of them whose base name is "main" with any extension, ignoring case
+ * (main.py, Main.java, lib/Main.cpp), else the first. {name} is the entry file without its
+ * extension, except for Java (profile jvm): there it is the class to run, the top-level class
+ * that declares `void main`, qualified by its file's package. When several classes do, the one
+ * in a file named main.* (ignoring case) wins, else the one in the first file; when none does,
+ * the entry file's name, as problemtools would run it. -ENOENT when no file is a source file
+ * of the language.
+ */
+int judge_sources_choose(const struct judge_lang *lang, const struct judge_file *files, size_t n,
+                         const char **ret_sources, char *ret_src, size_t src_size, char *ret_name,
+                         size_t name_size) __attribute__((warn_unused_result));
 
 #endif

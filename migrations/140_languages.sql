@@ -88,3 +88,19 @@ VALUES
 ON CONFLICT (id) DO NOTHING;
 
 UPDATE languages SET extension_rank = 1 WHERE id IN ('cpp20', 'pypy3');
+
+-- Several files (110_source_files.sql): the compilers that take every file get {files}; the
+-- others compile the entry file and find the rest themselves (Rust's `mod`, GHC's imports,
+-- Free Pascal's units, Ruby's require_relative).
+UPDATE languages SET source_exts = ARRAY['.cpp', '.cc', '.cxx', '.c++', '.C'] WHERE id = 'cpp20';
+UPDATE languages SET source_exts = ARRAY['.py'] WHERE id = 'pypy3';
+UPDATE languages SET source_exts = ARRAY['.go'] WHERE id = 'go';
+UPDATE languages SET source_exts = ARRAY['.rs'] WHERE id = 'rust';
+UPDATE languages SET source_exts = ARRAY['.kt'] WHERE id = 'kotlin';
+UPDATE languages SET source_exts = ARRAY['.cs'] WHERE id = 'csharp';
+UPDATE languages SET source_exts = ARRAY['.hs'] WHERE id = 'haskell';
+UPDATE languages SET source_exts = ARRAY['.pas', '.pp'] WHERE id = 'pascal';
+UPDATE languages SET source_exts = ARRAY['.rb'] WHERE id = 'ruby';
+UPDATE languages SET compile_argv = array_replace(compile_argv, '{src}', '{files}')
+ WHERE id IN ('cpp20', 'pypy3', 'go', 'kotlin', 'csharp')
+   AND array_position(compile_argv, '{src}') IS NOT NULL;

@@ -481,6 +481,121 @@ TEST(java_top_level_types_only)
               "Right.java");
 }
 
+TEST(expand_files)
+{
+    char *tmpl[] = {"/usr/bin/gcc", "-o", "main", "{files}", "-lm"};
+    const char *const files[] = {"a.c", "lib/b.c", NULL};
+    char *argv[JUDGE_MAX_ARGS];
+    REQUIRE(judge_expand(tmpl, 5, &(struct judge_vars){.src = "a.c", .files = files}, argv) == 0);
+    CHECK_STR(argv[3], "a.c");
+    CHECK_STR(argv[4], "lib/b.c");
+    CHECK_STR(argv[5], "-lm");
+    CHECK(argv[6] == NULL);
+    judge_argv_free(argv);
+    /* One source: {files} is {src}. */
+    REQUIRE(judge_expand(tmpl, 5, &(struct judge_vars){.src = "main.c"}, argv) == 0);
+    CHECK_STR(argv[3], "main.c");
+    CHECK_STR(argv[4], "-lm");
+    judge_argv_free(argv);
+    /* More files than arguments fit: refused, never cut. */
+    const char *many[JUDGE_MAX_ARGS + 1];
+    for (int i = 0; i < JUDGE_MAX_ARGS; i++)
+        many[i] = "x.c";
+    many[JUDGE_MAX_ARGS] = NULL;
+    CHECK(judge_expand(tmpl, 5, &(struct judge_vars){.src = "x.c", .files = many}, argv) == -E2BIG);
+}
+
+TEST(source_names)
+{
+    static const char *const good[] = {"main.c", "com/acme/Main.java", "lib/util.h",
+                                       "a.c++",  "A-b_c+d.e.f",        "x/y/z/w.py"};
+    static const char *const bad[] = {
+        "",   "..",  "../a", "a/../b", "./a",  "a/./b", ".hidden",     "a/.b", "/abs", "a//b",
+        "a/", "a b", "a\\b", "a:b",    "a\tb", "a\nb",  "\xc3\xa9.py", "a*b",  "~/a"};
+    char longest[SOURCE_NAME_MAX + 2];
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        CHECK(source_name_check(good[i]) == NULL);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK(source_name_check(bad[i]) != NULL);
+    memset(longest, 'x', SOURCE_NAME_MAX);
+    longest[SOURCE_NAME_MAX] = '\0';
+    CHECK(source_name_check(longest) == NULL);
+    longest[SOURCE_NAME_MAX] = 'x';
+    longest[SOURCE_NAME_MAX + 1] = '\0';
+    CHECK(source_name_check(longest) != NULL);
+
+    const char *why = NULL;
+    const char *const distinct[] = {"a.c", "b.c", "lib/a.c", "libx/a.c"};
+    const char *const twice[] = {"a.c", "b.c", "A.C"};
+    const char *const folder[] = {"lib/a.h", "lib"};
+    const char *const folder_case[] = {"LIB", "lib/a.h"};
+    CHECK(source_names_clash(distinct, 4, &why) == -1);
+    CHECK(source_names_clash(twice, 3, &why) == 2);
+    CHECK(source_names_clash(folder, 2, &why) == 1);
+    CHECK(source_names_clash(folder_case, 2, &why) == 1);
+}
+
+/* {src} and {name} of a submission of several files in lang (judge_sources_choose). */
+static void choose(const struct judge_lang *lang, const struct judge_file *f, size_t n,
+                   const char *want_src, const char *want_name, const char *want_files)
+{
+    const char *list[SOURCE_FILES_MAX + 1];
+    char src[JUDGE_NAME_SIZE], name[JUDGE_NAME_SIZE], joined[512] = "";
+    int r = judge_sources_choose(lang, f, n, list, src, sizeof(src), name, sizeof(name));
+    if (!want_src) {
+        CHECK_INT(r, -ENOENT);
+        return;
+    }
+    REQUIRE(r == 0);
+    CHECK_STR(src, want_src);
+    CHECK_STR(name, want_name);
+    for (size_t i = 0; list[i]; i++) {
+        strcat(joined, i ? " " : "");
+        strcat(joined, list[i]);
+    }
+    CHECK_STR(joined, want_files);
+}
+
+TEST(sources_choose_entry_and_main_class)
+{
+    struct judge_lang c = {.source_file = "main.c", .n_exts = 1, .source_exts = {".c"}};
+    struct judge_lang cpp = {.source_file = "main.cpp",
+                             .n_exts = 5,
+                             .source_exts = {".cpp", ".cc", ".cxx", ".c++", ".C"}};
+    struct judge_lang py = {.source_file = "main.py", .profile = SB_PYTHON};
+    struct judge_lang java = {
+        .source_file = "Main.java", .profile = SB_JVM, .n_exts = 1, .source_exts = {".java"}};
+
+    choose(&c, (struct judge_file[]){{"z.c", ""}, {"lib/u.h", ""}, {"Main.c", ""}, {"a.c", ""}}, 4,
+           "Main.c", "Main", "Main.c a.c z.c");
+    choose(&c, (struct judge_file[]){{"b.c", ""}, {"a.c", ""}}, 2, "a.c", "a", "a.c b.c");
+    choose(&c, (struct judge_file[]){{"u.h", ""}, {"x.cpp", ""}}, 2, NULL, NULL, NULL);
+    choose(&cpp, (struct judge_file[]){{"g/p.cc", ""}, {"g/p.hpp", ""}, {"s.C", ""}}, 3, "g/p.cc",
+           "g/p", "g/p.cc s.C");
+    /* No source_exts: the extension of source_file. */
+    choose(&py, (struct judge_file[]){{"util.py", ""}, {"pkg/MAIN.py", ""}, {"x.txt", ""}}, 3,
+           "pkg/MAIN.py", "pkg/MAIN", "pkg/MAIN.py util.py");
+    /* Java: the class declaring main, qualified by its package. */
+    choose(&java,
+           (struct judge_file[]){
+               {"com/acme/util/Adder.java", "package com.acme.util; public class Adder {}"},
+               {"com/acme/App.java", "package com.acme;\npublic class App {"
+                                     " public static void main(String[] a) {} }"}},
+           2, "com/acme/App.java", "com.acme.App", "com/acme/App.java com/acme/util/Adder.java");
+    /* Several mains: Main.* wins, else the first file's. */
+    choose(&java,
+           (struct judge_file[]){{"A.java", "class A { static void main(String[] a) {} }"},
+                                 {"main.java", "class Go { static void main(String[] a) {} }"}},
+           2, "main.java", "Go", "A.java main.java");
+    choose(&java,
+           (struct judge_file[]){{"B.java", "class B { static void main(String[] a) {} }"},
+                                 {"A.java", "class A { static void main(String[] a) {} }"}},
+           2, "A.java", "A", "A.java B.java");
+    /* No main anywhere: the entry file's class, for java to report. */
+    choose(&java, (struct judge_file[]){{"x/Q.java", "package x; class Q {}"}}, 1, "x/Q.java",
+           "x.Q", "x/Q.java");
+}
+
 static const char *sanitized(const char *in, size_t n)
 {
     static char buf[64];

@@ -1,0 +1,4 @@
+#pragma once
+namespace geom {
+long add(long a, long b);
+}

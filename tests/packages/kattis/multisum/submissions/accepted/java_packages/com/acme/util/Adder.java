@@ -1,0 +1,7 @@
+package com.acme.util;
+
+public class Adder {
+    public static long add(long a, long b) {
+        return a + b;
+    }
+}

@@ -1,0 +1,2 @@
+#include "op.h"
+long op(long a, long b) { return a - b; }

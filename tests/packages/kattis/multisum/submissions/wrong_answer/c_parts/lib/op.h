@@ -1,0 +1,1 @@
+long op(long a, long b);
