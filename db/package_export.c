@@ -232,7 +232,7 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
                  1, (const char *const[]){PQgetvalue(p, 0, 0)});
     if (r >= 0)
         r = db_query(c, &sols,
-                     "SELECT path, expected, source FROM package_solutions"
+                     "SELECT path, replace(expected, ',', '+'), source FROM package_solutions"
                      " WHERE problem_id = $1 ORDER BY position",
                      1, (const char *const[]){PQgetvalue(p, 0, 0)});
     if (r < 0)

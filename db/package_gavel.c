@@ -420,6 +420,8 @@ static int parse_solutions(const struct db_pkg_files *files, struct db_pkg_probl
 {
     for (size_t i = 0; i < files->n; i++) {
         const char *path = files->v[i].path, *rest, *slash;
+        char expected[32];
+        unsigned mask;
         size_t k;
         int r;
 
@@ -427,16 +429,28 @@ static int parse_solutions(const struct db_pkg_files *files, struct db_pkg_probl
             continue;
         rest = path + 10;
         slash = strchr(rest, '/');
-        for (k = 0; k < sizeof(verdicts) / sizeof(verdicts[0]); k++)
-            if (slash && (size_t)(slash - rest) == strlen(verdicts[k]) &&
-                !strncmp(rest, verdicts[k], strlen(verdicts[k])))
+        /* one verdict, or several joined by '+' (AC+TLE: either is right) */
+        mask = 0;
+        for (const char *w = rest; slash && w < slash;) {
+            size_t len = strcspn(w, "+/");
+            for (k = 0; k < sizeof(verdicts) / sizeof(verdicts[0]); k++)
+                if (len == strlen(verdicts[k]) && !strncmp(w, verdicts[k], len))
+                    break;
+            if (k == sizeof(verdicts) / sizeof(verdicts[0])) {
+                mask = 0;
                 break;
-        if (k == sizeof(verdicts) / sizeof(verdicts[0]))
+            }
+            mask |= 1u << k;
+            w += len + (w[len] == '+');
+        }
+        if (!mask)
             return db_pkg_fail(err, path, 0,
-                               "a solution goes in solutions/AC, WA, TLE, MLE, RE, CE or OLE");
+                               "a solution goes in solutions/AC, WA, TLE, MLE, RE, CE or OLE"
+                               " (or several joined by +, e.g. AC+TLE)");
         if (strchr(slash + 1, '/'))
             return db_pkg_fail(err, path, 0, "a solution is a single file (no folders)");
-        r = pkg_add_solution(p, path, verdicts[k], &files->v[i], err);
+        pkg_verdict_list(mask, expected, sizeof(expected));
+        r = pkg_add_solution(p, path, expected, &files->v[i], err);
         if (r < 0)
             return r;
     }
