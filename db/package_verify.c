@@ -277,6 +277,12 @@ static int store_derived(struct db_conn *c, PGresult *v, cJSON **derived)
         cJSON_AddNumberToObject(m, "time_limit_ms",
                                 jnum(*derived, "time_limit_ms", DB_PKG_MEASURE_MS));
         cJSON_AddNumberToObject(m, "derived_by_verification", (double)db_int64(v, 0, 0));
+        cJSON_AddNumberToObject(m, "slowest_accepted_ms", jnum(*derived, "slowest_accepted_ms", 0));
+        if (cJSON_IsString(cJSON_GetObjectItem(*derived, "slowest_accepted")))
+            cJSON_AddStringToObject(
+                m, "slowest_accepted",
+                cJSON_GetStringValue(cJSON_GetObjectItem(*derived, "slowest_accepted")));
+        cJSON_AddNumberToObject(m, "tle_margin_ms", jnum(*derived, "tle_margin_ms", 0));
         meta = cJSON_PrintUnformatted(m);
         cJSON_Delete(m);
     }

@@ -54,7 +54,8 @@ static void print_limits(const cJSON *l)
         return;
     if (cJSON_IsTrue(cJSON_GetObjectItem(l, "time_limit_pending")))
         printf("time limit: pending, derived when every solution is judged\n");
-    else if (from && !strcmp(from, "derived") && cJSON_IsNumber(tl))
+    else if (from && !strcmp(from, "derived") && cJSON_IsNumber(tl) &&
+             cJSON_IsString(cJSON_GetObjectItem(l, "slowest_accepted")))
         printf("time limit %.0f ms, derived (%s rule: slowest accepted %s, %.0f ms, x %g;"
                " time-limit-exceeded solutions checked at %.0f ms)\n",
                tl->valuedouble, cJSON_GetStringValue(cJSON_GetObjectItem(l, "rule")),
@@ -64,7 +65,8 @@ static void print_limits(const cJSON *l)
                cJSON_GetNumberValue(cJSON_GetObjectItem(l, "tle_margin_ms")));
     else if (from && cJSON_IsNumber(tl))
         printf("time limit %.0f ms, from %s\n", tl->valuedouble, from);
-    if (cJSON_IsNumber(cJSON_GetObjectItem(l, "memory_mb")))
+    if (cJSON_IsNumber(cJSON_GetObjectItem(l, "memory_mb")) &&
+        cJSON_IsString(cJSON_GetObjectItem(l, "memory_from")))
         printf("memory limit %.0f MiB, from %s\n",
                cJSON_GetNumberValue(cJSON_GetObjectItem(l, "memory_mb")),
                cJSON_GetStringValue(cJSON_GetObjectItem(l, "memory_from")));

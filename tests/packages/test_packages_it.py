@@ -190,6 +190,40 @@ class Packages(gavel_test.GavelCase):
         self.assertEqual(lim["time_limit_ms"], expect, lim)
         self.assertLessEqual(expect * 1.2, lim["fastest_tle_ms"])
         self.assertTrue(spin23["passed"], spin23)
+        print("\nderived: spin %s ms from %s ms (legacy x2), spin23 %s ms from %s ms"
+              " (2023-07 x2, 0.5 s steps)" % (spin["limits"]["time_limit_ms"],
+                                               spin["limits"]["slowest_accepted_ms"],
+                                               lim["time_limit_ms"], t_ac))
+
+    def test_2c_kattis_limits_pending_and_reported(self):
+        """An upload or import of a package without a time limit says the limit is pending and
+        what is used meanwhile; gavel verify's text report says the limit it derived."""
+        tiny = os.path.join(self.tmp, "tiny")
+        for path, text in {"problem.yaml": "name: Tiny\n",
+                           "data/secret/1.in": "3\n", "data/secret/1.ans": "6\n",
+                           "submissions/accepted/double.py": "print(int(input()) * 2)\n"}.items():
+            os.makedirs(os.path.dirname(os.path.join(tiny, path)), exist_ok=True)
+            with open(os.path.join(tiny, path), "w") as f:
+                f.write(text)
+        out = self.gavel("import", tiny)
+        self.assertIn("gavel verify derives it", out.stdout)
+        self.assertIn("10000 ms", out.stdout)
+        tok = self.login("limits-teacher", role="instructor")
+        st, body, _ = self.api("POST", "/api/v1/problems/tiny-up/package", raw=zip_folder(tiny),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        self.assertTrue(body["limits"]["time_limit_pending"], body)
+        self.assertEqual(body["limits"]["time_limit_from"], "derived")
+        self.assertEqual(body["limits"]["memory_mb"], 2048)
+        self.assertEqual(gavel_test.psql(self.url, "SELECT time_limits_ms->>'c' FROM problems"
+                                         " WHERE slug = 'tiny-up'"), "10000")
+        out = self.gavel("verify", "--timeout", "240", tiny, check=False)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("time limit 1000 ms, derived (legacy rule: slowest accepted"
+                      " submissions/accepted/double.py", out.stdout)
+        self.assertIn("memory limit 2048 MiB, from default", out.stdout)
+        self.assertEqual(gavel_test.psql(self.url, "SELECT time_limits_ms->>'c' FROM problems"
+                                         " WHERE slug = 'tiny'"), "1000")
 
     def test_3_upload_export_round_trip(self):
         tok = self.login("teacher", role="instructor")
