@@ -297,7 +297,8 @@ static int side_time_limit(const struct db_pkg_files *files, double *ret, const 
         *ret_from = ".timelimit";
     } else if ((f = db_pkg_file_get(files, "domjudge-problem.ini"))) {
         const char *t = (const char *)f->data;
-        for (const char *line = t; line && *line; line = strchr(line, '\n'), line += !!line) {
+        for (const char *line = t, *next; line && *line; line = next ? next + 1 : NULL) {
+            next = strchr(line, '\n');
             while (*line == ' ' || *line == '\t')
                 line++;
             if (!strncmp(line, "timelimit", 9)) {
