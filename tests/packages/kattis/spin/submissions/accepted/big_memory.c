@@ -1,4 +1,4 @@
-/* Accepted: needs 400 MiB, more than the languages' 256 MiB default but well within the
+/* Accepted: needs 300 MiB, more than the languages' 256 MiB default but well within the
  * format's 2048 MiB when the package sets no limits.memory.
  * @EXPECTED_RESULTS@: CORRECT */
 #include <stdio.h>
@@ -6,7 +6,7 @@
 
 int main(void)
 {
-    size_t size = (size_t)400 << 20;
+    size_t size = (size_t)300 << 20;
     volatile char *p = malloc(size); /* volatile: every page is really written */
     long n, sum = 0;
 
