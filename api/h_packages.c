@@ -123,6 +123,10 @@ int api_h_package_upload(struct api_req *req)
     api_json_kstr(j, "format", prob.format);
     api_json_kint(j, "tests", (int64_t)prob.def.n_tests);
     api_json_kint(j, "solutions", (int64_t)prob.n_solutions);
+    /* a Kattis package's limits and where each came from; "time_limit_pending": the judges use
+     * the measuring limit until a verification derives the package's own */
+    if (prob.meta_json && !strcmp(prob.format, "kattis"))
+        api_json_kraw(j, "limits", prob.meta_json);
     api_json_end(j);
     r = 0;
 out:

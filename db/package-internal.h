@@ -24,7 +24,8 @@ char *pkg_keep(struct db_pkg_problem *prob, const char *s, size_t len);
 int pkg_add_test(struct db_pkg_problem *prob, const char *name, const struct db_pkg_file *in,
                  const struct db_pkg_file *out, int points, int is_sample, const char *group);
 
-/* Appends a shipped solution (expected: AC WA TLE MLE RE CE OLE), its source copied. */
+/* Appends a shipped solution, its source copied. expected is a comma-separated verdict set
+ * ("AC", "AC,TLE"); a DOMjudge "@EXPECTED_RESULTS@: A, B" line in the source replaces it. */
 int pkg_add_solution(struct db_pkg_problem *prob, const char *path, const char *expected,
                      const struct db_pkg_file *src, struct db_pkg_error *err);
 
@@ -35,6 +36,25 @@ int pkg_add_solution(struct db_pkg_problem *prob, const char *path, const char *
 int pkg_add_solution_dir(struct db_pkg_problem *prob, const struct db_pkg_files *files,
                          size_t first, const char *dir, const char *expected, size_t *ret_next,
                          struct db_pkg_error *err);
+/* Verdict sets as bit masks, in the order AC WA TLE MLE RE CE OLE. */
+enum {
+    PKG_V_AC = 1,
+    PKG_V_WA = 2,
+    PKG_V_TLE = 4,
+    PKG_V_MLE = 8,
+    PKG_V_RE = 16,
+    PKG_V_CE = 32,
+    PKG_V_OLE = 64,
+};
+/* The verdicts one name stands for: Gavel's (AC, RE...), the Kattis ones (ACCEPTED,
+ * WRONG_ANSWER, TIME_LIMIT_EXCEEDED, RUN_TIME_ERROR or RTE: RE or MLE, ...) and DOMjudge's
+ * (CORRECT, WRONG-ANSWER, TIMELIMIT, RUN-ERROR, NO-OUTPUT, COMPILER-ERROR, OUTPUT-LIMIT), case,
+ * '-', '_' and ' ' aside. len bytes of name; 0 when unknown. */
+unsigned pkg_verdict_mask(const char *name, size_t len);
+/* Writes mask as "AC,TLE" into out (at least 32 bytes). */
+void pkg_verdict_list(unsigned mask, char *out, size_t size);
+/* The mask of a comma- (or '+'-) separated list; 0 when a name is unknown or it is empty. */
+unsigned pkg_verdict_parse(const char *list);
 
 /* The 1-based line of position pos in text. */
 int pkg_line_of(const char *text, size_t pos);

@@ -94,9 +94,12 @@ const struct db_pkg_file *db_pkg_file_get(const struct db_pkg_files *files, cons
 
 /* A solution shipped with a package and the verdict it must get. */
 struct db_pkg_solution {
-    char *path;       /* inside the package, e.g. "solutions/TLE/slow.py", or the folder of a
-                         solution of several files ("submissions/accepted/multi") */
-    char expected[4]; /* AC WA TLE MLE RE CE OLE */
+    char *path; /* inside the package, e.g. "solutions/TLE/slow.py", or the folder of a
+                   solution of several files ("submissions/accepted/multi") */
+    /* The verdicts it may get, comma-separated in the order AC WA TLE MLE RE CE OLE: "AC",
+     * or "AC,TLE" for a solution that may be accepted or time out (DOMjudge's
+     * @EXPECTED_RESULTS@, the Kattis submissions.yaml, the rejected/ and brute_force/ folders) */
+    char expected[32];
     char *source;     /* NUL-terminated copy; "" for a solution of several files */
     char *files_json; /* several files: [{"name", "content"}], names relative to path; or NULL */
     char *exts;       /* several files: their extensions in order, space-separated ("h cpp") */
@@ -169,10 +172,28 @@ int db_pkg_verify_start(struct db_conn *conn, int64_t problem_id, int64_t user_i
  *    "slowest_accepted": {"path": ..., "time_ms": 120, "time_limit_ms": 1000,
  *                         "fraction": 0.12},
  *    "warnings": ["..."]}
- * done: every submission is judged; passed: done and every actual verdict is the expected one.
+ * done: every submission is judged; passed: done and every actual verdict is one of the
+ * expected ones ("expected" is a comma-separated set, e.g. "AC,TLE").
+ *
+ * A Kattis package without a time limit (limits.time_limit, .timelimit,
+ * domjudge-problem.ini) is stored with a measuring limit (DB_PKG_MEASURE_MS, scaled per
+ * language) until a verification derives it: once every submission of a verification started
+ * while the limit was pending is judged, the report derives the limit by the package's rule
+ * (problems/README.md), stores it in the problem (and in the verification), and judges every
+ * solution as at that limit from its per-test times ("actual"; "measured" is the verdict it got
+ * at the measuring limit). The report then has
+ *   "limits": {"time_limit_ms": 2000, "time_limit_from": "derived", "rule": "legacy",
+ *              "slowest_accepted_ms": 310, "time_multiplier": 5, "time_safety_margin": 2,
+ *              "time_limits_ms": {"c": 2000, ...}, "memory_mb": 2048, "memory_from": ...}
+ * so that "derived" is visible whichever way the limit came. This report is therefore not
+ * read-only: its first call after the last judgement stores the derived limit.
  * -ENOENT when there is no such verification. */
 int db_pkg_verify_report(struct db_conn *conn, int64_t problem_id, int64_t verification_id,
                          char **ret_json, int *ret_done, int *ret_passed) DB_WUR;
+
+/* The base time limit a Kattis package without one is judged with until a verification derives
+ * it: generous, so that the accepted solutions' times can be measured. */
+#define DB_PKG_MEASURE_MS 10000
 
 /* Sets err (printf-style message); returns -EINVAL for `return db_pkg_fail(...)`. */
 int db_pkg_fail(struct db_pkg_error *err, const char *file, int line, const char *fmt, ...)

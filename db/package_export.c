@@ -235,10 +235,11 @@ int db_pkg_export(struct db_conn *c, const char *slug, int tar_gz, unsigned char
                  " FROM test_cases WHERE problem_id = $1 ORDER BY ordinal",
                  1, (const char *const[]){PQgetvalue(p, 0, 0)});
     if (r >= 0)
-        r = db_query(c, &sols,
-                     "SELECT path, expected, source, files::text FROM package_solutions"
-                     " WHERE problem_id = $1 ORDER BY position",
-                     1, (const char *const[]){PQgetvalue(p, 0, 0)});
+        r = db_query(
+            c, &sols,
+            "SELECT path, replace(expected, ',', '+'), source, files::text FROM package_solutions"
+            " WHERE problem_id = $1 ORDER BY position",
+            1, (const char *const[]){PQgetvalue(p, 0, 0)});
     if (r < 0)
         goto out;
     for (int i = 0; i < PQntuples(t) && !renamed; i++) {

@@ -461,6 +461,8 @@ static int parse_solutions(const struct db_pkg_files *files, struct db_pkg_probl
 {
     for (size_t i = 0; i < files->n; i++) {
         const char *path = files->v[i].path, *rest, *slash;
+        char expected[32];
+        unsigned mask;
         size_t k;
         int r;
 
@@ -468,25 +470,37 @@ static int parse_solutions(const struct db_pkg_files *files, struct db_pkg_probl
             continue;
         rest = path + 10;
         slash = strchr(rest, '/');
-        for (k = 0; k < sizeof(verdicts) / sizeof(verdicts[0]); k++)
-            if (slash && (size_t)(slash - rest) == strlen(verdicts[k]) &&
-                !strncmp(rest, verdicts[k], strlen(verdicts[k])))
+        /* one verdict, or several joined by '+' (AC+TLE: either is right) */
+        mask = 0;
+        for (const char *w = rest; slash && w < slash;) {
+            size_t len = strcspn(w, "+/");
+            for (k = 0; k < sizeof(verdicts) / sizeof(verdicts[0]); k++)
+                if (len == strlen(verdicts[k]) && !strncmp(w, verdicts[k], len))
+                    break;
+            if (k == sizeof(verdicts) / sizeof(verdicts[0])) {
+                mask = 0;
                 break;
-        if (k == sizeof(verdicts) / sizeof(verdicts[0]))
+            }
+            mask |= 1u << k;
+            w += len + (w[len] == '+');
+        }
+        if (!mask)
             return db_pkg_fail(err, path, 0,
-                               "a solution goes in solutions/AC, WA, TLE, MLE, RE, CE or OLE");
+                               "a solution goes in solutions/AC, WA, TLE, MLE, RE, CE or OLE"
+                               " (or several joined by +, e.g. AC+TLE)");
+        pkg_verdict_list(mask, expected, sizeof(expected));
         if (strchr(slash + 1, '/')) {
             /* solutions/EXP/NAME/...: one solution of several files, all of NAME. */
             char dir[DB_PKG_MAX_PATH + 1];
             size_t next = i;
             snprintf(dir, sizeof(dir), "%.*s", (int)(strchr(slash + 1, '/') - path), path);
-            r = pkg_add_solution_dir(p, files, i, dir, verdicts[k], &next, err);
+            r = pkg_add_solution_dir(p, files, i, dir, expected, &next, err);
             if (r < 0)
                 return r;
             i = next - 1;
             continue;
         }
-        r = pkg_add_solution(p, path, verdicts[k], &files->v[i], err);
+        r = pkg_add_solution(p, path, expected, &files->v[i], err);
         if (r < 0)
             return r;
     }

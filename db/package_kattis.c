@@ -3,10 +3,13 @@
  *
  * How a Kattis package becomes a Gavel problem:
  *   problem.yaml name            title ("en" when it is a map of languages)
- *   limits.time_limit (s)        base time limit, scaled to every language at save
- *   limits.memory (MiB)          memory_limit_mb
- *   limits.time_multiplier,      kept for the self-check's report (with time_multipliers'
- *   limits.time_safety_margin    ac_to_time_limit and time_limit_to_tle of the 2023 format)
+ *   limits.time_limit (s), else  base time limit, scaled to every language at save; with none,
+ *   .timelimit, else             the measuring limit until a verification derives one by the
+ *   domjudge-problem.ini         format's rule (package_verify.c)
+ *   limits.memory (MiB)          memory_limit_mb; 2048 (the format's default) when absent
+ *   limits.time_multiplier,      the rule's multiplier and margin (legacy: 5 and 2), or
+ *   limits.time_safety_margin    time_multipliers' ac_to_time_limit and time_limit_to_tle and
+ *                                time_resolution (2023-07: 2, 1.5 and 1 s)
  *   validation: default          checker tokens (or float with a tolerance flag) and
  *     + validator_flags          params {"case_sensitive", "space_change_sensitive", "abs",
  *                                "rel"}: case- and space-insensitive unless the flags say
@@ -22,26 +25,39 @@
  *                                test below it (nested folders flattened in path order); its
  *                                points are accept_score of G/testdata.yaml, else its number
  *                                of tests; tests right under data/secret score 1 each
- *   submissions/accepted/...     shipped solutions with their expected verdict
+ *   submissions/accepted/...     shipped solutions with the verdicts they may get: their
+ *                                folder's, narrowed by submissions/submissions.yaml, replaced
+ *                                by an @EXPECTED_RESULTS@ line in the source; a folder below
+ *                                a category is one submission of several files
  * Multi-pass problems and custom score validators are refused: the judge runs neither.
  */
 #include "db/package-internal.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+/* The folders of submissions/ and the verdicts a solution in each may get: the legacy format's
+ * and DOMjudge's one-verdict folders, and the 2023-07 format's rejected/ and brute_force/ (its
+ * default submissions.yaml: rejected is any of WA, TLE, RTE; brute_force TLE or RTE). */
 static const struct {
     const char *dir;
-    const char *verdict;
+    unsigned verdicts;
 } categories[] = {
-    {"accepted", "AC"},       {"wrong_answer", "WA"},           {"time_limit_exceeded", "TLE"},
-    {"run_time_error", "RE"}, {"memory_limit_exceeded", "MLE"}, {"output_limit_exceeded", "OLE"},
-    {"compile_error", "CE"},
+    {"accepted", PKG_V_AC},
+    {"wrong_answer", PKG_V_WA},
+    {"time_limit_exceeded", PKG_V_TLE},
+    {"run_time_error", PKG_V_RE | PKG_V_MLE},
+    {"memory_limit_exceeded", PKG_V_MLE},
+    {"output_limit_exceeded", PKG_V_OLE},
+    {"compile_error", PKG_V_CE},
+    {"rejected", PKG_V_WA | PKG_V_TLE | PKG_V_RE | PKG_V_MLE},
+    {"brute_force", PKG_V_TLE | PKG_V_RE | PKG_V_MLE},
 };
 
 struct ydoc {
@@ -269,6 +285,153 @@ static int custom_validator(struct ydoc *y, const yaml_node_t *flags_node, const
     return p->checker_params_json && p->checker_ext ? 0 : -ENOMEM;
 }
 
+/* An explicit time limit in seconds outside problem.yaml: the .timelimit file of DOMjudge and
+ * BAPCtools, or the timelimit of DOMjudge's domjudge-problem.ini. 0 none, 1 found, -EINVAL. */
+static int side_time_limit(const struct db_pkg_files *files, double *ret, const char **ret_from,
+                           struct db_pkg_error *err)
+{
+    const struct db_pkg_file *f = db_pkg_file_get(files, ".timelimit");
+    const char *s = NULL;
+    char *end = NULL;
+    double v;
+
+    if (f) {
+        s = (const char *)f->data;
+        *ret_from = ".timelimit";
+    } else if ((f = db_pkg_file_get(files, "domjudge-problem.ini"))) {
+        const char *t = (const char *)f->data;
+        for (const char *line = t, *next; line && *line; line = next ? next + 1 : NULL) {
+            next = strchr(line, '\n');
+            while (*line == ' ' || *line == '\t')
+                line++;
+            if (!strncmp(line, "timelimit", 9)) {
+                const char *q = line + 9;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                if (*q == '=') {
+                    q++;
+                    while (*q == ' ' || *q == '\t' || *q == '\'' || *q == '"')
+                        q++;
+                    s = q;
+                    break;
+                }
+            }
+        }
+        if (!s)
+            return 0;
+        *ret_from = "domjudge-problem.ini";
+    } else {
+        return 0;
+    }
+    v = strtod(s, &end);
+    while (end && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\'' || *end == '"'))
+        end++;
+    if (end == s || (*end && *end != '\n') || !isfinite(v) || v < 0.001 || v > 60)
+        return db_pkg_fail(err, f->path, 0,
+                           "the time limit must be a number of seconds, 0.001 to 60");
+    *ret = v;
+    return 1;
+}
+
+/* The limits: which version of the format the package follows decides the defaults of the
+ * time multipliers (legacy: time_multiplier 5 and time_safety_margin 2; 2023-07 and later:
+ * time_multipliers ac_to_time_limit 2.0 and time_limit_to_tle 1.5, time_resolution 1.0). A
+ * package without a time limit anywhere gets the measuring limit until a verification derives
+ * its own (package_verify.c); one without limits.memory gets the format's 2048 MiB. */
+static int parse_limits(const struct db_pkg_files *files, struct ydoc *y, yaml_node_t *root,
+                        yaml_node_t *limits, struct db_pkg_problem *p)
+{
+    static const struct {
+        const char *key;
+        double def, hi;
+    } others[] = {
+        {"output", 8, 1024},
+        {"code", 128, 1 << 20},
+        {"compilation_time", 60, 3600},
+        {"compilation_memory", 2048, 65536},
+        {"validation_time", 60, 3600},
+        {"validation_memory", 2048, 65536},
+        {"validation_output", 8, 1024},
+    };
+    const char *version = "legacy", *tl_from = NULL;
+    yaml_node_t *n;
+    double tmul, tmargin, tres = 1, mem = 2048, tl = 0;
+    int legacy, has_mem, r;
+    cJSON *meta;
+    char *text;
+
+    n = yget(y, root, "problem_format_version");
+    if (n && !(version = yscalar(n)))
+        return db_pkg_fail(y->err, y->file, yline(n), "problem_format_version must be a string");
+    if (strlen(version) > 32)
+        return db_pkg_fail(y->err, y->file, yline(n), "problem_format_version is too long");
+    legacy = !strncmp(version, "legacy", 6);
+    tmul = legacy ? 5 : 2;
+    tmargin = legacy ? 2 : 1.5;
+    /* time_multiplier is a number in the legacy format; a map in some 2023 drafts */
+    n = yget(y, limits, "time_multiplier");
+    if (n && n->type == YAML_MAPPING_NODE) {
+        if ((r = ynumber(y, n, "ac_to_time_limit", 1, 100, &tmul)) < 0 ||
+            (r = ynumber(y, n, "time_limit_to_tle", 1, 100, &tmargin)) < 0)
+            return r;
+    } else if ((r = ynumber(y, limits, "time_multiplier", 1, 100, &tmul)) < 0) {
+        return r;
+    }
+    if ((r = ynumber(y, limits, "time_safety_margin", 1, 100, &tmargin)) < 0 ||
+        (r = ynumber(y, limits, "time_resolution", 0.001, 60, &tres)) < 0 ||
+        (r = has_mem = ynumber(y, limits, "memory", 1, 8192, &mem)) < 0)
+        return r;
+    n = yget(y, limits, "time_multipliers");
+    if (n && ((r = ynumber(y, n, "ac_to_time_limit", 1, 100, &tmul)) < 0 ||
+              (r = ynumber(y, n, "time_limit_to_tle", 1, 100, &tmargin)) < 0))
+        return r;
+    r = ynumber(y, limits, "time_limit", 0.001, 60, &tl);
+    if (r < 0)
+        return r;
+    if (r > 0)
+        tl_from = "limits.time_limit";
+    else if ((r = side_time_limit(files, &tl, &tl_from, y->err)) < 0)
+        return r;
+    meta = cJSON_CreateObject();
+    if (!meta)
+        return -ENOMEM;
+    cJSON_AddStringToObject(meta, "format_version", version);
+    cJSON_AddStringToObject(meta, "rule", legacy ? "legacy" : "2023-07");
+    cJSON_AddNumberToObject(meta, "time_multiplier", tmul);
+    cJSON_AddNumberToObject(meta, "time_safety_margin", tmargin);
+    if (!legacy)
+        cJSON_AddNumberToObject(meta, "time_resolution", tres);
+    if (tl_from) {
+        p->time_limit_ms = (int)(tl * 1000 + 0.5);
+        cJSON_AddStringToObject(meta, "time_limit_from", tl_from);
+        cJSON_AddNumberToObject(meta, "time_limit_ms", p->time_limit_ms);
+    } else {
+        p->time_limit_ms = DB_PKG_MEASURE_MS;
+        cJSON_AddStringToObject(meta, "time_limit_from", "derived");
+        cJSON_AddBoolToObject(meta, "time_limit_pending", 1);
+        cJSON_AddNumberToObject(meta, "measure_ms", DB_PKG_MEASURE_MS);
+    }
+    p->def.memory_limit_mb = (int)mem;
+    cJSON_AddNumberToObject(meta, "memory_mb", (int)mem);
+    cJSON_AddStringToObject(meta, "memory_from", has_mem ? "limits.memory" : "default");
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        double v = others[i].def;
+        r = ynumber(y, limits, others[i].key, 1, others[i].hi, &v);
+        if (r < 0) {
+            cJSON_Delete(meta);
+            return r;
+        }
+        cJSON_AddNumberToObject(meta, others[i].key, v);
+    }
+    text = cJSON_PrintUnformatted(meta);
+    cJSON_Delete(meta);
+    if (!text)
+        return -ENOMEM;
+    p->meta_json = pkg_keep(p, text, (size_t)-1);
+    cJSON_free(text);
+    return p->meta_json ? 0 : -ENOMEM;
+}
+
 static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p,
                       struct db_pkg_error *err)
 {
@@ -276,8 +439,6 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
     struct ydoc y = {0};
     yaml_node_t *root, *n, *limits;
     const char *validation = "default", *flags = NULL, *type = NULL;
-    double tmul = 5, tmargin = 2, mem = 0, tl = 0;
-    char meta[160];
     int r;
 
     r = yaml_load(f, &y, err);
@@ -376,21 +537,7 @@ static int parse_yaml(const struct db_pkg_files *files, struct db_pkg_problem *p
         r = db_pkg_fail(err, "problem.yaml", yline(limits), "limits must be a mapping");
         goto out;
     }
-    if ((r = ynumber(&y, limits, "time_multiplier", 1, 100, &tmul)) < 0 ||
-        (r = ynumber(&y, limits, "time_safety_margin", 1, 100, &tmargin)) < 0 ||
-        (r = ynumber(&y, limits, "memory", 1, 8192, &mem)) < 0 ||
-        (r = ynumber(&y, limits, "time_limit", 0.001, 60, &tl)) < 0)
-        goto out;
-    n = yget(&y, limits, "time_multipliers");
-    if (n && ((r = ynumber(&y, n, "ac_to_time_limit", 1, 100, &tmul)) < 0 ||
-              (r = ynumber(&y, n, "time_limit_to_tle", 1, 100, &tmargin)) < 0))
-        goto out;
-    p->def.memory_limit_mb = (int)mem;
-    p->time_limit_ms = (int)(tl * 1000 + 0.5);
-    snprintf(meta, sizeof(meta), "{\"time_multiplier\":%g,\"time_safety_margin\":%g}", tmul,
-             tmargin);
-    p->meta_json = pkg_keep(p, meta, (size_t)-1);
-    r = p->meta_json ? 0 : -ENOMEM;
+    r = parse_limits(files, &y, root, limits, p);
 out:
     yaml_document_delete(&y.doc);
     return r;
@@ -539,11 +686,99 @@ static int parse_statement(const struct db_pkg_files *files, struct db_pkg_probl
     return 0;
 }
 
+/* A verdict list of submissions.yaml (permitted or required): its mask, or -EINVAL. */
+static int yverdicts(struct ydoc *y, yaml_node_t *n, unsigned *ret)
+{
+    unsigned mask = 0;
+
+    if (!n || n->type != YAML_SEQUENCE_NODE)
+        return db_pkg_fail(y->err, y->file, yline(n), "permitted and required are lists");
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         it++) {
+        const char *v = yscalar(yaml_document_get_node(&y->doc, *it));
+        unsigned m = v ? pkg_verdict_mask(v, strlen(v)) : 0;
+        if (!m)
+            return db_pkg_fail(y->err, y->file, yline(n),
+                               "unknown verdict in a list (AC, WA, TLE, RTE)");
+        mask |= m;
+    }
+    *ret = mask;
+    return 0;
+}
+
+/* Whether a submissions.yaml glob matches the submission at rel (below submissions/): the file
+ * itself or one of its folders. */
+static int glob_matches(const char *glob, const char *rel)
+{
+    char prefix[DB_PKG_MAX_PATH + 1];
+
+    if (!fnmatch(glob, rel, FNM_PATHNAME))
+        return 1;
+    for (const char *slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
+        snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - rel), rel);
+        if (!fnmatch(glob, prefix, FNM_PATHNAME))
+            return 1;
+    }
+    return 0;
+}
+
+/* Applies submissions/submissions.yaml (the 2023-07 format; BAPCtools' expectations.yaml has
+ * the same shape) to the verdict set of the submission at rel: a key naming the folder itself
+ * replaces the folder's default, any other matching glob narrows it. A rule allows the verdicts
+ * both in its `permitted` and its `required` list (a whole submission has one verdict here:
+ * its first failing test's). Rules for single test groups are not checked. */
+static int apply_expectations(const struct db_pkg_files *files, const char *rel, unsigned *mask,
+                              struct db_pkg_error *err)
+{
+    static const char *const names[] = {"submissions/submissions.yaml",
+                                        "submissions/expectations.yaml"};
+    const size_t dirlen = strcspn(rel, "/");
+    int r = 0;
+
+    for (size_t k = 0; k < 2 && r >= 0; k++) {
+        const struct db_pkg_file *f = db_pkg_file_get(files, names[k]);
+        struct ydoc y = {0};
+        yaml_node_t *root;
+
+        if (!f)
+            continue;
+        r = yaml_load(f, &y, err);
+        if (r < 0)
+            return r;
+        root = yroot(&y);
+        for (yaml_node_pair_t *pr =
+                 root && root->type == YAML_MAPPING_NODE ? root->data.mapping.pairs.start : NULL;
+             pr && pr < root->data.mapping.pairs.top && r >= 0; pr++) {
+            const char *glob = yscalar(yaml_document_get_node(&y.doc, pr->key));
+            yaml_node_t *rule = yaml_document_get_node(&y.doc, pr->value), *n;
+            unsigned permitted = ~0u, required = ~0u;
+
+            if (!glob || !glob_matches(glob, rel))
+                continue;
+            if ((n = yget(&y, rule, "permitted")) && (r = yverdicts(&y, n, &permitted)) < 0)
+                break;
+            if ((n = yget(&y, rule, "required")) && (r = yverdicts(&y, n, &required)) < 0)
+                break;
+            if ((strlen(glob) == dirlen && !strncmp(glob, rel, dirlen)) || !*mask)
+                *mask = permitted & required & 0x7f; /* the folder's rule, or a first one */
+            else
+                *mask &= permitted & required;
+            if (!*mask)
+                r = db_pkg_fail(err, f->path, yline(rule),
+                                "no verdict is left for submissions/%s by this rule", rel);
+        }
+        yaml_document_delete(&y.doc);
+    }
+    return r;
+}
+
 static int parse_submissions(const struct db_pkg_files *files, struct db_pkg_problem *p,
                              struct db_pkg_error *err)
 {
     for (size_t i = 0; i < files->n; i++) {
         const char *path = files->v[i].path, *rest = path + 12, *slash, *sub;
+        char expected[32];
+        unsigned mask;
         size_t k;
         int r;
 
@@ -558,8 +793,13 @@ static int parse_submissions(const struct db_pkg_files *files, struct db_pkg_pro
             if ((size_t)(slash - rest) == strlen(categories[k].dir) &&
                 !strncmp(rest, categories[k].dir, strlen(categories[k].dir)))
                 break;
-        if (k == sizeof(categories) / sizeof(categories[0]))
-            continue; /* partially_accepted, rejected, brute_force...: no single verdict */
+        mask = k < sizeof(categories) / sizeof(categories[0]) ? categories[k].verdicts : 0;
+        r = apply_expectations(files, rest, &mask, err);
+        if (r < 0)
+            return r;
+        if (!mask)
+            continue; /* partially_accepted and unknown folders: no verdict to check */
+        pkg_verdict_list(mask, expected, sizeof(expected));
         sub = strchr(slash + 1, '/');
         if (sub) {
             /* A folder is one submission of several files: all of it, headers included. */
@@ -569,13 +809,13 @@ static int parse_submissions(const struct db_pkg_files *files, struct db_pkg_pro
             while (first > 0 && !strncmp(files->v[first - 1].path, dir, strlen(dir)) &&
                    files->v[first - 1].path[strlen(dir)] == '/')
                 first--;
-            r = pkg_add_solution_dir(p, files, first, dir, categories[k].verdict, &next, err);
+            r = pkg_add_solution_dir(p, files, first, dir, expected, &next, err);
             if (r < 0)
                 return r;
             i = next - 1;
             continue;
         }
-        r = pkg_add_solution(p, path, categories[k].verdict, &files->v[i], err);
+        r = pkg_add_solution(p, path, expected, &files->v[i], err);
         if (r < 0)
             return r;
     }

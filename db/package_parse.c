@@ -63,23 +63,153 @@ int pkg_add_test(struct db_pkg_problem *p, const char *name, const struct db_pkg
     return 0;
 }
 
+static const char *const verdict_names[] = {"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE"};
+
+unsigned pkg_verdict_mask(const char *name, size_t len)
+{
+    static const struct {
+        const char *name;
+        unsigned mask;
+    } names[] = {
+        {"AC", PKG_V_AC},
+        {"ACCEPTED", PKG_V_AC},
+        {"CORRECT", PKG_V_AC},
+        {"WA", PKG_V_WA},
+        {"WRONGANSWER", PKG_V_WA},
+        {"NOOUTPUT", PKG_V_WA},
+        {"TLE", PKG_V_TLE},
+        {"TIMELIMITEXCEEDED", PKG_V_TLE},
+        {"TIMELIMIT", PKG_V_TLE},
+        {"MLE", PKG_V_MLE},
+        {"MEMORYLIMITEXCEEDED", PKG_V_MLE},
+        {"MEMORYLIMIT", PKG_V_MLE},
+        {"RE", PKG_V_RE},
+        /* Kattis and DOMjudge judge running out of memory as a run-time error */
+        {"RTE", PKG_V_RE | PKG_V_MLE},
+        {"RUNTIMEERROR", PKG_V_RE | PKG_V_MLE},
+        {"RUNERROR", PKG_V_RE | PKG_V_MLE},
+        {"CE", PKG_V_CE},
+        {"COMPILEERROR", PKG_V_CE},
+        {"COMPILERERROR", PKG_V_CE},
+        {"OLE", PKG_V_OLE},
+        {"OUTPUTLIMITEXCEEDED", PKG_V_OLE},
+        {"OUTPUTLIMIT", PKG_V_OLE},
+    };
+    char key[32];
+    size_t k = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (c == '-' || c == '_' || c == ' ')
+            continue;
+        if (k + 1 >= sizeof(key))
+            return 0;
+        key[k++] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    key[k] = '\0';
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(key, names[i].name))
+            return names[i].mask;
+    return 0;
+}
+
+void pkg_verdict_list(unsigned mask, char *out, size_t size)
+{
+    size_t n = 0;
+
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof(verdict_names) / sizeof(verdict_names[0]); i++)
+        if (mask & (1u << i)) {
+            int w = snprintf(out + n, size - n, "%s%s", n ? "," : "", verdict_names[i]);
+            if (w < 0 || (size_t)w >= size - n)
+                return;
+            n += (size_t)w;
+        }
+}
+
+unsigned pkg_verdict_parse(const char *list)
+{
+    unsigned mask = 0;
+
+    while (*list) {
+        size_t len = strcspn(list, ",+");
+        const char *s = list, *e = list + len;
+        unsigned m;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+            e--;
+        m = pkg_verdict_mask(s, (size_t)(e - s));
+        if (!m)
+            return 0;
+        mask |= m;
+        list += len;
+        if (*list)
+            list++;
+    }
+    return mask;
+}
+
+/* DOMjudge's "@EXPECTED_RESULTS@: CORRECT, TIMELIMIT" line: 0 none, 1 found (*ret set), or
+ * -EINVAL naming the line. */
+static int expected_results(const struct db_pkg_file *src, const char *path, unsigned *ret,
+                            struct db_pkg_error *err)
+{
+    static const char tag[] = "@EXPECTED_RESULTS@";
+    const char *text = (const char *)src->data, *at = strstr(text, tag), *s, *eol;
+    char list[256];
+    unsigned mask;
+
+    if (!at)
+        return 0;
+    s = at + sizeof(tag) - 1;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s == ':')
+        s++;
+    eol = s + strcspn(s, "\r\n");
+    /* a comment closer on the same line is not a verdict */
+    for (const char *c = s; c < eol; c++)
+        if (c[0] == '*' && c[1] == '/') {
+            eol = c;
+            break;
+        }
+    snprintf(list, sizeof(list), "%.*s", (int)(eol - s), s);
+    mask = pkg_verdict_parse(list);
+    if (!mask)
+        return db_pkg_fail(err, path, pkg_line_of(text, (size_t)(at - text)),
+                           "@EXPECTED_RESULTS@ lists an unknown verdict or none (CORRECT,"
+                           " WRONG-ANSWER, TIMELIMIT, RUN-ERROR, COMPILER-ERROR, NO-OUTPUT,"
+                           " OUTPUT-LIMIT, or the Kattis names)");
+    *ret = mask;
+    return 1;
+}
+
 int pkg_add_solution(struct db_pkg_problem *p, const char *path, const char *expected,
                      const struct db_pkg_file *src, struct db_pkg_error *err)
 {
     struct db_pkg_solution *v, *s;
+    unsigned mask = 0;
+    int r;
 
     if (p->n_solutions >= PKG_MAX_SOLUTIONS)
         return db_pkg_fail(err, path, 0, "more than %d solutions", PKG_MAX_SOLUTIONS);
     if (pkg_text_check(path, strlen(path), path, "a file name", err) < 0 ||
         pkg_text_check(src->data, src->len, path, "a solution", err) < 0)
         return -EINVAL;
+    r = expected_results(src, path, &mask, err);
+    if (r < 0)
+        return r;
     v = realloc(p->solutions, (p->n_solutions + 1) * sizeof(*v));
     if (!v)
         return -ENOMEM;
     p->solutions = v;
     s = &v[p->n_solutions];
     *s = (struct db_pkg_solution){0};
-    snprintf(s->expected, sizeof(s->expected), "%s", expected);
+    if (mask)
+        pkg_verdict_list(mask, s->expected, sizeof(s->expected));
+    else
+        snprintf(s->expected, sizeof(s->expected), "%s", expected);
     s->path = strdup(path);
     s->source = strndup((const char *)src->data, src->len);
     p->n_solutions++;

@@ -100,7 +100,9 @@ static int normalise(const char *name, char *out, size_t size, struct db_pkg_err
             for (size_t i = 0; i < len; i++)
                 if ((unsigned char)p[i] < 0x20 || p[i] == '\\' || p[i] == 0x7f)
                     return db_pkg_fail(err, name, 0, "unsafe character in path");
-            if (p[0] == '.' || (len == 8 && !memcmp(p, "__MACOSX", 8)))
+            /* .timelimit is the one dot-file a package means: DOMjudge's time limit */
+            if ((p[0] == '.' && !(len == 10 && !memcmp(p, ".timelimit", 10) && !p[len])) ||
+                (len == 8 && !memcmp(p, "__MACOSX", 8)))
                 hidden = 1;
             if (++depth > MAX_DEPTH || n + len + 2 > size)
                 return db_pkg_fail(err, name, 0, "path too long or too deep");
@@ -342,7 +344,7 @@ static int read_dir(int dfd, const char *prefix, int depth, const struct db_pkg_
         struct stat st;
         size_t got = 0;
 
-        if (de->d_name[0] == '.')
+        if (de->d_name[0] == '.' && (strcmp(de->d_name, ".timelimit") != 0 || *prefix))
             continue;
         if (++*entries > lim->max_entries) {
             db_pkg_fail(err, prefix, 0, "more than %zu entries", lim->max_entries);

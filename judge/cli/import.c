@@ -181,6 +181,10 @@ int cli_import_one(struct db_conn *conn, const char *path, int64_t owner, int64_
     else
         printf("imported %s (%s format, %zu tests, %zu solutions) from %s\n", prob.def.slug,
                prob.format, prob.def.n_tests, prob.n_solutions, path);
+    if (r >= 0 && prob.meta_json && strstr(prob.meta_json, "\"time_limit_pending\":true"))
+        printf("%s: no time limit in the package: gavel verify derives it from the accepted"
+               " solutions; until then %d ms, scaled per language\n",
+               prob.def.slug, DB_PKG_MEASURE_MS);
 out:
     db_pkg_problem_release(&prob);
     db_pkg_files_release(&files);

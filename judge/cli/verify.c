@@ -6,7 +6,8 @@
  * submission and this command waits for the judges (gavel-judge against the same database)
  * to record them. A SLUG that is no path verifies the problem as stored. The submissions
  * belong to --as, else the problem's owner, else the first admin. Exit status 0 when every
- * solution got the verdict it expects.
+ * solution got one of the verdicts it expects. The report also says which limits are in force
+ * and where each comes from, a derived time limit included (db_pkg_verify_report).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +43,35 @@ static int owner_of(struct db_conn *conn, int64_t problem_id, int64_t *ret_id)
     return r;
 }
 
+/* The limits of a Kattis package and where they come from: the package, the format's default,
+ * or derived from the solutions' times by the format's rule. */
+static void print_limits(const cJSON *l)
+{
+    const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(l, "time_limit_from"));
+    const cJSON *tl = cJSON_GetObjectItem(l, "time_limit_ms");
+
+    if (!l)
+        return;
+    if (cJSON_IsTrue(cJSON_GetObjectItem(l, "time_limit_pending")))
+        printf("time limit: pending, derived when every solution is judged\n");
+    else if (from && !strcmp(from, "derived") && cJSON_IsNumber(tl) &&
+             cJSON_IsString(cJSON_GetObjectItem(l, "slowest_accepted")))
+        printf("time limit %.0f ms, derived (%s rule: slowest accepted %s, %.0f ms, x %g;"
+               " time-limit-exceeded solutions checked at %.0f ms)\n",
+               tl->valuedouble, cJSON_GetStringValue(cJSON_GetObjectItem(l, "rule")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(l, "slowest_accepted")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(l, "slowest_accepted_ms")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(l, "time_multiplier")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(l, "tle_margin_ms")));
+    else if (from && cJSON_IsNumber(tl))
+        printf("time limit %.0f ms, from %s\n", tl->valuedouble, from);
+    if (cJSON_IsNumber(cJSON_GetObjectItem(l, "memory_mb")) &&
+        cJSON_IsString(cJSON_GetObjectItem(l, "memory_from")))
+        printf("memory limit %.0f MiB, from %s\n",
+               cJSON_GetNumberValue(cJSON_GetObjectItem(l, "memory_mb")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(l, "memory_from")));
+}
+
 static void print_report(const char *json)
 {
     cJSON *root = cJSON_Parse(json), *s;
@@ -75,6 +105,7 @@ static void print_report(const char *json)
                cJSON_GetNumberValue(cJSON_GetObjectItem(slow, "time_ms")),
                cJSON_GetNumberValue(cJSON_GetObjectItem(slow, "time_limit_ms")),
                100 * cJSON_GetNumberValue(cJSON_GetObjectItem(slow, "fraction")));
+    print_limits(cJSON_GetObjectItem(root, "limits"));
     cJSON_ArrayForEach(w, cJSON_GetObjectItem(root, "warnings"))
         printf("warning: %s\n", cJSON_GetStringValue(w));
     printf("%s: %s (%d of %d solutions as expected)\n",

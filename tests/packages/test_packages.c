@@ -789,6 +789,175 @@ TEST(unknown_format_refused)
     db_pkg_files_release(&files);
 }
 
+/* ---- limits and expected verdicts as the Kattis format and DOMjudge mean them ---- */
+
+/* The meta of a Kattis package of one test with this problem.yaml and extra entries. */
+static int kattis_with(const char *yaml, const struct ent *extra, size_t n_extra,
+                       struct db_pkg_problem *p, struct db_pkg_files *files,
+                       struct db_pkg_error *err)
+{
+    struct ent e[16] = {
+        {"pkg/problem.yaml", yaml, F_REG, 0},
+        {"pkg/data/secret/1.in", "1\n", F_REG, 0},
+        {"pkg/data/secret/1.ans", "1\n", F_REG, 0},
+    };
+
+    for (size_t i = 0; i < n_extra && i + 3 < N(e); i++)
+        e[i + 3] = extra[i];
+    return load(1, e, 3 + n_extra, NULL, files, p, err);
+}
+
+TEST(kattis_limit_defaults)
+{
+    struct db_pkg_files files;
+    struct db_pkg_problem p;
+    struct db_pkg_error err = {0};
+
+    /* legacy (no problem_format_version): memory 2048 MiB, time limit to be derived with
+     * time_multiplier 5 and time_safety_margin 2 */
+    REQUIRE(kattis_with("name: Plain\n", NULL, 0, &p, &files, &err) == 0);
+    CHECK_INT(p.def.memory_limit_mb, 2048);
+    CHECK_INT(p.time_limit_ms, DB_PKG_MEASURE_MS);
+    CHECK(strstr(p.meta_json, "\"rule\":\"legacy\"") != NULL);
+    CHECK(strstr(p.meta_json, "\"time_multiplier\":5,\"time_safety_margin\":2") != NULL);
+    CHECK(strstr(p.meta_json, "\"time_limit_from\":\"derived\",\"time_limit_pending\":true") !=
+          NULL);
+    CHECK(strstr(p.meta_json, "\"memory_from\":\"default\"") != NULL);
+    CHECK(strstr(p.meta_json, "\"output\":8") != NULL);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+
+    /* 2023-07: ac_to_time_limit 2, time_limit_to_tle 1.5, time_resolution 1 */
+    REQUIRE(kattis_with("problem_format_version: 2023-07-draft\nname: New\n", NULL, 0, &p, &files,
+                        &err) == 0);
+    CHECK(strstr(p.meta_json, "\"rule\":\"2023-07\"") != NULL);
+    CHECK(strstr(p.meta_json, "\"time_multiplier\":2,\"time_safety_margin\":1.5,"
+                              "\"time_resolution\":1") != NULL);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+
+    REQUIRE(kattis_with("problem_format_version: 2023-07-draft\nname: New\nlimits:\n"
+                        "  time_multipliers:\n    ac_to_time_limit: 3\n    time_limit_to_tle: 2\n"
+                        "  time_resolution: 0.5\n  memory: 512\n  time_limit: 2.5\n",
+                        NULL, 0, &p, &files, &err) == 0);
+    CHECK_INT(p.def.memory_limit_mb, 512);
+    CHECK_INT(p.time_limit_ms, 2500);
+    CHECK(strstr(p.meta_json, "\"time_multiplier\":3,\"time_safety_margin\":2,"
+                              "\"time_resolution\":0.5") != NULL);
+    CHECK(strstr(p.meta_json, "\"time_limit_from\":\"limits.time_limit\"") != NULL);
+    CHECK(strstr(p.meta_json, "pending") == NULL);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+}
+
+TEST(kattis_time_limit_files)
+{
+    const struct ent dot[] = {{"pkg/.timelimit", "2.5\n", F_REG, 0}};
+    const struct ent ini[] = {{"pkg/domjudge-problem.ini", "name='X'\ntimelimit='3'\n", F_REG, 0}};
+    const struct ent bad[] = {{"pkg/.timelimit", "soon\n", F_REG, 0}};
+    struct db_pkg_files files;
+    struct db_pkg_problem p;
+    struct db_pkg_error err = {0};
+
+    REQUIRE(kattis_with("name: Dot\n", dot, 1, &p, &files, &err) == 0);
+    CHECK_INT(p.time_limit_ms, 2500);
+    CHECK(strstr(p.meta_json, "\"time_limit_from\":\".timelimit\"") != NULL);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+    REQUIRE(kattis_with("name: Ini\n", ini, 1, &p, &files, &err) == 0);
+    CHECK_INT(p.time_limit_ms, 3000);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+    /* problem.yaml wins over the files */
+    REQUIRE(kattis_with("name: Both\nlimits:\n  time_limit: 4\n", dot, 1, &p, &files, &err) == 0);
+    CHECK_INT(p.time_limit_ms, 4000);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+    CHECK_INT(kattis_with("name: Bad\n", bad, 1, &p, &files, &err), -EINVAL);
+    CHECK_STR(err.file, ".timelimit");
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+}
+
+TEST(kattis_expected_verdict_sets)
+{
+    const struct ent subs[] = {
+        {"pkg/submissions/accepted/plain.py", "print(1)\n", F_REG, 0},
+        {"pkg/submissions/accepted/maybe.c",
+         "/* @EXPECTED_RESULTS@: ACCEPTED, TIME_LIMIT_EXCEEDED */\nint main(){}\n", F_REG, 0},
+        {"pkg/submissions/accepted/dj.py", "# @EXPECTED_RESULTS@: CORRECT,TIMELIMIT,RUN-ERROR\n",
+         F_REG, 0},
+        {"pkg/submissions/rejected/any.py", "print(0)\n", F_REG, 0},
+        {"pkg/submissions/brute_force/slow.py", "print(1)\n", F_REG, 0},
+        {"pkg/submissions/time_limit_exceeded/either.py", "print(1)\n", F_REG, 0},
+        {"pkg/submissions/partially_accepted/half.py", "print(1)\n", F_REG, 0},
+        {"pkg/submissions/submissions.yaml",
+         "time_limit_exceeded/either.py:\n  permitted: [AC, TLE, WA]\n  required: [TLE, WA]\n"
+         "partially_accepted:\n  permitted: [AC, WA]\n",
+         F_REG, 0},
+    };
+    const struct ent bad[] = {
+        {"pkg/submissions/accepted/x.c", "int main(){}\n// @EXPECTED_RESULTS@: SLOWISH\n", F_REG,
+         0},
+    };
+    struct db_pkg_files files;
+    struct db_pkg_problem p;
+    struct db_pkg_error err = {0};
+    int r;
+
+    r = kattis_with("name: Sets\n", subs, N(subs), &p, &files, &err);
+    if (r < 0)
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    REQUIRE(r == 0);
+    REQUIRE(p.n_solutions == 7);
+    CHECK_STR(p.solutions[0].path, "submissions/accepted/dj.py");
+    CHECK_STR(p.solutions[0].expected, "AC,TLE,MLE,RE");
+    CHECK_STR(p.solutions[1].expected, "AC,TLE");
+    CHECK_STR(p.solutions[2].expected, "AC");
+    CHECK_STR(p.solutions[3].expected, "TLE,MLE,RE");
+    CHECK_STR(p.solutions[4].path, "submissions/partially_accepted/half.py");
+    CHECK_STR(p.solutions[4].expected, "AC,WA");
+    CHECK_STR(p.solutions[5].expected, "WA,TLE,MLE,RE");
+    CHECK_STR(p.solutions[6].expected, "TLE"); /* folder TLE narrowed by [TLE, WA] */
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+
+    CHECK_INT(kattis_with("name: Bad\n", bad, 1, &p, &files, &err), -EINVAL);
+    CHECK_STR(err.file, "submissions/accepted/x.c");
+    CHECK_INT(err.line, 2);
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+}
+
+TEST(gavel_solution_verdict_sets)
+{
+    const struct ent e[] = {
+        {"d/problem.json", "{\"title\": \"T\"}", F_REG, 0},
+        {"d/tests/1.in", "1\n", F_REG, 0},
+        {"d/tests/1.out", "1\n", F_REG, 0},
+        {"d/solutions/AC+TLE/s.py", "print(1)\n", F_REG, 0},
+    };
+    const struct ent bad[] = {
+        {"d/problem.json", "{\"title\": \"T\"}", F_REG, 0},
+        {"d/tests/1.in", "1\n", F_REG, 0},
+        {"d/tests/1.out", "1\n", F_REG, 0},
+        {"d/solutions/AC+SLOW/s.py", "print(1)\n", F_REG, 0},
+    };
+    struct db_pkg_files files;
+    struct db_pkg_problem p;
+    struct db_pkg_error err = {0};
+
+    REQUIRE(load(0, e, N(e), NULL, &files, &p, &err) == 0);
+    REQUIRE(p.n_solutions == 1);
+    CHECK_STR(p.solutions[0].expected, "AC,TLE");
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+    CHECK_INT(load(0, bad, N(bad), NULL, &files, &p, &err), -EINVAL);
+    CHECK_STR(err.file, "solutions/AC+SLOW/s.py");
+    db_pkg_problem_release(&p);
+    db_pkg_files_release(&files);
+}
+
 int main(int argc, char **argv)
 {
     return harness_main(argc, argv);

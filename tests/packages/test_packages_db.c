@@ -1,12 +1,15 @@
 /*
  * test_packages_db.c: packages against a real database (db/package.h): importing every sample
  * problem and the Kattis test packages, export and re-import giving back the same problem, a
- * refused package changing nothing, and the verification report read from the queue.
+ * refused package changing nothing, the verification report read from the queue, and the
+ * rules deriving a Kattis package's time limit on times set by hand.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -262,6 +265,204 @@ TEST(verification_report)
     CHECK(strstr(json, "\"ok\":false") != NULL);
     free(json);
     CHECK_INT(db_pkg_verify_report(conn, id, vid + 1000, &json, &done, &passed), -ENOENT);
+}
+
+/* Writes text at dir/path, making the folders. */
+static void put(const char *dir, const char *path, const char *text)
+{
+    char full[1024];
+    FILE *f;
+
+    snprintf(full, sizeof(full), "%s/%s", dir, path);
+    for (char *q = full + strlen(dir) + 1; (q = strchr(q, '/')); q++) {
+        *q = '\0';
+        (void)mkdir(full, 0755);
+        *q = '/';
+    }
+    f = fopen(full, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* Plays the judge for a verification: each solution named in `times` ("a.c=310:AC,...": its
+ * file name, CPU time on its one test, verdict at the measuring limit) is judged so. */
+static void play_judge(int64_t vid, const char *times)
+{
+    char v[24], name[64], verdict[8];
+    int ms, n;
+
+    snprintf(v, sizeof(v), "%lld", (long long)vid);
+    for (const char *t = times; *t; t += n + (t[n] == ',')) {
+        char ms_text[16];
+        REQUIRE(sscanf(t, "%63[^=]=%d:%7[A-Z]%n", name, &ms, verdict, &n) == 3);
+        snprintf(ms_text, sizeof(ms_text), "%d", ms);
+        REQUIRE(db_query(conn, NULL,
+                         "UPDATE submissions s SET status = 'done', verdict = $3, time_ms = $4,"
+                         " score = 0, max_score = 1, memory_kb = 1000"
+                         " FROM package_verification_items i WHERE i.submission_id = s.id"
+                         " AND i.verification_id = $1 AND i.path LIKE '%/' || $2",
+                         4, (const char *const[]){v, name, verdict, ms_text}) == 0);
+        REQUIRE(db_query(conn, NULL,
+                         "INSERT INTO submission_tests (submission_id, ordinal, verdict, time_ms)"
+                         " SELECT i.submission_id, 1, $3, $4 FROM package_verification_items i"
+                         " WHERE i.verification_id = $1 AND i.path LIKE '%/' || $2",
+                         4, (const char *const[]){v, name, verdict, ms_text}) == 0);
+    }
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static const cJSON *solution(const cJSON *root, const char *file)
+{
+    const cJSON *s;
+
+    cJSON_ArrayForEach(s, cJSON_GetObjectItem(root, "solutions"))
+    {
+        const char *path = cJSON_GetStringValue(cJSON_GetObjectItem(s, "path"));
+        if (path && strlen(path) >= strlen(file) &&
+            !strcmp(path + strlen(path) - strlen(file), file))
+            return s;
+    }
+    return NULL;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    return cJSON_GetNumberValue(cJSON_GetObjectItem(o, key));
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
+    return v ? v : "";
+}
+
+/* The rules that derive a Kattis package's time limit, on times set by hand: no machine
+ * speed involved. */
+TEST(derived_time_limit_rules)
+{
+    char dir[] = "/tmp/gavel-limits-XXXXXX", *json = NULL;
+    static const char spin[] = "int main(void) { return 0; }\n";
+    struct db_pkg_error err = {0};
+    int64_t id, vid = 0, user;
+    int done = -1, passed = -1;
+    const cJSON *lim;
+    cJSON *root;
+
+    REQUIRE(mkdtemp(dir) != NULL);
+    REQUIRE(db_query(conn, NULL,
+                     "INSERT INTO users (username, password_hash, role) VALUES ('boss', 'x',"
+                     " 'instructor') ON CONFLICT DO NOTHING",
+                     0, NULL) == 0);
+    user = count("SELECT id FROM users WHERE username = $1", "boss");
+
+    /* legacy: time_multiplier 5, time_safety_margin 2 */
+    put(dir, "rl/problem.yaml", "name: RL\n");
+    put(dir, "rl/data/secret/1.in", "1\n");
+    put(dir, "rl/data/secret/1.ans", "1\n");
+    put(dir, "rl/submissions/accepted/a.c", spin);
+    put(dir, "rl/submissions/accepted/slow.py", "print(1)\n");
+    put(dir, "rl/submissions/accepted/either.c",
+        "// @EXPECTED_RESULTS@: ACCEPTED, TIMELIMIT\nint main(void) { return 0; }\n");
+    put(dir, "rl/submissions/time_limit_exceeded/near.c", spin);
+    put(dir, "rl/submissions/time_limit_exceeded/far.c", spin);
+    {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/rl", dir);
+        REQUIRE(import_path(path, "rl", &id, &err) == 0);
+    }
+    CHECK_INT(count("SELECT memory_limit_mb FROM problems WHERE slug = $1", "rl"), 2048);
+    CHECK_INT(count("SELECT (time_limits_ms->>'c')::int FROM problems WHERE slug = $1", "rl"),
+              DB_PKG_MEASURE_MS);
+    REQUIRE(db_pkg_verify_start(conn, id, user, &vid) == 0);
+    REQUIRE(db_pkg_verify_report(conn, id, vid, &json, &done, &passed) == 0);
+    CHECK_INT(done, 0);
+    CHECK(strstr(json, "\"time_limit_pending\":true") != NULL);
+    free(json);
+    /* slowest accepted 310 ms (the Python one's 500 ms is 250 at C's scale): the limit is
+     * 310 x 5 = 1.55 s rounded, 2 s; a time-limit-exceeded solution must still time out at
+     * max(2 s + 1 s, 310 x 5 x 2 = 3.1 s rounded) = 3 s */
+    play_judge(vid, "a.c=310:AC,slow.py=500:AC,either.c=2100:AC,near.c=2500:AC,far.c=3500:AC");
+    REQUIRE(db_pkg_verify_report(conn, id, vid, &json, &done, &passed) == 0);
+    CHECK_INT(done, 1);
+    CHECK_INT(passed, 0);
+    root = cJSON_Parse(json);
+    REQUIRE(root);
+    lim = cJSON_GetObjectItem(root, "limits");
+    CHECK_STR(str(lim, "rule"), "legacy");
+    CHECK_STR(str(lim, "time_limit_from"), "derived");
+    CHECK_INT((int)num(lim, "time_limit_ms"), 2000);
+    CHECK_INT((int)num(lim, "slowest_accepted_ms"), 310);
+    CHECK_STR(str(lim, "slowest_accepted"), "submissions/accepted/a.c");
+    CHECK_INT((int)num(lim, "tle_margin_ms"), 3000);
+    CHECK_INT((int)num(cJSON_GetObjectItem(lim, "time_limits_ms"), "python3"), 4000);
+    CHECK_STR(str(solution(root, "a.c"), "actual"), "AC");
+    CHECK_STR(str(solution(root, "slow.py"), "actual"), "AC");
+    CHECK_STR(str(solution(root, "either.c"), "actual"), "TLE");
+    CHECK_STR(str(solution(root, "either.c"), "measured"), "AC");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(solution(root, "either.c"), "ok")));
+    CHECK_STR(str(solution(root, "far.c"), "actual"), "TLE");
+    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(solution(root, "far.c"), "ok")));
+    /* times out at 2 s, but would pass at 3 s: within the safety margin */
+    CHECK_STR(str(solution(root, "near.c"), "actual"), "TLE");
+    CHECK(cJSON_IsFalse(cJSON_GetObjectItem(solution(root, "near.c"), "ok")));
+    CHECK_INT((int)num(solution(root, "near.c"), "tle_margin_ms"), 3000);
+    cJSON_Delete(root);
+    free(json);
+    /* stored once: in the problem (a new version) and its package settings */
+    CHECK_INT(count("SELECT (time_limits_ms->>'c')::int FROM problems WHERE slug = $1", "rl"),
+              2000);
+    CHECK_INT(count("SELECT (m.meta->>'time_limit_pending')::boolean::int FROM package_meta m"
+                    " JOIN problems p ON p.id = m.problem_id WHERE p.slug = $1",
+                    "rl"),
+              0);
+    {
+        int64_t version = count("SELECT version FROM problems WHERE slug = $1", "rl");
+        REQUIRE(db_pkg_verify_report(conn, id, vid, &json, &done, &passed) == 0);
+        CHECK(strstr(json, "\"time_limit_ms\":2000") != NULL);
+        CHECK(strstr(json, "changed since") == NULL);
+        free(json);
+        CHECK_INT(count("SELECT version FROM problems WHERE slug = $1", "rl"), version);
+    }
+
+    /* 2023-07: ac_to_time_limit 2, time_limit_to_tle 1.5, time_resolution 1 s: 1201 ms needs
+     * 3 s, and 3 s x 1.5 is more than the 4 s time-limit-exceeded solution: no limit fits */
+    put(dir, "r23/problem.yaml", "problem_format_version: 2023-07-draft\nname: R23\n");
+    put(dir, "r23/data/secret/1.in", "1\n");
+    put(dir, "r23/data/secret/1.ans", "1\n");
+    put(dir, "r23/submissions/accepted/a.c", spin);
+    put(dir, "r23/submissions/wrong_answer/w.c", spin);
+    put(dir, "r23/submissions/time_limit_exceeded/t.c", spin);
+    {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/r23", dir);
+        REQUIRE(import_path(path, "r23", &id, &err) == 0);
+    }
+    REQUIRE(db_pkg_verify_start(conn, id, user, &vid) == 0);
+    play_judge(vid, "a.c=1201:AC,w.c=900:WA,t.c=4000:AC");
+    REQUIRE(db_pkg_verify_report(conn, id, vid, &json, &done, &passed) == 0);
+    CHECK_INT(done, 1);
+    CHECK_INT(passed, 0);
+    root = cJSON_Parse(json);
+    REQUIRE(root);
+    lim = cJSON_GetObjectItem(root, "limits");
+    CHECK_STR(str(lim, "rule"), "2023-07");
+    CHECK_INT((int)num(lim, "time_limit_ms"), 3000);
+    CHECK_INT((int)num(lim, "fastest_tle_ms"), 4000);
+    CHECK(strstr(str(lim, "error"), "no time limit fits") != NULL);
+    CHECK(strstr(json, "no time limit fits") != NULL);
+    cJSON_Delete(root);
+    free(json);
+    /* an error stores nothing in the problem: it keeps the measuring limit */
+    CHECK_INT(count("SELECT (time_limits_ms->>'c')::int FROM problems WHERE slug = $1", "r23"),
+              DB_PKG_MEASURE_MS);
+    (void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int main(int argc, char **argv)

@@ -65,8 +65,9 @@ class Packages(gavel_test.GavelCase):
         for rep in reports:
             self.assertTrue(rep["done"], rep)
             for s in rep["solutions"]:
-                self.assertEqual(s["actual"], s["expected"],
-                                 "%s %s: %s" % (rep["problem"], s["path"], s))
+                self.assertIn(s["actual"], s["expected"].split(","),
+                              "%s %s: %s" % (rep["problem"], s["path"], s))
+                self.assertTrue(s["ok"], s)
             self.assertTrue(rep["passed"], rep)
             self.assertIn("slowest_accepted", rep)
             self.assertLess(rep["slowest_accepted"]["fraction"], 1)
@@ -120,6 +121,116 @@ class Packages(gavel_test.GavelCase):
                                  " FROM test_cases t JOIN problems p ON p.id = t.problem_id"
                                  " WHERE p.slug = 'mean'")
         self.assertEqual(groups, "group1,group2")
+
+    def test_2b_kattis_limits_derived(self):
+        """Packages without limits.memory get the format's 2048 MiB, and without a time limit
+        the one their format's rule derives from the measured accepted solutions; solutions
+        with several allowed verdicts (@EXPECTED_RESULTS@) pass with any of them, and one whose
+        verdict is none of its listed ones fails the verification."""
+        out, reports = self.verify_cli(os.path.join(KATTIS, "spin"), os.path.join(KATTIS, "spin23"))
+        self.assertEqual(len(reports), 2, out.stdout + out.stderr)
+        self.assertEqual(out.returncode, 1, out.stdout + out.stderr)  # claims_wrong.py
+        by = {r["problem"]: r for r in reports}
+        spin, spin23 = by["spin"], by["spin23"]
+        sols = {os.path.basename(s["path"]): s for s in spin["solutions"]}
+        for rep in reports:
+            self.assertTrue(rep["done"], rep)
+        # memory: the format's default, in force and reported
+        self.assertEqual(spin["limits"]["memory_mb"], 2048)
+        self.assertEqual(spin["limits"]["memory_from"], "default")
+        self.assertEqual(gavel_test.psql(self.url, "SELECT memory_limit_mb FROM problems"
+                                         " WHERE slug = 'spin'"), "2048")
+        self.assertEqual(sols["big_memory.c"]["actual"], "AC", sols["big_memory.c"])
+        self.assertGreater(sols["big_memory.c"]["memory_kb"], 270 * 1024)
+        # legacy rule (problemtools): max(1 s, slowest accepted x time_multiplier rounded to
+        # whole seconds); the time_limit_exceeded ones must time out even at max(limit + 1 s,
+        # slowest x multiplier x time_safety_margin rounded)
+        lim = spin["limits"]
+        self.assertEqual(lim["rule"], "legacy")
+        self.assertEqual(lim["time_limit_from"], "derived")
+        self.assertNotIn("time_limit_pending", lim)
+        t_ac = lim["slowest_accepted_ms"]
+        self.assertGreaterEqual(t_ac, 1150)  # spin_1200ms.c spins 1.2 s of CPU time
+        only_ac = [s for s in spin["solutions"] if s["expected"] == "AC"]
+        self.assertEqual(t_ac, max(s["time_ms"] for s in only_ac), only_ac)
+        self.assertIn(lim["slowest_accepted"], [s["path"] for s in only_ac
+                                                if s["time_ms"] == t_ac])
+        expect = max(1000, int(t_ac * 2 / 1000 + 0.5) * 1000)
+        self.assertEqual(lim["time_limit_ms"], expect, lim)
+        self.assertEqual(lim["tle_margin_ms"],
+                         max(expect + 1000, int(t_ac * 2 * 1.5 / 1000 + 0.5) * 1000), lim)
+        self.assertEqual(lim["time_limits_ms"]["c"], expect)
+        self.assertEqual(lim["time_limits_ms"]["python3"], 2 * expect)
+        # stored in the problem: what students are judged with from now on
+        self.assertEqual(gavel_test.psql(self.url, "SELECT time_limits_ms->>'c' FROM problems"
+                                         " WHERE slug = 'spin'"), str(expect))
+        meta = json.loads(gavel_test.psql(self.url, "SELECT meta FROM package_meta m JOIN"
+                                          " problems p ON p.id = m.problem_id"
+                                          " WHERE p.slug = 'spin'"))
+        self.assertFalse(meta["time_limit_pending"])
+        self.assertEqual(meta["time_limit_ms"], expect)
+        # accepted although slower than C's 1 s default
+        self.assertEqual(sols["spin_1200ms.c"]["actual"], "AC")
+        self.assertTrue(sols["spin_1200ms.c"]["ok"])
+        # 8 s of CPU: time limit exceeded at the derived limit, margin included
+        self.assertEqual(sols["spin_8s.c"]["actual"], "TLE", sols["spin_8s.c"])
+        self.assertEqual(sols["spin_8s.c"]["measured"], "AC")
+        self.assertTrue(sols["spin_8s.c"]["ok"])
+        # several verdicts allowed: either is right
+        self.assertEqual(sols["either_slow.c"]["expected"], "AC,TLE")
+        self.assertEqual(sols["either_slow.c"]["actual"], "TLE")
+        self.assertTrue(sols["either_slow.c"]["ok"])
+        self.assertEqual(sols["plain.py"]["expected"], "AC,TLE")
+        self.assertEqual(sols["plain.py"]["actual"], "AC")
+        self.assertTrue(sols["plain.py"]["ok"])
+        # a verdict none of the listed ones: reported
+        self.assertEqual(sols["claims_wrong.py"]["expected"], "WA,TLE")
+        self.assertEqual(sols["claims_wrong.py"]["actual"], "AC")
+        self.assertFalse(sols["claims_wrong.py"]["ok"])
+        self.assertFalse(spin["passed"])
+        # 2023-07 rule: the smallest multiple of time_resolution (0.5 s) at least
+        # ac_to_time_limit x the slowest accepted, and at most the fastest TLE / 1.2
+        lim = spin23["limits"]
+        self.assertEqual(lim["rule"], "2023-07")
+        t_ac = lim["slowest_accepted_ms"]
+        expect = -(-int(t_ac * 2) // 500) * 500
+        self.assertEqual(lim["time_limit_ms"], expect, lim)
+        self.assertLessEqual(expect * 1.2, lim["fastest_tle_ms"])
+        self.assertTrue(spin23["passed"], spin23)
+        print("\nderived: spin %s ms from %s ms (legacy x2), spin23 %s ms from %s ms"
+              " (2023-07 x2, 0.5 s steps)" % (spin["limits"]["time_limit_ms"],
+                                               spin["limits"]["slowest_accepted_ms"],
+                                               lim["time_limit_ms"], t_ac))
+
+    def test_2c_kattis_limits_pending_and_reported(self):
+        """An upload or import of a package without a time limit says the limit is pending and
+        what is used meanwhile; gavel verify's text report says the limit it derived."""
+        tiny = os.path.join(self.tmp, "tiny")
+        for path, text in {"problem.yaml": "name: Tiny\n",
+                           "data/secret/1.in": "3\n", "data/secret/1.ans": "6\n",
+                           "submissions/accepted/double.py": "print(int(input()) * 2)\n"}.items():
+            os.makedirs(os.path.dirname(os.path.join(tiny, path)), exist_ok=True)
+            with open(os.path.join(tiny, path), "w") as f:
+                f.write(text)
+        out = self.gavel("import", tiny)
+        self.assertIn("gavel verify derives it", out.stdout)
+        self.assertIn("10000 ms", out.stdout)
+        tok = self.login("limits-teacher", role="instructor")
+        st, body, _ = self.api("POST", "/api/v1/problems/tiny-up/package", raw=zip_folder(tiny),
+                               token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, body)
+        self.assertTrue(body["limits"]["time_limit_pending"], body)
+        self.assertEqual(body["limits"]["time_limit_from"], "derived")
+        self.assertEqual(body["limits"]["memory_mb"], 2048)
+        self.assertEqual(gavel_test.psql(self.url, "SELECT time_limits_ms->>'c' FROM problems"
+                                         " WHERE slug = 'tiny-up'"), "10000")
+        out = self.gavel("verify", "--timeout", "240", tiny, check=False)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("time limit 1000 ms, derived (legacy rule: slowest accepted"
+                      " submissions/accepted/double.py", out.stdout)
+        self.assertIn("memory limit 2048 MiB, from default", out.stdout)
+        self.assertEqual(gavel_test.psql(self.url, "SELECT time_limits_ms->>'c' FROM problems"
+                                         " WHERE slug = 'tiny'"), "1000")
 
     def test_3_upload_export_round_trip(self):
         tok = self.login("teacher", role="instructor")

@@ -1,0 +1,2 @@
+# @EXPECTED_RESULTS@: ACCEPTED, TIME_LIMIT_EXCEEDED
+print(int(input()) * 2)
