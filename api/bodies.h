@@ -79,6 +79,11 @@ struct api_run_in {
     const char *encoding; /* "base64": source and stdin were sent base64 (decoded here) */
     /* Asked for by the run, 0 when absent; within the caps of lim (run_max_*), else 400. */
     int64_t time_limit_ms, wall_limit_ms, memory_limit_mb, output_limit_kb;
+    /* A batch: inputs instead of stdin (1 to lim->run_max_inputs, decoded, their bytes in
+     * input_lens), and inputs_json, a JSON array of their base64 for the database. */
+    const char **inputs;
+    size_t n_inputs, *input_lens;
+    const char *inputs_json;
     struct api_source_file *files;
     size_t n_files;
     const char *files_json; /* NULL for a one-file run */

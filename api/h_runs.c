@@ -43,19 +43,21 @@ int api_h_run_create(struct api_req *req)
     r = db_query_bin(
         c, &res,
         "INSERT INTO runs (user_id, language_id, source, stdin, time_limit_ms, wall_limit_ms,"
-        " memory_limit_mb, output_limit_kb, files)"
+        " memory_limit_mb, output_limit_kb, files, inputs)"
         " SELECT $1::bigint, l.id, $3, $4::bytea, nullif($5::int, 0), nullif($6::int, 0),"
-        " nullif($7::int, 0), nullif($8::int, 0), $9::jsonb FROM languages l"
-        " WHERE l.id = $2 AND l.enabled AND l.installed RETURNING id",
-        9,
+        " nullif($7::int, 0), nullif($8::int, 0), $9::jsonb,"
+        " (SELECT array_agg(decode(x, 'base64') ORDER BY o)"
+        "  FROM jsonb_array_elements_text($10::jsonb) WITH ORDINALITY t(x, o))"
+        " FROM languages l WHERE l.id = $2 AND l.enabled AND l.installed RETURNING id",
+        10,
         (const char *const[]){uid, in.language, in.source, in.stdin_data,
                               api_printf(req, "%lld", (long long)in.time_limit_ms),
                               api_printf(req, "%lld", (long long)in.wall_limit_ms),
                               api_printf(req, "%lld", (long long)in.memory_limit_mb),
-                              api_printf(req, "%lld", (long long)in.output_limit_kb),
-                              in.files_json},
-        (const int[]){0, 0, 0, (int)in.stdin_len, 0, 0, 0, 0, 0},
-        (const int[]){0, 0, 0, 1, 0, 0, 0, 0, 0});
+                              api_printf(req, "%lld", (long long)in.output_limit_kb), in.files_json,
+                              in.inputs_json},
+        (const int[]){0, 0, 0, (int)in.stdin_len, 0, 0, 0, 0, 0, 0},
+        (const int[]){0, 0, 0, 1, 0, 0, 0, 0, 0, 0});
     if (r < 0)
         return api_db_fail(req, r, "run insert");
     if (PQntuples(res) != 1) {
@@ -91,7 +93,8 @@ static const char run_sql[] =
     " coalesce(octet_length(stdout) > " STDOUT_CAP_SQL ", false),"
     " coalesce(octet_length(stderr) > " STDERR_CAP_SQL ", false),"
     " coalesce(r.time_limit_ms, l.time_limit_ms), r.wall_limit_ms,"
-    " coalesce(r.memory_limit_mb, l.memory_limit_mb), r.output_limit_kb, r.files::text"
+    " coalesce(r.memory_limit_mb, l.memory_limit_mb), r.output_limit_kb, r.files::text,"
+    " r.inputs IS NOT NULL"
     " FROM runs r JOIN languages l ON l.id = r.language_id WHERE r.id = $1";
 
 static int read_run(struct api_req *req, const char *idtext, PGresult **ret_res)
@@ -141,6 +144,68 @@ static int bytes_or_null(struct api_req *req, struct api_json *j, const char *ke
         return -ENOMEM;
     r = api_json_bytes(req, j, (const char *)bytes, n, b64, ret_lossy);
     PQfreemem(bytes);
+    return r;
+}
+
+/* The results of a batch run, one object per input with a single run's fields. */
+static int batch_results(struct api_req *req, struct api_json *j, const char *idtext, int b64)
+{
+    struct db_conn *c;
+    PGresult *res = NULL;
+    int r = api_db(req, &c);
+
+    if (r < 0)
+        return r;
+    r = db_query(c, &res,
+                 "SELECT ordinal, verdict, exit_code, time_ms, memory_kb,"
+                 " substring(stdout FROM 1 FOR " STDOUT_CAP_SQL "),"
+                 " substring(stderr FROM 1 FOR " STDERR_CAP_SQL "),"
+                 " octet_length(stdout) > " STDOUT_CAP_SQL
+                 ", octet_length(stderr) > " STDERR_CAP_SQL
+                 ", message FROM run_results WHERE run_id = $1 ORDER BY ordinal",
+                 1, (const char *const[]){idtext});
+    if (r < 0)
+        return api_db_fail(req, r, "run results");
+    api_json_key(j, "results");
+    api_json_arr(j);
+    for (int i = 0; i < PQntuples(res) && r == 0; i++) {
+        int lossy_out = 0, lossy_err = 0;
+        api_json_obj(j);
+        api_json_kint(j, "input", db_int64(res, i, 0));
+        api_json_kstr(j, "verdict", PQgetvalue(res, i, 1));
+        api_json_key(j, "exit_code");
+        if (db_isnull(res, i, 2))
+            api_json_null(j);
+        else
+            api_json_int(j, db_int64(res, i, 2));
+        api_json_kint(j, "time_ms", db_int64(res, i, 3));
+        api_json_kint(j, "memory_kb", db_int64(res, i, 4));
+        for (int k = 0; k < 2 && r == 0; k++) {
+            size_t n = 0;
+            unsigned char *bytes =
+                PQunescapeBytea((const unsigned char *)PQgetvalue(res, i, 5 + k), &n);
+            if (!bytes) {
+                r = -ENOMEM;
+                break;
+            }
+            api_json_key(j, k ? "stderr" : "stdout");
+            r = api_json_bytes(req, j, (const char *)bytes, n, b64, k ? &lossy_err : &lossy_out);
+            PQfreemem(bytes);
+        }
+        api_json_kbool(j, "stdout_truncated", PQgetvalue(res, i, 7)[0] == 't');
+        api_json_kbool(j, "stderr_truncated", PQgetvalue(res, i, 8)[0] == 't');
+        api_json_kstr(j, "message", api_col(res, i, 9));
+        api_json_key(j, "not_utf8");
+        api_json_arr(j);
+        if (lossy_out)
+            api_json_str(j, "stdout");
+        if (lossy_err)
+            api_json_str(j, "stderr");
+        api_json_end(j);
+        api_json_end(j);
+    }
+    api_json_end(j);
+    PQclear(res);
     return r;
 }
 
@@ -202,6 +267,9 @@ int api_h_run_get(struct api_req *req)
     /* A run of several files shows them to whoever reads it: its author or an admin. */
     if (!db_isnull(res, 0, 19))
         api_json_kraw(j, "files", PQgetvalue(res, 0, 19));
+    /* A batch: each input's result, in order, once it is done. */
+    if (r == 0 && PQgetvalue(res, 0, 20)[0] == 't')
+        r = batch_results(req, j, PQgetvalue(res, 0, 0), b64);
     api_json_end(j);
     PQclear(res);
     return r;

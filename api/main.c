@@ -152,6 +152,8 @@ static int load_settings(struct api_settings *s)
                      &s->limits.run_max_memory_mb);
     r |= setting_int("GAVEL_RUN_MAX_OUTPUT_KB", 1, 1LL << 30, s->limits.run_max_output_kb,
                      &s->limits.run_max_output_kb);
+    r |= setting_int("GAVEL_RUN_MAX_INPUTS", 1, 1000, s->limits.run_max_inputs,
+                     &s->limits.run_max_inputs);
     return r ? -EINVAL : 0;
 }
 
