@@ -124,6 +124,7 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
         API_FIELD_STR(struct api_submission_in, source, API_REQUIRED | API_TOOBIG, 1,
                       (double)lim->max_source),
         API_FIELD_STR(struct api_submission_in, contest, 0, 1, API_SLUG_MAX),
+        API_FIELD_STR(struct api_submission_in, callback_url, 0, 1, API_CALLBACK_URL_MAX),
         API_FIELD_END,
     };
 
@@ -139,6 +140,7 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
         API_FIELD_STR(struct api_run_in, source, API_REQUIRED | API_TOOBIG, 1,
                       (double)lim->max_source),
         API_FIELD_STR(struct api_run_in, stdin_data, API_TOOBIG, 0, (double)lim->max_stdin),
+        API_FIELD_STR(struct api_run_in, callback_url, 0, 1, API_CALLBACK_URL_MAX),
         API_FIELD_END,
     };
     int r;

@@ -24,6 +24,7 @@
 #define API_TITLE_MAX        200
 #define API_LANGUAGE_MAX     16
 #define API_STAFF_MAX        100
+#define API_CALLBACK_URL_MAX 2048
 
 /* POST /users */
 struct api_user_in {
@@ -55,6 +56,7 @@ int api_body_login(struct api_arena *a, const char *text, size_t len, const stru
 /* POST /submissions */
 struct api_submission_in {
     const char *problem, *language, *source, *contest; /* contest: NULL if absent */
+    const char *callback_url; /* NULL if absent; checked by api_callback_url_check */
 };
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
@@ -63,6 +65,7 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
 /* POST /runs */
 struct api_run_in {
     const char *language, *source, *stdin_data; /* stdin_data: "" if absent */
+    const char *callback_url; /* NULL if absent; checked by api_callback_url_check */
 };
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                  struct api_run_in *out, struct api_json_error *err) API_BODY_WUR;
