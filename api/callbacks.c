@@ -572,7 +572,7 @@ static int deliver_one(struct api_callbacks *cb, struct db_conn *c)
     PGresult *res = NULL;
     struct api_json j;
     char err[512] = "", lease[32], gap[32], status_text[16];
-    const char *id, *gen, *sql;
+    const char *id, *gen;
     int64_t attempts, elapsed_ms, wait_ms;
     enum outcome o;
     long status = 0;
@@ -622,33 +622,24 @@ static int deliver_one(struct api_callbacks *cb, struct db_conn *c)
         o = REFUSED;
     }
     snprintf(gap, sizeof(gap), "%lld", (long long)wait_ms);
-    switch (o) {
-    case DELIVERED:
-        sql =
-            "UPDATE callbacks SET state = 'delivered', delivered_at = now(), due_at = NULL,"
-            " last_status = nullif($3::int, 0), last_error = NULL"
-            " WHERE id = $1 AND generation = $2 AND $4::text IS NOT NULL AND $5::text IS NOT NULL";
-        break;
-    case REFUSED:
-        sql = "UPDATE callbacks SET state = 'failed', due_at = NULL,"
-              " last_status = nullif($3::int, 0), last_error = $4"
-              " WHERE id = $1 AND generation = $2 AND $5::text IS NOT NULL";
-        break;
-    case STOPPED:
-        /* Not the receiver's fault: due again at once, for whichever sender comes next. */
-        sql = "UPDATE callbacks SET due_at = now(), attempts = attempts - 1,"
-              " last_status = nullif($3::int, 0), last_error = $4"
-              " WHERE id = $1 AND generation = $2 AND $5::text IS NOT NULL";
-        break;
-    default:
-        sql = "UPDATE callbacks SET due_at = now() + $5::bigint * interval '1 millisecond',"
-              " last_status = nullif($3::int, 0), last_error = $4"
-              " WHERE id = $1 AND generation = $2";
-        break;
-    }
+    /* The outcome, recorded only while the generation sent is current (a rejudge moves the
+     * row on). A stopped attempt was not the receiver's fault: due again at once, for
+     * whichever sender comes next, and not counted. */
     {
+        /* In the order of enum outcome. */
+        static const char *const names[] = {"delivered", "retry", "failed", "stopped"};
         PGresult *done = NULL;
-        r = db_query(c, &done, sql, 5, (const char *const[]){id, gen, status_text, err, gap});
+        r = db_query(c, &done,
+                     "UPDATE callbacks SET"
+                     " state = CASE $6 WHEN 'delivered' THEN 'delivered' WHEN 'failed'"
+                     "   THEN 'failed' ELSE state END,"
+                     " delivered_at = CASE WHEN $6 = 'delivered' THEN now() END,"
+                     " due_at = CASE $6 WHEN 'retry' THEN now() + $5::bigint"
+                     "   * interval '1 millisecond' WHEN 'stopped' THEN now() END,"
+                     " attempts = attempts - CASE WHEN $6 = 'stopped' THEN 1 ELSE 0 END,"
+                     " last_status = nullif($3::int, 0), last_error = nullif($4, '')"
+                     " WHERE id = $1 AND generation = $2",
+                     6, (const char *const[]){id, gen, status_text, err, gap, names[o]});
         PQclear(done);
     }
     if (r == 0) {
