@@ -35,7 +35,11 @@ class Receiver:
                         outer.fail[self.path] -= 1
                     outer.posts.append((self.path, dict(self.headers), body, failing))
                     outer.cond.notify_all()
-                self.send_response(500 if failing else 200)
+                if self.path == "/redirect":
+                    self.send_response(302)
+                    self.send_header("Location", outer.url("/redirected"))
+                else:
+                    self.send_response(500 if failing else 200)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -175,6 +179,15 @@ class Callbacks(CallbackCase):
         self.assertIn("HTTP 500", cb["last_error"])
         self.assertIn("gave up", cb["last_error"])
         self.assertGreaterEqual(cb["attempts"], 2, cb)
+
+    def test_redirect_not_followed(self):
+        stu = self.login("redirected")
+        rid = self.new_run(stu, self.receiver.url("/redirect"))
+        self.finish_run(rid)
+        cb = self.callback_state("/api/v1/runs/%d" % rid, stu, "failed")["callback"]
+        self.assertEqual(cb["last_status"], 302, cb)
+        self.assertIn("redirects are not followed", cb["last_error"])
+        self.assertEqual([p for p in self.receiver.posts if p[0] == "/redirected"], [])
 
     def test_rejudged_result_delivered_again(self):
         self.make_problem("cbrej")
