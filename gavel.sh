@@ -28,7 +28,7 @@ PG_USER=gavel
 APT_PACKAGES=(
     build-essential cmake pkg-config git ca-certificates
     libpq-dev libcjson-dev libmicrohttpd-dev libseccomp-dev libsodium-dev libarchive-dev
-    libyaml-dev wrk
+    libcurl4-openssl-dev libyaml-dev wrk
     postgresql postgresql-contrib
     gcc g++ python3 openjdk-17-jdk-headless nodejs
     clang libclang-rt-14-dev curl procps iproute2 util-linux

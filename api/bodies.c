@@ -288,6 +288,7 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
         API_FIELD_STR(struct api_submission_in, encoding, 0, 1, 16),
         API_FIELD_ARR(struct api_submission_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
                       struct api_source_file, n_files),
+        API_FIELD_STR(struct api_submission_in, callback_url, 0, 1, API_CALLBACK_URL_MAX),
         API_FIELD_END,
     };
     int r;
@@ -381,6 +382,7 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
         API_FIELD_STRS(struct api_run_in, inputs, 0, 0, 1e9, 1000, n_inputs),
         API_FIELD_ARR(struct api_run_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
                       struct api_source_file, n_files),
+        API_FIELD_STR(struct api_run_in, callback_url, 0, 1, API_CALLBACK_URL_MAX),
         API_FIELD_END,
     };
     int r, b64;

@@ -24,6 +24,7 @@
 #define API_TITLE_MAX        200
 #define API_LANGUAGE_MAX     16
 #define API_STAFF_MAX        100
+#define API_CALLBACK_URL_MAX 2048
 
 /* POST /users */
 struct api_user_in {
@@ -66,7 +67,8 @@ struct api_submission_in {
     const char *encoding; /* "base64": source was sent base64 (decoded here); NULL: UTF-8 */
     struct api_source_file *files;
     size_t n_files;
-    const char *files_json; /* NULL for a one-file submission */
+    const char *files_json;   /* NULL for a one-file submission */
+    const char *callback_url; /* NULL if absent; checked by api_callback_url_check */
 };
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
@@ -86,7 +88,8 @@ struct api_run_in {
     const char *inputs_json;
     struct api_source_file *files;
     size_t n_files;
-    const char *files_json; /* NULL for a one-file run */
+    const char *files_json;   /* NULL for a one-file run */
+    const char *callback_url; /* NULL if absent; checked by api_callback_url_check */
 };
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                  struct api_run_in *out, struct api_json_error *err) API_BODY_WUR;

@@ -20,6 +20,7 @@
  *   GAVEL_MAX_STRING         any other string, e.g. a statement (1 MiB)
  *   GAVEL_MAX_TESTS          tests of one problem (1000)
  *   GAVEL_MAX_JSON_DEPTH     JSON nesting (32)
+ *   GAVEL_CALLBACK_*         callbacks: the secret, the allow-list, retries (callbacks.h)
  * SIGTERM or SIGINT stops the server: waiting requests are answered, then it exits 0.
  */
 #include <signal.h>
@@ -30,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/callbacks.h"
 #include "api/page_cache.h"
 #include "api/server.h"
 #include "common/log.h"
@@ -216,6 +218,10 @@ int main(int argc, char **argv)
         r = api_pwhash_new((int)srv.cfg.pwhash_threads, srv.cfg.pwhash_wait_ms, hash_ms,
                            &srv.pwhash);
     if (r >= 0)
+        r = api_callbacks_new(srv.cfg.database_url, &srv.callbacks);
+    if (r >= 0)
+        r = api_callbacks_start(srv.callbacks);
+    if (r >= 0)
         r = api_server_start(&srv, &daemon);
     if (r < 0)
         goto out;
@@ -230,9 +236,11 @@ out:
     api_server_quiesce(daemon);
     api_hub_shutdown(srv.hub);
     api_pwhash_shutdown(srv.pwhash);
+    api_callbacks_shutdown(srv.callbacks);
     api_server_stop(&srv, daemon, 5000);
     api_hub_free(srv.hub);
     api_pwhash_free(srv.pwhash);
+    api_callbacks_free(srv.callbacks);
     api_ratelimit_free(srv.rl);
     api_auth_cache_free(srv.auth_cache);
     api_page_cache_free(srv.pages);

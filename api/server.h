@@ -106,6 +106,8 @@ struct api_server {
     atomic_int active;         /* requests begun and not yet completed */
     struct api_pwhash *pwhash; /* argon2id off the HTTP workers, in line (pwhash.h) */
     char dummy_hash[128];      /* checked against for unknown users, so timing tells nothing */
+    /* The callback senders (callbacks.h). */
+    struct api_callbacks *callbacks;
 };
 
 #define API_MAX_PARAMS  4
