@@ -24,19 +24,22 @@ PG_USER=gavel
 APT_PACKAGES=(
     build-essential cmake pkg-config git ca-certificates
     libpq-dev libcjson-dev libmicrohttpd-dev libseccomp-dev libsodium-dev libarchive-dev
-    libyaml-dev wrk
+    libyaml-dev libcmark-dev wrk
     postgresql postgresql-contrib
     gcc g++ python3 openjdk-17-jdk-headless nodejs
     clang libclang-rt-14-dev curl procps iproute2 util-linux
     qemu-system-x86 busybox-static cpio xz-utils
 )
 
+# What only the test command needs: a real browser and its driver for the pages' tests.
+TEST_PACKAGES=(chromium chromium-driver python3-selenium)
+
 say() { printf 'gavel: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-install_missing() {
+install_missing() { # install_missing [extra packages...]
     local missing=() p
-    for p in "${APT_PACKAGES[@]}"; do
+    for p in "${APT_PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
             missing+=("$p")
     done
@@ -143,7 +146,7 @@ cmd_build() {
 }
 
 cmd_test() {
-    install_missing
+    install_missing "${TEST_PACKAGES[@]}"
     build "$ROOT/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAVEL_SANITIZE=address,undefined
     # The kernels of the cgroup v2 leg (tests/vm), downloaded once into a cache.
     "$ROOT/tests/vm/vm.sh" fetch || [ -z "${CI:-}" ] || die "cannot fetch the VM leg's kernels"

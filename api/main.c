@@ -20,6 +20,7 @@
  *   GAVEL_MAX_STRING         any other string, e.g. a statement (1 MiB)
  *   GAVEL_MAX_TESTS          tests of one problem (1000)
  *   GAVEL_MAX_JSON_DEPTH     JSON nesting (32)
+ *   GAVEL_CORS_ORIGINS       origins whose pages may call the API, comma-separated (none)
  * SIGTERM or SIGINT stops the server: waiting requests are answered, then it exits 0.
  */
 #include <signal.h>
@@ -144,6 +145,8 @@ static int load_settings(struct api_settings *s)
     s->limits.max_tests = (size_t)v;
     r |= setting_int("GAVEL_MAX_JSON_DEPTH", 2, 1000, s->limits.max_depth, &v);
     s->limits.max_depth = (int)v;
+    if (api_cors_parse(getenv("GAVEL_CORS_ORIGINS"), &s->cors) < 0)
+        r = -EINVAL;
     return r ? -EINVAL : 0;
 }
 
@@ -228,5 +231,6 @@ out:
     api_page_cache_free(srv.pages);
     api_metrics_free(srv.metrics);
     db_pool_free(atomic_load(&srv.pool));
+    api_cors_release(&srv.cfg.cors);
     return code;
 }
