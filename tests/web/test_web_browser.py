@@ -263,8 +263,50 @@ class Browser(ApiCase):
         self.assertIn("first", cell.get_attribute("class"))
         self.assertEqual(d.execute_script("return window.__noReload"), 42)
         self.shot(d, "scoreboard")
+        # a freeze: a submission after it shows as a pending cell to anonymous viewers
+        teacher = self.login("teacher")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        st, body, _ = self.api("PATCH", "/api/v1/contests/live",
+                               {"freeze_at": iso(now - datetime.timedelta(seconds=30))},
+                               token=teacher)
+        self.assertEqual(st, 200, body)
+        stu3 = self.login("stu3")
+        st, body, _ = self.submit(stu3, "sum", source=SUM_PY, contest="live")
+        self.assertEqual(st, 202, body)
+        self.wait_submission(body["id"], stu3)
+        self.wait(d, EC.presence_of_element_located(
+            (By.CSS_SELECTOR, 'tr[data-user="stu3"] td.cell.pending[data-problem="A"]')),
+            "stu3's pending cell in the frozen view")
+        self.wait(d, EC.text_to_be_present_in_element((By.ID, "state"), "Frozen"),
+                  "the frozen state")
+        self.assertEqual(d.execute_script("return window.__noReload"), 42)
+        self.shot(d, "scoreboard-frozen")
         d.set_window_size(390, 844)  # a phone
         self.shot(d, "scoreboard-phone")
+
+    def test_4_ioi_scoreboard(self):
+        teacher = self.login("teacher")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        st, got, _ = self.api("POST", "/api/v1/contests", {
+            "slug": "ioi", "title": "IOI round", "starts_at": iso(now - datetime.timedelta(
+                minutes=5)), "ends_at": iso(now + datetime.timedelta(hours=3)),
+            "scoring": "ioi", "problems": [{"label": "P1", "problem": "sum", "points": 100}]},
+            token=teacher)
+        self.assertEqual(st, 201, got)
+        stu4 = self.login("stu4")
+        # only the first test passes: 1 of 6 points, scaled to 100
+        st, body, _ = self.submit(stu4, "sum", source="print(3)", contest="ioi")
+        self.assertEqual(st, 202, body)
+        self.wait_submission(body["id"], stu4)
+        d = self.browser()
+        d.get(self.base + "/scoreboard/ioi")
+        cell = self.wait(d, EC.presence_of_element_located(
+            (By.CSS_SELECTOR, 'tr[data-user="stu4"] td.cell[data-problem="P1"]')),
+            "stu4's IOI cell")
+        self.assertEqual(cell.text.split("\n")[0], "16.67")
+        self.assertEqual([th.text for th in d.find_elements(By.CSS_SELECTOR, "#head th")],
+                         ["#", "Name", "Score", "P1"])
+        self.shot(d, "scoreboard-ioi")
 
 
 if __name__ == "__main__":
