@@ -19,6 +19,7 @@
 #define MARK_OPEN   "\xee\x80\x80" /* U+E000 */
 #define MARK_CLOSE  "\xee\x80\x81" /* U+E001 */
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
+#define RUN_MAX     64             /* the longest backtick run read as a code delimiter */
 
 struct text {
     char *data;
@@ -78,9 +79,12 @@ struct span {
 /* The end of the math span opening at md[i] ('$'), one past its closing delimiter, or 0 when
  * this dollar opens none. $$...$$ may cross lines; $...$ stays on one line, is not empty and
  * does not start or end with a space (so "costs $5 and $6" is text). */
-static size_t math_end(const char *md, size_t len, size_t i, int *ret_display)
+static size_t math_end(const char *md, size_t len, size_t i, int *unclosed_display,
+                       int *ret_display)
 {
     if (i + 1 < len && md[i + 1] == '$') {
+        if (*unclosed_display)
+            return 0; /* no $$ closes after this point: not looked for again */
         for (size_t k = i + 2; k + 1 < len; k++) {
             if (md[k] == '\\') {
                 k++;
@@ -89,6 +93,7 @@ static size_t math_end(const char *md, size_t len, size_t i, int *ret_display)
             if (md[k] == '$' && md[k + 1] == '$')
                 return k > i + 2 ? (*ret_display = 1, k + 2) : 0;
         }
+        *unclosed_display = 1;
         return 0;
     }
     if (i + 1 >= len || md[i + 1] == ' ' || md[i + 1] == '\n')
@@ -110,6 +115,8 @@ int api_markdown_html(const char *md, size_t len, char **ret_html)
     struct span *spans = NULL;
     size_t n_spans = 0, cap_spans = 0;
     char *html = NULL;
+    unsigned char unclosed[RUN_MAX + 1] = {0};
+    int unclosed_display = 0;
     int r = -ENOMEM;
 
     for (size_t i = 0; i < len;) {
@@ -121,10 +128,17 @@ int api_markdown_html(const char *md, size_t len, char **ret_html)
             put(&pre, md + i, 2);
             i += 2;
         } else if (md[i] == '`') {
-            /* a code span or fence: copied as it is up to the same run of backticks */
+            /* a code span or fence: copied as it is up to the same run of backticks. A run
+             * length found unclosed once is unclosed for the rest of the text, so it is not
+             * looked for again (no quadratic scan); a run longer than RUN_MAX is text. */
             size_t run = 0, k;
             while (i + run < len && md[i + run] == '`')
                 run++;
+            if (run > RUN_MAX || unclosed[run]) {
+                put(&pre, md + i, run);
+                i += run;
+                continue;
+            }
             for (k = i + run; k < len; k++) {
                 size_t m = 0;
                 while (k + m < len && md[k + m] == '`')
@@ -133,12 +147,17 @@ int api_markdown_html(const char *md, size_t len, char **ret_html)
                     break;
                 k += m ? m - 1 : 0;
             }
-            k = k < len ? k + run : len;
-            put(&pre, md + i, k - i);
-            i = k;
+            if (k >= len) {
+                unclosed[run] = 1;
+                put(&pre, md + i, run);
+                i += run;
+                continue;
+            }
+            put(&pre, md + i, k + run - i);
+            i = k + run;
         } else if (md[i] == '$') {
             int display = 0;
-            size_t end = math_end(md, len, i, &display);
+            size_t end = math_end(md, len, i, &unclosed_display, &display);
             char mark[32];
             if (!end) {
                 put(&pre, md + i, 1);

@@ -1,7 +1,8 @@
 /* The scoreboard of one contest at /scoreboard/{slug}: opens directly (a projector needs no
  * sign-in for a public contest), fills its first screen from the first page of the leaderboard,
- * loads the other pages behind it, and then keeps itself current without reloading: the top
- * page every few seconds, the others in turn. Every name and label is set as text only.
+ * loads the next pages as the viewer scrolls towards them, and keeps itself current without
+ * reloading: the top page every few seconds, the other loaded pages in turn. First solves are
+ * marked among the rows loaded (the API does not flag them). Every name and label is set as text only.
  *
  * ICPC: solved, penalty, and per problem "+" (tries before the AC) with the minute, "−" tries
  * for a rejected one, "?" for submissions not shown yet (judging, or sent during a freeze); the
@@ -221,18 +222,44 @@ async function start() {
   setInterval(() => loadContest().then(() => {
     for (let k = 0; k < pages.length; k++) drawPage(k, pages[k]);
   }).catch(() => {}), CONTEST_MS);
-  let n = await loadPage(0);
+  const n = await loadPage(0);
   drawState();
   performance.mark("scoreboard-first-screen"); /* read by tests/bench/scoreboard_bench.py */
-  /* The rest behind the first screen. */
-  for (let k = 1; n === PAGE && k < MAX_PAGES; k++) {
-    n = await loadPage(k);
-    drawState();
-  }
-  performance.mark("scoreboard-all-rows");
-  if (n === PAGE) document.getElementById("more").textContent = "Only the first " +
-    MAX_PAGES * PAGE + " rows are shown.";
   setTimeout(poll, POLL_MS);
+  if (n === PAGE) loadMoreWhenSeen();
+}
+
+/* The pages after the first are loaded as the viewer scrolls towards them (a projector showing
+ * the top asks for one page per round, not the whole contest). */
+function loadMoreWhenSeen() {
+  const more = document.getElementById("more");
+  let busy = false;
+  more.textContent = "More rows load as you scroll.";
+  const seen = new IntersectionObserver(async (entries) => {
+    if (busy || !entries.some((e) => e.isIntersecting)) return;
+    busy = true;
+    try {
+      while (pages.length < MAX_PAGES && pages[pages.length - 1].length === PAGE) {
+        await loadPage(pages.length);
+        drawState();
+        const r = more.getBoundingClientRect();
+        if (r.top > 2 * window.innerHeight) break; /* the next one when it comes closer */
+      }
+      if (pages[pages.length - 1].length < PAGE) {
+        seen.disconnect();
+        more.textContent = "";
+        performance.mark("scoreboard-all-rows");
+      } else if (pages.length >= MAX_PAGES) {
+        seen.disconnect();
+        more.textContent = "Only the first " + MAX_PAGES * PAGE + " rows are shown.";
+      }
+    } catch (e) {
+      say("Cannot reach the server (" + e.message + "); trying again.");
+    } finally {
+      busy = false;
+    }
+  }, { rootMargin: "100% 0px" });
+  seen.observe(more);
 }
 
 start();

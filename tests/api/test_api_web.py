@@ -141,6 +141,21 @@ class Web(ApiCase):
         self.assertError(self.api("PATCH", "/api/v1/problems/md", {"statement_html": "<p>x</p>"},
                                   token=tok), 400, "statement_html")
 
+    def test_statement_html_hostile(self):
+        tok = self.login("teacher")
+        # an unclosed backtick run is text, and math after it is still math
+        st, body, _ = self.api("POST", "/api/v1/problems",
+                               problem("md2", statement="`` open $a_1$ and $$b\n"), token=tok)
+        self.assertEqual(st, 201, body)
+        self.assertIn('<span class="math">$a_1$</span>', body["statement_html"])
+        self.assertIn("$$b", body["statement_html"])
+        # many distinct unclosed backtick runs and unclosed $$: rendered in linear time
+        md = "".join("`" * k + "x $$ " for k in range(1, 1200)) + "\n" + "$x " * 50000
+        st, body, _ = self.api("POST", "/api/v1/problems", problem("md3", statement=md),
+                               token=tok, timeout=20)
+        self.assertEqual(st, 201, body)
+        self.assertTrue(body["statement_html"].startswith("<p>"))
+
 
 if __name__ == "__main__":
     gavel_test.main()
