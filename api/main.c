@@ -21,6 +21,7 @@
  *   GAVEL_MAX_TESTS          tests of one problem (1000)
  *   GAVEL_MAX_JSON_DEPTH     JSON nesting (32)
  *   GAVEL_CALLBACK_*         callbacks: the secret, the allow-list, retries (callbacks.h)
+ *   GAVEL_CORS_ORIGINS       origins whose pages may call the API, comma-separated (none)
  * SIGTERM or SIGINT stops the server: waiting requests are answered, then it exits 0.
  */
 #include <signal.h>
@@ -156,6 +157,8 @@ static int load_settings(struct api_settings *s)
                      &s->limits.run_max_output_kb);
     r |= setting_int("GAVEL_RUN_MAX_INPUTS", 1, 1000, s->limits.run_max_inputs,
                      &s->limits.run_max_inputs);
+    if (api_cors_parse(getenv("GAVEL_CORS_ORIGINS"), &s->cors) < 0)
+        r = -EINVAL;
     return r ? -EINVAL : 0;
 }
 
@@ -246,5 +249,6 @@ out:
     api_page_cache_free(srv.pages);
     api_metrics_free(srv.metrics);
     db_pool_free(atomic_load(&srv.pool));
+    api_cors_release(&srv.cfg.cors);
     return code;
 }
