@@ -28,7 +28,7 @@ PG_USER=gavel
 APT_PACKAGES=(
     build-essential cmake pkg-config git ca-certificates
     libpq-dev libcjson-dev libmicrohttpd-dev libseccomp-dev libsodium-dev libarchive-dev
-    libyaml-dev wrk
+    libcurl4-openssl-dev libyaml-dev libcmark-dev wrk
     postgresql postgresql-contrib
     gcc g++ python3 openjdk-17-jdk-headless nodejs
     clang libclang-rt-14-dev curl procps iproute2 util-linux
@@ -42,6 +42,9 @@ declare -A LANG_PACKAGES=(
     [csharp]="mono-mcs mono-runtime" [haskell]="ghc" [pascal]="fp-compiler" [ruby]="ruby"
 )
 LANG_IDS=(cpp20 pypy3 go rust kotlin csharp haskell pascal ruby)
+
+# What only the test command needs: a real browser and its driver for the pages' tests.
+TEST_PACKAGES=(chromium chromium-driver python3-selenium)
 
 say() { printf 'gavel: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -186,9 +189,9 @@ cmd_test() {
             # shellcheck disable=SC2206 # package names are words
             pkgs+=(${LANG_PACKAGES[$id]})
         done
-        install_missing "${pkgs[@]}"
+        install_missing "${TEST_PACKAGES[@]}" "${pkgs[@]}"
     else
-        install_missing
+        install_missing "${TEST_PACKAGES[@]}"
     fi
     build "$ROOT/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAVEL_SANITIZE=address,undefined
     # The kernels of the cgroup v2 leg (tests/vm), downloaded once into a cache.

@@ -288,6 +288,7 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
         API_FIELD_STR(struct api_submission_in, encoding, 0, 1, 16),
         API_FIELD_ARR(struct api_submission_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
                       struct api_source_file, n_files),
+        API_FIELD_STR(struct api_submission_in, callback_url, 0, 1, API_CALLBACK_URL_MAX),
         API_FIELD_END,
     };
     int r;
@@ -303,6 +304,69 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
     return check_sources(a, lim, &out->source, out->files, out->n_files, &out->files_json, err);
 }
 
+/* A batch run's inputs: not with stdin, at most the cap, each decoded when base64, together at
+ * most max_stdin bytes; inputs_json made for the database. */
+static int batch_inputs(struct api_arena *a, const struct api_limits *lim, int b64,
+                        struct api_run_in *out, struct api_json_error *err)
+{
+    size_t total = 0;
+    struct api_json j;
+    int r = 0;
+
+    snprintf(err->field, sizeof(err->field), "inputs");
+    if (out->stdin_data) {
+        err->message = "give stdin or inputs (a batch), not both";
+        return -EINVAL;
+    }
+    if (out->n_inputs < 1 || (int64_t)out->n_inputs > lim->run_max_inputs) {
+        err->message = api_arena_printf(a, "must hold 1 to %lld inputs (GAVEL_RUN_MAX_INPUTS)",
+                                        (long long)lim->run_max_inputs);
+        return -EINVAL;
+    }
+    out->input_lens = api_arena_alloc(a, out->n_inputs * sizeof(*out->input_lens));
+    if (!out->input_lens)
+        return -ENOMEM;
+    for (size_t i = 0; i < out->n_inputs; i++) {
+        char field[32];
+        snprintf(field, sizeof(field), "inputs[%zu]", i);
+        if (b64) {
+            r = from_base64(a, field, out->inputs[i], lim->max_stdin, 0, &out->inputs[i],
+                            &out->input_lens[i], err);
+            if (r < 0)
+                return r;
+        } else {
+            out->input_lens[i] = strlen(out->inputs[i]);
+        }
+        total += out->input_lens[i];
+    }
+    if (total > lim->max_stdin) {
+        snprintf(err->field, sizeof(err->field), "inputs");
+        err->message = api_arena_printf(a, "are longer than %zu bytes together", lim->max_stdin);
+        return -E2BIG;
+    }
+    api_json_init(&j, total / 3 * 4 + out->n_inputs * 8 + 64);
+    api_json_arr(&j);
+    for (size_t i = 0; i < out->n_inputs; i++) {
+        size_t size = sodium_base64_ENCODED_LEN(out->input_lens[i], sodium_base64_VARIANT_ORIGINAL);
+        char *text = api_arena_alloc(a, size);
+        if (!text) {
+            r = -ENOMEM;
+            break;
+        }
+        sodium_bin2base64(text, size, (const unsigned char *)out->inputs[i], out->input_lens[i],
+                          sodium_base64_VARIANT_ORIGINAL);
+        api_json_str(&j, text);
+    }
+    api_json_end(&j);
+    if (r == 0 && api_json_error(&j) < 0)
+        r = -ENOMEM;
+    if (r == 0 && !(out->inputs_json = api_arena_strndup(a, j.buf.data, j.buf.len)))
+        r = -ENOMEM;
+    api_json_release(&j);
+    err->field[0] = '\0';
+    return r;
+}
+
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                  struct api_run_in *out, struct api_json_error *err)
 {
@@ -315,8 +379,10 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
         API_FIELD_INT(struct api_run_in, memory_limit_mb, 0, 1, (double)lim->run_max_memory_mb),
         API_FIELD_INT(struct api_run_in, output_limit_kb, 0, 1, (double)lim->run_max_output_kb),
         API_FIELD_STR(struct api_run_in, encoding, 0, 1, 16),
+        API_FIELD_STRS(struct api_run_in, inputs, 0, 0, 1e9, 1000, n_inputs),
         API_FIELD_ARR(struct api_run_in, files, 0, 1, SOURCE_FILES_MAX, file_fields,
                       struct api_source_file, n_files),
+        API_FIELD_STR(struct api_run_in, callback_url, 0, 1, API_CALLBACK_URL_MAX),
         API_FIELD_END,
     };
     int r, b64;
@@ -332,6 +398,8 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
     if (r < 0)
         return r;
     b64 = out->encoding && !strcmp(out->encoding, "base64");
+    if (out->inputs && (r = batch_inputs(a, lim, b64, out, err)) < 0)
+        return r;
     if (!out->stdin_data)
         out->stdin_data = "";
     if (b64) {

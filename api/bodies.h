@@ -24,6 +24,7 @@
 #define API_TITLE_MAX        200
 #define API_LANGUAGE_MAX     16
 #define API_STAFF_MAX        100
+#define API_CALLBACK_URL_MAX 2048
 
 /* POST /users */
 struct api_user_in {
@@ -66,7 +67,8 @@ struct api_submission_in {
     const char *encoding; /* "base64": source was sent base64 (decoded here); NULL: UTF-8 */
     struct api_source_file *files;
     size_t n_files;
-    const char *files_json; /* NULL for a one-file submission */
+    const char *files_json;   /* NULL for a one-file submission */
+    const char *callback_url; /* NULL if absent; checked by api_callback_url_check */
 };
 int api_body_submission(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, struct api_submission_in *out,
@@ -79,9 +81,15 @@ struct api_run_in {
     const char *encoding; /* "base64": source and stdin were sent base64 (decoded here) */
     /* Asked for by the run, 0 when absent; within the caps of lim (run_max_*), else 400. */
     int64_t time_limit_ms, wall_limit_ms, memory_limit_mb, output_limit_kb;
+    /* A batch: inputs instead of stdin (1 to lim->run_max_inputs, decoded, their bytes in
+     * input_lens), and inputs_json, a JSON array of their base64 for the database. */
+    const char **inputs;
+    size_t n_inputs, *input_lens;
+    const char *inputs_json;
     struct api_source_file *files;
     size_t n_files;
-    const char *files_json; /* NULL for a one-file run */
+    const char *files_json;   /* NULL for a one-file run */
+    const char *callback_url; /* NULL if absent; checked by api_callback_url_check */
 };
 int api_body_run(struct api_arena *a, const char *text, size_t len, const struct api_limits *lim,
                  struct api_run_in *out, struct api_json_error *err) API_BODY_WUR;

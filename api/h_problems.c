@@ -12,12 +12,14 @@
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/bodies.h"
 #include "api/checker_check.h"
 #include "api/edit.h"
 #include "api/handlers.h"
+#include "api/markdown.h"
 #include "common/log.h"
 #include "db/problems.h"
 #include "db/queue.h"
@@ -136,9 +138,9 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
 /* clang-format on */
 
 /* What GET shows and a body may send back only as it is. */
-static const char *const read_only[] = {"owner",      "max_score",  "version",
-                                        "created_at", "updated_at", "test_count",
-                                        "limits",     "samples",    NULL};
+static const char *const read_only[] = {"owner",          "max_score",  "version", "created_at",
+                                        "updated_at",     "test_count", "limits",  "samples",
+                                        "statement_html", NULL};
 
 /* Writes every test of problem id (as PUT takes them) as the member "tests" of an open
  * object. */
@@ -202,6 +204,15 @@ static int problem_json(struct api_req *req, struct db_conn *c, const char *slug
     api_json_kstr(j, "slug", PQgetvalue(res, 0, 1));
     api_json_kstr(j, "title", PQgetvalue(res, 0, 2));
     api_json_kstr(j, "statement", PQgetvalue(res, 0, 3));
+    {
+        char *html = NULL;
+        if (api_markdown_html(PQgetvalue(res, 0, 3), (size_t)PQgetlength(res, 0, 3), &html) < 0) {
+            PQclear(res);
+            return -ENOMEM;
+        }
+        api_json_kstr(j, "statement_html", html);
+        free(html);
+    }
     api_json_kstr(j, "visibility", PQgetvalue(res, 0, 4));
     api_json_kstr(j, "owner", api_col(res, 0, 5));
     api_json_key(j, "memory_limit_mb");

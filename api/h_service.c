@@ -187,6 +187,7 @@ int api_h_config(struct api_req *req)
     api_json_kint(j, "max_wall_limit_ms", lim->run_max_wall_ms);
     api_json_kint(j, "max_memory_limit_mb", lim->run_max_memory_mb);
     api_json_kint(j, "max_output_limit_kb", lim->run_max_output_kb);
+    api_json_kint(j, "max_inputs", lim->run_max_inputs);
     api_json_end(j);
     api_json_end(j);
     return 0;

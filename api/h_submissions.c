@@ -12,8 +12,10 @@
 #include <strings.h>
 
 #include "api/bodies.h"
+#include "api/callbacks.h"
 #include "api/edit.h"
 #include "api/handlers.h"
+#include "api/resources.h"
 #include "api/server.h"
 #include "db/contests.h"
 #include "db/problems.h"
@@ -61,6 +63,11 @@ static int explain_refusal(struct api_req *req, struct db_conn *c, const char *p
     PQclear(res);
     return r;
 }
+
+/* The callback row of the submission a CTE named s inserts, when url (a parameter) is set. */
+#define CALLBACK_INSERT(url)                                                                       \
+    " cb AS (INSERT INTO callbacks (submission_id, url) SELECT id, " url "::text FROM s"           \
+    " WHERE " url "::text IS NOT NULL)"
 
 static int submit_to_contest(struct api_req *req, struct db_conn *c,
                              const struct api_submission_in *in, PGresult **ret_res)
@@ -117,14 +124,16 @@ static int submit_to_contest(struct api_req *req, struct db_conn *c,
         r = api_db_fail(req, r, "contest admit");
         goto out;
     }
-    r = db_query(c, &res,
-                 "INSERT INTO submissions (user_id, problem_id, contest_id, language_id, source,"
-                 " files) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id",
-                 6,
-                 (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
-                                       api_printf(req, "%lld", (long long)problem_id),
-                                       api_printf(req, "%lld", (long long)contest_id), in->language,
-                                       in->source, in->files_json});
+    r = db_query(
+        c, &res,
+        "WITH s AS (INSERT INTO submissions (user_id, problem_id, contest_id, language_id,"
+        " source, files) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id)," CALLBACK_INSERT(
+            "$7") " SELECT id FROM s",
+        7,
+        (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
+                              api_printf(req, "%lld", (long long)problem_id),
+                              api_printf(req, "%lld", (long long)contest_id), in->language,
+                              in->source, in->files_json, in->callback_url});
     if (r < 0) {
         r = api_db_fail(req, r, "submission insert");
         goto out;
@@ -169,6 +178,8 @@ int api_h_submission_create(struct api_req *req)
         return api_fail(req, -ENOENT, "problem", "no such problem");
     if (in.contest && db_slug_valid(in.contest) < 0)
         return api_fail(req, -ENOENT, "contest", "no such contest");
+    if (in.callback_url && (r = api_callback_url_check(req, in.callback_url)) < 0)
+        return r;
     if ((r = api_rate_check(req)) < 0)
         return r;
     if ((r = api_db(req, &c)) < 0)
@@ -179,14 +190,16 @@ int api_h_submission_create(struct api_req *req)
             return r;
     } else {
         r = db_query(c, &res,
-                     "INSERT INTO submissions (user_id, problem_id, language_id, source, files)"
-                     " SELECT $1::bigint, p.id, l.id, $4, $6::jsonb FROM problems p, languages l"
-                     " WHERE p.slug = $2 AND (p.visibility = 'public' OR $5::boolean)"
-                     " AND NOT p.archived AND l.id = $3 AND l.enabled AND l.installed RETURNING id",
-                     6,
+                     "WITH s AS (INSERT INTO submissions (user_id, problem_id, language_id, source,"
+                     " files) SELECT $1::bigint, p.id, l.id, $4, $6::jsonb FROM problems p,"
+                     " languages l WHERE p.slug = $2 AND (p.visibility = 'public' OR $5::boolean)"
+                     " AND NOT p.archived AND l.id = $3 AND l.enabled AND l.installed"
+                     " RETURNING id)," CALLBACK_INSERT("$7") " SELECT id FROM s",
+                     7,
                      (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
                                            in.problem, in.language, in.source,
-                                           is_staff(req) ? "true" : "false", in.files_json});
+                                           is_staff(req) ? "true" : "false", in.files_json,
+                                           in.callback_url});
         if (r < 0)
             return api_db_fail(req, r, "submission insert");
         if (PQntuples(res) != 1) {
@@ -253,6 +266,21 @@ static void submission_members(struct api_json *j, const PGresult *res, int i)
     "(" API_SQL_RUNS_PROBLEM("$2::bigint", "$3::text") " OR " API_SQL_RUNS_CONTEST("$2::bigint",   \
                                                                                    "$3::text") ")"
 
+/* A submission with its tests and its callback, as the caller reads it: $1 the id, $2 the
+ * caller's id, $3 their role. Column 18 says whether they run its problem or contest. */
+const char api_submission_sql[] =
+    "SELECT " SUBMISSION_COLUMNS ", s.compile_output, s.source,"
+    " (SELECT json_agg(json_build_object('ordinal', st.ordinal, 'verdict', st.verdict,"
+    "   'time_ms', st.time_ms, 'memory_kb', st.memory_kb, 'points', st.points,"
+    "   'group', tc.group_name, 'message',"
+    "   CASE WHEN " RUNS_SUBMISSION " OR tc.is_sample THEN st.checker_message END)"
+    "   ORDER BY st.ordinal)::text"
+    "  FROM submission_tests st LEFT JOIN test_cases tc"
+    "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
+    "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION
+    ", s.fault, s.files::text, " API_SQL_CALLBACK("submission_id = s.id") SUBMISSION_FROM
+    " WHERE s.id = $1";
+
 static int read_submission(struct api_req *req, const char *idtext, PGresult **ret_res)
 {
     struct db_conn *c;
@@ -260,18 +288,7 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
 
     if (r < 0)
         return r;
-    r = db_query(c, ret_res,
-                 "SELECT " SUBMISSION_COLUMNS ", s.compile_output, s.source,"
-                 " (SELECT json_agg(json_build_object('ordinal', st.ordinal, 'verdict', st.verdict,"
-                 "   'time_ms', st.time_ms, 'memory_kb', st.memory_kb, 'points', st.points,"
-                 "   'group', tc.group_name, 'message',"
-                 "   CASE WHEN " RUNS_SUBMISSION " OR tc.is_sample THEN st.checker_message END)"
-                 "   ORDER BY st.ordinal)::text"
-                 "  FROM submission_tests st LEFT JOIN test_cases tc"
-                 "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
-                 "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION
-                 ", s.fault, s.files::text" SUBMISSION_FROM " WHERE s.id = $1",
-                 3,
+    r = db_query(c, ret_res, api_submission_sql, 3,
                  (const char *const[]){idtext,
                                        api_printf(req, "%lld", (long long)api_user(req)->id),
                                        api_user(req)->role_name});
@@ -286,28 +303,18 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
     return 0;
 }
 
-int api_h_submission_get(struct api_req *req)
+int api_submission_members(struct api_json *j, const PGresult *res, int64_t viewer_id, int b64)
 {
-    PGresult *res = NULL;
-    struct api_json *j;
-    int b64 = 0, lossy = 0, r = api_auth(req, API_ROLE_STUDENT);
+    int r, lossy = 0;
 
-    if (r < 0)
-        return r;
-    if ((r = api_encoding_param(req, &b64)) < 0)
-        return r;
-    if ((r = api_read_waiting(req, 's', read_submission, 5, &res)) < 0)
-        return r;
-    j = api_reply_json(req, 200);
-    api_json_obj(j);
     submission_members(j, res, 0);
     api_json_kstr(j, "encoding", b64 ? "base64" : "utf-8");
     api_json_key(j, "compile_output"); /* text already: base64 only when asked */
     if (db_isnull(res, 0, 14))
         api_json_null(j);
-    else if ((r = api_json_bytes(req, j, PQgetvalue(res, 0, 14), strlen(PQgetvalue(res, 0, 14)),
-                                 b64, &lossy)) < 0)
-        goto out_r;
+    else if ((r = api_json_bytes(j, PQgetvalue(res, 0, 14), strlen(PQgetvalue(res, 0, 14)), b64,
+                                 &lossy)) < 0)
+        return r;
     api_json_key(j, "tests");
     api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
     /* The judge's word on the submission (why it is IE) and each test's (the checker's, a
@@ -326,20 +333,38 @@ int api_h_submission_get(struct api_req *req)
     api_json_kstr(j, "fault", api_col(res, 0, 19));
     /* Only its author and those who run its problem or contest get here at all; the check
      * stays beside the field it guards. */
-    if (PQgetvalue(res, 0, 18)[0] == 't' || db_int64(res, 0, 13) == api_user(req)->id) {
+    if (PQgetvalue(res, 0, 18)[0] == 't' || db_int64(res, 0, 13) == viewer_id) {
         /* Several files: the files, each {"name", "content"}, and no one source. */
         if (db_isnull(res, 0, 20)) {
             api_json_key(j, "source");
-            if ((r = api_json_bytes(req, j, PQgetvalue(res, 0, 15), strlen(PQgetvalue(res, 0, 15)),
-                                    b64, &lossy)) < 0)
-                goto out_r;
+            if ((r = api_json_bytes(j, PQgetvalue(res, 0, 15), strlen(PQgetvalue(res, 0, 15)), b64,
+                                    &lossy)) < 0)
+                return r;
         } else {
             api_json_knull(j, "source");
             api_json_kraw(j, "files", PQgetvalue(res, 0, 20));
         }
     }
+    return 0;
+}
+
+int api_h_submission_get(struct api_req *req)
+{
+    PGresult *res = NULL;
+    struct api_json *j;
+    int b64 = 0, r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if ((r = api_encoding_param(req, &b64)) < 0)
+        return r;
+    if ((r = api_read_waiting(req, 's', read_submission, 5, &res)) < 0)
+        return r;
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    r = api_submission_members(j, res, api_user(req)->id, b64);
+    api_json_kraw(j, "callback", api_col(res, 0, API_SUBMISSION_CALLBACK_COL));
     api_json_end(j);
-out_r:
     PQclear(res);
     return r;
 }

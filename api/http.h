@@ -173,11 +173,6 @@ int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int st
  * encoding. */
 int api_encoding_param(struct api_req *req, int *ret_base64) API_WUR;
 
-/* Writes n bytes as a JSON string: base64 (b64), or as text, where bytes that are not UTF-8
- * become U+FFFD and *ret_lossy is set (a NUL is kept, as \u0000). -ENOMEM only. */
-int api_json_bytes(struct api_req *req, struct api_json *j, const char *bytes, size_t n, int b64,
-                   int *ret_lossy) API_WUR;
-
 /* POST /runs?wait=S and POST /submissions?wait=S: reads wait (0-60) before anything is made,
  * into *ret_wait; -EINVAL answered (400 naming wait) when it is not such a number. */
 int api_created_wait_param(struct api_req *req, int64_t *ret_wait) API_WUR;

@@ -148,6 +148,9 @@ void api_json_end(struct api_json *j); /* } or ] */
 void api_json_key(struct api_json *j, const char *key);
 void api_json_str(struct api_json *j, const char *s); /* NULL writes null */
 void api_json_strn(struct api_json *j, const char *s, size_t n);
+/* n bytes of a program's as a JSON string: base64 of them (b64), or as text, where bytes that
+ * are not UTF-8 become U+FFFD and *ret_lossy is set (a NUL is kept, as \u0000). -ENOMEM only. */
+int api_json_bytes(struct api_json *j, const char *bytes, size_t n, int b64, int *ret_lossy);
 void api_json_int(struct api_json *j, int64_t v);
 void api_json_num(struct api_json *j, double v);
 void api_json_bool(struct api_json *j, int v);

@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 void api_json_init(struct api_json *j, size_t cap)
@@ -234,4 +236,29 @@ void api_json_kraw(struct api_json *j, const char *key, const char *json)
 {
     api_json_key(j, key);
     api_json_raw(j, json);
+}
+
+int api_json_bytes(struct api_json *j, const char *bytes, size_t n, int b64, int *ret_lossy)
+{
+    *ret_lossy = 0;
+    if (b64) {
+        size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+        char *text = malloc(size);
+        if (!text)
+            return -ENOMEM;
+        sodium_bin2base64(text, size, (const unsigned char *)bytes, n,
+                          sodium_base64_VARIANT_ORIGINAL);
+        api_json_str(j, text);
+        free(text);
+        return 0;
+    }
+    /* NUL bytes are text to JSON (\u0000): only what is not UTF-8 between them is lost. */
+    for (size_t i = 0; i < n && !*ret_lossy;) {
+        const char *nul = memchr(bytes + i, '\0', n - i);
+        size_t end = nul ? (size_t)(nul - bytes) : n;
+        *ret_lossy = !utf8_valid(bytes + i, end - i);
+        i = end + 1;
+    }
+    api_json_strn(j, bytes, n);
+    return 0;
 }

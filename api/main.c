@@ -20,6 +20,8 @@
  *   GAVEL_MAX_STRING         any other string, e.g. a statement (1 MiB)
  *   GAVEL_MAX_TESTS          tests of one problem (1000)
  *   GAVEL_MAX_JSON_DEPTH     JSON nesting (32)
+ *   GAVEL_CALLBACK_*         callbacks: the secret, the allow-list, retries (callbacks.h)
+ *   GAVEL_CORS_ORIGINS       origins whose pages may call the API, comma-separated (none)
  * SIGTERM or SIGINT stops the server: waiting requests are answered, then it exits 0.
  */
 #include <signal.h>
@@ -30,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/callbacks.h"
 #include "api/page_cache.h"
 #include "api/server.h"
 #include "common/log.h"
@@ -152,6 +155,10 @@ static int load_settings(struct api_settings *s)
                      &s->limits.run_max_memory_mb);
     r |= setting_int("GAVEL_RUN_MAX_OUTPUT_KB", 1, 1LL << 30, s->limits.run_max_output_kb,
                      &s->limits.run_max_output_kb);
+    r |= setting_int("GAVEL_RUN_MAX_INPUTS", 1, 1000, s->limits.run_max_inputs,
+                     &s->limits.run_max_inputs);
+    if (api_cors_parse(getenv("GAVEL_CORS_ORIGINS"), &s->cors) < 0)
+        r = -EINVAL;
     return r ? -EINVAL : 0;
 }
 
@@ -214,6 +221,10 @@ int main(int argc, char **argv)
         r = api_pwhash_new((int)srv.cfg.pwhash_threads, srv.cfg.pwhash_wait_ms, hash_ms,
                            &srv.pwhash);
     if (r >= 0)
+        r = api_callbacks_new(srv.cfg.database_url, &srv.callbacks);
+    if (r >= 0)
+        r = api_callbacks_start(srv.callbacks);
+    if (r >= 0)
         r = api_server_start(&srv, &daemon);
     if (r < 0)
         goto out;
@@ -228,13 +239,16 @@ out:
     api_server_quiesce(daemon);
     api_hub_shutdown(srv.hub);
     api_pwhash_shutdown(srv.pwhash);
+    api_callbacks_shutdown(srv.callbacks);
     api_server_stop(&srv, daemon, 5000);
     api_hub_free(srv.hub);
     api_pwhash_free(srv.pwhash);
+    api_callbacks_free(srv.callbacks);
     api_ratelimit_free(srv.rl);
     api_auth_cache_free(srv.auth_cache);
     api_page_cache_free(srv.pages);
     api_metrics_free(srv.metrics);
     db_pool_free(atomic_load(&srv.pool));
+    api_cors_release(&srv.cfg.cors);
     return code;
 }

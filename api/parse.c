@@ -22,6 +22,7 @@ const struct api_limits api_default_limits = {
     .run_max_wall_ms = 30000,
     .run_max_memory_mb = 1024,
     .run_max_output_kb = 64 << 10,
+    .run_max_inputs = 20,
 };
 
 static int hexval(char c)

@@ -30,6 +30,7 @@ struct api_limits {
     int64_t run_max_wall_ms;   /* wall clock (30 s) */
     int64_t run_max_memory_mb; /* memory (1 GiB) */
     int64_t run_max_output_kb; /* bytes written (64 MiB) */
+    int64_t run_max_inputs;    /* inputs of a batch run (20) */
 };
 
 /* Defaults of the caps above. */

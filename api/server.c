@@ -437,6 +437,12 @@ static enum MHD_Result queue(struct api_req *req)
     }
     for (int i = 0; i < req->n_headers; i++)
         MHD_add_response_header(resp, req->headers[i][0], req->headers[i][1]);
+    if (req->cors_origin) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin", req->cors_origin);
+        MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+                                "Location, Retry-After, Content-Disposition");
+        MHD_add_response_header(resp, "Vary", "Origin");
+    }
     ok = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
     return ok;
@@ -509,6 +515,110 @@ static size_t body_cap(const struct api_req *req)
     return l->max_body;
 }
 
+/* --- pages and CORS (web.h) --- */
+
+static int is_api_path(const struct api_req *req)
+{
+    return req->uri.n_segments > 0 && !strcmp(req->uri.segments[0], "api");
+}
+
+/* Answers a request outside /api that no route took: an embedded page, 304 when the client
+ * has it already, the HTML 404, or 405 for a method other than GET and HEAD. */
+static enum MHD_Result web_answer(struct api_req *req)
+{
+    const struct api_web_file *f = NULL;
+    struct MHD_Response *resp;
+    const char *inm;
+    enum MHD_Result ok;
+    int get = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
+
+    req->status = 200;
+    if (get)
+        f = api_web_route(req->uri.segments, req->uri.n_segments);
+    if (!f) {
+        req->status = get ? 404 : 405;
+        f = api_web_not_found();
+    }
+    inm = api_header(req, "If-None-Match");
+    if (req->status == 200 && inm && !strcmp(inm, f->etag)) {
+        req->status = 304;
+        resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    } else if (req->status == 405) {
+        static const char text[] = "method not allowed\n";
+        resp =
+            MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+    } else {
+        resp = MHD_create_response_from_buffer(f->len, (void *)f->data, MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp)
+        return MHD_NO;
+    if (req->status == 405) {
+        MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+        MHD_add_response_header(resp, "Allow", "GET, HEAD");
+    } else if (req->status != 304) {
+        MHD_add_response_header(resp, "Content-Type", api_web_content_type(f->path));
+    }
+    if (req->status == 200 || req->status == 304) {
+        /* Kept by the browser, asked again each time: a 304 costs a few headers, and a new
+         * version of the server is seen at once. */
+        MHD_add_response_header(resp, "ETag", f->etag);
+        MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    } else {
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
+    }
+    MHD_add_response_header(resp, "Content-Security-Policy", api_web_csp);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    ok = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* A CORS preflight (OPTIONS with Access-Control-Request-Method) from an allowed origin, on a
+ * path of the API: 204 naming the methods of the path's routes. Other OPTIONS requests are
+ * routed as any request (405 on a route's path, 404 elsewhere). Returns 0 when req is not
+ * such a preflight. */
+static int preflight(struct api_req *req, enum MHD_Result *ret)
+{
+    struct MHD_Response *resp;
+    char methods[64] = "";
+    size_t used = 0;
+
+    if (!req->cors_origin || strcmp(req->method, "OPTIONS") != 0 ||
+        !api_header(req, "Access-Control-Request-Method"))
+        return 0;
+    for (size_t i = 0; i < api_n_routes; i++) {
+        const char *names[API_MAX_PARAMS], *values[API_MAX_PARAMS];
+        int n = 0;
+        if (!api_route_match(api_routes[i].pattern, &req->uri, names, values, API_MAX_PARAMS, &n))
+            continue;
+        if (strstr(methods, api_routes[i].method))
+            continue;
+        used += (size_t)snprintf(methods + used, sizeof(methods) - used, "%s%s", used ? ", " : "",
+                                 api_routes[i].method);
+        if (used >= sizeof(methods))
+            return 0;
+    }
+    if (!used)
+        return 0;
+    resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        *ret = MHD_NO;
+        return 1;
+    }
+    MHD_add_response_header(resp, "Access-Control-Allow-Origin", req->cors_origin);
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods", methods);
+    MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+    MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+    MHD_add_response_header(resp, "Vary", "Origin");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    req->status = 204;
+    *ret = MHD_queue_response(req->conn, 204, resp);
+    MHD_destroy_response(resp);
+    return 1;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct api_server *srv = cls;
@@ -557,7 +667,15 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
             api_fail(req, -EINVAL, field, field ? "is given twice" : "malformed request target");
             return refuse(req, -EINVAL);
         }
+        if (is_api_path(req) && api_cors_allowed(&req->srv->cfg.cors, api_header(req, "Origin"))) {
+            enum MHD_Result pf;
+            req->cors_origin = api_header(req, "Origin");
+            if (preflight(req, &pf))
+                return pf;
+        }
         r = route(req);
+        if (r == -ENOENT && !is_api_path(req))
+            return web_answer(req);
         if (r == 0)
             r = values_utf8(req);
         if (r < 0)

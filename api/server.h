@@ -13,6 +13,7 @@
 
 #include "api/http.h"
 #include "api/pwhash.h"
+#include "api/web.h"
 
 /* Settings, read once in main from GAVEL_* variables (main.c lists them). */
 struct api_settings {
@@ -29,6 +30,7 @@ struct api_settings {
     int64_t pwhash_wait_ms; /* a login or registration is refused when its wait would pass it */
     double rate_burst;      /* submissions and runs a user may send at once */
     double rate_per_s;      /* and then per second */
+    struct api_cors cors;   /* origins whose pages may call the API (GAVEL_CORS_ORIGINS) */
     struct api_limits limits;
 };
 
@@ -106,6 +108,8 @@ struct api_server {
     atomic_int active;         /* requests begun and not yet completed */
     struct api_pwhash *pwhash; /* argon2id off the HTTP workers, in line (pwhash.h) */
     char dummy_hash[128];      /* checked against for unknown users, so timing tells nothing */
+    /* The callback senders (callbacks.h). */
+    struct api_callbacks *callbacks;
 };
 
 #define API_MAX_PARAMS  4
@@ -147,6 +151,7 @@ struct api_req {
     const char *err_field;
     const char *err_message;
     int retry_after;
+    const char *cors_origin; /* the request's Origin when it may read the answer (CORS) */
     /* ?wait= */
     struct api_waiter waiter;
     int64_t checker_build;    /* the checker build this request waits on (checker_check.c), or 0 */

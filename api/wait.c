@@ -122,31 +122,6 @@ int api_encoding_param(struct api_req *req, int *ret_base64)
     return 0;
 }
 
-int api_json_bytes(struct api_req *req, struct api_json *j, const char *bytes, size_t n, int b64,
-                   int *ret_lossy)
-{
-    *ret_lossy = 0;
-    if (b64) {
-        size_t size = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-        char *text = api_arena_alloc(api_arena(req), size);
-        if (!text)
-            return -ENOMEM;
-        sodium_bin2base64(text, size, (const unsigned char *)bytes, n,
-                          sodium_base64_VARIANT_ORIGINAL);
-        api_json_str(j, text);
-        return 0;
-    }
-    /* NUL bytes are text to JSON (\u0000): only what is not UTF-8 between them is lost. */
-    for (size_t i = 0; i < n && !*ret_lossy;) {
-        const char *nul = memchr(bytes + i, '\0', n - i);
-        size_t end = nul ? (size_t)(nul - bytes) : n;
-        *ret_lossy = !utf8_valid(bytes + i, end - i);
-        i = end + 1;
-    }
-    api_json_strn(j, bytes, n);
-    return 0;
-}
-
 int api_created_answer(struct api_req *req, int64_t id, int (*get)(struct api_req *req))
 {
     const char *idtext = api_printf(req, "%lld", (long long)id);

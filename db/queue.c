@@ -366,6 +366,8 @@ int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
     fmt_int(code, sizeof(code), res->exit_code);
     fmt_int(time_ms, sizeof(time_ms), res->time_ms);
     fmt_int(mem, sizeof(mem), res->memory_kb);
+    if (res->n_batch && (r = db_begin(conn, NULL)) < 0)
+        return r;
     r = db_query_bin(
         conn, &pr,
         "UPDATE runs SET status = 'done', verdict = $4, exit_code = $5, time_ms = $6,"
@@ -377,10 +379,37 @@ int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
                          res->compile_output, res->message},
         (const int[]){0, 0, 0, 0, 0, 0, 0, (int)res->out_len, (int)res->err_len, 0, 0},
         (const int[]){0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0});
-    if (r < 0)
-        return r;
-    r = PQntuples(pr) > 0 ? 0 : -ESTALE;
+    if (r >= 0)
+        r = PQntuples(pr) > 0 ? 0 : -ESTALE;
     PQclear(pr);
+    /* A rejudge of the same run never happens, but a retried job may have written some. */
+    if (r >= 0 && res->n_batch)
+        r = db_query(conn, NULL, "DELETE FROM run_results WHERE run_id = $1", 1,
+                     (const char *[]){id});
+    for (size_t i = 0; r >= 0 && i < res->n_batch; i++) {
+        const struct db_run_result *b = &res->batch[i];
+        char ord[16];
+        fmt_int(ord, sizeof(ord), (int64_t)i + 1);
+        fmt_int(code, sizeof(code), b->exit_code);
+        fmt_int(time_ms, sizeof(time_ms), b->time_ms);
+        fmt_int(mem, sizeof(mem), b->memory_kb);
+        r = db_query_bin(conn, NULL,
+                         "INSERT INTO run_results (run_id, ordinal, verdict, exit_code, time_ms,"
+                         " memory_kb, stdout, stderr, message)"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                         9,
+                         (const char *[]){id, ord, b->verdict, b->exit_code >= 0 ? code : NULL,
+                                          time_ms, mem, b->out ? b->out : "", b->err ? b->err : "",
+                                          b->message},
+                         (const int[]){0, 0, 0, 0, 0, 0, (int)b->out_len, (int)b->err_len, 0},
+                         (const int[]){0, 0, 0, 0, 0, 0, 1, 1, 0});
+    }
+    if (res->n_batch) {
+        if (r >= 0)
+            r = db_commit(conn);
+        if (r < 0)
+            db_rollback(conn);
+    }
     return r;
 }
 

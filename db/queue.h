@@ -129,9 +129,13 @@ struct db_run_result {
     size_t err_len;
     const char *compile_output; /* NULL: none */
     const char *message;        /* NULL: none */
+    /* A batch run: the result of each input, in order (their compile_output unused). */
+    const struct db_run_result *batch;
+    size_t n_batch;
 };
 
-/* Records a run's result and sets status 'done'. Returns 0, -ESTALE, or a negative errno. */
+/* Records a run's result (and a batch's results, in the same transaction) and sets status
+ * 'done'. Returns 0, -ESTALE, or a negative errno. */
 int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
                         const struct db_run_result *result) DB_WUR;
 

@@ -889,29 +889,95 @@ out:
 
 /* --- a run --- */
 
+/* One input of a run: the program run on data, its result in rr (out, err and message owned by
+ * the caller through *ret_out, *ret_err and msg). */
+struct run_limits {
+    int time_ms, wall_ms, memory_mb;
+    uint64_t output_kb;
+};
+
+static int run_on(struct judge_worker *w, const struct judge_lang *lang, const char *src,
+                  const char *name, const struct run_limits *lim, const char *data, size_t len,
+                  struct db_run_result *rr, char **ret_out, char **ret_err, char *msg,
+                  size_t msg_size)
+{
+    char in_path[PATH_MAX + 16], out_path[PATH_MAX + 16], err_path[PATH_MAX + 16];
+    struct run_outcome ro = {0};
+    size_t out_len = 0, err_len = 0;
+    int r;
+
+    judge_worker_path(w, "stdin.txt", in_path, sizeof(in_path));
+    r = judge_write_file(in_path, data, len);
+    if (r < 0)
+        return judge_fail(w, r, "cannot write %s", in_path);
+    r = stop_requested(w);
+    if (r >= 0)
+        r = run_program(w, lang, src, name, lim->time_ms, lim->wall_ms, lim->memory_mb,
+                        lim->output_kb, in_path, &ro);
+    if (r < 0)
+        return r;
+    judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
+    judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
+    r = judge_read_capped(out_path, JUDGE_RUN_STDOUT_MAX, ret_out, &out_len);
+    if (r >= 0)
+        r = judge_read_capped(err_path, JUDGE_RUN_STDERR_MAX, ret_err, &err_len);
+    if (r < 0)
+        return judge_fail(w, r, "cannot read the run's output");
+    rr->verdict = ro.code == JUDGE_AC ? "OK" : judge_code_name(ro.code);
+    rr->exit_code = ro.res.signal ? -1 : ro.res.exit_code;
+    rr->time_ms = (int)ro.res.cpu_ms;
+    rr->memory_kb = (int64_t)ro.res.memory_kb;
+    rr->out = *ret_out;
+    rr->out_len = out_len;
+    rr->err = *ret_err;
+    rr->err_len = err_len;
+    rr->message = NULL;
+    if (ro.res.message[0] && ro.code != JUDGE_AC) {
+        snprintf(msg, msg_size, "%s", ro.res.message);
+        utf8_sanitize(msg, strlen(msg));
+        rr->message = msg;
+    }
+    return 0;
+}
+
+/* Decodes base64 text into a new buffer (*ret, the caller frees) of *ret_len bytes. */
+static int from_b64(const char *b64, char **ret, size_t *ret_len)
+{
+    size_t n = strlen(b64);
+
+    *ret = malloc(n / 4 * 3 + 3);
+    if (!*ret)
+        return -ENOMEM;
+    if (sodium_base642bin((unsigned char *)*ret, n / 4 * 3 + 3, b64, n, "\n", ret_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        return -EINVAL;
+    return 0;
+}
+
 static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct db_job *job)
 {
-    char id[24], src[JUDGE_NAME_SIZE], name[JUDGE_NAME_SIZE], in_path[PATH_MAX + 16];
-    char out_path[PATH_MAX + 16];
+    char id[24], src[JUDGE_NAME_SIZE], name[JUDGE_NAME_SIZE];
     struct judge_file *files = NULL;
-    size_t n_files = 0;
+    size_t n_files = 0, n_inputs = 0;
     const char *sources[SOURCE_FILES_MAX + 1];
-    char err_path[PATH_MAX + 16];
     PGresult *res = NULL;
     struct judge_lang lang = {0};
     struct judge_compiled comp = {0};
-    struct run_outcome ro = {0};
-    char *out = NULL, *err = NULL, *source = NULL, *stdin_data = NULL;
-    size_t out_len = 0, err_len = 0, stdin_len = 0;
-    int r, have_lang = 0, time_ms, wall_ms, memory_mb;
-    struct db_run_result rr = {.exit_code = -1};
-    uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
+    char *out = NULL, *err = NULL, *source = NULL, *stdin_data = NULL, msg[256];
+    size_t stdin_len = 0;
+    int r, have_lang = 0, batch;
+    struct db_run_result rr = {.exit_code = -1}, *results = NULL;
+    struct run_limits lim = {.output_kb =
+                                 w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB};
+    /* A batch's inputs, and each result's output, error and message. */
+    char **inputs = NULL, **outs = NULL, **errs = NULL, (*msgs)[256] = NULL;
+    size_t *input_lens = NULL;
 
     judge_fmt(id, sizeof(id), "%lld", (long long)job->id);
     r = db_query(conn, &res,
                  "SELECT language_id, source, encode(stdin, 'base64'), coalesce(time_limit_ms, 0),"
                  " coalesce(wall_limit_ms, 0), coalesce(memory_limit_mb, 0),"
-                 " coalesce(output_limit_kb, 0) FROM runs WHERE id = $1",
+                 " coalesce(output_limit_kb, 0), inputs IS NOT NULL FROM runs WHERE id = $1",
                  1, (const char *[]){id});
     if (r < 0) {
         r = judge_fail(w, r, "cannot load the run (%s)", db_error(conn));
@@ -927,73 +993,90 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
         goto out;
     }
     have_lang = 1;
-    time_ms = lang.time_limit_ms;
-    memory_mb = lang.memory_limit_mb;
+    lim.time_ms = lang.time_limit_ms;
+    lim.memory_mb = lang.memory_limit_mb;
     /* Limits the run asked for (the API kept them within the operator's caps). */
     if (db_int64(res, 0, 3) > 0)
-        time_ms = (int)db_int64(res, 0, 3);
-    wall_ms = (int)db_int64(res, 0, 4);
+        lim.time_ms = (int)db_int64(res, 0, 3);
+    lim.wall_ms = (int)db_int64(res, 0, 4);
     if (db_int64(res, 0, 5) > 0)
-        memory_mb = (int)db_int64(res, 0, 5);
+        lim.memory_mb = (int)db_int64(res, 0, 5);
     if (db_int64(res, 0, 6) > 0)
-        output_kb = (uint64_t)db_int64(res, 0, 6);
+        lim.output_kb = (uint64_t)db_int64(res, 0, 6);
+    batch = PQgetvalue(res, 0, 7)[0] == 't';
     source = strdup(PQgetvalue(res, 0, 1));
-    {
-        const char *b64 = PQgetvalue(res, 0, 2);
-        size_t b64_len = strlen(b64);
-        stdin_data = malloc(b64_len / 4 * 3 + 3);
-        if (!source || !stdin_data ||
-            sodium_base642bin((unsigned char *)stdin_data, b64_len / 4 * 3 + 3, b64, b64_len, "\n",
-                              &stdin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-            r = judge_fail(w, -ENOMEM, "cannot decode the run's input");
-            goto out;
-        }
+    r = source ? from_b64(PQgetvalue(res, 0, 2), &stdin_data, &stdin_len) : -ENOMEM;
+    if (r < 0) {
+        r = judge_fail(w, r, "cannot decode the run's input");
+        goto out;
     }
     PQclear(res);
     res = NULL;
+    if (batch) {
+        r = db_query(conn, &res,
+                     "SELECT encode(i, 'base64') FROM runs r,"
+                     " unnest(r.inputs) WITH ORDINALITY u(i, o) WHERE r.id = $1 ORDER BY o",
+                     1, (const char *[]){id});
+        if (r < 0) {
+            r = judge_fail(w, r, "cannot load the run's inputs (%s)", db_error(conn));
+            goto out;
+        }
+        n_inputs = (size_t)PQntuples(res);
+        inputs = calloc(n_inputs + 1, sizeof(*inputs));
+        input_lens = calloc(n_inputs + 1, sizeof(*input_lens));
+        outs = calloc(n_inputs + 1, sizeof(*outs));
+        errs = calloc(n_inputs + 1, sizeof(*errs));
+        msgs = calloc(n_inputs + 1, sizeof(*msgs));
+        results = calloc(n_inputs + 1, sizeof(*results));
+        if (!inputs || !input_lens || !outs || !errs || !msgs || !results) {
+            r = judge_fail(w, -ENOMEM, "cannot load the run's inputs");
+            goto out;
+        }
+        for (size_t i = 0; i < n_inputs; i++) {
+            r = from_b64(PQgetvalue(res, (int)i, 0), &inputs[i], &input_lens[i]);
+            if (r < 0) {
+                r = judge_fail(w, r, "cannot decode the run's inputs");
+                goto out;
+            }
+        }
+        PQclear(res);
+        res = NULL;
+    }
     r = files_load(w, conn, RUN_FILES_SQL, id, &files, &n_files);
     if (r < 0)
         goto out;
-    judge_worker_path(w, "stdin.txt", in_path, sizeof(in_path));
-    r = judge_write_file(in_path, stdin_data, stdin_len);
-    if (r < 0) {
-        r = judge_fail(w, r, "cannot write %s", in_path);
-        goto out;
-    }
     r = place_and_compile(w, &lang, source, files, n_files, sources, src, name, &comp);
     if (r < 0)
         goto out;
     rr.compile_output = comp.output && comp.output[0] ? comp.output : NULL;
     if (!comp.ok) {
         rr.verdict = "CE";
-    } else {
-        r = stop_requested(w);
-        if (r >= 0)
-            r = run_program(w, &lang, src, name, time_ms, wall_ms, memory_mb, output_kb, in_path,
-                            &ro);
+    } else if (!batch) {
+        r = run_on(w, &lang, src, name, &lim, stdin_data, stdin_len, &rr, &out, &err, msg,
+                   sizeof(msg));
         if (r < 0)
             goto out;
-        judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
-        judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
-        r = judge_read_capped(out_path, JUDGE_RUN_STDOUT_MAX, &out, &out_len);
-        if (r >= 0)
-            r = judge_read_capped(err_path, JUDGE_RUN_STDERR_MAX, &err, &err_len);
-        if (r < 0) {
-            r = judge_fail(w, r, "cannot read the run's output");
-            goto out;
+    } else {
+        /* Every input in order, compiled once; the run's verdict is its first input's that is
+         * not OK (else OK), its time and memory the most any input took. */
+        rr.verdict = "OK";
+        rr.exit_code = 0;
+        for (size_t i = 0; i < n_inputs; i++) {
+            r = run_on(w, &lang, src, name, &lim, inputs[i], input_lens[i], &results[i], &outs[i],
+                       &errs[i], msgs[i], sizeof(msgs[i]));
+            if (r < 0)
+                goto out;
+            if (!strcmp(rr.verdict, "OK") && strcmp(results[i].verdict, "OK") != 0) {
+                rr.verdict = results[i].verdict;
+                rr.exit_code = results[i].exit_code;
+            }
+            if (results[i].time_ms > rr.time_ms)
+                rr.time_ms = results[i].time_ms;
+            if (results[i].memory_kb > rr.memory_kb)
+                rr.memory_kb = results[i].memory_kb;
         }
-        rr.verdict = ro.code == JUDGE_AC ? "OK" : judge_code_name(ro.code);
-        rr.exit_code = ro.res.signal ? -1 : ro.res.exit_code;
-        rr.time_ms = (int)ro.res.cpu_ms;
-        rr.memory_kb = (int64_t)ro.res.memory_kb;
-        rr.out = out;
-        rr.out_len = out_len;
-        rr.err = err;
-        rr.err_len = err_len;
-        if (ro.res.message[0] && ro.code != JUDGE_AC) {
-            utf8_sanitize(ro.res.message, strlen(ro.res.message));
-            rr.message = ro.res.message;
-        }
+        rr.batch = results;
+        rr.n_batch = n_inputs;
     }
     r = db_queue_record_run(conn, job, &rr);
     if (r == 0)
@@ -1008,6 +1091,20 @@ out:
     files_free(files, n_files);
     free(stdin_data);
     free(comp.output);
+    for (size_t i = 0; i < n_inputs; i++) {
+        if (inputs)
+            free(inputs[i]);
+        if (outs)
+            free(outs[i]);
+        if (errs)
+            free(errs[i]);
+    }
+    free(inputs);
+    free(input_lens);
+    free(outs);
+    free(errs);
+    free(msgs);
+    free(results);
     if (have_lang)
         judge_lang_release(&lang);
     return r;

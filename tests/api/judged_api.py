@@ -182,6 +182,38 @@ class Judged(ApiCase):
         st, got, _ = self.api("GET", "/api/v1/submissions/%d" % sub["id"], token=tok)
         self.assertEqual(got["source"], SUM_PY)
 
+    def test_batch_run(self):
+        # One source, several inputs, compiled once: a result per input, in order.
+        import base64
+        tok = self.login("batcher")
+        src = ("#include <cstdio>\nint main(){long a,b;if(scanf(\"%ld %ld\",&a,&b)!=2)return 3;"
+               "printf(\"%ld\\n\",a+b);}\n")
+        r = self.run_waited(tok, {"language": "cpp", "source": src,
+                                  "inputs": ["1 2\n", "30 12\n", "nope\n"]})
+        self.assertEqual(r["verdict"], "RE", r)  # the first input's that is not OK
+        self.assertEqual([(x["input"], x["verdict"], x["stdout"], x["exit_code"])
+                          for x in r["results"]],
+                         [(1, "OK", "3\n", 0), (2, "OK", "42\n", 0), (3, "RE", "", 3)])
+        # Base64 inputs, results read in base64.
+        body = {"language": "python3", "encoding": "base64",
+                "source": base64.b64encode(b"import sys\nsys.stdout.buffer.write("
+                                           b"sys.stdin.buffer.read()[::-1])\n").decode(),
+                "inputs": [base64.b64encode(b).decode() for b in (b"\x00\x01", b"\xff")]}
+        st, r, _ = self.api("POST", "/api/v1/runs?wait=30&encoding=base64", body, token=tok)
+        while r["status"] != "done":
+            st, r, _ = self.api("GET", "/api/v1/runs/%d?wait=30&encoding=base64" % r["id"],
+                                token=tok)
+        self.assertEqual([base64.b64decode(x["stdout"]) for x in r["results"]],
+                         [b"\x01\x00", b"\xff"], r)
+        st, cfg, _ = self.api("GET", "/api/v1/config")
+        cap = cfg["runs"]["max_inputs"]
+        for bad in ({"inputs": ["1"] * (cap + 1)}, {"inputs": []},
+                    {"inputs": ["1"], "stdin": "1"}, {"inputs": [1]}):
+            st, err, _ = self.api("POST", "/api/v1/runs",
+                                  dict({"language": "python3", "source": "print(1)"}, **bad),
+                                  token=tok)
+            self.assertEqual((st, err["error"]["field"]), (400, "inputs"), (bad, err))
+
 
 if __name__ == "__main__":
     gavel_test.main()

@@ -181,7 +181,7 @@ class BadInput(ApiCase):
                      "k%d=1" % i for i in range(40)), 400),
                  ("/api/v1/submissions/99999999999999999999999", 404),
                  ("/api/v1/submissions/0x10", 404), ("/api/v1/submissions/1?wait=1e3", 400),
-                 ("/api/v1/nothing", 404), ("/", 404), ("/api/v1/problems/p/tests/extra", 404),
+                 ("/api/v1/nothing", 404), ("/", 200), ("/nothing", 404), ("/api/v1/problems/p/tests/extra", 404),
                  ("/api/v1/problems?limit=%FF", 400), ("/api/v1/problems?cursor=c%00", 400),
                  ("/api/v1//problems", 200), ("/api/v1/problems/p?", 200),
                  ("/api/v1/problems/p#frag", 200)]
