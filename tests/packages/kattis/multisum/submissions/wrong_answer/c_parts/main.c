@@ -1,7 +1,8 @@
 #include <stdio.h>
 #include "lib/op.h"
 
-int main(void) {
+int main(void)
+{
     long a, b;
     if (scanf("%ld %ld", &a, &b) != 2)
         return 1;

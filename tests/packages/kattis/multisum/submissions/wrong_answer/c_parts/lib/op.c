@@ -1,2 +1,5 @@
 #include "op.h"
-long op(long a, long b) { return a - b; }
+long op(long a, long b)
+{
+    return a - b;
+}
