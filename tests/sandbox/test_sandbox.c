@@ -873,7 +873,9 @@ TEST(sleep_forever_and_sigstop_tle_on_wall)
 {
     struct sb_result res;
     char work[512];
-    struct sb_limits lim = {.time_ms = 200, .wall_ms = 500, .memory_kb = 65536};
+    /* The CPU limit well above what starting takes on an emulated CPU, so that the wall clock
+     * (500 ms) is what stops the sleeper. */
+    struct sb_limits lim = {.time_ms = legit_ms(200), .wall_ms = 500, .memory_kb = 65536};
 
     NEED("sleeper");
     CHECK_INT(run_native("sleep", (const char *[]){"sleeper", NULL}, lim, &res, work, sizeof(work)),

@@ -87,7 +87,7 @@ export QUICK="hello_c python_stdlib fork_bombs memory_bombs busy_loop_tle_on_cpu
 judge_languages() {
     "$SRC/gavel.sh" pg-start "$GAVEL_TEST_PG_DIR" >/dev/null &&
         python3 "$SRC/tests/judge/test_languages.py" Languages.test_c Languages.test_cpp \
-            Languages.test_python Languages.test_java Languages.test_javascript
+            Languages.test_python Languages.test_java
 }
 
 # No cgroup of a box, nor a leaf of ours, may be left anywhere.
