@@ -117,6 +117,13 @@ int api_body_login(struct api_arena *a, const char *text, size_t len, const stru
     return api_json_decode(a, text, len, lim, f, out, err);
 }
 
+/* The length of a string field that may hold n bytes in base64 (line breaks allowed): the
+ * bytes themselves are checked once decoded. */
+static double b64_room(size_t n)
+{
+    return (double)(n / 3 * 4 + 4 + n / 38);
+}
+
 /* encoding: absent or "utf-8" (0), "base64" (1), else refused naming it. */
 static int body_encoding(const char *encoding, struct api_json_error *err)
 {
@@ -295,7 +302,7 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
 
     memset(out, 0, sizeof(*out));
     /* In base64 the source may be a third longer than its bytes. */
-    f[2].max = (double)(lim->max_source / 3 * 4 + 4 + lim->max_source / 38);
+    f[2].max = b64_room(lim->max_source);
     r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
     if (r == 0)
         r = decode_sources(a, lim, out->encoding, &out->source, out->files, out->n_files, err);
@@ -389,8 +396,8 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
 
     f[2].name = "stdin";
     /* In base64 the source and the input may be a third longer than their bytes. */
-    f[1].max = (double)(lim->max_source / 3 * 4 + 4 + lim->max_source / 38);
-    f[2].max = (double)(lim->max_stdin / 3 * 4 + 4 + lim->max_stdin / 38);
+    f[1].max = b64_room(lim->max_source);
+    f[2].max = b64_room(lim->max_stdin);
     memset(out, 0, sizeof(*out));
     r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
     if (r == 0)

@@ -154,6 +154,21 @@ static int bytes_or_null(struct api_json *j, const char *key, const PGresult *re
     return r;
 }
 
+/* "not_utf8": the fields whose bytes were not all UTF-8 and were shown with U+FFFD;
+ * ?encoding=base64 gives them exactly. */
+static void not_utf8(struct api_json *j, int out, int err, int comp)
+{
+    api_json_key(j, "not_utf8");
+    api_json_arr(j);
+    if (out)
+        api_json_str(j, "stdout");
+    if (err)
+        api_json_str(j, "stderr");
+    if (comp)
+        api_json_str(j, "compile_output");
+    api_json_end(j);
+}
+
 /* The results of a batch run, one object per input with a single run's fields. */
 static int batch_results(struct db_conn *c, struct api_json *j, const char *idtext, int b64)
 {
@@ -197,13 +212,7 @@ static int batch_results(struct db_conn *c, struct api_json *j, const char *idte
         api_json_kbool(j, "stdout_truncated", PQgetvalue(res, i, 7)[0] == 't');
         api_json_kbool(j, "stderr_truncated", PQgetvalue(res, i, 8)[0] == 't');
         api_json_kstr(j, "message", api_col(res, i, 9));
-        api_json_key(j, "not_utf8");
-        api_json_arr(j);
-        if (lossy_out)
-            api_json_str(j, "stdout");
-        if (lossy_err)
-            api_json_str(j, "stderr");
-        api_json_end(j);
+        not_utf8(j, lossy_out, lossy_err, 0);
         api_json_end(j);
     }
     api_json_end(j);
@@ -234,17 +243,7 @@ int api_run_members(struct api_json *j, const PGresult *res, int b64, struct db_
     else if (r == 0)
         r = api_json_bytes(j, PQgetvalue(res, 0, 10), strlen(PQgetvalue(res, 0, 10)), b64,
                            &lossy_comp);
-    /* In UTF-8, the fields whose bytes were not all UTF-8 and were shown with U+FFFD:
-     * ?encoding=base64 gives them exactly. */
-    api_json_key(j, "not_utf8");
-    api_json_arr(j);
-    if (lossy_out)
-        api_json_str(j, "stdout");
-    if (lossy_err)
-        api_json_str(j, "stderr");
-    if (lossy_comp)
-        api_json_str(j, "compile_output");
-    api_json_end(j);
+    not_utf8(j, lossy_out, lossy_err, lossy_comp);
     api_json_kstr(j, "created_at", PQgetvalue(res, 0, 11));
     api_json_kstr(j, "judged_at", api_col(res, 0, 12));
     /* What it ran under: asked for, or the language's; null wall and output: the judge's. */

@@ -161,7 +161,8 @@ void api_db_release(struct api_req *req);
 int api_wait(struct api_req *req, char kind, int64_t id, int seconds) API_WUR;
 
 /* Reads one row with `read`, a submission (kind 's') or a run ('r') whose id is the path
- * parameter "id", honouring ?wait=S (0..60, the only query parameter allowed): while the row's
+ * parameter "id" (or req->created_id, set by api_created_answer), honouring ?wait=S (0..60;
+ * encoding is the only other query parameter allowed): while the row's
  * column status_col is not "done", the request is parked through api_wait (-EINPROGRESS) and
  * the row read again when it wakes. A bad id is a 404 naming "id". On success *ret_res holds
  * the row, owned by the caller (PQclear); `read` answers its own errors. */

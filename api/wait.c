@@ -2,12 +2,10 @@
  * wait.c: api_wait (http.h), parking a request until its submission or run is done.
  */
 #include <errno.h>
-#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
 #include "api/server.h"
-#include "common/utf8.h"
 
 #define RECHECK_S 5
 
@@ -79,7 +77,9 @@ out:
 int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int status_col,
                      PGresult **ret_res)
 {
-    const char *idtext = api_param(req, "id");
+    /* A POST ...?wait= reads what it created; a GET, its path's id. */
+    const char *idtext = req->created_id ? api_printf(req, "%lld", (long long)req->created_id)
+                                         : api_param(req, "id");
     int64_t id, wait;
     int r;
 
@@ -124,19 +124,10 @@ int api_encoding_param(struct api_req *req, int *ret_base64)
 
 int api_created_answer(struct api_req *req, int64_t id, int (*get)(struct api_req *req))
 {
-    const char *idtext = api_printf(req, "%lld", (long long)id);
     int r;
 
-    if (!idtext)
-        return -ENOMEM;
-    req->created_id = id;
-    /* The GET handler finds the resource by its route's id, which a POST route lacks. */
-    if (req->n_params >= API_MAX_PARAMS)
-        return -E2BIG;
-    req->param_names[req->n_params] = "id}"; /* as the route table names it */
-    req->param_values[req->n_params++] = idtext;
+    req->created_id = id; /* what api_read_waiting reads in the GET handler */
     r = get(req);
-    req->n_params--;
     if (r == 0 && req->status == 200)
         req->status = 201;
     return r;

@@ -37,70 +37,64 @@ UPDATE languages SET version_argv = ARRAY['/usr/bin/python3', '--version'] WHERE
 UPDATE languages SET version_argv = ARRAY['/usr/bin/java', '-version'] WHERE id = 'java';
 UPDATE languages SET version_argv = ARRAY['/usr/bin/node', '--version'] WHERE id = 'javascript';
 
--- Not installed until a judge finds the toolchain.
+-- Not installed until a judge finds the toolchain. Several files (110_source_files.sql): the
+-- compilers that take every file get {files}; the others compile the entry file and find the
+-- rest themselves (Rust's `mod`, GHC's imports, Free Pascal's units, Ruby's require_relative).
 INSERT INTO languages (id, name, version, source_file, compile_argv, run_argv, sandbox_profile,
                        time_limit_ms, memory_limit_mb, compile_time_ms, compile_memory_mb,
-                       installed, version_argv, binds, pch_header, pch_argv)
+                       installed, version_argv, binds, pch_header, pch_argv, source_exts,
+                       extension_rank)
 VALUES
     ('cpp20', 'C++20', '', 'main.cpp',
-     ARRAY['/usr/bin/g++', '-O2', '-std=gnu++20', '-pipe', '-o', 'main', '{src}'],
+     ARRAY['/usr/bin/g++', '-O2', '-std=gnu++20', '-pipe', '-o', 'main', '{files}'],
      ARRAY['./main'], 'native', 1000, 256, 10000, 1024, false,
      ARRAY['/usr/bin/g++', '--version'], '{}', 'bits/stdc++.h',
      ARRAY['/usr/bin/g++', '-O2', '-std=gnu++20', '-pipe', '-x', 'c++-header', '-o', '{out}',
-           '{header}']),
+           '{header}'],
+     ARRAY['.cpp', '.cc', '.cxx', '.c++', '.C'], 1),
     ('pypy3', 'PyPy 3', '', 'main.py',
-     ARRAY['/usr/bin/pypy3', '-S', '-m', 'py_compile', '{src}'],
+     ARRAY['/usr/bin/pypy3', '-S', '-m', 'py_compile', '{files}'],
      ARRAY['/usr/bin/pypy3', '{src}'], 'python', 2000, 256, 10000, 1024, false,
      ARRAY['/usr/bin/pypy3', '-S', '-c',
            'import sys; print("PyPy %d.%d.%d, Python %s" % (sys.pypy_version_info[:3]'
-           ' + (sys.version.split()[0],)))'], '{}', NULL, NULL),
+           ' + (sys.version.split()[0],)))'], '{}', NULL, NULL,
+     ARRAY['.py'], 1),
     ('go', 'Go', '', 'main.go',
      ARRAY['/usr/bin/env', 'GOCACHE=/tmp/go-cache', 'GOPATH=/tmp/go', 'GO111MODULE=off',
-           'CGO_ENABLED=0', '/usr/bin/go', 'build', '-o', 'main', '{src}'],
+           'CGO_ENABLED=0', '/usr/bin/go', 'build', '-o', 'main', '{files}'],
      ARRAY['./main'], 'native', 2000, 256, 20000, 1024, false,
-     ARRAY['/usr/bin/go', 'version'], '{}', NULL, NULL),
+     ARRAY['/usr/bin/go', 'version'], '{}', NULL, NULL,
+     ARRAY['.go'], 0),
     ('rust', 'Rust', '', 'main.rs',
      ARRAY['/usr/bin/rustc', '-O', '--edition', '2021', '-o', 'main', '{src}'],
      ARRAY['./main'], 'native', 1000, 256, 20000, 1024, false,
-     ARRAY['/usr/bin/rustc', '--version'], '{}', NULL, NULL),
+     ARRAY['/usr/bin/rustc', '--version'], '{}', NULL, NULL,
+     ARRAY['.rs'], 0),
     ('kotlin', 'Kotlin', '', 'main.kt',
-     ARRAY['/usr/bin/kotlinc', '-J-Xmx768m', '-nowarn', '{src}', '-include-runtime', '-d',
+     ARRAY['/usr/bin/kotlinc', '-J-Xmx768m', '-nowarn', '{files}', '-include-runtime', '-d',
            'main.jar'],
      ARRAY['/usr/bin/java', '-Xmx{memory_mb}m', '-Xss64m', '-XX:+UseSerialGC', '-jar',
            'main.jar'], 'jvm', 3000, 256, 60000, 1536, false,
-     ARRAY['/usr/bin/kotlinc', '-version'], '{}', NULL, NULL),
+     ARRAY['/usr/bin/kotlinc', '-version'], '{}', NULL, NULL,
+     ARRAY['.kt'], 0),
     ('csharp', 'C# (Mono)', '', 'main.cs',
-     ARRAY['/usr/bin/mcs', '-optimize+', '-nologo', '-out:main.exe', '{src}'],
+     ARRAY['/usr/bin/mcs', '-optimize+', '-nologo', '-out:main.exe', '{files}'],
      ARRAY['/usr/bin/mono', 'main.exe'], 'python', 3000, 256, 20000, 1024, false,
-     ARRAY['/usr/bin/mcs', '--version'], '{}', NULL, NULL),
+     ARRAY['/usr/bin/mcs', '--version'], '{}', NULL, NULL,
+     ARRAY['.cs'], 0),
     ('haskell', 'Haskell', '', 'main.hs',
      ARRAY['/usr/bin/ghc', '-O2', '-v0', '-o', 'main', '{src}'],
      ARRAY['./main'], 'native', 2000, 256, 30000, 1536, false,
-     ARRAY['/usr/bin/ghc', '--version'], ARRAY['/var/lib/ghc'], NULL, NULL),
+     ARRAY['/usr/bin/ghc', '--version'], ARRAY['/var/lib/ghc'], NULL, NULL,
+     ARRAY['.hs'], 0),
     ('pascal', 'Pascal (Free Pascal)', '', 'main.pas',
      ARRAY['/usr/bin/fpc', '-O2', '-v0', '-omain', '{src}'],
      ARRAY['./main'], 'native', 1000, 256, 10000, 1024, false,
-     ARRAY['/usr/bin/fpc', '-iW'], '{}', NULL, NULL),
+     ARRAY['/usr/bin/fpc', '-iW'], '{}', NULL, NULL,
+     ARRAY['.pas', '.pp'], 0),
     ('ruby', 'Ruby', '', 'main.rb',
      ARRAY['/usr/bin/ruby', '-c', '{src}'],
      ARRAY['/usr/bin/ruby', '{src}'], 'python', 2000, 256, 10000, 1024, false,
-     ARRAY['/usr/bin/ruby', '--version'], '{}', NULL, NULL)
+     ARRAY['/usr/bin/ruby', '--version'], '{}', NULL, NULL,
+     ARRAY['.rb'], 0)
 ON CONFLICT (id) DO NOTHING;
-
-UPDATE languages SET extension_rank = 1 WHERE id IN ('cpp20', 'pypy3');
-
--- Several files (110_source_files.sql): the compilers that take every file get {files}; the
--- others compile the entry file and find the rest themselves (Rust's `mod`, GHC's imports,
--- Free Pascal's units, Ruby's require_relative).
-UPDATE languages SET source_exts = ARRAY['.cpp', '.cc', '.cxx', '.c++', '.C'] WHERE id = 'cpp20';
-UPDATE languages SET source_exts = ARRAY['.py'] WHERE id = 'pypy3';
-UPDATE languages SET source_exts = ARRAY['.go'] WHERE id = 'go';
-UPDATE languages SET source_exts = ARRAY['.rs'] WHERE id = 'rust';
-UPDATE languages SET source_exts = ARRAY['.kt'] WHERE id = 'kotlin';
-UPDATE languages SET source_exts = ARRAY['.cs'] WHERE id = 'csharp';
-UPDATE languages SET source_exts = ARRAY['.hs'] WHERE id = 'haskell';
-UPDATE languages SET source_exts = ARRAY['.pas', '.pp'] WHERE id = 'pascal';
-UPDATE languages SET source_exts = ARRAY['.rb'] WHERE id = 'ruby';
-UPDATE languages SET compile_argv = array_replace(compile_argv, '{src}', '{files}')
- WHERE id IN ('cpp20', 'pypy3', 'go', 'kotlin', 'csharp')
-   AND array_position(compile_argv, '{src}') IS NOT NULL;

@@ -433,7 +433,7 @@ TEST(users_are_served_in_turn)
     db_conn_close(c);
 }
 
-/* The claim must not sort the queue: with 100000 queued rows, half of them rejudges, the plan
+/* The claim must not sort the queue: with 10000 queued rows, half of them rejudges, the plan
  * of its row choice (the subquery of queue.c's claim) reads an index in order. */
 TEST(claim_reads_the_queue_index_without_sorting)
 {
@@ -449,9 +449,9 @@ TEST(claim_reads_the_queue_index_without_sorting)
                 " VALUES (2, 'i', 'x', 'instructor');"
                 "INSERT INTO submissions (user_id, problem_id, language_id, source, verdict)"
                 " SELECT 2, 1, 'c', 'x', CASE WHEN i % 2 = 0 THEN 'WA' END"
-                " FROM generate_series(1, 100000) i;"
+                " FROM generate_series(1, 10000) i;"
                 "INSERT INTO submissions (user_id, problem_id, language_id, source, status,"
-                " verdict) SELECT 2, 1, 'c', 'x', 'done', 'AC' FROM generate_series(1, 100000);"
+                " verdict) SELECT 2, 1, 'c', 'x', 'done', 'AC' FROM generate_series(1, 10000);"
                 "ANALYZE submissions");
     REQUIRE(db_query(c, &res,
                      "EXPLAIN SELECT id FROM submissions WHERE status = 'queued'"
