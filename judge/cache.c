@@ -422,21 +422,31 @@ out:
 
 /* --- precompiled headers --- */
 
-void judge_pch_name(const struct judge_lang *lang, char *ret, size_t size)
+/* "ID-KEY", KEY a hash of first and the n strings of argv, each with its NUL. */
+static void keyed_name(const char *id, const char *first, char *const *argv, int n, char *ret,
+                       size_t size)
 {
     unsigned char digest[crypto_generichash_BYTES_MIN];
     char key[crypto_generichash_BYTES_MIN * 2 + 1];
     crypto_generichash_state st;
 
     crypto_generichash_init(&st, NULL, 0, sizeof(digest));
-    crypto_generichash_update(&st, (const unsigned char *)lang->pch_header,
-                              strlen(lang->pch_header) + 1);
-    for (int i = 0; i < lang->n_pch; i++)
-        crypto_generichash_update(&st, (const unsigned char *)lang->pch_argv[i],
-                                  strlen(lang->pch_argv[i]) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)first, strlen(first) + 1);
+    for (int i = 0; i < n; i++)
+        crypto_generichash_update(&st, (const unsigned char *)argv[i], strlen(argv[i]) + 1);
     crypto_generichash_final(&st, digest, sizeof(digest));
     sodium_bin2hex(key, sizeof(key), digest, sizeof(digest));
-    snprintf(ret, size, "%s-%s", lang->id, key);
+    snprintf(ret, size, "%s-%s", id, key);
+}
+
+void judge_pch_name(const struct judge_lang *lang, char *ret, size_t size)
+{
+    keyed_name(lang->id, lang->pch_header, lang->pch_argv, lang->n_pch, ret, size);
+}
+
+void judge_archive_name(const struct judge_lang *lang, char *ret, size_t size)
+{
+    keyed_name(lang->id, lang->version, lang->archive_argv, lang->n_archive, ret, size);
 }
 
 int judge_pch_hold(const char *dir)
@@ -539,15 +549,16 @@ int judge_pch_prune_dirs(const char *pch_root, const char *const *keep, size_t n
     return removed;
 }
 
-int judge_pch_prune(struct db_conn *conn, const char *pch_root)
+/* judge_pch_prune_dirs keeping the folder name_of gives each language of the query's ids. */
+static int prune_unnamed(struct db_conn *conn, const char *root, const char *sql,
+                         void (*name_of)(const struct judge_lang *, char *, size_t))
 {
     PGresult *res = NULL;
     char(*names)[64] = NULL;
     const char **keep = NULL;
     int n, r;
 
-    r = db_query(conn, &res, "SELECT id FROM languages WHERE pch_header IS NOT NULL ORDER BY id", 0,
-                 NULL);
+    r = db_query(conn, &res, sql, 0, NULL);
     if (r < 0)
         return r;
     n = PQntuples(res);
@@ -562,14 +573,28 @@ int judge_pch_prune(struct db_conn *conn, const char *pch_root)
         r = judge_lang_load(conn, PQgetvalue(res, i, 0), &lang);
         if (r < 0)
             goto out;
-        judge_pch_name(&lang, names[i], sizeof(names[i]));
+        name_of(&lang, names[i], sizeof(names[i]));
         judge_lang_release(&lang);
         keep[i] = names[i];
     }
-    r = judge_pch_prune_dirs(pch_root, keep, (size_t)n);
+    r = judge_pch_prune_dirs(root, keep, (size_t)n);
 out:
     free(keep);
     free(names);
     PQclear(res);
     return r;
+}
+
+int judge_pch_prune(struct db_conn *conn, const char *pch_root)
+{
+    return prune_unnamed(conn, pch_root,
+                         "SELECT id FROM languages WHERE pch_header IS NOT NULL ORDER BY id",
+                         judge_pch_name);
+}
+
+int judge_archive_prune(struct db_conn *conn, const char *archive_root)
+{
+    return prune_unnamed(conn, archive_root,
+                         "SELECT id FROM languages WHERE archive_argv IS NOT NULL ORDER BY id",
+                         judge_archive_name);
 }

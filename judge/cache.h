@@ -17,6 +17,9 @@
  * Precompiled headers: one folder per language and command, ROOT/ID-KEY (judge_pch_name). A
  * compile holds the folder it binds (judge_pch_hold) and judge_pch_prune removes only folders
  * no language row names and nobody holds, so a changed command leaves no garbage behind.
+ * Host archives (languages.archive_argv) live the same way in a root of their own, keyed by
+ * command and toolchain version (judge_archive_name), held by each compile and run that binds
+ * one, pruned by judge_archive_prune.
  */
 #ifndef GAVEL_JUDGE_CACHE_H
 #define GAVEL_JUDGE_CACHE_H
@@ -81,6 +84,15 @@ int judge_pch_prune_dirs(const char *pch_root, const char *const *keep, size_t n
 /* judge_pch_prune_dirs keeping the folders of every language row that has a precompiled header
  * (enabled or not). Removes nothing when a row cannot be read. */
 int judge_pch_prune(struct db_conn *conn, const char *pch_root) __attribute__((warn_unused_result));
+
+/* The folder name of a language's host archive: "ID-KEY", KEY a hash of its command and the
+ * toolchain's version, so that a changed command or an upgraded toolchain is a new folder. */
+void judge_archive_name(const struct judge_lang *lang, char *ret, size_t size);
+
+/* judge_pch_prune_dirs on archive_root, keeping the folders of every language row that has a
+ * host archive (enabled or not). Removes nothing when a row cannot be read. */
+int judge_archive_prune(struct db_conn *conn, const char *archive_root)
+    __attribute__((warn_unused_result));
 
 /* Reads a whole file into a new buffer (NUL-terminated for convenience, which the length
  * does not count), refusing files above max_size with -E2BIG. Owned by the caller: free. */

@@ -1,13 +1,16 @@
 /*
  * compile.c: compiling a source once, in the worker's box with the compiler profile and the
  * language's compile limits (judge-internal.h), and the host's precompiled headers those
- * compiles use (judge.h: judge_warm_up, judge_shared_cancel_builds).
+ * compiles use, and the host archives compiles and runs use (judge.h: judge_warm_up,
+ * judge_shared_cancel_builds).
  *
  * A precompiled header is built once per host and compile command, outside the sandbox: the
  * compiler is the system's and the header a system header, nothing a user wrote. It is kept in
- * DATA/cache/pch and bound read-only into the box of every compile of its language. One build
- * runs at a time (shared->build_lock); after one fails, every compile goes without, which is
- * correct, only slower.
+ * DATA/cache/pch and bound read-only into the box of every compile of its language. A host
+ * archive (Java's class-data sharing archives) is built the same way by the language's
+ * archive_argv, kept in DATA/cache/archive and bound at /archive into its compiles and runs.
+ * One build runs at a time (shared->build_lock); after one of a kind fails, the process goes
+ * without that kind, which is correct, only slower.
  */
 #include "judge/judge-internal.h"
 
@@ -27,7 +30,7 @@
 #include "judge/cache.h"
 #include "judge/lang.h"
 
-/* --- precompiled headers --- */
+/* --- host builds: precompiled headers and archives --- */
 
 /* Runs the trusted compiler outside the sandbox, in dir, and waits. The child leads a process
  * group of its own, whose id is kept in the shared state while it runs, so that a stopping
@@ -93,43 +96,27 @@ void judge_shared_cancel_builds(struct judge_shared *sh)
     pthread_mutex_unlock(&sh->build_pid_lock);
 }
 
-/* Builds the language's precompiled header once per host; the folder to bind, or "" without.
- * The compiler is the system's and the header a system header, so the build runs outside the
- * sandbox, with the language's own flags (pch_argv), where a stopping judge can cancel it. */
-static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret, size_t size)
+/* What a host build makes: where, under which name, and how its command is prepared. */
+struct host_build {
+    const char *what;   /* for the log: "precompiled header" */
+    const char *folder; /* under DATA/cache */
+    void (*name_of)(const struct judge_lang *lang, char *ret, size_t size);
+    /* Fills argv (judge_argv_free) with the command to run in the empty folder tmp. */
+    int (*prepare)(const struct judge_lang *lang, const char *tmp, char **argv);
+};
+
+/* The header is a stand-in that includes the real one; #include_next keeps a compiler that
+ * rejects the precompiled file from including the stand-in again. */
+static int pch_prepare(const struct judge_lang *lang, const char *tmp, char **argv)
 {
-    struct judge_shared *sh = w->shared;
-    char name[64], tmp[PATH_MAX + 64], hdr[PATH_MAX + 64];
-    char base[PATH_MAX], *argv[JUDGE_MAX_ARGS], msg[128], text[256], out[256];
-    int r, built = 0;
-    int64_t started;
+    char hdr[PATH_MAX + 64], text[256], out[256];
+    int r;
 
-    ret[0] = '\0';
-    if (!lang->n_pch || !lang->pch_header[0] || sh->pch_failed)
-        return;
-    /* Keyed by the command: a change of flags is a new header, never a stale one. */
-    judge_pch_name(lang, name, sizeof(name));
-    judge_fmt(base, sizeof(base), "%s/cache/pch", sh->data_dir);
-    judge_fmt(ret, size, "%s/%s", base, name);
-    if (access(ret, F_OK) == 0)
-        return;
-
-    pthread_mutex_lock(&sh->build_lock);
-    if (sh->pch_failed || access(ret, F_OK) == 0) {
-        built = !sh->pch_failed; /* another worker was first */
-        goto out;
-    }
-    judge_fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
-    (void)!fs_clear_dir(tmp);
     judge_fmt(hdr, sizeof(hdr), "%s/%s", tmp, lang->pch_header);
-    {
-        char *slash = strrchr(hdr, '/');
-        *slash = '\0';
-        r = judge_mkdirs(hdr);
-        *slash = '/';
-    }
-    /* The header is a stand-in that includes the real one; #include_next keeps a compiler
-     * that rejects the precompiled file from including the stand-in again. */
+    char *slash = strrchr(hdr, '/');
+    *slash = '\0';
+    r = judge_mkdirs(hdr);
+    *slash = '/';
     judge_fmt(text, sizeof(text), "#include_next <%s>\n", lang->pch_header);
     if (r >= 0)
         r = judge_write_file(hdr, text, strlen(text));
@@ -137,6 +124,53 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
     if (r >= 0)
         r = judge_expand(lang->pch_argv, lang->n_pch,
                          &(struct judge_vars){.header = lang->pch_header, .out = out}, argv);
+    return r;
+}
+
+static int archive_prepare(const struct judge_lang *lang, const char *tmp, char **argv)
+{
+    (void)tmp;
+    return judge_expand(lang->archive_argv, lang->n_archive, &(struct judge_vars){0}, argv);
+}
+
+static const struct host_build pch_build = {"precompiled header", "pch", judge_pch_name,
+                                            pch_prepare};
+static const struct host_build archive_build = {"host archive", "archive", judge_archive_name,
+                                                archive_prepare};
+
+/* Builds a language's precompiled header or archive once per host; the folder to bind, or ""
+ * without. The tools are the system's and their input fixed by the language row, so the build
+ * runs outside the sandbox, where a stopping judge can cancel it. After a build of a kind fails,
+ * *failed is set and the process goes without that kind: correct, only slower. */
+static void host_dir(struct judge_worker *w, const struct judge_lang *lang,
+                     const struct host_build *b, int *failed, char *ret, size_t size)
+{
+    struct judge_shared *sh = w->shared;
+    char name[64], tmp[PATH_MAX + 64], log[PATH_MAX + 64], base[PATH_MAX];
+    char *argv[JUDGE_MAX_ARGS], msg[128];
+    int r, built = 0;
+    int64_t started;
+
+    ret[0] = '\0';
+    if (*failed)
+        return;
+    /* Keyed by the command: a change of it is a new folder, never a stale one. */
+    b->name_of(lang, name, sizeof(name));
+    judge_fmt(base, sizeof(base), "%s/cache/%s", sh->data_dir, b->folder);
+    judge_fmt(ret, size, "%s/%s", base, name);
+    if (access(ret, F_OK) == 0)
+        return;
+
+    pthread_mutex_lock(&sh->build_lock);
+    if (*failed || access(ret, F_OK) == 0) {
+        built = !*failed; /* another worker was first */
+        goto out;
+    }
+    judge_fmt(tmp, sizeof(tmp), "%s/.build-%d-%d", base, (int)getpid(), w->index);
+    (void)!fs_clear_dir(tmp);
+    r = judge_mkdirs(tmp);
+    if (r >= 0)
+        r = b->prepare(lang, tmp, argv);
     if (r < 0)
         goto out;
     started = judge_mono_ms();
@@ -144,29 +178,55 @@ static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char 
     judge_argv_free(argv);
     if (r < 0) {
         if (!atomic_load(&sh->stopping))
-            log_msg(LOG_WARN, "precompiled header %s failed to build (%s); compiling without",
-                    lang->pch_header, msg);
+            log_msg(LOG_WARN, "%s of %s failed to build (%s, see %s/build.log); going without",
+                    b->what, lang->id, msg, tmp);
         goto out;
     }
-    judge_fmt(hdr, sizeof(hdr), "%s/build.log", tmp);
-    (void)unlink(hdr);
+    judge_fmt(log, sizeof(log), "%s/build.log", tmp);
+    (void)unlink(log);
     if (chmod(tmp, 0755) < 0 || (rename(tmp, ret) < 0 && access(ret, F_OK) != 0))
         goto out;
-    log_msg(LOG_INFO, "precompiled header %s built for %s in %lld ms", lang->pch_header, lang->id,
+    log_msg(LOG_INFO, "%s built for %s in %lld ms", b->what, lang->id,
             (long long)(judge_mono_ms() - started));
     built = 1;
 out:
     if (!built) {
-        /* Compile without from now on: correct, only slower. */
-        if (!sh->pch_failed) {
-            sh->pch_failed = 1;
-            int rr = fs_remove_tree(tmp);
-            if (rr < 0)
-                log_msg(LOG_WARN, "cannot remove %s: %s", tmp, strerror(-rr));
-        }
+        /* Without from now on: correct, only slower. The failed build's log is kept. */
+        *failed = 1;
         ret[0] = '\0';
     }
     pthread_mutex_unlock(&sh->build_lock);
+}
+
+static void pch_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret, size_t size)
+{
+    ret[0] = '\0';
+    if (lang->n_pch && lang->pch_header[0])
+        host_dir(w, lang, &pch_build, &w->shared->pch_failed, ret, size);
+}
+
+void judge_archive_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret,
+                       size_t size)
+{
+    ret[0] = '\0';
+    if (lang->n_archive)
+        host_dir(w, lang, &archive_build, &w->shared->archive_failed, ret, size);
+}
+
+int judge_archive_bind(struct judge_worker *w, const struct judge_lang *lang,
+                       struct sb_bind *ret_bind, char *dir, size_t size)
+{
+    int hold;
+
+    judge_archive_dir(w, lang, dir, size);
+    /* Held until the run ends, so that pruning cannot remove it from under the program; one
+     * removed already (its language row changed) means running without. */
+    if (!dir[0] || (hold = judge_pch_hold(dir)) < 0) {
+        dir[0] = '\0';
+        return -1;
+    }
+    *ret_bind = (struct sb_bind){.src = dir, .dst = JUDGE_ARCHIVE_DIR};
+    return hold;
 }
 
 void judge_warm_up(struct judge_worker *w, struct db_conn *conn)
@@ -175,22 +235,30 @@ void judge_warm_up(struct judge_worker *w, struct db_conn *conn)
     char dir[PATH_MAX];
 
     /* The languages with a precompiled header that were used this week; on a new host, the
-     * first of them. The others build theirs at their first submission. */
+     * first of them. The others build theirs at their first submission. Host archives are
+     * quick to build (seconds): every installed language's, so that no first run waits. */
     if (db_query(conn, &res,
                  "SELECT id, EXISTS (SELECT 1 FROM submissions s WHERE s.language_id = l.id"
-                 "                   AND s.created_at > now() - interval '7 days')"
-                 " FROM languages l WHERE enabled AND installed AND pch_header IS NOT NULL"
-                 " ORDER BY 2 DESC, id",
+                 "                   AND s.created_at > now() - interval '7 days'),"
+                 " pch_header IS NOT NULL"
+                 " FROM languages l WHERE enabled AND installed"
+                 " AND (pch_header IS NOT NULL OR archive_argv IS NOT NULL)"
+                 " ORDER BY 3 DESC, 2 DESC, id",
                  0, NULL) < 0)
         return;
-    for (int i = 0; i < PQntuples(res); i++) {
-        if (i > 0 && PQgetvalue(res, i, 1)[0] != 't')
-            break;
+    for (int i = 0, pchs = 0; i < PQntuples(res); i++) {
         struct judge_lang lang;
+        int pch = PQgetvalue(res, i, 2)[0] == 't';
+        if (pch && pchs++ > 0 && PQgetvalue(res, i, 1)[0] != 't')
+            continue;
         if (judge_lang_load(conn, PQgetvalue(res, i, 0), &lang) < 0)
             continue;
-        pch_dir(w, &lang, dir, sizeof(dir));
+        if (pch)
+            pch_dir(w, &lang, dir, sizeof(dir));
+        judge_archive_dir(w, &lang, dir, sizeof(dir));
         judge_lang_release(&lang);
+        if (atomic_load(&w->shared->stopping))
+            break;
     }
     PQclear(res);
 }
@@ -273,14 +341,15 @@ int judge_place_files(struct judge_worker *w, const char *dir, const struct judg
 }
 
 int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
-                  const char *src, const char *name, const char *const *files, int with_pch,
+                  const char *src, const char *name, const char *const *files, int with_host,
                   struct judge_compiled *ret)
 {
-    char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], pch[PATH_MAX];
+    char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], pch[PATH_MAX], archive[PATH_MAX];
     const char *envp[8];
-    struct sb_bind binds[JUDGE_MAX_BINDS + 1];
+    struct sb_bind binds[JUDGE_MAX_BINDS + 2];
     struct sb_result res;
-    int r, n = 0, hold = -1;
+    int r, n = 0, hold = -1, archive_hold = -1;
+    size_t n_binds = 0;
 
     ret->ok = 0;
     ret->output = NULL;
@@ -288,13 +357,24 @@ int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const c
         ret->ok = 1;
         return 0;
     }
-    r = judge_expand(
-        lang->compile_argv, lang->n_compile,
-        &(struct judge_vars){
-            .src = src, .name = name, .memory_mb = lang->memory_limit_mb, .files = files},
-        argv);
-    if (r < 0)
+    pch[0] = archive[0] = '\0';
+    if (with_host) {
+        pch_dir(w, lang, pch, sizeof(pch));
+        archive_hold = judge_archive_bind(w, lang, &binds[n_binds], archive, sizeof(archive));
+        n_binds += archive_hold >= 0;
+    }
+    r = judge_expand(lang->compile_argv, lang->n_compile,
+                     &(struct judge_vars){.src = src,
+                                          .name = name,
+                                          .memory_mb = lang->memory_limit_mb,
+                                          .files = files,
+                                          .archive = archive[0] ? JUDGE_ARCHIVE_DIR : NULL},
+                     argv);
+    if (r < 0) {
+        if (archive_hold >= 0)
+            close(archive_hold);
         return judge_fail(w, r, "bad compile command of %s", lang->id);
+    }
     struct sb_spec spec = {
         .argv = (const char *const *)argv,
         .stdout_path = out_path,
@@ -308,9 +388,6 @@ int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const c
                    .procs = 128},
     };
     judge_worker_path(w, "compile.txt", out_path, sizeof(out_path));
-    pch[0] = '\0';
-    if (with_pch)
-        pch_dir(w, lang, pch, sizeof(pch));
     /* Held until the compile ends, so that pruning cannot remove it from under the compiler;
      * one removed already (its language row changed) means compiling without. */
     if (pch[0] && (hold = judge_pch_hold(pch)) < 0)
@@ -321,16 +398,17 @@ int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const c
             envp[n++] = *e;
         envp[n++] = "CPLUS_INCLUDE_PATH=/pch";
         envp[n] = NULL;
-        binds[0] = (struct sb_bind){.src = pch, .dst = "/pch"};
+        binds[n_binds++] = (struct sb_bind){.src = pch, .dst = "/pch"};
         spec.envp = envp;
-        spec.n_binds = 1;
     }
-    spec.n_binds = judge_lang_binds(lang, binds, spec.n_binds, sizeof(binds) / sizeof(binds[0]));
+    spec.n_binds = judge_lang_binds(lang, binds, n_binds, sizeof(binds) / sizeof(binds[0]));
     spec.binds = spec.n_binds ? binds : NULL;
     r = sb_box_run(w->box, &spec, &res);
     judge_argv_free(argv);
     if (hold >= 0)
         close(hold);
+    if (archive_hold >= 0)
+        close(archive_hold);
     if (r < 0)
         return judge_fail(w, r, "sandbox failed to compile (%s)", res.message);
     ret->output = judge_read_text(out_path, JUDGE_COMPILE_OUTPUT_MAX);

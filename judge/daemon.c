@@ -20,9 +20,10 @@
  * If the LISTEN connection breaks, the supervisor reconnects with a growing delay; the workers
  * meanwhile find new work through the slow poll.
  *
- * A housekeeping thread keeps the host-wide things: it builds the precompiled headers at start,
- * and prunes the caches (test data over its cap, precompiled headers no language uses any
- * more) at start and then every prune_s, off the path of any test and of the heartbeat.
+ * A housekeeping thread keeps the host-wide things: it builds the precompiled headers and host
+ * archives at start, and prunes the caches (test data over its cap, precompiled headers and
+ * archives no language uses any more) at start and then every prune_s, off the path of any
+ * test and of the heartbeat.
  */
 #include "judge/daemon.h"
 
@@ -232,7 +233,7 @@ static void prune_tests(struct daemon *d)
                 (unsigned long long)u.files, (unsigned long long)d->cfg->cache_mb);
 }
 
-static void prune_pch(struct daemon *d)
+static void prune_builds(struct daemon *d)
 {
     struct db_conn *conn = NULL;
     char root[PATH_MAX + 16];
@@ -246,12 +247,18 @@ static void prune_pch(struct daemon *d)
         log_msg(LOG_WARN, "cannot prune the precompiled headers: %s", strerror(-r));
     else if (r > 0)
         log_msg(LOG_INFO, "removed %d precompiled header folder(s) no language uses", r);
+    snprintf(root, sizeof(root), "%s/cache/archive", d->shared.data_dir);
+    r = judge_archive_prune(conn, root);
+    if (r < 0)
+        log_msg(LOG_WARN, "cannot prune the host archives: %s", strerror(-r));
+    else if (r > 0)
+        log_msg(LOG_INFO, "removed %d host archive folder(s) no language uses", r);
     db_release(d->pool, conn);
 }
 
-/* Builds the host-wide artefacts (precompiled headers) beside the workers, so that neither the
- * first C++ submission nor an idle start waits for them, then prunes the caches now and then
- * until the process stops. */
+/* Builds the host-wide artefacts (precompiled headers, host archives) beside the workers, so that
+ * neither the first C++ submission nor an idle start waits for them, then prunes the caches now and
+ * then until the process stops. */
 static void *housekeeping_thread(void *arg)
 {
     struct daemon *d = arg;
@@ -260,15 +267,16 @@ static void *housekeeping_thread(void *arg)
 
     prune_tests(d); /* first: needs no database and may free space the workers need */
     if (db_acquire(d->pool, &conn) >= 0) {
-        judge_warm_up(&w, conn);
+        /* Versions first: a host archive is keyed by its toolchain's. */
         if (judge_toolchains_versions(conn) < 0)
             log_msg(LOG_WARN, "language versions not stored: %s", db_error(conn));
+        judge_warm_up(&w, conn);
         db_release(d->pool, conn);
     }
     while (!atomic_load(&d->shared.stopping)) {
         struct timespec until;
 
-        prune_pch(d); /* after the warm-up: a folder being built is never in the way */
+        prune_builds(d); /* after the warm-up: a folder being built is never in the way */
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += d->cfg->prune_s;
         pthread_mutex_lock(&d->lock);

@@ -83,15 +83,30 @@ int judge_place_files(struct judge_worker *w, const char *dir, const struct judg
                       size_t why_size) __attribute__((warn_unused_result));
 
 /* Compiles what is in work_dir with the language's compile command, in the worker's box with
- * the compiler profile and the language's compile limits; with_pch binds the language's
- * precompiled header, building it first when the host has none yet. files is the list for
+ * the compiler profile and the language's compile limits; with_host binds the language's
+ * precompiled header and host archive, building them first when the host has none yet (not
+ * while the caller holds the shared build_lock: a checker's build). files is the list for
  * {files} (NULL for a one-file source: {files} is then {src}). r < 0 only for a failure
  * of the judge; a failure of the compiler is ret->ok = 0 with its messages, led by a line
  * saying why when a limit or a signal stopped it. The caller frees ret->output, whatever the
  * return. */
 int judge_compile(struct judge_worker *w, const struct judge_lang *lang, const char *work_dir,
-                  const char *src, const char *name, const char *const *files, int with_pch,
+                  const char *src, const char *name, const char *const *files, int with_host,
                   struct judge_compiled *ret) __attribute__((warn_unused_result));
+
+/* Where a language's host archive (languages.archive_argv) is shown in a box: {archive}. */
+#define JUDGE_ARCHIVE_DIR "/archive"
+
+/* The host folder of the language's archive, built first when the host has none yet; "" when
+ * it has none (no archive_argv, or its build failed). Not while holding build_lock. */
+void judge_archive_dir(struct judge_worker *w, const struct judge_lang *lang, char *ret,
+                       size_t size);
+
+/* judge_archive_dir, held against pruning and made a read-only bind at JUDGE_ARCHIVE_DIR in
+ * *ret_bind (pointing into dir, which must outlive the run). Returns the hold's descriptor (close
+ * it after the run), or -1 and dir "" when there is no archive to bind: run without. */
+int judge_archive_bind(struct judge_worker *w, const struct judge_lang *lang,
+                       struct sb_bind *ret_bind, char *dir, size_t size);
 
 /* --- custom_checker.c -------------------------------------------------------------------- */
 

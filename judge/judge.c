@@ -109,15 +109,24 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
                        uint64_t output_kb, const char *stdin_path, struct run_outcome *ret)
 {
     char *argv[JUDGE_MAX_ARGS], out_path[PATH_MAX + 16], err_path[PATH_MAX + 16];
-    struct sb_bind binds[JUDGE_MAX_BINDS];
-    int r;
+    char archive[PATH_MAX];
+    struct sb_bind binds[JUDGE_MAX_BINDS + 1];
+    int r, hold;
 
     judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
     judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
+    hold = judge_archive_bind(w, lang, &binds[0], archive, sizeof(archive));
     r = judge_expand(lang->run_argv, lang->n_run,
-                     &(struct judge_vars){.src = src, .name = name, .memory_mb = memory_mb}, argv);
-    if (r < 0)
+                     &(struct judge_vars){.src = src,
+                                          .name = name,
+                                          .memory_mb = memory_mb,
+                                          .archive = archive[0] ? JUDGE_ARCHIVE_DIR : NULL},
+                     argv);
+    if (r < 0) {
+        if (hold >= 0)
+            close(hold);
         return judge_fail(w, r, "bad run command of %s", lang->id);
+    }
     /* Fresh files rather than truncated ones: on ext4, truncating a file that has data to zero
      * makes its close start writeback (auto_da_alloc), some 50 us a test plus the disk I/O;
      * an unlinked file's unwritten pages are just dropped. */
@@ -131,7 +140,7 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         .work_dir = w->box_dir,
         .profile = lang->profile,
         .binds = binds,
-        .n_binds = judge_lang_binds(lang, binds, 0, JUDGE_MAX_BINDS),
+        .n_binds = judge_lang_binds(lang, binds, hold >= 0, JUDGE_MAX_BINDS + 1),
         /* The wall clock only catches programs that sleep or block, so it is the CPU limit
          * and a small margin (README: the wall clock): a sleeper costs a worker little more
          * than a program that computes to its limit. A program that was computing when it
@@ -155,6 +164,8 @@ static int run_program(struct judge_worker *w, const struct judge_lang *lang, co
         spec.limits.wall_ms = JUDGE_WALL_SLOW(time_ms);
     }
     judge_argv_free(argv);
+    if (hold >= 0)
+        close(hold);
     if (r < 0)
         return judge_fail(w, r, "sandbox failed to run the program (%s)", ret->res.message);
     r = program_code(lang, &ret->res, err_path, &ret->code);
@@ -569,23 +580,33 @@ static int interactive_test(struct judge_worker *w, struct submission *s, const 
                             struct judge_test_outcome *o, int *ret_check, char *msg,
                             size_t msg_size)
 {
-    char *argv[JUDGE_MAX_ARGS], err_path[PATH_MAX + 16];
+    char *argv[JUDGE_MAX_ARGS], err_path[PATH_MAX + 16], archive[PATH_MAX];
+    struct sb_bind binds[JUDGE_MAX_BINDS + 1];
     struct judge_interaction ia;
-    int r;
+    int r, hold;
 
     *ret_check = 0;
     judge_worker_path(w, "stderr.txt", err_path, sizeof(err_path));
     (void)unlink(err_path);
-    r = judge_expand(
-        s->lang.run_argv, s->lang.n_run,
-        &(struct judge_vars){.src = s->src, .name = s->name, .memory_mb = s->memory_mb}, argv);
-    if (r < 0)
+    hold = judge_archive_bind(w, &s->lang, &binds[0], archive, sizeof(archive));
+    r = judge_expand(s->lang.run_argv, s->lang.n_run,
+                     &(struct judge_vars){.src = s->src,
+                                          .name = s->name,
+                                          .memory_mb = s->memory_mb,
+                                          .archive = archive[0] ? JUDGE_ARCHIVE_DIR : NULL},
+                     argv);
+    if (r < 0) {
+        if (hold >= 0)
+            close(hold);
         return judge_fail(w, r, "bad run command of %s", s->lang.id);
+    }
     struct sb_spec spec = {
         .argv = (const char *const *)argv,
         .stderr_path = err_path,
         .work_dir = w->box_dir,
         .profile = s->lang.profile,
+        .binds = binds,
+        .n_binds = judge_lang_binds(&s->lang, binds, hold >= 0, JUDGE_MAX_BINDS + 1),
         /* The wall clock counts the waits for the interactor's answers: twice the CPU limit
          * and a second, the sandbox's default, rather than run_program's small margin. */
         .limits = {.time_ms = (uint32_t)s->time_ms,
@@ -595,6 +616,8 @@ static int interactive_test(struct judge_worker *w, struct submission *s, const 
     };
     r = judge_interactor_run(w, &s->ick, &spec, t->in, t->ans, out_path, cap_kb, t->points, &ia);
     judge_argv_free(argv);
+    if (hold >= 0)
+        close(hold);
     if (r < 0)
         return r;
     ro->res = ia.sub;

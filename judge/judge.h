@@ -63,6 +63,7 @@ struct judge_shared {
     /* private */
     pthread_mutex_t build_lock; /* one build of a precompiled header or checker at a time */
     int pch_failed;             /* a precompiled header failed to build: compile without */
+    int archive_failed;         /* a host archive failed to build: compile and run without */
     pthread_mutex_t build_pid_lock;
     pid_t build_pid; /* a precompiled header's compiler running outside the sandbox, or 0 */
 };
@@ -110,7 +111,8 @@ int judge_worker_clear(struct judge_worker *w, const char *dir) __attribute__((w
 /* Frees the box. Accepts a worker whose init failed. */
 void judge_worker_release(struct judge_worker *w);
 
-/* Builds what is built once per host (the precompiled headers of the enabled languages) so
+/* Builds what is built once per host (the precompiled headers and host archives of the
+ * enabled languages) so
  * that the first submission does not wait for it. Failures are logged, not returned: judging
  * works without, only slower. Needs only w->shared and a w->index no worker uses (no box). */
 void judge_warm_up(struct judge_worker *w, struct db_conn *conn);

@@ -19,9 +19,11 @@ void judge_lang_release(struct judge_lang *l)
         free(l->run_argv[i]);
     for (int i = 0; i < l->n_pch; i++)
         free(l->pch_argv[i]);
+    for (int i = 0; i < l->n_archive; i++)
+        free(l->archive_argv[i]);
     for (int i = 0; i < l->n_binds; i++)
         free(l->binds[i]);
-    l->n_compile = l->n_run = l->n_pch = l->n_binds = 0;
+    l->n_compile = l->n_run = l->n_pch = l->n_archive = l->n_binds = 0;
 }
 
 static int profile_parse(const char *s)
@@ -44,7 +46,8 @@ int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret
     r = db_query(conn, &res,
                  "SELECT source_file, sandbox_profile, time_limit_ms, memory_limit_mb,"
                  " compile_time_ms, compile_memory_mb, coalesce(pch_header, ''),"
-                 " coalesce(array_to_string(source_exts, ' '), '') FROM languages WHERE id = $1",
+                 " coalesce(array_to_string(source_exts, ' '), ''), version"
+                 " FROM languages WHERE id = $1",
                  1, (const char *[]){id});
     if (r < 0)
         return r;
@@ -65,6 +68,7 @@ int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret
     ret->compile_time_ms = (int)db_int64(res, 0, 4);
     ret->compile_memory_mb = (int)db_int64(res, 0, 5);
     snprintf(ret->pch_header, sizeof(ret->pch_header), "%s", PQgetvalue(res, 0, 6));
+    snprintf(ret->version, sizeof(ret->version), "%s", PQgetvalue(res, 0, 8));
     {
         /* Space-separated: extensions hold no space (see source_name.h's characters). */
         char exts[256], *save = NULL;
@@ -76,13 +80,14 @@ int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret
     PQclear(res);
     res = NULL;
 
-    /* The three templates, one argument per row, in order. */
+    /* The four templates and the binds, one argument per row, in order. */
     r = db_query(conn, &res,
                  "SELECT k, a FROM languages l, LATERAL ("
                  " SELECT 0 AS k, a, o FROM unnest(l.compile_argv) WITH ORDINALITY u(a, o)"
                  " UNION ALL SELECT 1, a, o FROM unnest(l.run_argv) WITH ORDINALITY u(a, o)"
                  " UNION ALL SELECT 2, a, o FROM unnest(l.pch_argv) WITH ORDINALITY u(a, o)"
                  " UNION ALL SELECT 3, a, o FROM unnest(l.binds) WITH ORDINALITY u(a, o)"
+                 " UNION ALL SELECT 4, a, o FROM unnest(l.archive_argv) WITH ORDINALITY u(a, o)"
                  ") t WHERE l.id = $1 ORDER BY k, o",
                  1, (const char *[]){id});
     if (r < 0)
@@ -92,11 +97,13 @@ int judge_lang_load(struct db_conn *conn, const char *id, struct judge_lang *ret
         char **argv = k == 0   ? ret->compile_argv
                       : k == 1 ? ret->run_argv
                       : k == 2 ? ret->pch_argv
-                               : ret->binds;
+                      : k == 3 ? ret->binds
+                               : ret->archive_argv;
         int *n = k == 0   ? &ret->n_compile
                  : k == 1 ? &ret->n_run
                  : k == 2 ? &ret->n_pch
-                          : &ret->n_binds;
+                 : k == 3 ? &ret->n_binds
+                          : &ret->n_archive;
         if (*n >= (k == 3 ? JUDGE_MAX_BINDS : JUDGE_MAX_ARGS - 1)) {
             r = -E2BIG;
             goto out;
@@ -174,6 +181,8 @@ static int expand_one(const char *t, const struct judge_vars *v, char **ret)
             val = v->header, skip = 8;
         } else if (!strncmp(t, "{out}", 5)) {
             val = v->out, skip = 5;
+        } else if (!strncmp(t, "{archive}", 9)) {
+            val = v->archive, skip = 9;
         }
         if (skip) {
             r = put(buf, sizeof(buf), &len, val ? val : "");
@@ -196,6 +205,8 @@ int judge_expand(char *const *tmpl, int n, const struct judge_vars *vars, char *
     if (n >= JUDGE_MAX_ARGS)
         return -E2BIG;
     for (int i = 0; i < n && r == 0; i++) {
+        if ((!vars->archive || !vars->archive[0]) && strstr(tmpl[i], "{archive}"))
+            continue; /* no archive on this host: run without it */
         if (!strcmp(tmpl[i], "{files}") && vars->files) {
             for (size_t f = 0; vars->files[f] && r == 0; f++) {
                 if (k >= JUDGE_MAX_ARGS - 1) {

@@ -11,6 +11,8 @@
  *   {memory_mb}  the run's memory limit in MiB
  *   {header}     (pch_argv only) the header to precompile
  *   {out}        (pch_argv only) the precompiled header to write
+ *   {archive}    the folder of the host's archive of the language (archive_argv), as the box
+ *                shows it; an argument holding {archive} is left out when there is none
  */
 #ifndef GAVEL_JUDGE_LANG_H
 #define GAVEL_JUDGE_LANG_H
@@ -39,11 +41,14 @@ struct judge_lang {
     int compile_memory_mb;
     int n_compile; /* 0: nothing to compile */
     int n_run;
-    int n_pch; /* 0: no precompiled header */
+    int n_pch;     /* 0: no precompiled header */
+    int n_archive; /* 0: no host archive */
     char *compile_argv[JUDGE_MAX_ARGS];
     char *run_argv[JUDGE_MAX_ARGS];
     char *pch_argv[JUDGE_MAX_ARGS];
+    char *archive_argv[JUDGE_MAX_ARGS];
     char pch_header[128];
+    char version[128]; /* as the toolchain reported it (languages.version) */
     int n_binds;
     char *binds[JUDGE_MAX_BINDS];         /* shown read-only in the box at the same path */
     int n_exts;                           /* 0: the extension of source_file alone */
@@ -58,6 +63,7 @@ struct judge_vars {
     const char *header;
     const char *out;
     const char *const *files; /* NULL-terminated, for {files}; NULL: {files} is {src} */
+    const char *archive;      /* NULL or "": arguments holding {archive} are left out */
 };
 
 /* Loads language `id` (enabled or not). -ENOENT when there is no such language. The struct

@@ -12,11 +12,18 @@ Figures:
               inputs in a shell loop
   latency     50 Python submissions of 10 tests, one at a time: queued -> recorded, p50/p95
   api_latency the same through gavel-api: POST /submissions -> verdict from GET ?wait=
+  languages   per language (those named after it, else every installed one), a 10-test A+B
+              POSTed with ?wait= to its verdict on an idle judge, p50 and p95 of 10, side by
+              side with the language's own compile and run commands (its row) done bare in a
+              shell loop on the same 10 inputs. "java-today" is Java as it was judged before
+              its host archives (migration 190), for the comparison; "tests=N" sets N tests.
   throughput  200 queued Python submissions (10 tests each) with 1 and 2 workers
 Times come from the database's own clock (created_at, judged_at), so polling adds nothing.
 """
 
 import os
+import json
+import shlex
 import statistics
 import subprocess
 import sys
@@ -105,6 +112,58 @@ class Bench(ju.JudgeCase):
                   " %.0f tests/s" % (workers, t, 200 / t, 2000 / t))
 
 
+# An A+B in each language of the default five; the others' come from their tests.
+SUMS = {
+    "c": '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b);}',
+    "cpp": CPP,
+    "python3": PY,
+    "java": "import java.util.*;\npublic class Main { public static void main(String[] x) {"
+            " Scanner s = new Scanner(System.in); long a = s.nextLong(), b = s.nextLong();"
+            " System.out.println(a + b); } }\n",
+    "javascript": "const [a, b] = require('fs').readFileSync(0, 'utf8').trim().split(/\\s+/)"
+                  ".map(Number);\nconsole.log(a + b);\n",
+}
+
+
+def sum_source(lang):
+    if lang in SUMS:
+        return SUMS[lang]
+    import test_more_languages
+    return test_more_languages.LANGS[lang]["AC"]
+
+
+def bare_loop(url, lang, src, n_tests):
+    """The language's own compile and run commands (its row), in a shell loop: seconds."""
+    row = json.loads(gavel_test.psql(
+        url, "SELECT json_build_array(source_file, compile_argv, run_argv, memory_limit_mb)"
+             " FROM languages"
+             " WHERE id = '%s'" % lang))
+    name, comp, run, memory_mb = row
+    stem = name.rsplit(".", 1)[0]
+
+    def expand(argv):
+        out = []
+        for a in argv or []:
+            if "{archive}" in a:
+                continue  # the judge's own host archives: bare is the toolchain as installed
+            a = a.replace("{files}", "{src}").replace("{src}", name).replace("{name}", stem)
+            out.append(a.replace("{memory_mb}", str(memory_mb)))
+        return " ".join(shlex.quote(a) for a in out)
+
+    d = tempfile.mkdtemp()
+    with open(os.path.join(d, name), "w") as f:
+        f.write(src)
+    for i, (inp, _) in enumerate(tests(n_tests)):
+        with open("%s/%d.in" % (d, i), "w") as f:
+            f.write(inp)
+    script = "%s\nfor i in $(seq 0 %d); do %s < $i.in > out; done" % (
+        expand(comp) if comp else "true", n_tests - 1, expand(run))
+    start = time.perf_counter()
+    subprocess.run(["sh", "-c", script], cwd=d, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 class ApiBench(gavel_test.GavelCase):
     """POST /api/v1/submissions to the verdict from GET ?wait=, as a client sees it."""
     judge_workers = 2
@@ -133,16 +192,66 @@ class ApiBench(gavel_test.GavelCase):
                                                     lat[int(len(lat) * 0.95) - 1] * 1000,
                                                     statistics.median(lc) * 1000))
 
+    def languages(self, args):
+        n_tests = int(([a[6:] for a in args if a.startswith("tests=")] or ["10"])[0])
+        if "java-today" in args:
+            # Java's row without what migration 190 added to its commands.
+            gavel_test.psql(self.url, """
+                INSERT INTO languages (id, name, source_file, compile_argv, run_argv,
+                    sandbox_profile, time_limit_ms, memory_limit_mb, compile_time_ms,
+                    compile_memory_mb, enabled, installed, source_exts)
+                SELECT 'java-today', name, source_file,
+                    ARRAY(SELECT a FROM unnest(compile_argv) a WHERE a NOT LIKE '-J-XX:%'),
+                    ARRAY(SELECT a FROM unnest(run_argv) a WHERE a NOT LIKE '-XX:SharedArchive%'
+                          AND a <> '-XX:-UsePerfData'),
+                    sandbox_profile, time_limit_ms, memory_limit_mb, compile_time_ms,
+                    compile_memory_mb, enabled, installed, source_exts
+                FROM languages WHERE id = 'java'""")
+            SUMS["java-today"] = SUMS["java"]
+        installed = gavel_test.psql(self.url, "SELECT string_agg(id, ' ' ORDER BY id) FROM"
+                                              " languages WHERE enabled AND installed").split()
+        langs = [l for l in args if l in installed] or installed
+        ju.problem(self.url, "langlat", tests(n_tests))
+        tok = self.login("bench")
+
+        def once(lang, src):
+            start = time.perf_counter()
+            st, body, _ = self.api("POST", "/api/v1/submissions?wait=60",
+                                   {"problem": "langlat", "language": lang, "source": src},
+                                   token=tok)
+            assert st in (200, 201) and body.get("verdict") == "AC", (lang, st, body)
+            return time.perf_counter() - start
+
+        print("%d tests" % n_tests)
+        print("%-11s %9s %9s %9s %7s" % ("language", "p50 ms", "p95 ms", "bare ms", "p50/bare"))
+        for lang in langs:
+            src = sum_source(lang)
+            once(lang, src)  # warm: precompiled headers, class-data archives, the test data
+            lat, bare = [], []
+            for _ in range(10):  # interleaved, so that a busy moment touches both
+                lat.append(once(lang, src))
+                bare.append(bare_loop(self.url, lang, src, n_tests))
+            lat.sort()
+            p50, p95, b = statistics.median(lat), lat[int(len(lat) * 0.95) - 1], statistics.median(bare)
+            print("%-11s %9.0f %9.0f %9.0f %6.2fx" % (lang, p50 * 1000, p95 * 1000, b * 1000,
+                                                     p50 / b), flush=True)
+
 
 if __name__ == "__main__":
     which = sys.argv[1:] or ["overhead", "latency", "throughput"]
-    if "api_latency" in which:
+    for mode in ("api_latency", "languages"):
+        if mode not in which:
+            continue
         ApiBench.setUpClass()
         try:
-            ApiBench().api_latency()
+            if mode == "languages":
+                ApiBench().languages(which[which.index(mode) + 1:])
+                which = which[:which.index(mode)]
+            else:
+                ApiBench().api_latency()
+                which.remove(mode)
         finally:
             ApiBench.tearDownClass()
-        which.remove("api_latency")
     if not which:
         sys.exit(0)
 

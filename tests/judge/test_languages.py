@@ -1,6 +1,8 @@
 """The whole judging path for every language: AC, WA, TLE, MLE, RE and CE solutions, the
 per-language time limits, a problem's override, and runs (label integration;privileged)."""
 
+import os
+
 import judge_util as ju
 import gavel_test
 
@@ -162,6 +164,27 @@ class Languages(ju.JudgeCase):
             "mle": ("java", "package x.y;\n" + JAVA["MLE"], "MLE"),
             "re": ("java", "package x.y;\n" + JAVA["RE"], "RE"),
         })
+
+    def test_java_host_archives(self):
+        # The host's class-data sharing archives, built once outside the sandbox, are mapped by
+        # every Java run (a JVM that could not use the one it was given shares nothing) and
+        # read-only to it; the sum comes out only when all of that holds.
+        check = ("String vm = System.getProperty(\"java.vm.info\");"
+                 " java.util.List<String> args = java.lang.management.ManagementFactory"
+                 ".getRuntimeMXBean().getInputArguments();"
+                 " boolean ro; try { new java.io.FileOutputStream(\"/archive/run.jsa\", true)"
+                 ".close(); ro = false; } catch (java.io.IOException e) { ro = true; }"
+                 " if (!vm.contains(\"sharing\") || !ro"
+                 " || !args.contains(\"-XX:SharedArchiveFile=/archive/run.jsa\")) return;")
+        self.verdicts(self.pid, {"archives": (
+            "java", "import java.util.*;\npublic class Main { public static void main(String[] a)"
+            " { %s Scanner s = new Scanner(System.in);"
+            " System.out.println(s.nextLong() + s.nextLong()); } }" % check, "AC")})
+        archives = os.path.join(self.data, "cache", "archive")
+        built = [d for d in os.listdir(archives) if d.startswith("java-")]
+        self.assertEqual(len(built), 1, built)
+        self.assertEqual(sorted(os.listdir(os.path.join(archives, built[0]))),
+                         ["javac.jsa", "run.jsa"])
 
     def test_time_limits_per_language(self):
         pid = ju.problem(self.url, "sum-one", SUM_TESTS[:1])
