@@ -16,7 +16,7 @@ Figures:
               POSTed with ?wait= to its verdict on an idle judge, p50 and p95 of 10, side by
               side with the language's own compile and run commands (its row) done bare in a
               shell loop on the same 10 inputs. "java-today" is Java as it was judged before
-              its host archives (migration 190), for the comparison; "tests=N" sets N tests.
+              its host archives (migration 185), for the comparison; "tests=N" sets N tests.
   throughput  200 queued Python submissions (10 tests each) with 1 and 2 workers
 Times come from the database's own clock (created_at, judged_at), so polling adds nothing.
 """
@@ -195,7 +195,7 @@ class ApiBench(gavel_test.GavelCase):
     def languages(self, args):
         n_tests = int(([a[6:] for a in args if a.startswith("tests=")] or ["10"])[0])
         if "java-today" in args:
-            # Java's row without what migration 190 added to its commands.
+            # Java's row without what migration 185 added to its commands.
             gavel_test.psql(self.url, """
                 INSERT INTO languages (id, name, source_file, compile_argv, run_argv,
                     sandbox_profile, time_limit_ms, memory_limit_mb, compile_time_ms,
@@ -210,7 +210,8 @@ class ApiBench(gavel_test.GavelCase):
             SUMS["java-today"] = SUMS["java"]
         installed = gavel_test.psql(self.url, "SELECT string_agg(id, ' ' ORDER BY id) FROM"
                                               " languages WHERE enabled AND installed").split()
-        langs = [l for l in args if l in installed] or installed
+        named = [l for l in args if l in installed and l != "java-today"]
+        langs = named + ["java-today"] if named and "java-today" in args else named or installed
         ju.problem(self.url, "langlat", tests(n_tests))
         tok = self.login("bench")
 
