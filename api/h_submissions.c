@@ -1,5 +1,6 @@
 /*
- * h_submissions.c: POST /submissions, GET /submissions/{id}, GET /submissions.
+ * h_submissions.c: POST /submissions, GET /submissions/{id}, GET /submissions,
+ * POST /submissions/{id}/rejudge.
  *
  * A submission is queued with one INSERT ... SELECT that also checks the problem and the
  * language; only when it inserts nothing does a second query find out which field was wrong.
@@ -19,6 +20,7 @@
 #include "api/server.h"
 #include "db/contests.h"
 #include "db/problems.h"
+#include "db/queue.h"
 
 static int is_staff(struct api_req *req)
 {
@@ -369,6 +371,61 @@ int api_h_submission_get(struct api_req *req)
     return r;
 }
 
+static const struct api_field no_fields[] = {
+    API_FIELD_END,
+};
+
+/* POST /submissions/{id}/rejudge: the one submission judged again, by those who run its problem
+ * or its contest (who read all of it). The same rejudge as the problem's and `gavel rejudge
+ * --submission`: queued again after every submission never judged, its old result visible
+ * until the new one is recorded, a judge holding it fenced off. */
+int api_h_submission_rejudge(struct api_req *req)
+{
+    const char *idtext = api_param(req, "id");
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    size_t len = 0;
+    int64_t id;
+    int runs, own, r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
+        return api_fail(req, -ENOENT, "id", "no such submission");
+    if ((r = api_query_only(req, (const char *const[]){NULL})) < 0)
+        return r;
+    (void)api_body(req, &len);
+    if (len > 0 && (r = api_body_json(req, no_fields, NULL)) < 0)
+        return r; /* no body, or {} */
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(
+        c, &res,
+        "SELECT " RUNS_SUBMISSION ", s.user_id = $2::bigint" SUBMISSION_FROM " WHERE s.id = $1", 3,
+        (const char *const[]){idtext, api_printf(req, "%lld", (long long)api_user(req)->id),
+                              api_user(req)->role_name});
+    if (r < 0)
+        return api_db_fail(req, r, "rejudge check");
+    runs = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    own = PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    if (!runs && !own)
+        return api_fail(req, -ENOENT, "id", "no such submission");
+    if (!runs)
+        return api_fail(req, -EACCES, NULL,
+                        "only those who run its problem or contest, and admins, rejudge it");
+    r = db_queue_rejudge(c, 0, id);
+    if (r < 0)
+        return api_db_fail(req, r, "rejudge");
+    j = api_reply_json(req, 202);
+    api_json_obj(j);
+    api_json_kint(j, "id", id);
+    api_json_kstr(j, "status", "queued");
+    api_json_end(j);
+    return 0;
+}
+
 static int verdict_valid(const char *v)
 {
     static const char *const verdicts[] = {"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"};
@@ -380,10 +437,83 @@ static int verdict_valid(const char *v)
     return 0;
 }
 
+/* An RFC 3339 date and time (2026-05-01T09:00:00Z, with seconds, fraction and offset optional),
+ * the form the API writes; PostgreSQL's other spellings ("now", "epoch") are not accepted. */
+static int time_form_valid(const char *s)
+{
+    size_t i = 0;
+    static const char shape[] = "dddd-dd-ddTdd:dd";
+
+    for (; shape[i]; i++) {
+        if (shape[i] == 'd'   ? !(s[i] >= '0' && s[i] <= '9')
+            : shape[i] == 'T' ? (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
+                              : s[i] != shape[i])
+            return 0;
+    }
+    if (s[i] == ':') {
+        if (!(s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] >= '0' && s[i + 2] <= '9'))
+            return 0;
+        i += 3;
+        if (s[i] == '.') {
+            size_t n = 0;
+            for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+                n++;
+            if (n == 0 || n > 9)
+                return 0;
+        }
+    }
+    if ((s[i] == 'Z' || s[i] == 'z') && !s[i + 1])
+        return 1;
+    if (s[i] != '+' && s[i] != '-')
+        return 0;
+    i++;
+    for (int k = 0; k < 5; k++, i++) {
+        if (k == 2 ? s[i] != ':' : !(s[i] >= '0' && s[i] <= '9'))
+            return 0;
+    }
+    return !s[i];
+}
+
+/* A language id's shape (languages.id); which ones exist is the table's. */
+static int language_form_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 1 || n > 32)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+              s[i] == '-' || s[i] == '+'))
+            return 0;
+    }
+    return 1;
+}
+
+/* The list, newest first: $1 below this id, $5 rows; filters, each NULL when not given: $2
+ * problem, $3 user, $4 verdict, $8 contest, $9 language, $10 status, $11 since; $6 and $7 the
+ * caller's id and role. Each filter is a plain condition on a column of submissions with an
+ * index (the contest's id found first, so that its index is read in id order). */
+/* clang-format off */
+static const char list_sql[] =
+    "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
+    " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
+    " AND ($3::text IS NULL OR lower(u.username) = lower($3))"
+    " AND ($4::text IS NULL OR s.verdict = $4)"
+    " AND ($8::text IS NULL OR s.contest_id = (SELECT id FROM contests WHERE slug = $8))"
+    " AND ($9::text IS NULL OR s.language_id = $9)"
+    " AND ($10::text IS NULL OR s.status = $10)"
+    " AND ($11::timestamptz IS NULL OR s.created_at >= $11::timestamptz)"
+    " AND (s.user_id = $6::bigint OR " API_SQL_RUNS_PROBLEM("$6::bigint", "$7::text")
+    " OR " API_SQL_RUNS_CONTEST("$6::bigint", "$7::text") ")"
+    " ORDER BY s.id DESC LIMIT $5::int";
+/* clang-format on */
+
 int api_h_submission_list(struct api_req *req)
 {
     const char *problem = api_query(req, "problem"), *user = api_query(req, "user");
-    const char *verdict = api_query(req, "verdict");
+    const char *verdict = api_query(req, "verdict"), *contest = api_query(req, "contest");
+    const char *language = api_query(req, "language"), *status = api_query(req, "status");
+    const char *since = api_query(req, "since");
     struct db_conn *c;
     PGresult *res = NULL;
     struct api_json *j;
@@ -394,8 +524,9 @@ int api_h_submission_list(struct api_req *req)
         return r;
     if ((r = api_list_params(req, &limit, &before)) < 0)
         return r;
-    r = api_query_only(
-        req, (const char *const[]){"problem", "user", "verdict", "limit", "cursor", NULL});
+    r = api_query_only(req,
+                       (const char *const[]){"problem", "user", "verdict", "contest", "language",
+                                             "status", "since", "limit", "cursor", NULL});
     if (r < 0)
         return r;
     if (problem && db_slug_valid(problem) < 0)
@@ -404,6 +535,15 @@ int api_h_submission_list(struct api_req *req)
         return api_fail(req, -EINVAL, "user", "is not a username");
     if (verdict && !verdict_valid(verdict))
         return api_fail(req, -EINVAL, "verdict", "must be AC, WA, TLE, MLE, RE, CE, OLE or IE");
+    if (contest && db_slug_valid(contest) < 0)
+        return api_fail(req, -EINVAL, "contest", "is not a contest slug");
+    if (language && !language_form_valid(language))
+        return api_fail(req, -EINVAL, "language", "is not a language id");
+    if (status && strcmp(status, "queued") && strcmp(status, "judging") && strcmp(status, "done"))
+        return api_fail(req, -EINVAL, "status", "must be queued, judging or done");
+    if (since && !time_form_valid(since))
+        return api_fail(req, -EINVAL, "since",
+                        "must be a date and time such as 2026-05-01T09:00:00Z");
     if (!is_staff(req)) {
         /* Usernames are one whatever their ASCII case (user was checked to be a username). */
         if (user && strcasecmp(user, api_user(req)->username) != 0)
@@ -412,22 +552,15 @@ int api_h_submission_list(struct api_req *req)
     }
     if ((r = api_db(req, &c)) < 0)
         return r;
-    r = db_query(
-        c, &res,
-        "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
-        " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
-        " AND ($3::text IS NULL OR lower(u.username) = lower($3))"
-        " AND ($4::text IS NULL OR s.verdict = $4)"
-        " AND (s.user_id = $6::bigint OR " API_SQL_RUNS_PROBLEM(
-            "$6::bigint",
-            "$7::text") " OR " API_SQL_RUNS_CONTEST("$6::bigint",
-                                                    "$7::text") ")"
-                                                                " ORDER BY s.id DESC LIMIT $5::int",
-        7,
-        (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user, verdict,
-                              api_printf(req, "%d", limit + 1),
-                              api_printf(req, "%lld", (long long)api_user(req)->id),
-                              api_user(req)->role_name});
+    r = db_query(c, &res, list_sql, 11,
+                 (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user,
+                                       verdict, api_printf(req, "%d", limit + 1),
+                                       api_printf(req, "%lld", (long long)api_user(req)->id),
+                                       api_user(req)->role_name, contest, language, status, since});
+    /* The shape of since was checked; a date that does not exist (02-30) is the database's to
+     * find, and the only value it may refuse. */
+    if (r == -EINVAL)
+        return api_fail(req, r, "since", "is not a date and time");
     if (r < 0)
         return api_db_fail(req, r, "submission list");
     n = PQntuples(res);
