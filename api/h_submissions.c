@@ -244,9 +244,14 @@ static void int_or_null(struct api_json *j, const char *key, const PGresult *res
         api_json_int(j, db_int64(res, row, col));
 }
 
-/* The columns of SUBMISSION_COLUMNS as JSON members (inside an open object). */
-static void submission_members(struct api_json *j, const PGresult *res, int i)
+/* The columns of SUBMISSION_COLUMNS as JSON members (inside an open object). live: res is
+ * api_submission_sql's, whose judging progress gives the score so far and the problem's
+ * max_score while a submission is judged for the first time (a rejudge shows its old result
+ * until the new one lands). */
+static void submission_members(struct api_json *j, const PGresult *res, int i, int live)
 {
+    int first = live && !db_isnull(res, i, API_SUBMISSION_PROGRESS_COL) && db_isnull(res, i, 6);
+
     api_json_kint(j, "id", db_int64(res, i, 0));
     api_json_kstr(j, "user", PQgetvalue(res, i, 1));
     api_json_kstr(j, "problem", PQgetvalue(res, i, 2));
@@ -254,8 +259,8 @@ static void submission_members(struct api_json *j, const PGresult *res, int i)
     api_json_kstr(j, "language", PQgetvalue(res, i, 4));
     api_json_kstr(j, "status", PQgetvalue(res, i, 5));
     api_json_kstr(j, "verdict", api_col(res, i, 6));
-    int_or_null(j, "score", res, i, 7);
-    int_or_null(j, "max_score", res, i, 8);
+    int_or_null(j, "score", res, i, first ? API_SUBMISSION_PROGRESS_COL + 2 : 7);
+    int_or_null(j, "max_score", res, i, first ? API_SUBMISSION_PROGRESS_COL + 3 : 8);
     int_or_null(j, "time_ms", res, i, 9);
     int_or_null(j, "memory_kb", res, i, 10);
     api_json_kstr(j, "created_at", PQgetvalue(res, i, 11));
@@ -280,8 +285,22 @@ const char api_submission_sql[] =
     "  FROM submission_tests st LEFT JOIN test_cases tc"
     "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
     "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION
-    ", s.fault, s.files::text, " API_SQL_CALLBACK("submission_id = s.id") SUBMISSION_FROM
-    " WHERE s.id = $1";
+    ", s.fault, s.files::text, " API_SQL_CALLBACK(
+        "submission_id = s.id") ","
+                                " j.tests_done, j.tests_total, j.score, j.max_score,"
+                                " CASE WHEN j.submission_id IS NOT NULL THEN (SELECT "
+                                "coalesce(json_agg(json_build_object("
+                                "   'ordinal', jt.ordinal, 'verdict', jt.verdict, 'time_ms', "
+                                "jt.time_ms, 'memory_kb',"
+                                "   jt.memory_kb, 'points', jt.points, 'group', tc.group_name, "
+                                "'message', NULL)"
+                                "   ORDER BY jt.ordinal), '[]')::text"
+                                "  FROM submission_judging_tests jt LEFT JOIN test_cases tc"
+                                "  ON tc.problem_id = s.problem_id AND tc.ordinal = jt.ordinal"
+                                "  WHERE jt.submission_id = s.id) END" SUBMISSION_FROM
+                                " LEFT JOIN submission_judging j ON j.submission_id = s.id AND "
+                                "s.status = 'judging'"
+                                " AND j.attempts = s.attempts WHERE s.id = $1";
 
 static int read_submission(struct api_req *req, const char *idtext, PGresult **ret_res)
 {
@@ -309,7 +328,22 @@ int api_submission_members(struct api_json *j, const PGresult *res, int64_t view
 {
     int r, lossy = 0;
 
-    submission_members(j, res, 0);
+    int judging = !db_isnull(res, 0, API_SUBMISSION_PROGRESS_COL);
+
+    submission_members(j, res, 0, 1);
+    /* While judged: the tests done of the tests to run (those a stop skips count as done when
+     * the result lands) and the score so far, of this judging (a rejudge's too). */
+    api_json_key(j, "progress");
+    if (judging) {
+        api_json_obj(j);
+        api_json_kint(j, "tests_done", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL));
+        api_json_kint(j, "tests_total", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL + 1));
+        api_json_kint(j, "score", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL + 2));
+        api_json_kint(j, "max_score", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL + 3));
+        api_json_end(j);
+    } else {
+        api_json_null(j);
+    }
     api_json_kstr(j, "encoding", b64 ? "base64" : "utf-8");
     api_json_key(j, "compile_output"); /* text already: base64 only when asked */
     if (db_isnull(res, 0, 14))
@@ -317,8 +351,12 @@ int api_submission_members(struct api_json *j, const PGresult *res, int64_t view
     else if ((r = api_json_bytes(j, PQgetvalue(res, 0, 14), strlen(PQgetvalue(res, 0, 14)), b64,
                                  &lossy)) < 0)
         return r;
+    /* The tests of the result; during a first judging, those done so far. */
     api_json_key(j, "tests");
-    api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
+    if (judging && db_isnull(res, 0, 6))
+        api_json_raw(j, PQgetvalue(res, 0, API_SUBMISSION_PROGRESS_COL + 4));
+    else
+        api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
     /* The judge's word on the submission (why it is IE) and each test's (the checker's, a
      * wall-clock stop) may quote hidden data or a checker's source: staff read them all, the
      * author those of sample tests only. */
@@ -570,7 +608,7 @@ int api_h_submission_list(struct api_req *req)
     api_json_arr(j);
     for (int i = 0; i < n && i < limit; i++) {
         api_json_obj(j);
-        submission_members(j, res, i);
+        submission_members(j, res, i, 0);
         api_json_end(j);
     }
     api_json_end(j);

@@ -73,3 +73,51 @@ CREATE TRIGGER contest_participants_readmit AFTER INSERT ON contest_participants
 -- ?status=queued|judging submissions_pending.
 CREATE INDEX submissions_language ON submissions (language_id, id);
 CREATE INDEX submissions_created ON submissions (created_at);
+
+-- Judging progress: while a judge runs a submission's tests it records each one here as it
+-- lands (db_queue_progress), so that GET /submissions/{id} shows "test 3 of 10", the score so
+-- far and the tests done, and a ?wait= may answer at the next test. A rejudge keeps showing
+-- the old result meanwhile: the new one's progress is here, apart from submission_tests. The
+-- row belongs to one attempt (attempts, as the claim numbered it) and goes when the
+-- submission leaves 'judging' (recorded, given back, taken over, rejudged).
+CREATE TABLE submission_judging (
+    submission_id bigint PRIMARY KEY REFERENCES submissions (id) ON DELETE CASCADE,
+    attempts      integer NOT NULL,
+    tests_total   integer NOT NULL,
+    tests_done    integer NOT NULL DEFAULT 0,
+    score         integer NOT NULL DEFAULT 0,   -- the points of the groups passed whole so far
+    max_score     integer NOT NULL
+);
+
+-- The tests done, as submission_tests holds the final ones (the checker's messages come with
+-- the final result only).
+CREATE TABLE submission_judging_tests (
+    submission_id bigint NOT NULL REFERENCES submission_judging (submission_id) ON DELETE CASCADE,
+    ordinal       integer NOT NULL,
+    verdict       text NOT NULL,
+    time_ms       integer NOT NULL,
+    memory_kb     bigint NOT NULL,
+    points        integer NOT NULL,
+    PRIMARY KEY (submission_id, ordinal)
+);
+
+CREATE FUNCTION submission_judging_end() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM submission_judging WHERE submission_id = NEW.id;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER submissions_judging_end AFTER UPDATE OF status ON submissions
+    FOR EACH ROW WHEN (OLD.status = 'judging' AND NEW.status <> 'judging')
+    EXECUTE FUNCTION submission_judging_end();
+
+-- A test done wakes the requests that wait for the next change ('s:ID' on gavel_progress, at
+-- commit); those that wait for the end keep waiting for gavel_done.
+CREATE FUNCTION submission_judging_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('gavel_progress', 's:' || NEW.submission_id);
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER submission_judging_notify AFTER UPDATE ON submission_judging
+    FOR EACH ROW EXECUTE FUNCTION submission_judging_notify();

@@ -6,6 +6,8 @@ No judge runs: results are written with psql the way the judge writes them.
 """
 
 import datetime
+import threading
+import time
 
 import apitest
 import gavel_test
@@ -311,6 +313,106 @@ class Routes(apitest.ApiCase):
                              ("colour=red", "colour")):
             self.assertError(self.api("GET", "/api/v1/submissions?" + query, token=self.teacher),
                              400, field)
+
+    # --- judging progress (written here as the judge writes it) ---
+
+    def judging(self, sid, attempts=1):
+        self.sql("UPDATE submissions SET status = 'judging', judge_id = 'j:1', attempts = %d"
+                 " WHERE id = %d;"
+                 " INSERT INTO submission_judging (submission_id, attempts, tests_total, max_score)"
+                 " VALUES (%d, %d, 3, 6)" % (attempts, sid, sid, attempts))
+
+    def mark_test_done(self, sid, ordinal, verdict, points, score):
+        self.sql("INSERT INTO submission_judging_tests VALUES (%d, %d, '%s', 10, 2000, %d);"
+                 " UPDATE submission_judging SET tests_done = %d, score = %d"
+                 " WHERE submission_id = %d" % (sid, ordinal, verdict, points, ordinal, score, sid))
+
+    def test_progress_while_judged(self):
+        stu = self.login("pg_stu")
+        sid = self.submit(stu, "rp")[1]["id"]
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d" % sid, token=stu)
+        self.assertEqual((body["status"], body["progress"]), ("queued", None))
+        self.judging(sid)
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d" % sid, token=stu)
+        self.assertEqual(body["progress"], {"tests_done": 0, "tests_total": 3, "score": 0,
+                                            "max_score": 6})
+        self.assertEqual((body["status"], body["score"], body["max_score"], body["tests"]),
+                         ("judging", 0, 6, []))
+        self.mark_test_done(sid, 1, "AC", 1, 1)
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d" % sid, token=stu)
+        self.assertEqual((body["progress"]["tests_done"], body["score"]), (1, 1), body)
+        self.assertEqual(body["tests"], [{"ordinal": 1, "verdict": "AC", "time_ms": 10,
+                                          "memory_kb": 2000, "points": 1, "group": None,
+                                          "message": None}])
+        # The list shows what is recorded; the progress is the submission's own.
+        st, lst, _ = self.api("GET", "/api/v1/submissions?status=judging", token=stu)
+        self.assertEqual([(s["id"], s["score"]) for s in lst["items"]], [(sid, None)])
+
+        # ?wait= with tests_done answers at the next test done, not at the end.
+        got = {}
+
+        def waiter():
+            t0 = time.monotonic()
+            got["answer"] = self.api("GET", "/api/v1/submissions/%d?wait=30&tests_done=1" % sid,
+                                     token=stu)
+            got["took"] = time.monotonic() - t0
+
+        th = threading.Thread(target=waiter)
+        th.start()
+        time.sleep(0.5)  # not needed for correctness: a change before the request answers at once
+        self.mark_test_done(sid, 2, "AC", 2, 1)
+        th.join(60)
+        st, body, _ = got["answer"]
+        self.assertEqual((st, body["status"], body["progress"]["tests_done"]), (200, "judging", 2))
+        self.assertLess(got["took"], 25)
+        self.assertEqual([t["ordinal"] for t in body["tests"]], [1, 2])
+        # A progress the client has not seen answers at once; without tests_done, ?wait= waits
+        # for the end as before (here: its deadline).
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d?wait=30&tests_done=0" % sid,
+                               token=stu)
+        self.assertEqual(body["progress"]["tests_done"], 2)
+        t0 = time.monotonic()
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d?wait=1" % sid, token=stu)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
+        self.assertEqual((st, body["status"]), (200, "judging"))
+        # Progress of another attempt (a judge that lost the job) is not shown.
+        self.sql("UPDATE submission_judging SET attempts = 7 WHERE submission_id = %d" % sid)
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d" % sid, token=stu)
+        self.assertEqual((body["progress"], body["tests"], body["max_score"]), (None, [], None))
+        self.sql("UPDATE submission_judging SET attempts = 1 WHERE submission_id = %d" % sid)
+        # The end: the progress goes with the judging.
+        self.finish_submission(sid, "AC", 6)
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d?wait=30&tests_done=2" % sid,
+                               token=stu)
+        self.assertEqual((body["status"], body["progress"], body["score"]), ("done", None, 6))
+        self.assertEqual(self.sql("SELECT count(*) FROM submission_judging"
+                                  " WHERE submission_id = %d" % sid), "0")
+        for bad in ("-1", "x", "1000001"):
+            self.assertError(self.api("GET", "/api/v1/submissions/%d?wait=5&tests_done=%s"
+                                      % (sid, bad), token=stu), 400, "tests_done")
+        self.assertError(self.api("POST", "/api/v1/submissions?wait=5&tests_done=0",
+                                  {"problem": "rp", "language": "python3", "source": "1"},
+                                  token=stu), 400, "tests_done")
+
+    def test_progress_of_a_rejudge_keeps_the_old_result(self):
+        stu = self.login("pg_re")
+        sid = self.submit(stu, "rp")[1]["id"]
+        self.finish_submission(sid, "WA", 1)
+        self.sql("INSERT INTO submission_tests (submission_id, ordinal, verdict, time_ms,"
+                 " memory_kb, points) VALUES (%d, 1, 'AC', 5, 100, 1)" % sid)
+        self.api("POST", "/api/v1/submissions/%d/rejudge" % sid, token=self.teacher)
+        self.judging(sid)
+        self.mark_test_done(sid, 1, "WA", 0, 0)
+        st, body, _ = self.api("GET", "/api/v1/submissions/%d" % sid, token=stu)
+        self.assertEqual((body["status"], body["verdict"], body["score"], body["max_score"]),
+                         ("judging", "WA", 1, 6))
+        self.assertEqual([t["verdict"] for t in body["tests"]], ["AC"])
+        self.assertEqual(body["progress"], {"tests_done": 1, "tests_total": 3, "score": 0,
+                                            "max_score": 6})
+        # Taken back (a judge stopping, a rejudge): the progress goes.
+        self.sql("UPDATE submissions SET status = 'queued' WHERE id = %d" % sid)
+        self.assertEqual(self.sql("SELECT count(*) FROM submission_judging_tests"
+                                  " WHERE submission_id = %d" % sid), "0")
 
 
 if __name__ == "__main__":
