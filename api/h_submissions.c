@@ -18,6 +18,7 @@
 #include "api/handlers.h"
 #include "api/resources.h"
 #include "api/server.h"
+#include "api/submission_sql.h"
 #include "db/contests.h"
 #include "db/problems.h"
 #include "db/queue.h"
@@ -224,16 +225,6 @@ int api_h_submission_create(struct api_req *req)
     PQclear(res);
     return 0;
 }
-
-/* clang-format off */
-#define SUBMISSION_COLUMNS                                                                         \
-    "s.id, u.username, p.slug, ct.slug, s.language_id, s.status, s.verdict, s.score,"              \
-    " s.max_score, s.time_ms, s.memory_kb, "                                                       \
-    API_SQL_TIME("s.created_at") ", " API_SQL_TIME("s.judged_at") ", s.user_id"
-/* clang-format on */
-#define SUBMISSION_FROM                                                                            \
-    " FROM submissions s JOIN users u ON u.id = s.user_id JOIN problems p ON p.id = s.problem_id"  \
-    " LEFT JOIN contests ct ON ct.id = s.contest_id"
 
 static void int_or_null(struct api_json *j, const char *key, const PGresult *res, int row, int col)
 {
@@ -527,25 +518,6 @@ static int language_form_valid(const char *s)
     return 1;
 }
 
-/* The list, newest first: $1 below this id, $5 rows; filters, each NULL when not given: $2
- * problem, $3 user, $4 verdict, $8 contest, $9 language, $10 status, $11 since; $6 and $7 the
- * caller's id and role. Each filter is a plain condition on a column of submissions with an
- * index (the contest's id found first, so that its index is read in id order). */
-/* clang-format off */
-static const char list_sql[] =
-    "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
-    " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
-    " AND ($3::text IS NULL OR lower(u.username) = lower($3))"
-    " AND ($4::text IS NULL OR s.verdict = $4)"
-    " AND ($8::text IS NULL OR s.contest_id = (SELECT id FROM contests WHERE slug = $8))"
-    " AND ($9::text IS NULL OR s.language_id = $9)"
-    " AND ($10::text IS NULL OR s.status = $10)"
-    " AND ($11::timestamptz IS NULL OR s.created_at >= $11::timestamptz)"
-    " AND (s.user_id = $6::bigint OR " API_SQL_RUNS_PROBLEM("$6::bigint", "$7::text")
-    " OR " API_SQL_RUNS_CONTEST("$6::bigint", "$7::text") ")"
-    " ORDER BY s.id DESC LIMIT $5::int";
-/* clang-format on */
-
 int api_h_submission_list(struct api_req *req)
 {
     const char *problem = api_query(req, "problem"), *user = api_query(req, "user");
@@ -590,7 +562,19 @@ int api_h_submission_list(struct api_req *req)
     }
     if ((r = api_db(req, &c)) < 0)
         return r;
-    r = db_query(c, &res, list_sql, 11,
+    if (contest) {
+        r = db_query(c, &res, "SELECT id FROM contests WHERE slug = $1", 1,
+                     (const char *const[]){contest});
+        if (r < 0)
+            return api_db_fail(req, r, "submission list");
+        /* No such contest: no submission to it either. */
+        contest = PQntuples(res) == 1 ? api_strdup(req, PQgetvalue(res, 0, 0)) : "0";
+        PQclear(res);
+        res = NULL;
+        if (!contest)
+            return -ENOMEM;
+    }
+    r = db_query(c, &res, API_SUBMISSION_LIST_SQL, 11,
                  (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user,
                                        verdict, api_printf(req, "%d", limit + 1),
                                        api_printf(req, "%lld", (long long)api_user(req)->id),
