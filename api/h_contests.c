@@ -1,7 +1,7 @@
 /*
- * h_contests.c: contests and assignments: create, read, replace, delete, list, participants and
- * unfreeze. The rules (admission, standings) live in db/contests.h and the standings migration;
- * this file only speaks HTTP and JSON.
+ * h_contests.c: contests and assignments: create, read, replace, delete, list, participants
+ * (add, list, remove) and unfreeze. The rules (admission, standings) live in db/contests.h and
+ * the standings migration; this file only speaks HTTP and JSON.
  *
  * Who may do what: instructors and admins create contests; a contest's owner, its staff and the
  * admins change it (PUT, PATCH), add participants to and unfreeze it; its owner or an admin
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/bodies.h"
 #include "api/edit.h"
 #include "api/handlers.h"
 #include "common/json_scan.h"
@@ -704,6 +705,85 @@ int api_h_contest_participants(struct api_req *req)
     api_json_obj(j);
     api_json_kint(j, "added", r);
     api_json_end(j);
+    return 0;
+}
+
+/* GET /contests/{slug}/participants: for those who run the contest, newest account first, by
+ * cursor (the user's id). */
+int api_h_contest_participant_list(struct api_req *req)
+{
+    struct db_contest_access a;
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    char cid[24], before[24], lim[16];
+    int64_t before_id;
+    int limit, n;
+    int r = contest_to_manage(req, &c, &a);
+
+    if (r < 0)
+        return r;
+    r = api_query_only(req, (const char *const[]){"limit", "cursor", NULL});
+    if (r < 0)
+        return r;
+    r = api_list_params(req, &limit, &before_id);
+    if (r < 0)
+        return r;
+    id_text(cid, sizeof(cid), a.id);
+    id_text(before, sizeof(before), before_id);
+    snprintf(lim, sizeof(lim), "%d", limit + 1);
+    r = db_query(c, &res,
+                 "SELECT u.id, u.username, u.display_name,"
+                 " to_char(p.added_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+                 " FROM contest_participants p JOIN users u ON u.id = p.user_id"
+                 " WHERE p.contest_id = $1 AND p.user_id < $2::bigint"
+                 " ORDER BY p.user_id DESC LIMIT $3::int",
+                 3, (const char *const[]){cid, before, lim});
+    if (r < 0)
+        return api_db_fail(req, r, "list participants");
+    n = PQntuples(res);
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_key(j, "items");
+    api_json_arr(j);
+    for (int i = 0; i < n && i < limit; i++) {
+        api_json_obj(j);
+        api_json_kstr(j, "username", api_col(res, i, 1));
+        api_json_kstr(j, "display_name", api_col(res, i, 2));
+        api_json_kstr(j, "joined_at", api_col(res, i, 3));
+        api_json_end(j);
+    }
+    api_json_end(j);
+    api_json_kstr(j, "next_cursor",
+                  n > limit ? api_cursor_from_id(api_arena(req), db_int64(res, limit - 1, 0))
+                            : NULL);
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}
+
+/* DELETE /contests/{slug}/participants/{username}: out of the contest and its standings; their
+ * submissions stay (db_contest_remove_participant). */
+int api_h_contest_participant_remove(struct api_req *req)
+{
+    const char *username = api_param(req, "username");
+    struct db_contest_access a;
+    struct db_conn *c;
+    int r = contest_to_manage(req, &c, &a);
+
+    if (r < 0)
+        return r;
+    if (api_username_valid(username) < 0)
+        return api_fail(req, -ENOENT, "username", "no such user");
+    r = db_contest_remove_participant(c, a.id, username);
+    if (r == -ENOENT)
+        return api_fail(req, r, "username", "no such user");
+    if (r < 0)
+        return api_db_fail(req, r, "remove a participant");
+    if (r == 0)
+        return api_fail(req, -ENOENT, "username", "%s is not a participant of this contest",
+                        username);
+    api_reply_empty(req, 204);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /*
- * h_submissions.c: POST /submissions, GET /submissions/{id}, GET /submissions.
+ * h_submissions.c: POST /submissions, GET /submissions/{id}, GET /submissions,
+ * POST /submissions/{id}/rejudge.
  *
  * A submission is queued with one INSERT ... SELECT that also checks the problem and the
  * language; only when it inserts nothing does a second query find out which field was wrong.
@@ -17,8 +18,10 @@
 #include "api/handlers.h"
 #include "api/resources.h"
 #include "api/server.h"
+#include "api/submission_sql.h"
 #include "db/contests.h"
 #include "db/problems.h"
+#include "db/queue.h"
 
 static int is_staff(struct api_req *req)
 {
@@ -223,16 +226,6 @@ int api_h_submission_create(struct api_req *req)
     return 0;
 }
 
-/* clang-format off */
-#define SUBMISSION_COLUMNS                                                                         \
-    "s.id, u.username, p.slug, ct.slug, s.language_id, s.status, s.verdict, s.score,"              \
-    " s.max_score, s.time_ms, s.memory_kb, "                                                       \
-    API_SQL_TIME("s.created_at") ", " API_SQL_TIME("s.judged_at") ", s.user_id"
-/* clang-format on */
-#define SUBMISSION_FROM                                                                            \
-    " FROM submissions s JOIN users u ON u.id = s.user_id JOIN problems p ON p.id = s.problem_id"  \
-    " LEFT JOIN contests ct ON ct.id = s.contest_id"
-
 static void int_or_null(struct api_json *j, const char *key, const PGresult *res, int row, int col)
 {
     api_json_key(j, key);
@@ -242,9 +235,14 @@ static void int_or_null(struct api_json *j, const char *key, const PGresult *res
         api_json_int(j, db_int64(res, row, col));
 }
 
-/* The columns of SUBMISSION_COLUMNS as JSON members (inside an open object). */
-static void submission_members(struct api_json *j, const PGresult *res, int i)
+/* The columns of SUBMISSION_COLUMNS as JSON members (inside an open object). live: res is
+ * api_submission_sql's, whose judging progress gives the score so far and the problem's
+ * max_score while a submission is judged for the first time (a rejudge shows its old result
+ * until the new one lands). */
+static void submission_members(struct api_json *j, const PGresult *res, int i, int live)
 {
+    int first = live && !db_isnull(res, i, API_SUBMISSION_PROGRESS_COL) && db_isnull(res, i, 6);
+
     api_json_kint(j, "id", db_int64(res, i, 0));
     api_json_kstr(j, "user", PQgetvalue(res, i, 1));
     api_json_kstr(j, "problem", PQgetvalue(res, i, 2));
@@ -252,8 +250,8 @@ static void submission_members(struct api_json *j, const PGresult *res, int i)
     api_json_kstr(j, "language", PQgetvalue(res, i, 4));
     api_json_kstr(j, "status", PQgetvalue(res, i, 5));
     api_json_kstr(j, "verdict", api_col(res, i, 6));
-    int_or_null(j, "score", res, i, 7);
-    int_or_null(j, "max_score", res, i, 8);
+    int_or_null(j, "score", res, i, first ? API_SUBMISSION_PROGRESS_COL + 2 : 7);
+    int_or_null(j, "max_score", res, i, first ? API_SUBMISSION_PROGRESS_COL + 3 : 8);
     int_or_null(j, "time_ms", res, i, 9);
     int_or_null(j, "memory_kb", res, i, 10);
     api_json_kstr(j, "created_at", PQgetvalue(res, i, 11));
@@ -278,8 +276,22 @@ const char api_submission_sql[] =
     "  FROM submission_tests st LEFT JOIN test_cases tc"
     "  ON tc.problem_id = s.problem_id AND tc.ordinal = st.ordinal"
     "  WHERE st.submission_id = s.id), s.message, " RUNS_SUBMISSION
-    ", s.fault, s.files::text, " API_SQL_CALLBACK("submission_id = s.id") SUBMISSION_FROM
-    " WHERE s.id = $1";
+    ", s.fault, s.files::text, " API_SQL_CALLBACK(
+        "submission_id = s.id") ","
+                                " j.tests_done, j.tests_total, j.score, j.max_score,"
+                                " CASE WHEN j.submission_id IS NOT NULL THEN (SELECT "
+                                "coalesce(json_agg(json_build_object("
+                                "   'ordinal', jt.ordinal, 'verdict', jt.verdict, 'time_ms', "
+                                "jt.time_ms, 'memory_kb',"
+                                "   jt.memory_kb, 'points', jt.points, 'group', tc.group_name, "
+                                "'message', NULL)"
+                                "   ORDER BY jt.ordinal), '[]')::text"
+                                "  FROM submission_judging_tests jt LEFT JOIN test_cases tc"
+                                "  ON tc.problem_id = s.problem_id AND tc.ordinal = jt.ordinal"
+                                "  WHERE jt.submission_id = s.id) END" SUBMISSION_FROM
+                                " LEFT JOIN submission_judging j ON j.submission_id = s.id AND "
+                                "s.status = 'judging'"
+                                " AND j.attempts = s.attempts WHERE s.id = $1";
 
 static int read_submission(struct api_req *req, const char *idtext, PGresult **ret_res)
 {
@@ -307,7 +319,22 @@ int api_submission_members(struct api_json *j, const PGresult *res, int64_t view
 {
     int r, lossy = 0;
 
-    submission_members(j, res, 0);
+    int judging = !db_isnull(res, 0, API_SUBMISSION_PROGRESS_COL);
+
+    submission_members(j, res, 0, 1);
+    /* While judged: the tests done of the tests to run (those a stop skips count as done when
+     * the result lands) and the score so far, of this judging (a rejudge's too). */
+    api_json_key(j, "progress");
+    if (judging) {
+        api_json_obj(j);
+        api_json_kint(j, "tests_done", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL));
+        api_json_kint(j, "tests_total", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL + 1));
+        api_json_kint(j, "score", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL + 2));
+        api_json_kint(j, "max_score", db_int64(res, 0, API_SUBMISSION_PROGRESS_COL + 3));
+        api_json_end(j);
+    } else {
+        api_json_null(j);
+    }
     api_json_kstr(j, "encoding", b64 ? "base64" : "utf-8");
     api_json_key(j, "compile_output"); /* text already: base64 only when asked */
     if (db_isnull(res, 0, 14))
@@ -315,8 +342,12 @@ int api_submission_members(struct api_json *j, const PGresult *res, int64_t view
     else if ((r = api_json_bytes(j, PQgetvalue(res, 0, 14), strlen(PQgetvalue(res, 0, 14)), b64,
                                  &lossy)) < 0)
         return r;
+    /* The tests of the result; during a first judging, those done so far. */
     api_json_key(j, "tests");
-    api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
+    if (judging && db_isnull(res, 0, 6))
+        api_json_raw(j, PQgetvalue(res, 0, API_SUBMISSION_PROGRESS_COL + 4));
+    else
+        api_json_raw(j, db_isnull(res, 0, 16) ? "[]" : PQgetvalue(res, 0, 16));
     /* The judge's word on the submission (why it is IE) and each test's (the checker's, a
      * wall-clock stop) may quote hidden data or a checker's source: staff read them all, the
      * author those of sample tests only. */
@@ -369,6 +400,61 @@ int api_h_submission_get(struct api_req *req)
     return r;
 }
 
+static const struct api_field no_fields[] = {
+    API_FIELD_END,
+};
+
+/* POST /submissions/{id}/rejudge: the one submission judged again, by those who run its problem
+ * or its contest (who read all of it). The same rejudge as the problem's and `gavel rejudge
+ * --submission`: queued again after every submission never judged, its old result visible
+ * until the new one is recorded, a judge holding it fenced off. */
+int api_h_submission_rejudge(struct api_req *req)
+{
+    const char *idtext = api_param(req, "id");
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    size_t len = 0;
+    int64_t id;
+    int runs, own, r = api_auth(req, API_ROLE_STUDENT);
+
+    if (r < 0)
+        return r;
+    if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
+        return api_fail(req, -ENOENT, "id", "no such submission");
+    if ((r = api_query_only(req, (const char *const[]){NULL})) < 0)
+        return r;
+    (void)api_body(req, &len);
+    if (len > 0 && (r = api_body_json(req, no_fields, NULL)) < 0)
+        return r; /* no body, or {} */
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    r = db_query(
+        c, &res,
+        "SELECT " RUNS_SUBMISSION ", s.user_id = $2::bigint" SUBMISSION_FROM " WHERE s.id = $1", 3,
+        (const char *const[]){idtext, api_printf(req, "%lld", (long long)api_user(req)->id),
+                              api_user(req)->role_name});
+    if (r < 0)
+        return api_db_fail(req, r, "rejudge check");
+    runs = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    own = PQntuples(res) == 1 && PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    if (!runs && !own)
+        return api_fail(req, -ENOENT, "id", "no such submission");
+    if (!runs)
+        return api_fail(req, -EACCES, NULL,
+                        "only those who run its problem or contest, and admins, rejudge it");
+    r = db_queue_rejudge(c, 0, id);
+    if (r < 0)
+        return api_db_fail(req, r, "rejudge");
+    j = api_reply_json(req, 202);
+    api_json_obj(j);
+    api_json_kint(j, "id", id);
+    api_json_kstr(j, "status", "queued");
+    api_json_end(j);
+    return 0;
+}
+
 static int verdict_valid(const char *v)
 {
     static const char *const verdicts[] = {"AC", "WA", "TLE", "MLE", "RE", "CE", "OLE", "IE"};
@@ -380,10 +466,64 @@ static int verdict_valid(const char *v)
     return 0;
 }
 
+/* An RFC 3339 date and time (2026-05-01T09:00:00Z, with seconds, fraction and offset optional),
+ * the form the API writes; PostgreSQL's other spellings ("now", "epoch") are not accepted. */
+static int time_form_valid(const char *s)
+{
+    size_t i = 0;
+    static const char shape[] = "dddd-dd-ddTdd:dd";
+
+    for (; shape[i]; i++) {
+        if (shape[i] == 'd'   ? !(s[i] >= '0' && s[i] <= '9')
+            : shape[i] == 'T' ? (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
+                              : s[i] != shape[i])
+            return 0;
+    }
+    if (s[i] == ':') {
+        if (!(s[i + 1] >= '0' && s[i + 1] <= '9' && s[i + 2] >= '0' && s[i + 2] <= '9'))
+            return 0;
+        i += 3;
+        if (s[i] == '.') {
+            size_t n = 0;
+            for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+                n++;
+            if (n == 0 || n > 9)
+                return 0;
+        }
+    }
+    if ((s[i] == 'Z' || s[i] == 'z') && !s[i + 1])
+        return 1;
+    if (s[i] != '+' && s[i] != '-')
+        return 0;
+    i++;
+    for (int k = 0; k < 5; k++, i++) {
+        if (k == 2 ? s[i] != ':' : !(s[i] >= '0' && s[i] <= '9'))
+            return 0;
+    }
+    return !s[i];
+}
+
+/* A language id's shape (languages.id); which ones exist is the table's. */
+static int language_form_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n < 1 || n > 32)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+              s[i] == '-' || s[i] == '+'))
+            return 0;
+    }
+    return 1;
+}
+
 int api_h_submission_list(struct api_req *req)
 {
     const char *problem = api_query(req, "problem"), *user = api_query(req, "user");
-    const char *verdict = api_query(req, "verdict");
+    const char *verdict = api_query(req, "verdict"), *contest = api_query(req, "contest");
+    const char *language = api_query(req, "language"), *status = api_query(req, "status");
+    const char *since = api_query(req, "since");
     struct db_conn *c;
     PGresult *res = NULL;
     struct api_json *j;
@@ -394,8 +534,9 @@ int api_h_submission_list(struct api_req *req)
         return r;
     if ((r = api_list_params(req, &limit, &before)) < 0)
         return r;
-    r = api_query_only(
-        req, (const char *const[]){"problem", "user", "verdict", "limit", "cursor", NULL});
+    r = api_query_only(req,
+                       (const char *const[]){"problem", "user", "verdict", "contest", "language",
+                                             "status", "since", "limit", "cursor", NULL});
     if (r < 0)
         return r;
     if (problem && db_slug_valid(problem) < 0)
@@ -404,6 +545,15 @@ int api_h_submission_list(struct api_req *req)
         return api_fail(req, -EINVAL, "user", "is not a username");
     if (verdict && !verdict_valid(verdict))
         return api_fail(req, -EINVAL, "verdict", "must be AC, WA, TLE, MLE, RE, CE, OLE or IE");
+    if (contest && db_slug_valid(contest) < 0)
+        return api_fail(req, -EINVAL, "contest", "is not a contest slug");
+    if (language && !language_form_valid(language))
+        return api_fail(req, -EINVAL, "language", "is not a language id");
+    if (status && strcmp(status, "queued") && strcmp(status, "judging") && strcmp(status, "done"))
+        return api_fail(req, -EINVAL, "status", "must be queued, judging or done");
+    if (since && !time_form_valid(since))
+        return api_fail(req, -EINVAL, "since",
+                        "must be a date and time such as 2026-05-01T09:00:00Z");
     if (!is_staff(req)) {
         /* Usernames are one whatever their ASCII case (user was checked to be a username). */
         if (user && strcasecmp(user, api_user(req)->username) != 0)
@@ -412,22 +562,27 @@ int api_h_submission_list(struct api_req *req)
     }
     if ((r = api_db(req, &c)) < 0)
         return r;
-    r = db_query(
-        c, &res,
-        "SELECT " SUBMISSION_COLUMNS SUBMISSION_FROM
-        " WHERE s.id < $1::bigint AND ($2::text IS NULL OR p.slug = $2)"
-        " AND ($3::text IS NULL OR lower(u.username) = lower($3))"
-        " AND ($4::text IS NULL OR s.verdict = $4)"
-        " AND (s.user_id = $6::bigint OR " API_SQL_RUNS_PROBLEM(
-            "$6::bigint",
-            "$7::text") " OR " API_SQL_RUNS_CONTEST("$6::bigint",
-                                                    "$7::text") ")"
-                                                                " ORDER BY s.id DESC LIMIT $5::int",
-        7,
-        (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user, verdict,
-                              api_printf(req, "%d", limit + 1),
-                              api_printf(req, "%lld", (long long)api_user(req)->id),
-                              api_user(req)->role_name});
+    if (contest) {
+        r = db_query(c, &res, "SELECT id FROM contests WHERE slug = $1", 1,
+                     (const char *const[]){contest});
+        if (r < 0)
+            return api_db_fail(req, r, "submission list");
+        /* No such contest: no submission to it either. */
+        contest = PQntuples(res) == 1 ? api_strdup(req, PQgetvalue(res, 0, 0)) : "0";
+        PQclear(res);
+        res = NULL;
+        if (!contest)
+            return -ENOMEM;
+    }
+    r = db_query(c, &res, API_SUBMISSION_LIST_SQL, 11,
+                 (const char *const[]){api_printf(req, "%lld", (long long)before), problem, user,
+                                       verdict, api_printf(req, "%d", limit + 1),
+                                       api_printf(req, "%lld", (long long)api_user(req)->id),
+                                       api_user(req)->role_name, contest, language, status, since});
+    /* The shape of since was checked; a date that does not exist (02-30) is the database's to
+     * find, and the only value it may refuse. */
+    if (r == -EINVAL)
+        return api_fail(req, r, "since", "is not a date and time");
     if (r < 0)
         return api_db_fail(req, r, "submission list");
     n = PQntuples(res);
@@ -437,7 +592,7 @@ int api_h_submission_list(struct api_req *req)
     api_json_arr(j);
     for (int i = 0; i < n && i < limit; i++) {
         api_json_obj(j);
-        submission_members(j, res, i);
+        submission_members(j, res, i, 0);
         api_json_end(j);
     }
     api_json_end(j);

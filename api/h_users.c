@@ -1,5 +1,5 @@
 /*
- * h_users.c: accounts and sessions: POST /users, GET and PATCH /users/{username},
+ * h_users.c: accounts and sessions: POST and GET /users, GET and PATCH /users/{username},
  * POST /sessions, DELETE /sessions/current, GET /me.
  *
  * Password hashing (argon2id, 64 MiB, ~0.1 s each) never runs on an HTTP worker: logins,
@@ -295,6 +295,58 @@ int api_h_user_get(struct api_req *req)
     return 0;
 }
 
+/* GET /users (admins): every account, newest first, by cursor; ?role= keeps one role, ?q= the
+ * usernames and display names that contain it (any letter case). A disabled account is listed
+ * with disabled: true. */
+int api_h_user_list(struct api_req *req)
+{
+    const char *role = api_query(req, "role"), *q = api_query(req, "q");
+    struct db_conn *c;
+    PGresult *res = NULL;
+    struct api_json *j;
+    int64_t before;
+    int limit, n, r = api_auth(req, API_ROLE_ADMIN);
+
+    if (r < 0)
+        return r;
+    if ((r = api_query_only(req, (const char *const[]){"role", "q", "limit", "cursor", NULL})) < 0)
+        return r;
+    if ((r = api_list_params(req, &limit, &before)) < 0)
+        return r;
+    if (role && api_role_parse(role) == API_ROLE_NONE)
+        return api_fail(req, -EINVAL, "role", "must be student, instructor or admin");
+    if (q && (!q[0] || strlen(q) > 64))
+        return api_fail(req, -EINVAL, "q", "must be 1 to 64 bytes");
+    if ((r = api_db(req, &c)) < 0)
+        return r;
+    /* strpos, not LIKE: what the admin types is text, never a pattern. */
+    r = db_query(c, &res,
+                 "SELECT " USER_COLUMNS ", disabled FROM users WHERE id < $1::bigint"
+                 " AND ($2::text IS NULL OR role = $2)"
+                 " AND ($3::text IS NULL OR strpos(lower(username), lower($3)) > 0"
+                 "      OR strpos(lower(display_name), lower($3)) > 0)"
+                 " ORDER BY id DESC LIMIT $4::int",
+                 4,
+                 (const char *const[]){api_printf(req, "%lld", (long long)before), role, q,
+                                       api_printf(req, "%d", limit + 1)});
+    if (r < 0)
+        return api_db_fail(req, r, "user list");
+    n = PQntuples(res);
+    j = api_reply_json(req, 200);
+    api_json_obj(j);
+    api_json_key(j, "items");
+    api_json_arr(j);
+    for (int i = 0; i < n && i < limit; i++)
+        user_object(j, res, i);
+    api_json_end(j);
+    api_json_kstr(j, "next_cursor",
+                  n > limit ? api_cursor_from_id(api_arena(req), db_int64(res, limit - 1, 0))
+                            : NULL);
+    api_json_end(j);
+    PQclear(res);
+    return 0;
+}
+
 /* 1 when an account of that name exists (in any letter case), 0 when not, or a negative errno. */
 static int user_exists(struct db_conn *c, const char *username)
 {
@@ -379,6 +431,13 @@ int api_h_user_patch(struct api_req *req)
     }
     if (in.disabled >= 0 && !admin) {
         r = api_fail(req, -EACCES, "disabled", "only admins disable or enable accounts");
+        goto out;
+    }
+    /* An admin locking themself out would need another admin to undo it, and ends the very
+     * session that asked. */
+    if (in.disabled > 0 && self) {
+        r = api_fail(req, -EEXIST, "disabled",
+                     "you cannot disable your own account: another admin may");
         goto out;
     }
     if (in.password && self) {

@@ -4,8 +4,9 @@
  * A request waiting for its submission or run is not a blocked thread: the handler parks it
  * (api_hub_park) and libmicrohttpd suspends its connection, so thousands of waiters cost
  * neither threads nor database connections. This thread LISTENs on `gavel_done`; a notice
- * resumes the waiters of that (kind, id), and every waiter is also resumed at its wake time
- * (its deadline, or a few seconds on, so that a lost notice or a LISTEN connection that went
+ * resumes the waiters of that (kind, id) (and on `gavel_progress`, a test of a submission done,
+ * those of its waiters that wait for the next change), and every waiter is also resumed at its wake
+ * time (its deadline, or a few seconds on, so that a lost notice or a LISTEN connection that went
  * down costs a short delay, never a stuck request). A resumed request runs its handler again,
  * which looks at its row and answers or parks once more.
  *
@@ -74,14 +75,14 @@ static void fire(struct api_hub *h, struct api_waiter *w)
     }
 }
 
-static void fire_id(struct api_hub *h, char kind, int64_t id)
+static void fire_id(struct api_hub *h, char kind, int64_t id, int progress)
 {
     struct api_waiter *w, *next;
 
     pthread_mutex_lock(&h->lock);
     for (w = h->buckets[bucket_of(kind, id)]; w; w = next) {
         next = w->next;
-        if (w->kind == kind && w->id == id)
+        if (w->kind == kind && w->id == id && (!progress || w->progress))
             fire(h, w);
     }
     pthread_mutex_unlock(&h->lock);
@@ -119,7 +120,8 @@ static void *hub_main(void *arg)
 
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (!c && !before(&now, &retry_at)) {
-            if (db_conn_open(h->conninfo, &c) < 0 || db_exec_script(c, "LISTEN gavel_done") < 0) {
+            if (db_conn_open(h->conninfo, &c) < 0 ||
+                db_exec_script(c, "LISTEN gavel_done; LISTEN gavel_progress") < 0) {
                 db_conn_close(c);
                 c = NULL;
                 retry_at = now;
@@ -146,7 +148,7 @@ static void *hub_main(void *arg)
         if (r == 1 && strchr("src", payload[0]) && payload[0] && payload[1] == ':') {
             int64_t id;
             if (api_parse_int64(payload + 2, 1, INT64_MAX, &id) == 0)
-                fire_id(h, payload[0], id);
+                fire_id(h, payload[0], id, !strcmp(channel, "gavel_progress"));
         }
         if (r != 1)
             fire_due(h, 0);

@@ -39,6 +39,9 @@ int api_run_members(struct api_json *j, const PGresult *res, int b64, struct db_
  * its author's id, 5 its status. Who may read it at all is the caller's check. */
 extern const char api_submission_sql[];
 #define API_SUBMISSION_CALLBACK_COL 21
+/* Its judging progress (NULL when it is not being judged): tests_done; then tests_total, the
+ * score so far, max_score and the tests done as a JSON array text. */
+#define API_SUBMISSION_PROGRESS_COL 22
 /* Its members as viewer_id reads them, its source and compile output as text or (b64)
  * base64. -ENOMEM only. */
 int api_submission_members(struct api_json *j, const PGresult *res, int64_t viewer_id, int b64);

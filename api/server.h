@@ -71,6 +71,7 @@ struct api_waiter {
     int64_t id;
     struct timespec wake; /* CLOCK_MONOTONIC: resumed then at the latest */
     void *conn;           /* struct MHD_Connection * */
+    int progress;         /* woken by a test done (gavel_progress) too, not only by the end */
     int registered, suspended, fired;
 };
 

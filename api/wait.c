@@ -1,10 +1,13 @@
 /*
- * wait.c: api_wait (http.h), parking a request until its submission or run is done.
+ * wait.c: api_wait (http.h), parking a request until its submission or run is done, or, for a
+ * submission read with ?tests_done=N, until its progress is no longer the N tests done its
+ * client has seen (the next test done, or the end).
  */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/resources.h"
 #include "api/server.h"
 
 #define RECHECK_S 5
@@ -17,7 +20,8 @@ static int passed(const struct timespec *t)
     return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
-int api_wait(struct api_req *req, char kind, int64_t id, int seconds)
+/* seen >= 0: a submission's waiter that also wakes when its tests done are no longer seen. */
+static int wait_for(struct api_req *req, char kind, int64_t id, int seconds, int64_t seen)
 {
     struct api_waiter *w = &req->waiter;
     struct db_conn *c;
@@ -25,9 +29,14 @@ int api_wait(struct api_req *req, char kind, int64_t id, int seconds)
     const char *sql = kind == 'r'   ? "SELECT status = 'done' FROM runs WHERE id = $1"
                       : kind == 'c' ? "SELECT status = 'done' FROM checker_builds WHERE id = $1"
                                     : "SELECT status = 'done' FROM submissions WHERE id = $1";
-    const char *idtext;
+    const char *idtext, *seentext = NULL;
     struct timespec now;
     int r, done;
+
+    if (kind == 's' && seen >= 0)
+        sql = "SELECT s.status = 'done' OR coalesce(j.tests_done, 0) <> $2::int FROM submissions s"
+              " LEFT JOIN submission_judging j ON j.submission_id = s.id"
+              " AND s.status = 'judging' AND j.attempts = s.attempts WHERE s.id = $1";
 
     if (seconds <= 0 || atomic_load(&req->srv->stopping))
         return 0;
@@ -39,11 +48,14 @@ int api_wait(struct api_req *req, char kind, int64_t id, int seconds)
     if (passed(&req->wait_deadline))
         return 0;
     idtext = api_printf(req, "%lld", (long long)id);
-    if (!idtext)
+    if (seen >= 0)
+        seentext = api_printf(req, "%lld", (long long)seen);
+    if (!idtext || (seen >= 0 && !seentext))
         return -ENOMEM;
     clock_gettime(CLOCK_MONOTONIC, &now);
     w->kind = kind;
     w->id = id;
+    w->progress = seen >= 0;
     w->conn = req->conn;
     w->wake = now;
     w->wake.tv_sec += RECHECK_S;
@@ -56,7 +68,7 @@ int api_wait(struct api_req *req, char kind, int64_t id, int seconds)
         return 0;
     if ((r = api_db(req, &c)) < 0)
         goto out;
-    r = db_query(c, &res, sql, 1, (const char *const[]){idtext});
+    r = db_query(c, &res, sql, seentext ? 2 : 1, (const char *const[]){idtext, seentext});
     if (r < 0) {
         r = api_db_fail(req, r, "wait");
         goto out;
@@ -74,28 +86,53 @@ out:
     return r;
 }
 
+int api_wait(struct api_req *req, char kind, int64_t id, int seconds)
+{
+    return wait_for(req, kind, id, seconds, -1);
+}
+
+/* Whether a row read for a ?wait= is the answer: done, or (seen >= 0) a submission whose tests
+ * done are no longer those the client has seen. */
+static int ready(const PGresult *res, char kind, int status_col, int64_t seen)
+{
+    if (!strcmp(PQgetvalue(res, 0, status_col), "done"))
+        return 1;
+    if (kind != 's' || seen < 0)
+        return 0;
+    return (db_isnull(res, 0, API_SUBMISSION_PROGRESS_COL)
+                ? 0
+                : db_int64(res, 0, API_SUBMISSION_PROGRESS_COL)) != seen;
+}
+
 int api_read_waiting(struct api_req *req, char kind, api_row_reader read, int status_col,
                      PGresult **ret_res)
 {
     /* A POST ...?wait= reads what it created; a GET, its path's id. */
     const char *idtext = req->created_id ? api_printf(req, "%lld", (long long)req->created_id)
                                          : api_param(req, "id");
-    int64_t id, wait;
+    int64_t id, wait, seen = -1;
     int r;
 
     *ret_res = NULL;
     if (api_parse_int64(idtext, 1, INT64_MAX, &id) < 0)
         return api_fail(req, -ENOENT, "id", kind == 'r' ? "no such run" : "no such submission");
-    if ((r = api_query_only(req, (const char *const[]){"wait", "encoding", NULL})) < 0)
+    r = api_query_only(req, kind == 's' && !req->created_id
+                                ? (const char *const[]){"wait", "encoding", "tests_done", NULL}
+                                : (const char *const[]){"wait", "encoding", NULL});
+    if (r < 0)
         return r;
     if ((r = api_query_int(req, "wait", 0, 60, 0, &wait)) < 0)
         return r;
+    /* ?tests_done=N: the progress the client has (0 before any test): answer at a change. */
+    if (api_query(req, "tests_done") &&
+        (r = api_query_int(req, "tests_done", 0, 1000000, 0, &seen)) < 0)
+        return r;
     if ((r = read(req, idtext, ret_res)) < 0)
         return r;
-    if (wait > 0 && strcmp(PQgetvalue(*ret_res, 0, status_col), "done") != 0) {
+    if (wait > 0 && !ready(*ret_res, kind, status_col, seen)) {
         PQclear(*ret_res);
         *ret_res = NULL;
-        if ((r = api_wait(req, kind, id, (int)wait)) < 0)
+        if ((r = wait_for(req, kind, id, (int)wait, seen)) < 0)
             return r; /* -EINPROGRESS: parked, the handler runs again when resumed */
         if ((r = read(req, idtext, ret_res)) < 0)
             return r;

@@ -36,7 +36,9 @@ int db_contest_admit(struct db_conn *c, const char *slug, int64_t user_id, const
                  "         WHERE p.contest_id = c.id AND p.user_id = $2),"
                  " EXISTS (SELECT 1 FROM contest_problems cp"
                  "         WHERE cp.contest_id = c.id AND cp.problem_id = $3),"
-                 " c.archived FROM contests c WHERE c.slug = $1",
+                 " c.archived, EXISTS (SELECT 1 FROM contest_removed rm"
+                 "         WHERE rm.contest_id = c.id AND rm.user_id = $2)"
+                 " FROM contests c WHERE c.slug = $1",
                  3, (const char *const[]){slug ? slug : "", uid, pid});
     if (r < 0) {
         msg = "the contest could not be read";
@@ -57,6 +59,11 @@ int db_contest_admit(struct db_conn *c, const char *slug, int64_t user_id, const
     if (PQgetvalue(res, 0, 6)[0] == 't') {
         r = -EINVAL;
         msg = "the contest is archived: it takes no new submissions";
+        goto out;
+    }
+    if (!staff && PQgetvalue(res, 0, 7)[0] == 't') {
+        r = -EACCES;
+        msg = "you were removed from this contest: its staff may add you again";
         goto out;
     }
     if (!staff && PQgetvalue(res, 0, 2)[0] == 't') {
@@ -541,4 +548,22 @@ int db_contest_rebuild(struct db_conn *c, int64_t contest_id)
 
     snprintf(cid, sizeof(cid), "%" PRId64, contest_id);
     return db_query(c, NULL, "SELECT standings_rebuild($1)", 1, (const char *const[]){cid});
+}
+
+int db_contest_remove_participant(struct db_conn *c, int64_t contest_id, const char *username)
+{
+    char cid[24];
+    PGresult *res = NULL;
+    int r;
+
+    snprintf(cid, sizeof(cid), "%" PRId64, contest_id);
+    r = db_query(c, &res,
+                 "SELECT u.id, contest_participant_remove($1, u.id) FROM users u"
+                 " WHERE lower(u.username) = lower($2)",
+                 2, (const char *const[]){cid, username ? username : ""});
+    if (r < 0)
+        return r;
+    r = PQntuples(res) != 1 ? -ENOENT : PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    return r;
 }

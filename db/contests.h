@@ -37,6 +37,7 @@ int db_role_is_staff(const char *role);
  *   -ENOENT  no such contest, or a private one and a student who is not its participant
  *   -EINVAL  before the start, at or after the end, an archived contest, or a problem that is
  *            not in the contest
+ *   -EACCES  a student its staff removed from the contest (until they are added again)
  * and *ret_message (when not NULL) is a static, human-readable reason for the refusal. */
 int db_contest_admit(struct db_conn *conn, const char *contest_slug, int64_t user_id,
                      const char *role, int64_t problem_id, int64_t *ret_contest_id,
@@ -108,6 +109,13 @@ int db_contest_access(struct db_conn *conn, const char *slug, int64_t user_id, c
  * of the first username that names no user. */
 int db_contest_add_participants(struct db_conn *conn, int64_t contest_id,
                                 const char *const *usernames, size_t n, size_t *ret_bad) DB_WUR;
+
+/* Removes the participant `username` (any letter case) from a contest and from its standings,
+ * in one transaction; their submissions stay, and stay out of the standings until they are
+ * added again (migration 190). Returns 1 when removed, 0 when the user is not a participant,
+ * -ENOENT when no user has that name, or a negative errno. */
+int db_contest_remove_participant(struct db_conn *conn, int64_t contest_id,
+                                  const char *username) DB_WUR;
 
 /* Which leaderboard a viewer gets, from db_contest_view. */
 struct db_contest_view {

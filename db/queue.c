@@ -434,6 +434,96 @@ int db_queue_rejudge(struct db_conn *conn, int64_t problem_id, int64_t submissio
     return r;
 }
 
+int db_queue_progress_start(struct db_conn *conn, const struct db_job *job, int tests_total,
+                            int max_score)
+{
+    char id[24], att[16], total[16], max[16];
+    int r;
+
+    if (job->kind != DB_JOB_SUBMISSION)
+        return -EINVAL;
+    fmt_int(id, sizeof(id), job->id);
+    fmt_int(att, sizeof(att), job->attempts);
+    fmt_int(total, sizeof(total), tests_total);
+    fmt_int(max, sizeof(max), max_score);
+    r = db_query(conn, NULL,
+                 "DELETE FROM submission_judging WHERE submission_id = $1"
+                 " AND EXISTS (SELECT 1 FROM submissions WHERE " FENCE(2, 3) ")",
+                 3, (const char *[]){id, job->judge_id, att});
+    if (r < 0)
+        return r;
+    return fenced(conn,
+                  "INSERT INTO submission_judging (submission_id, attempts, tests_total, max_score)"
+                  " SELECT id, attempts, $4, $5 FROM submissions WHERE " FENCE(
+                      2, 3) " RETURNING submission_id",
+                  5, (const char *[]){id, job->judge_id, att, total, max});
+}
+
+int db_queue_progress(struct db_conn *conn, const struct db_job *job,
+                      const struct db_test_result *tests, size_t n, int tests_done, int score)
+{
+    char id[24], att[16], done[16], sc[16];
+    char *ords = NULL, *verdicts = NULL, *times = NULL, *mems = NULL, *points = NULL;
+    size_t cap = n * 24 + 3;
+    int r = -ENOMEM;
+
+    if (job->kind != DB_JOB_SUBMISSION)
+        return -EINVAL;
+    fmt_int(id, sizeof(id), job->id);
+    fmt_int(att, sizeof(att), job->attempts);
+    fmt_int(done, sizeof(done), tests_done);
+    fmt_int(sc, sizeof(sc), score);
+    /* The tests as five array literals ({1,2,3}): numbers and verdict names, nothing quoted. */
+    ords = malloc(cap);
+    verdicts = malloc(cap);
+    times = malloc(cap);
+    mems = malloc(cap);
+    points = malloc(cap);
+    if (!ords || !verdicts || !times || !mems || !points)
+        goto out;
+    {
+        char *bufs[5] = {ords, verdicts, times, mems, points};
+        size_t len[5] = {1, 1, 1, 1, 1};
+        for (int k = 0; k < 5; k++)
+            bufs[k][0] = '{';
+        for (size_t i = 0; i < n; i++) {
+            const char *sep = i ? "," : "";
+            len[0] += (size_t)snprintf(ords + len[0], cap - len[0], "%s%d", sep, tests[i].ordinal);
+            len[1] += (size_t)snprintf(verdicts + len[1], cap - len[1], "%s%.8s", sep,
+                                       tests[i].verdict ? tests[i].verdict : "IE");
+            len[2] += (size_t)snprintf(times + len[2], cap - len[2], "%s%d", sep, tests[i].time_ms);
+            len[3] += (size_t)snprintf(mems + len[3], cap - len[3], "%s%lld", sep,
+                                       (long long)tests[i].memory_kb);
+            len[4] += (size_t)snprintf(points + len[4], cap - len[4], "%s%d", sep, tests[i].points);
+        }
+        for (int k = 0; k < 5; k++)
+            snprintf(bufs[k] + len[k], cap - len[k], "}");
+    }
+    r = fenced(
+        conn,
+        "WITH ok AS (SELECT id FROM submissions WHERE " FENCE(
+            2, 3) "),"
+                  " ins AS (INSERT INTO submission_judging_tests (submission_id, ordinal, verdict,"
+                  "   time_ms, memory_kb, points)"
+                  "   SELECT j.submission_id, t.o, t.v, t.t, t.m, t.p FROM submission_judging j,"
+                  "   unnest($6::int[], $7::text[], $8::int[], $9::bigint[], $10::int[])"
+                  "   AS t(o, v, t, m, p)"
+                  "   WHERE j.submission_id = (SELECT id FROM ok) AND j.attempts = $3::int"
+                  "   ON CONFLICT (submission_id, ordinal) DO NOTHING)"
+                  " UPDATE submission_judging SET tests_done = $4, score = $5"
+                  " WHERE submission_id = (SELECT id FROM ok) AND attempts = $3::int"
+                  " RETURNING submission_id",
+        10,
+        (const char *[]){id, job->judge_id, att, done, sc, ords, verdicts, times, mems, points});
+out:
+    free(ords);
+    free(verdicts);
+    free(times);
+    free(mems);
+    free(points);
+    return r;
+}
+
 int db_queue_record_checker(struct db_conn *conn, const struct db_job *job, const char *verdict,
                             const char *compile_output, const char *message)
 {

@@ -117,6 +117,20 @@ struct db_submission_result {
 int db_queue_record_submission(struct db_conn *conn, const struct db_job *job,
                                const struct db_submission_result *result) DB_WUR;
 
+/* Judging progress (migration 190), written while the tests run so that readers follow them.
+ * db_queue_progress_start opens the attempt's record, tests_total tests out of max_score points
+ * (a record of an earlier attempt goes); db_queue_progress adds the tests decided since the
+ * last call (tests[0..n), run or SKIPPED; their checker messages are not kept: they come with
+ * the final result) with tests_done and the score so far, and wakes the requests waiting for
+ * the next change (NOTIFY gavel_progress 's:ID' at commit). The record goes by itself when the
+ * submission leaves 'judging'. Both fenced as every write: -ESTALE when the row is no longer
+ * ours (nothing written), or a negative errno. */
+int db_queue_progress_start(struct db_conn *conn, const struct db_job *job, int tests_total,
+                            int max_score) DB_WUR;
+int db_queue_progress(struct db_conn *conn, const struct db_job *job,
+                      const struct db_test_result *tests, size_t n, int tests_done,
+                      int score) DB_WUR;
+
 /* A run's outcome. Buffers are borrowed; stdout/stderr may hold any bytes. */
 struct db_run_result {
     const char *verdict; /* OK TLE MLE RE OLE CE IE */

@@ -735,16 +735,81 @@ static int group_lost(const struct submission *s, int i)
     return 0;
 }
 
+/* The score of the first `done` tests, as readers follow it: a test without a group earns what
+ * it earns; a group counts once every one of its tests is done and passed, so the score so far
+ * never goes down and never passes the final one. */
+static int progress_score(const struct submission *s, int done)
+{
+    int score = 0;
+
+    for (int i = 0; i < done; i++) {
+        const char *g = s->tests[i].group;
+        if (!g || !g[0]) {
+            score += judge_score_earned(s->outs, (size_t)done, (size_t)i);
+            continue;
+        }
+        int whole = 1;
+        for (int k = 0; k < s->n && whole; k++)
+            if (s->tests[k].group && !strcmp(s->tests[k].group, g) &&
+                (k >= done || s->outs[k].code != JUDGE_AC))
+                whole = 0;
+        if (whole)
+            score += s->tests[i].points;
+    }
+    return score;
+}
+
+/* Tells readers that tests [*sent, done) are decided (db_queue_progress): each row with what
+ * the test earns on its own. Progress is for readers only: a failure to write it is logged
+ * and judging goes on, but a lost job ends here. */
+static int progress_send(struct db_conn *conn, const struct db_job *job, struct submission *s,
+                         int *sent, int done)
+{
+    int r;
+
+    for (int k = *sent; k < done; k++) {
+        const struct judge_test_outcome *o = &s->outs[k];
+        struct db_test_result *row = &s->rows[k];
+        row->ordinal = o->ordinal;
+        row->verdict = judge_code_name(o->code);
+        row->points = o->code == JUDGE_AC     ? o->points
+                      : o->earned < 0         ? 0
+                      : o->earned > o->points ? o->points
+                                              : o->earned;
+        if (o->code == JUDGE_SKIPPED)
+            row->points = 0;
+    }
+    r = db_queue_progress(conn, job, &s->rows[*sent], (size_t)(done - *sent), done,
+                          progress_score(s, done));
+    if (r == -ESTALE)
+        return r;
+    if (r < 0)
+        log_msg(LOG_WARN, "submission %s: progress not recorded (%s)", s->id, db_error(conn));
+    *sent = done;
+    return 0;
+}
+
 /* Step 4: the tests the result needs, the others SKIPPED: up to the first failure when the
  * problem stops there (a problem without points does by default), and otherwise every test
  * but those of a group that failed already, which can earn nothing more. Between tests, a stop
- * of the process or a lost lease ends the job. */
-static int submission_run_tests(struct judge_worker *w, struct submission *s)
+ * of the process or a lost lease ends the job. Each test run is recorded as progress at once,
+ * for those who follow the submission. */
+static int submission_run_tests(struct judge_worker *w, struct db_conn *conn,
+                                const struct db_job *job, struct submission *s)
 {
     uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
     char out_path[PATH_MAX + 16];
-    int r, stopped = 0;
+    int r, stopped = 0, sent = 0, progress = 1, max_score = 0;
 
+    for (int i = 0; i < s->n; i++)
+        max_score += s->tests[i].points;
+    r = db_queue_progress_start(conn, job, s->n, max_score);
+    if (r == -ESTALE)
+        return r;
+    if (r < 0) {
+        log_msg(LOG_WARN, "submission %s: progress not recorded (%s)", s->id, db_error(conn));
+        progress = 0;
+    }
     judge_worker_path(w, "stdout.txt", out_path, sizeof(out_path));
     for (int i = 0; i < s->n; i++) {
         struct judge_test_outcome *o = &s->outs[i];
@@ -764,6 +829,9 @@ static int submission_run_tests(struct judge_worker *w, struct submission *s)
         /* A checker that failed once will fail again: do not spend its limits on every test. */
         if ((s->stop_first && o->code != JUDGE_AC) || o->code == JUDGE_IE)
             stopped = 1;
+        if (progress && !stopped && i + 1 < s->n &&
+            (r = progress_send(conn, job, s, &sent, i + 1)) < 0)
+            return r;
     }
     return STEP_NEXT;
 }
@@ -900,7 +968,7 @@ static int judge_submission(struct judge_worker *w, struct db_conn *conn, const 
         if (r < 0)
             goto out;
     }
-    r = submission_run_tests(w, &s);
+    r = submission_run_tests(w, conn, job, &s);
     if (r < 0)
         goto out;
     s.t_tested = judge_mono_ms();

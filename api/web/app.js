@@ -383,6 +383,14 @@ function testsTable(tests) {
       el("td", { text: t.points }), el("td", { text: t.message || "" })))));
 }
 
+/* "test 3 of 10" while a submission is judged (its progress), null otherwise. */
+function progressText(s) {
+  const p = s.progress;
+  if (!p) return null;
+  return "Judging: test " + Math.min(p.tests_done + 1, p.tests_total) + " of " + p.tests_total +
+    " (" + p.tests_done + " done, score so far " + p.score + " / " + p.max_score + ")";
+}
+
 async function viewSubmission(id) {
   document.title = "Submission " + id + " · Gavel";
   if (!token()) return needSignIn();
@@ -402,17 +410,36 @@ async function viewSubmission(id) {
       el("dt", { text: "Time, memory" }), el("dd", { text: s.time_ms === null ? "—" :
         s.time_ms + " ms, " + s.memory_kb + " KB" }));
     const parts = [el("h1", { text: "Submission #" + s.id }), info];
-    if (s.status !== "done")
-      parts.push(el("p", { class: "muted", text: "Judging… this page updates by itself." }));
+    if (s.status !== "done") {
+      const p = s.progress;
+      parts.push(el("p", { class: "muted", id: "progress" }, progressText(s) ||
+        (s.status === "queued" ? "Queued" : "Judging") + "… this page updates by itself."));
+      if (p) parts.push(el("progress", { max: p.tests_total, value: p.tests_done,
+        "aria-label": "tests done" }));
+    }
     if (s.message) parts.push(el("p", { class: "error", text: s.message }));
+    if (isStaff()) {
+      /* Those who run its problem or contest may; the API says no to other staff. */
+      const b = el("button", { type: "button", class: "secondary", id: "rejudge",
+        text: "Rejudge this submission" });
+      b.addEventListener("click", () => api("POST", "/submissions/" + s.id + "/rejudge", {})
+        .then(() => {
+          setStatus("Queued again: the result below stays until the new one lands.");
+          if (s.status === "done") return viewSubmission(id); /* follow the new judging */
+        })
+        .catch((e) => setStatus(e.message, true)));
+      parts.push(el("p", {}, b));
+    }
     if (s.compile_output)
       parts.push(el("h2", { text: "Compiler" }), el("pre", { text: s.compile_output }));
     if (s.tests && s.tests.length) parts.push(el("h2", { text: "Tests" }), testsTable(s.tests));
     if (s.source !== undefined)
       parts.push(el("h2", { text: "Source" }), el("pre", { id: "source", text: s.source }));
     main().replaceChildren(...parts);
-    if (s.status === "done" || round > 200) break;
-    s = await api("GET", "/submissions/" + id + "?wait=25");
+    if (s.status === "done" || round > 400) break;
+    /* Redrawn at the next test done, or at the end (a long poll, not a timer). */
+    const seen = s.progress ? s.progress.tests_done : 0;
+    s = await api("GET", "/submissions/" + id + "?wait=25&tests_done=" + seen);
   }
 }
 
@@ -606,8 +633,44 @@ function contestStaff(c) {
     participants, staff,
     el("p", {}, freeze, " ", unfreeze),
     rejudge.length ? el("p", {}, ...rejudge.flatMap((b) => [b, " "])) : null,
-    el("p", { class: "muted", text: "The API lists no participants yet: only adding them is " +
-      "possible here." })];
+    el("h2", { text: "Participants" }), participantList(c)];
+}
+
+/* The contest's participants, a page at a time, each with a button that removes them (from
+ * the contest and its standings; their submissions stay). */
+function participantList(c) {
+  const path = "/contests/" + encodeURIComponent(c.slug) + "/participants";
+  const tbody = el("tbody");
+  const more = el("button", { type: "button", class: "secondary", id: "participants-more",
+    text: "More", hidden: true });
+  let cursor = null;
+  async function page() {
+    const r = await api("GET", path + "?limit=50" + (cursor ? "&cursor=" +
+      encodeURIComponent(cursor) : ""));
+    for (const p of r.items) {
+      const remove = el("button", { type: "button", class: "secondary", text: "Remove",
+        "aria-label": "Remove " + p.username });
+      const row = el("tr", { "data-username": p.username },
+        el("td", { text: p.username }), el("td", { text: p.display_name }),
+        el("td", { text: fmtTime(p.joined_at) }), el("td", {}, remove));
+      remove.addEventListener("click", () => {
+        if (!confirm("Remove " + p.username + " from the contest and its standings? " +
+          "Their submissions stay.")) return;
+        api("DELETE", path + "/" + encodeURIComponent(p.username))
+          .then(() => { row.remove(); setStatus(p.username + " removed."); })
+          .catch((e) => setStatus(e.message, true));
+      });
+      tbody.append(row);
+    }
+    cursor = r.next_cursor;
+    more.hidden = !cursor;
+  }
+  more.addEventListener("click", () => page().catch((e) => setStatus(e.message, true)));
+  page().catch((e) => setStatus(e.message, true));
+  return el("div", {}, el("table", { class: "list", id: "participants" },
+    el("caption", { class: "sr-only", text: "Participants" }),
+    el("thead", {}, el("tr", {}, ...["User", "Name", "Joined", ""].map((h) =>
+      el("th", { scope: "col", text: h })))), tbody), more);
 }
 
 /* --- staff: problems and packages --- */
@@ -689,9 +752,72 @@ function viewStaff() {
   });
   main().replaceChildren(el("h1", { text: "Staff" }),
     el("p", {}, el("a", { href: "/contests/new", text: "New contest" }), " · ",
-      el("a", { href: "/submissions", text: "Submissions" })),
+      el("a", { href: "/submissions", text: "Submissions" }),
+      me() && me().role === "admin" ? [" · ", el("a", { href: "/staff/users",
+        text: "Accounts" })] : null),
     el("h2", { text: "Upload a problem package" }), upload,
     el("h2", { text: "Create a problem" }), create, out);
+}
+
+/* Admins: every account, searched by name and role, each disabled or enabled with a button
+ * (an admin's own account has none: the API refuses it). */
+function viewUsers() {
+  document.title = "Accounts · Gavel";
+  if (!token()) return needSignIn();
+  const tbody = el("tbody");
+  const more = el("button", { type: "button", class: "secondary", id: "users-more",
+    text: "More", hidden: true });
+  let query = "", cursor = null;
+  function row(u) {
+    const state = el("td", { text: u.disabled ? "disabled" : "active" });
+    const cells = [el("td", { text: u.username }), el("td", { text: u.display_name }),
+      el("td", { text: u.role }), el("td", { text: fmtTime(u.created_at) }), state];
+    const self = me() && me().username.toLowerCase() === u.username.toLowerCase();
+    if (self) return el("tr", {}, ...cells, el("td", { class: "muted", text: "you" }));
+    const b = el("button", { type: "button", class: "secondary" });
+    const label = () => {
+      b.textContent = u.disabled ? "Enable" : "Disable";
+      b.setAttribute("aria-label", b.textContent + " " + u.username);
+      state.textContent = u.disabled ? "disabled" : "active";
+    };
+    label();
+    b.addEventListener("click", () => {
+      if (!u.disabled && !confirm("Disable " + u.username + "? Their sessions end at once; " +
+        "everything they made stays.")) return;
+      api("PATCH", "/users/" + encodeURIComponent(u.username), { disabled: !u.disabled })
+        .then((v) => { u.disabled = v.disabled; label(); setStatus(u.username + " " +
+          (u.disabled ? "disabled." : "enabled.")); })
+        .catch((e) => setStatus(e.message, true));
+    });
+    return el("tr", { "data-username": u.username }, ...cells, el("td", {}, b));
+  }
+  async function page() {
+    const r = await api("GET", "/users?limit=50" + query + (cursor ? "&cursor=" +
+      encodeURIComponent(cursor) : ""));
+    tbody.append(...r.items.map(row));
+    cursor = r.next_cursor;
+    more.hidden = !cursor;
+  }
+  const search = onSubmit(el("form", { class: "stack", id: "users-search" },
+    field("Name contains", el("input", { name: "q", id: "users-q" })),
+    field("Role", el("select", { name: "role", id: "users-role" },
+      ...["", "student", "instructor", "admin"].map((r) => el("option", { value: r,
+        text: r || "any" })))),
+    el("button", { type: "submit", text: "Search" })), async (fd) => {
+    const q = new URLSearchParams();
+    if (fd.get("q")) q.set("q", fd.get("q"));
+    if (fd.get("role")) q.set("role", fd.get("role"));
+    query = q.toString() ? "&" + q.toString() : "";
+    cursor = null;
+    tbody.replaceChildren();
+    await page();
+  });
+  more.addEventListener("click", () => page().catch((e) => setStatus(e.message, true)));
+  main().replaceChildren(el("h1", { text: "Accounts" }), search,
+    el("table", { class: "list", id: "users" }, el("caption", { class: "sr-only",
+      text: "Accounts" }), el("thead", {}, el("tr", {}, ...["User", "Name", "Role", "Created",
+      "State", ""].map((h) => el("th", { scope: "col", text: h })))), tbody), more);
+  return page();
 }
 
 async function viewProblemAdmin(slug) {
@@ -749,6 +875,7 @@ const ROUTES = [
   [/^\/contests\/new$/, viewContestNew],
   [/^\/contests\/([^/]+)$/, viewContest],
   [/^\/staff$/, viewStaff],
+  [/^\/staff\/users$/, viewUsers],
   [/^\/staff\/problems\/([^/]+)$/, viewProblemAdmin],
 ];
 

@@ -37,6 +37,47 @@ class Judged(ApiCase):
         st, prof, _ = self.api("GET", "/api/v1/users/stu")
         self.assertEqual((prof["solved"], prof["score"]), (1, 6))
 
+    def test_progress_as_tests_land(self):
+        # Each test sleeps (no CPU), so the judging lasts seconds whatever the machine; a client
+        # following ?wait=&tests_done= sees the tests land one by one, then the result.
+        tests = [{"input": "1 2\n", "output": "3\n", "sample": True, "points": 1},
+                 {"input": "2 2\n", "output": "4\n", "points": 2, "group": "g"},
+                 {"input": "3 2\n", "output": "5\n", "points": 3, "group": "g"},
+                 {"input": "4 2\n", "output": "6\n", "points": 4}]
+        self.make_problem("slowsum", tests=tests, time_limits_ms={"python3": 4000})
+        stu = self.login("follower")
+        src = "import time\ntime.sleep(1)\n" + SUM_PY
+        st, body, _ = self.submit(stu, "slowsum", source=src)
+        self.assertEqual(st, 202, body)
+        sid, seen, states = body["id"], 0, []
+        for _ in range(40):
+            st, s, _ = self.api("GET", "/api/v1/submissions/%d?wait=30&tests_done=%d"
+                                % (sid, seen), token=stu)
+            self.assertEqual(st, 200, s)
+            states.append(s)
+            if s["status"] == "done":
+                break
+            if s["progress"]:
+                seen = s["progress"]["tests_done"]
+        self.assertEqual((s["status"], s["verdict"], s["score"]), ("done", "AC", 10), s)
+        self.assertIsNone(s["progress"])
+        self.assertEqual([t["points"] for t in s["tests"]], [1, 2, 3, 4])
+        live = [x for x in states if x["status"] == "judging" and x["progress"]]
+        self.assertTrue(live, states)
+        done = [x["progress"]["tests_done"] for x in live]
+        self.assertTrue(any(0 < d < 4 for d in done), done)
+        self.assertEqual(done, sorted(done))
+        scores = [x["progress"]["score"] for x in live]
+        self.assertEqual(scores, sorted(scores))
+        for x in live:
+            p = x["progress"]
+            self.assertEqual((p["tests_total"], p["max_score"], x["max_score"]), (4, 10, 10))
+            self.assertEqual(len(x["tests"]), p["tests_done"])
+            self.assertEqual(x["score"], p["score"])
+            # A group counts once all of it passed.
+            self.assertEqual(p["score"], {0: 0, 1: 1, 2: 1, 3: 6}[p["tests_done"]], x)
+            self.assertTrue(all(t["verdict"] == "AC" for t in x["tests"]), x)
+
     def test_run(self):
         stu = self.login("runner")
         st, body, _ = self.api("POST", "/api/v1/runs", {"language": "python3",

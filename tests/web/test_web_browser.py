@@ -243,6 +243,17 @@ class Browser(ApiCase):
                   "participants added")
         st, c, _ = self.api("GET", "/api/v1/contests/made-in-browser", token=self.login("teacher"))
         self.assertEqual(c["participants"], 1)
+        # the participant list, and removing one
+        d.refresh()
+        remove = self.wait(d, EC.element_to_be_clickable(
+            (By.CSS_SELECTOR, '#participants tr[data-username="stu"] button')), "stu listed")
+        remove.click()
+        d.switch_to.alert.accept()
+        self.wait(d, EC.text_to_be_present_in_element((By.ID, "status"), "stu removed"),
+                  "stu removed")
+        self.assertEqual(d.find_elements(By.CSS_SELECTOR, '#participants tr[data-username]'), [])
+        st, c, _ = self.api("GET", "/api/v1/contests/made-in-browser", token=self.login("teacher"))
+        self.assertEqual(c["participants"], 0)
 
     def test_3_scoreboard_updates_without_reload(self):
         d = self.browser()
@@ -307,6 +318,56 @@ class Browser(ApiCase):
         self.assertEqual([th.text for th in d.find_elements(By.CSS_SELECTOR, "#head th")],
                          ["#", "Name", "Score", "P1"])
         self.shot(d, "scoreboard-ioi")
+
+    def test_5_admin_disables_an_account(self):
+        self.login("dora")
+        d = self.browser()
+        self.sign_in(d, "admin")
+        d.get(self.base + "/staff")
+        self.wait(d, EC.presence_of_element_located((By.LINK_TEXT, "Accounts")), "the link")
+        d.find_element(By.LINK_TEXT, "Accounts").click()
+        self.wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, "#users tbody tr")),
+                  "the accounts")
+        d.find_element(By.ID, "users-q").send_keys("dor")
+        d.find_element(By.CSS_SELECTOR, "#users-search button[type=submit]").click()
+        button = self.wait(d, EC.element_to_be_clickable(
+            (By.CSS_SELECTOR, '#users tr[data-username="dora"] button')), "dora's row")
+        self.assertEqual(len(d.find_elements(By.CSS_SELECTOR, "#users tbody tr")), 1)
+        button.click()
+        d.switch_to.alert.accept()
+        self.wait(d, EC.text_to_be_present_in_element((By.ID, "status"), "dora disabled"),
+                  "dora disabled")
+        self.shot(d, "admin-accounts")
+        st, _, _ = self.api("POST", "/api/v1/sessions",
+                            {"username": "dora", "password": gavel_test.PASSWORD})
+        self.assertEqual(st, 403)
+        d.find_element(By.CSS_SELECTOR, '#users tr[data-username="dora"] button').click()
+        self.wait(d, EC.text_to_be_present_in_element((By.ID, "status"), "dora enabled"),
+                  "dora enabled")
+
+    def test_6_progress_live_and_rejudge(self):
+        stu = self.login("stu6")
+        # Each test sleeps: the judging takes seconds, whatever the machine.
+        slow = "import time\ntime.sleep(1.5)\n" + SUM_PY
+        st, body, _ = self.submit(stu, "sum", source=slow)
+        self.assertEqual(st, 202, body)
+        d = self.browser()
+        self.sign_in(d, "stu6")
+        d.get(self.base + "/submissions/%d" % body["id"])
+        self.wait(d, EC.text_to_be_present_in_element((By.ID, "progress"), "of 3"),
+                  "the judging progress")
+        self.shot(d, "submission-progress")
+        self.wait(d, EC.text_to_be_present_in_element((By.ID, "verdict"), "AC"), "the verdict")
+        self.assertEqual(d.find_elements(By.ID, "rejudge"), [])  # not for students
+        # Staff rejudge it from its page, which follows the new judging.
+        t = self.browser()
+        self.sign_in(t, "teacher")
+        t.get(self.base + "/submissions/%d" % body["id"])
+        self.wait(t, EC.element_to_be_clickable((By.ID, "rejudge")), "the rejudge button").click()
+        self.wait(t, EC.text_to_be_present_in_element((By.ID, "status"), "Queued again"),
+                  "queued again")
+        self.wait_submission(body["id"], stu)
+        self.wait(t, EC.text_to_be_present_in_element((By.ID, "verdict"), "AC"), "the verdict")
 
 
 if __name__ == "__main__":
