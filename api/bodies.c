@@ -137,9 +137,9 @@ static int body_encoding(const char *encoding, struct api_json_error *err)
 }
 
 /* Decodes the base64 (RFC 4648, padded; spaces and line breaks ignored) of field into the arena:
- * at most max bytes, and for a source, text PostgreSQL stores (UTF-8 without NUL). */
+ * at most max bytes, and for a source, no NUL byte. */
 static int from_base64(struct api_arena *a, const char *field, const char *text, size_t max,
-                       int text_only, const char **ret, size_t *ret_len, struct api_json_error *err)
+                       int source, const char **ret, size_t *ret_len, struct api_json_error *err)
 {
     size_t n = strlen(text), cap = n / 4 * 3 + 3, len = 0;
     char *buf = api_arena_alloc(a, cap + 1);
@@ -157,9 +157,8 @@ static int from_base64(struct api_arena *a, const char *field, const char *text,
         return -E2BIG;
     }
     buf[len] = '\0';
-    if (text_only && !utf8_valid(buf, len)) {
-        err->message = "is not UTF-8 text without NUL bytes once decoded: a source is stored as "
-                       "text (save it as UTF-8)";
+    if (source && memchr(buf, '\0', len)) {
+        err->message = "holds a NUL byte once decoded: a source is text";
         return -EINVAL;
     }
     *ret = buf;
@@ -225,6 +224,8 @@ static int check_sources(struct api_arena *a, const struct api_limits *lim, cons
         api_json_obj(&j);
         api_json_kstr(&j, "name", files[i].name);
         api_json_kstr(&j, "content", files[i].content);
+        if (files[i].content_b64)
+            api_json_kstr(&j, "content_base64", files[i].content_b64);
         api_json_end(&j);
     }
     api_json_end(&j);
@@ -250,14 +251,40 @@ static int files_count_error(int r, struct api_json_error *err)
     return r;
 }
 
-/* The encoding of a body's source, files and stdin: base64 ones decoded in place (a source and
- * every file must be UTF-8 text once decoded); in UTF-8 the source's own cap checked, which
- * the decode leaves a third wider for base64. */
+/* A decoded source of n bytes that is not UTF-8: its text copy (U+FFFD for each bad byte) in
+ * *text, and in *ret_exact its bytes as a bytea parameter (hex) or, with b64, in base64. */
+static int not_utf8_source(struct api_arena *a, const char **text, size_t n, int b64,
+                           const char **ret_exact)
+{
+    char *copy = api_arena_alloc(a, 3 * n + 1), *exact;
+    size_t size = b64 ? sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL) : 2 * n + 3;
+
+    exact = api_arena_alloc(a, size);
+    if (!copy || !exact)
+        return -ENOMEM;
+    if (b64) {
+        sodium_bin2base64(exact, size, (const unsigned char *)*text, n,
+                          sodium_base64_VARIANT_ORIGINAL);
+    } else {
+        memcpy(exact, "\\x", 2);
+        sodium_bin2hex(exact + 2, size - 2, (const unsigned char *)*text, n);
+    }
+    utf8_lossy(*text, n, copy);
+    *text = copy;
+    *ret_exact = exact;
+    return 0;
+}
+
+/* The encoding of a body's source, files and stdin: base64 ones decoded in place. A source or
+ * file that is not UTF-8 once decoded keeps its exact bytes beside a text copy (*ret_bytes, a
+ * file's content_b64). In UTF-8 the source's own cap checked, which the decode leaves a third
+ * wider for base64. */
 static int decode_sources(struct api_arena *a, const struct api_limits *lim, const char *encoding,
-                          const char **source, struct api_source_file *files, size_t n_files,
-                          struct api_json_error *err)
+                          const char **source, const char **ret_bytes,
+                          struct api_source_file *files, size_t n_files, struct api_json_error *err)
 {
     int r, b64 = body_encoding(encoding, err);
+    size_t len = 0;
 
     if (b64 < 0)
         return b64;
@@ -269,14 +296,20 @@ static int decode_sources(struct api_arena *a, const struct api_limits *lim, con
         }
         return 0;
     }
-    if (*source &&
-        (r = from_base64(a, "source", *source, lim->max_source, 1, source, NULL, err)) < 0)
-        return r;
+    if (*source) {
+        r = from_base64(a, "source", *source, lim->max_source, 1, source, &len, err);
+        if (r == 0 && !utf8_valid(*source, len))
+            r = not_utf8_source(a, source, len, 0, ret_bytes);
+        if (r < 0)
+            return r;
+    }
     for (size_t i = 0; i < n_files; i++) {
         char field[48];
         snprintf(field, sizeof(field), "files[%zu].content", i);
-        r = from_base64(a, field, files[i].content, lim->max_source, 1, &files[i].content, NULL,
+        r = from_base64(a, field, files[i].content, lim->max_source, 1, &files[i].content, &len,
                         err);
+        if (r == 0 && !utf8_valid(files[i].content, len))
+            r = not_utf8_source(a, &files[i].content, len, 1, &files[i].content_b64);
         if (r < 0)
             return r;
     }
@@ -305,7 +338,8 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
     f[2].max = b64_room(lim->max_source);
     r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
     if (r == 0)
-        r = decode_sources(a, lim, out->encoding, &out->source, out->files, out->n_files, err);
+        r = decode_sources(a, lim, out->encoding, &out->source, &out->source_bytes, out->files,
+                           out->n_files, err);
     if (r < 0)
         return r;
     return check_sources(a, lim, &out->source, out->files, out->n_files, &out->files_json, err);
@@ -401,7 +435,8 @@ int api_body_run(struct api_arena *a, const char *text, size_t len, const struct
     memset(out, 0, sizeof(*out));
     r = files_count_error(api_json_decode(a, text, len, lim, f, out, err), err);
     if (r == 0)
-        r = decode_sources(a, lim, out->encoding, &out->source, out->files, out->n_files, err);
+        r = decode_sources(a, lim, out->encoding, &out->source, &out->source_bytes, out->files,
+                           out->n_files, err);
     if (r < 0)
         return r;
     b64 = out->encoding && !strcmp(out->encoding, "base64");

@@ -56,6 +56,10 @@ int api_body_login(struct api_arena *a, const char *text, size_t len, const stru
 /* One file of a submission or run of several files. */
 struct api_source_file {
     const char *name, *content;
+    /* Sent base64 and not UTF-8 once decoded: content_b64 the exact bytes in base64 (stored as
+     * the file's "content_base64"), content a text copy with U+FFFD for each bad byte; else
+     * NULL. */
+    const char *content_b64;
 };
 
 /* POST /submissions. Exactly one of source and files is given: files are 1 to
@@ -65,6 +69,9 @@ struct api_source_file {
 struct api_submission_in {
     const char *problem, *language, *source, *contest; /* contest: NULL if absent */
     const char *encoding; /* "base64": source was sent base64 (decoded here); NULL: UTF-8 */
+    /* A base64 source that is not UTF-8 once decoded: its exact bytes as a bytea parameter
+     * ("\\x" and hex), source then a text copy with U+FFFD for each bad byte; else NULL. */
+    const char *source_bytes;
     struct api_source_file *files;
     size_t n_files;
     const char *files_json;   /* NULL for a one-file submission */
@@ -78,7 +85,8 @@ int api_body_submission(struct api_arena *a, const char *text, size_t len,
 struct api_run_in {
     const char *language, *source, *stdin_data; /* stdin_data: "" if absent */
     size_t stdin_len;                           /* its bytes: base64 may decode to NUL bytes */
-    const char *encoding; /* "base64": source and stdin were sent base64 (decoded here) */
+    const char *encoding;     /* "base64": source and stdin were sent base64 (decoded here) */
+    const char *source_bytes; /* as a submission's */
     /* Asked for by the run, 0 when absent; within the caps of lim (run_max_*), else 400. */
     int64_t time_limit_ms, wall_limit_ms, memory_limit_mb, output_limit_kb;
     /* A batch: inputs instead of stdin (1 to lim->run_max_inputs, decoded, their bytes in

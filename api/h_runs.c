@@ -10,6 +10,7 @@
 #include "api/callbacks.h"
 #include "api/handlers.h"
 #include "api/resources.h"
+#include "api/sources.h"
 #include "api/server.h"
 
 #define STDOUT_CAP (1 << 20)
@@ -47,24 +48,24 @@ int api_h_run_create(struct api_req *req)
     r = db_query_bin(
         c, &res,
         "WITH r AS (INSERT INTO runs (user_id, language_id, source, stdin, time_limit_ms,"
-        " wall_limit_ms, memory_limit_mb, output_limit_kb, files, inputs)"
+        " wall_limit_ms, memory_limit_mb, output_limit_kb, files, inputs, source_bytes)"
         " SELECT $1::bigint, l.id, $3, $4::bytea, nullif($5::int, 0), nullif($6::int, 0),"
         " nullif($7::int, 0), nullif($8::int, 0), $9::jsonb,"
         " (SELECT array_agg(decode(x, 'base64') ORDER BY o)"
-        "  FROM jsonb_array_elements_text($10::jsonb) WITH ORDINALITY t(x, o))"
+        "  FROM jsonb_array_elements_text($10::jsonb) WITH ORDINALITY t(x, o)), $12::bytea"
         " FROM languages l WHERE l.id = $2 AND l.enabled AND l.installed RETURNING id),"
         " cb AS (INSERT INTO callbacks (run_id, url)"
         "        SELECT id, $11::text FROM r WHERE $11::text IS NOT NULL)"
         " SELECT id FROM r",
-        11,
+        12,
         (const char *const[]){uid, in.language, in.source, in.stdin_data,
                               api_printf(req, "%lld", (long long)in.time_limit_ms),
                               api_printf(req, "%lld", (long long)in.wall_limit_ms),
                               api_printf(req, "%lld", (long long)in.memory_limit_mb),
                               api_printf(req, "%lld", (long long)in.output_limit_kb), in.files_json,
-                              in.inputs_json, in.callback_url},
-        (const int[]){0, 0, 0, (int)in.stdin_len, 0, 0, 0, 0, 0, 0, 0},
-        (const int[]){0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0});
+                              in.inputs_json, in.callback_url, in.source_bytes},
+        (const int[]){0, 0, 0, (int)in.stdin_len, 0, 0, 0, 0, 0, 0, 0, 0},
+        (const int[]){0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0});
     if (r < 0)
         return api_db_fail(req, r, "run insert");
     if (PQntuples(res) != 1) {
@@ -154,19 +155,14 @@ static int bytes_or_null(struct api_json *j, const char *key, const PGresult *re
     return r;
 }
 
-/* "not_utf8": the fields whose bytes were not all UTF-8 and were shown with U+FFFD;
- * ?encoding=base64 gives them exactly. */
-static void not_utf8(struct api_json *j, int out, int err, int comp)
+/* "not_utf8" (sources.h): the fields whose bytes were not all UTF-8 and were shown with
+ * U+FFFD; ?encoding=base64 gives them exactly. */
+static void not_utf8(struct api_json *j, int out, int err, int comp, uint64_t files)
 {
-    api_json_key(j, "not_utf8");
-    api_json_arr(j);
-    if (out)
-        api_json_str(j, "stdout");
-    if (err)
-        api_json_str(j, "stderr");
-    if (comp)
-        api_json_str(j, "compile_output");
-    api_json_end(j);
+    api_json_not_utf8(j,
+                      (const char *const[]){out ? "stdout" : NULL, err ? "stderr" : NULL,
+                                            comp ? "compile_output" : NULL},
+                      3, files);
 }
 
 /* The results of a batch run, one object per input with a single run's fields. */
@@ -212,7 +208,7 @@ static int batch_results(struct db_conn *c, struct api_json *j, const char *idte
         api_json_kbool(j, "stdout_truncated", PQgetvalue(res, i, 7)[0] == 't');
         api_json_kbool(j, "stderr_truncated", PQgetvalue(res, i, 8)[0] == 't');
         api_json_kstr(j, "message", api_col(res, i, 9));
-        not_utf8(j, lossy_out, lossy_err, 0);
+        not_utf8(j, lossy_out, lossy_err, 0, 0);
         api_json_end(j);
     }
     api_json_end(j);
@@ -223,6 +219,7 @@ static int batch_results(struct db_conn *c, struct api_json *j, const char *idte
 int api_run_members(struct api_json *j, const PGresult *res, int b64, struct db_conn *c)
 {
     int lossy_out = 0, lossy_err = 0, lossy_comp = 0, r;
+    uint64_t lossy_files = 0;
 
     api_json_kint(j, "id", db_int64(res, 0, 0));
     api_json_kstr(j, "language", PQgetvalue(res, 0, 2));
@@ -243,7 +240,6 @@ int api_run_members(struct api_json *j, const PGresult *res, int b64, struct db_
     else if (r == 0)
         r = api_json_bytes(j, PQgetvalue(res, 0, 10), strlen(PQgetvalue(res, 0, 10)), b64,
                            &lossy_comp);
-    not_utf8(j, lossy_out, lossy_err, lossy_comp);
     api_json_kstr(j, "created_at", PQgetvalue(res, 0, 11));
     api_json_kstr(j, "judged_at", api_col(res, 0, 12));
     /* What it ran under: asked for, or the language's; null wall and output: the judge's. */
@@ -255,8 +251,11 @@ int api_run_members(struct api_json *j, const PGresult *res, int b64, struct db_
     int_or_null(j, "output_limit_kb", res, 18);
     api_json_end(j);
     /* A run of several files shows them to whoever reads it: its author or an admin. */
-    if (!db_isnull(res, 0, 19))
-        api_json_kraw(j, "files", PQgetvalue(res, 0, 19));
+    if (!db_isnull(res, 0, 19) && r == 0) {
+        api_json_key(j, "files");
+        r = api_json_files(j, PQgetvalue(res, 0, 19), b64, &lossy_files);
+    }
+    not_utf8(j, lossy_out, lossy_err, lossy_comp, lossy_files);
     /* A batch: each input's result, in order, once it is done. */
     if (r == 0 && PQgetvalue(res, 0, 20)[0] == 't')
         r = batch_results(c, j, PQgetvalue(res, 0, 0), b64);

@@ -17,6 +17,7 @@
 #include "api/edit.h"
 #include "api/handlers.h"
 #include "api/resources.h"
+#include "api/sources.h"
 #include "api/server.h"
 #include "api/submission_sql.h"
 #include "db/contests.h"
@@ -127,16 +128,16 @@ static int submit_to_contest(struct api_req *req, struct db_conn *c,
         r = api_db_fail(req, r, "contest admit");
         goto out;
     }
-    r = db_query(
-        c, &res,
-        "WITH s AS (INSERT INTO submissions (user_id, problem_id, contest_id, language_id,"
-        " source, files) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING id)," CALLBACK_INSERT(
-            "$7") " SELECT id FROM s",
-        7,
-        (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
-                              api_printf(req, "%lld", (long long)problem_id),
-                              api_printf(req, "%lld", (long long)contest_id), in->language,
-                              in->source, in->files_json, in->callback_url});
+    r = db_query(c, &res,
+                 "WITH s AS (INSERT INTO submissions (user_id, problem_id, contest_id, language_id,"
+                 " source, files, source_bytes) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $8::bytea)"
+                 " RETURNING id)," CALLBACK_INSERT("$7") " SELECT id FROM s",
+                 8,
+                 (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
+                                       api_printf(req, "%lld", (long long)problem_id),
+                                       api_printf(req, "%lld", (long long)contest_id), in->language,
+                                       in->source, in->files_json, in->callback_url,
+                                       in->source_bytes});
     if (r < 0) {
         r = api_db_fail(req, r, "submission insert");
         goto out;
@@ -194,15 +195,16 @@ int api_h_submission_create(struct api_req *req)
     } else {
         r = db_query(c, &res,
                      "WITH s AS (INSERT INTO submissions (user_id, problem_id, language_id, source,"
-                     " files) SELECT $1::bigint, p.id, l.id, $4, $6::jsonb FROM problems p,"
+                     " files, source_bytes) SELECT $1::bigint, p.id, l.id, $4, $6::jsonb,"
+                     " $8::bytea FROM problems p,"
                      " languages l WHERE p.slug = $2 AND (p.visibility = 'public' OR $5::boolean)"
                      " AND NOT p.archived AND l.id = $3 AND l.enabled AND l.installed"
                      " RETURNING id)," CALLBACK_INSERT("$7") " SELECT id FROM s",
-                     7,
+                     8,
                      (const char *const[]){api_printf(req, "%lld", (long long)api_user(req)->id),
                                            in.problem, in.language, in.source,
                                            is_staff(req) ? "true" : "false", in.files_json,
-                                           in.callback_url});
+                                           in.callback_url, in.source_bytes});
         if (r < 0)
             return api_db_fail(req, r, "submission insert");
         if (PQntuples(res) != 1) {
@@ -288,7 +290,8 @@ const char api_submission_sql[] =
                                 "   ORDER BY jt.ordinal), '[]')::text"
                                 "  FROM submission_judging_tests jt LEFT JOIN test_cases tc"
                                 "  ON tc.problem_id = s.problem_id AND tc.ordinal = jt.ordinal"
-                                "  WHERE jt.submission_id = s.id) END" SUBMISSION_FROM
+                                "  WHERE jt.submission_id = s.id) END, "
+                                "s.source_bytes" SUBMISSION_FROM
                                 " LEFT JOIN submission_judging j ON j.submission_id = s.id AND "
                                 "s.status = 'judging'"
                                 " AND j.attempts = s.attempts WHERE s.id = $1";
@@ -317,7 +320,8 @@ static int read_submission(struct api_req *req, const char *idtext, PGresult **r
 
 int api_submission_members(struct api_json *j, const PGresult *res, int64_t viewer_id, int b64)
 {
-    int r, lossy = 0;
+    int r, lossy = 0, lossy_source = 0;
+    uint64_t lossy_files = 0;
 
     int judging = !db_isnull(res, 0, API_SUBMISSION_PROGRESS_COL);
 
@@ -368,14 +372,18 @@ int api_submission_members(struct api_json *j, const PGresult *res, int64_t view
         /* Several files: the files, each {"name", "content"}, and no one source. */
         if (db_isnull(res, 0, 20)) {
             api_json_key(j, "source");
-            if ((r = api_json_bytes(j, PQgetvalue(res, 0, 15), strlen(PQgetvalue(res, 0, 15)), b64,
-                                    &lossy)) < 0)
-                return r;
+            r = api_json_source(j, res, 15, API_SUBMISSION_SOURCE_BYTES_COL, b64, &lossy_source);
         } else {
             api_json_knull(j, "source");
-            api_json_kraw(j, "files", PQgetvalue(res, 0, 20));
+            api_json_key(j, "files");
+            r = api_json_files(j, PQgetvalue(res, 0, 20), b64, &lossy_files);
         }
+        if (r < 0)
+            return r;
     }
+    api_json_not_utf8(
+        j, (const char *const[]){lossy ? "compile_output" : NULL, lossy_source ? "source" : NULL},
+        2, lossy_files);
     return 0;
 }
 

@@ -42,6 +42,8 @@ extern const char api_submission_sql[];
 /* Its judging progress (NULL when it is not being judged): tests_done; then tests_total, the
  * score so far, max_score and the tests done as a JSON array text. */
 #define API_SUBMISSION_PROGRESS_COL 22
+/* The exact bytes of a source that is not UTF-8 (bytea), else NULL (sources.h). */
+#define API_SUBMISSION_SOURCE_BYTES_COL (API_SUBMISSION_PROGRESS_COL + 5)
 /* Its members as viewer_id reads them, its source and compile output as text or (b64)
  * base64. -ENOMEM only. */
 int api_submission_members(struct api_json *j, const PGresult *res, int64_t viewer_id, int b64);

@@ -3,6 +3,8 @@
  */
 #include "common/utf8.h"
 
+#include <string.h>
+
 size_t utf8_seq(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -99,4 +101,24 @@ void utf8_sanitize(char *s, size_t n)
         }
         i += k;
     }
+}
+
+size_t utf8_lossy(const char *s, size_t n, char *out)
+{
+    size_t i = 0, len = 0;
+
+    while (i < n) {
+        size_t k = utf8_seq(s + i, n - i);
+        if (k == 0) {
+            memcpy(out + len, "\xef\xbf\xbd", 3);
+            len += 3;
+            i++;
+            continue;
+        }
+        memcpy(out + len, s + i, k);
+        len += k;
+        i += k;
+    }
+    out[len] = '\0';
+    return len;
 }

@@ -8,6 +8,7 @@
  *     utf8_chars(title, strlen(title))      // a length as the schema's length() counts it
  *     utf8_has_controls(name, n)            // refuse what would garble a name on screen
  *     utf8_sanitize(output, n);             // store a program's bytes whatever they are
+ *     utf8_lossy(bytes, n, out)             // a text copy to show, U+FFFD for each bad byte
  */
 #ifndef GAVEL_COMMON_UTF8_H
 #define GAVEL_COMMON_UTF8_H
@@ -36,5 +37,10 @@ int utf8_has_controls(const char *s, size_t n);
 /* Replaces, in place, every byte that does not belong to a valid character by '?'. The length
  * is unchanged. */
 void utf8_sanitize(char *s, size_t n);
+
+/* Writes to out (room for 3 * n + 1 bytes) the n bytes at s with every byte that does not
+ * belong to a valid character (a NUL included) replaced by U+FFFD, NUL-terminated; returns
+ * its length. */
+size_t utf8_lossy(const char *s, size_t n, char *out);
 
 #endif

@@ -228,8 +228,30 @@ static int record_problem_fault(struct judge_worker *w, struct db_conn *conn,
     return r;
 }
 
+/* The exact bytes of a source, as a string: the base64 of column b64 when it is not empty (a
+ * source that is not UTF-8, migration 195), else column text. NULL when out of memory or the
+ * base64 is bad. Owned by the caller: free. */
+static char *exact_source(const PGresult *res, int row, int text, int b64)
+{
+    const char *in = PQgetvalue(res, row, b64);
+    size_t n = strlen(in), len = 0;
+    char *out;
+
+    if (!n)
+        return strdup(PQgetvalue(res, row, text));
+    out = malloc(n / 4 * 3 + 4);
+    if (out && sodium_base642bin((unsigned char *)out, n / 4 * 3 + 3, in, n, "\n", &len, NULL,
+                                 sodium_base64_VARIANT_ORIGINAL) != 0) {
+        free(out);
+        return NULL;
+    }
+    if (out)
+        out[len] = '\0'; /* stored without NUL bytes */
+    return out;
+}
+
 /* The files of a submission or run of several files, in the order given: sql selects the
- * name and content of each of row $1's files. *ret_n is 0 for a one-file one. */
+ * name, content and content_base64 of each of row $1's files. *ret_n is 0 for a one-file one. */
 static int files_load(struct judge_worker *w, struct db_conn *conn, const char *sql, const char *id,
                       struct judge_file **ret, size_t *ret_n)
 {
@@ -254,7 +276,7 @@ static int files_load(struct judge_worker *w, struct db_conn *conn, const char *
     }
     for (int i = 0; i < n; i++) {
         v[i].name = strdup(PQgetvalue(res, i, 0));
-        v[i].content = strdup(PQgetvalue(res, i, 1));
+        v[i].content = exact_source(res, i, 1, 2);
         if (!v[i].name || !v[i].content) {
             r = judge_fail(w, -ENOMEM, "out of memory");
             goto out;
@@ -316,11 +338,13 @@ static int place_and_compile(struct judge_worker *w, const struct judge_lang *la
 }
 
 #define SUBMISSION_FILES_SQL                                                                       \
-    "SELECT f ->> 'name', f ->> 'content' FROM submissions s,"                                     \
-    " jsonb_array_elements(s.files) WITH ORDINALITY e(f, o) WHERE s.id = $1 ORDER BY o"
+    "SELECT f ->> 'name', f ->> 'content', coalesce(f ->> 'content_base64', '')"                   \
+    " FROM submissions s, jsonb_array_elements(s.files) WITH ORDINALITY e(f, o)"                   \
+    " WHERE s.id = $1 ORDER BY o"
 #define RUN_FILES_SQL                                                                              \
-    "SELECT f ->> 'name', f ->> 'content' FROM runs s,"                                            \
-    " jsonb_array_elements(s.files) WITH ORDINALITY e(f, o) WHERE s.id = $1 ORDER BY o"
+    "SELECT f ->> 'name', f ->> 'content', coalesce(f ->> 'content_base64', '')"                   \
+    " FROM runs s, jsonb_array_elements(s.files) WITH ORDINALITY e(f, o)"                          \
+    " WHERE s.id = $1 ORDER BY o"
 
 /* A submission being judged: what its steps fill in, for the last one to record. */
 struct submission {
@@ -363,7 +387,8 @@ static int submission_load(struct judge_worker *w, struct db_conn *conn, struct 
                  " coalesce((p.time_limits_ms ->> s.language_id)::int, 0), p.checker_kind,"
                  " coalesce(p.checker_params::text, ''), coalesce(p.checker_language, ''),"
                  " p.checker_source, p.stop_on_first_failure, p.interactor_language,"
-                 " p.interactor_source, p.interactor_protocol"
+                 " p.interactor_source, p.interactor_protocol,"
+                 " coalesce(encode(s.source_bytes, 'base64'), '')"
                  " FROM submissions s JOIN problems p ON p.id = s.problem_id WHERE s.id = $1",
                  1, (const char *[]){s->id});
     if (r < 0) {
@@ -380,7 +405,7 @@ static int submission_load(struct judge_worker *w, struct db_conn *conn, struct 
         goto out;
     }
     s->have_lang = 1;
-    s->source = strdup(PQgetvalue(res, 0, 1));
+    s->source = exact_source(res, 0, 1, 14);
     judge_fmt(s->problem_id, sizeof(s->problem_id), "%s", PQgetvalue(res, 0, 2));
     s->version = (int)db_int64(res, 0, 3);
     s->memory_mb = (int)db_int64(res, 0, 4);
@@ -1068,7 +1093,8 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
     r = db_query(conn, &res,
                  "SELECT language_id, source, encode(stdin, 'base64'), coalesce(time_limit_ms, 0),"
                  " coalesce(wall_limit_ms, 0), coalesce(memory_limit_mb, 0),"
-                 " coalesce(output_limit_kb, 0), inputs IS NOT NULL FROM runs WHERE id = $1",
+                 " coalesce(output_limit_kb, 0), inputs IS NOT NULL,"
+                 " coalesce(encode(source_bytes, 'base64'), '') FROM runs WHERE id = $1",
                  1, (const char *[]){id});
     if (r < 0) {
         r = judge_fail(w, r, "cannot load the run (%s)", db_error(conn));
@@ -1095,7 +1121,7 @@ static int judge_run(struct judge_worker *w, struct db_conn *conn, const struct 
     if (db_int64(res, 0, 6) > 0)
         lim.output_kb = (uint64_t)db_int64(res, 0, 6);
     batch = PQgetvalue(res, 0, 7)[0] == 't';
-    source = strdup(PQgetvalue(res, 0, 1));
+    source = exact_source(res, 0, 1, 8);
     r = source ? from_b64(PQgetvalue(res, 0, 2), &stdin_data, &stdin_len) : -ENOMEM;
     if (r < 0) {
         r = judge_fail(w, r, "cannot decode the run's input");

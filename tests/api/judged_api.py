@@ -199,9 +199,9 @@ class Judged(ApiCase):
         st, t, _ = self.api("GET", "/api/v1/runs/%d" % r["id"], token=tok)
         self.assertEqual((t["encoding"], sorted(t["not_utf8"])), ("utf-8", ["stderr", "stdout"]))
         self.assertEqual(t["stderr"], "\ufffd\x00ok")
-        # A source in Latin-1 is not text Gavel can store: said so, by name.
+        # A source with a NUL byte is not a source: said so, by name.
         bad = {"language": "python3", "encoding": "base64",
-               "source": base64.b64encode(b"# caf\xe9\nprint(1)\n").decode()}
+               "source": base64.b64encode(b"# caf\x00\nprint(1)\n").decode()}
         for body, field in ((bad, "source"),
                             (dict(bad, source="print(1)"), "source"),  # not base64 (no padding)
                             (dict(body, stdin="%%%"), "stdin"),
@@ -222,6 +222,42 @@ class Judged(ApiCase):
         self.assertEqual((got["encoding"], base64.b64decode(got["source"])), ("base64", src))
         st, got, _ = self.api("GET", "/api/v1/submissions/%d" % sub["id"], token=tok)
         self.assertEqual(got["source"], SUM_PY)
+
+    def test_sources_not_utf8(self):
+        # Sources saved in Latin-1 (a comment, a string) are judged from their exact bytes;
+        # read as UTF-8 they are shown with U+FFFD and named in not_utf8, in base64 exactly.
+        import base64
+        tok = self.login("latin")
+        self.make_problem("suml")
+        c_src = (b"#include <stdio.h>\n/* r\xe9sum\xe9 : la somme */\nint main(void){long a,b;"
+                 b"scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);return 0;}\n")
+        st, sub, _ = self.api("POST", "/api/v1/submissions?wait=60",
+                              {"problem": "suml", "language": "c", "encoding": "base64",
+                               "source": base64.b64encode(c_src).decode()}, token=tok)
+        self.assertIn(st, (200, 201), sub)
+        self.assertEqual(sub["verdict"], "AC", sub)
+        self.assertEqual(sub["source"], c_src.decode("utf-8", "replace"))
+        self.assertIn("source", sub["not_utf8"])
+        st, got, _ = self.api("GET", "/api/v1/submissions/%d?encoding=base64" % sub["id"],
+                              token=tok)
+        self.assertEqual(base64.b64decode(got["source"]), c_src)
+        self.assertNotIn("source", got.get("not_utf8", []))
+        # Several files, one of them Latin-1; the program prints a Latin-1 string's bytes.
+        files = [{"name": "main.c", "content": base64.b64encode(
+                     b'#include "msg.h"\n#include <stdio.h>\nint main(void){fputs(MSG, stdout);'
+                     b'return 0;}\n').decode()},
+                 {"name": "msg.h", "content": base64.b64encode(b'#define MSG "caf\xe9\\n"\n').decode()}]
+        st, run, _ = self.api("POST", "/api/v1/runs?wait=60&encoding=base64",
+                              {"language": "c", "encoding": "base64", "files": files}, token=tok)
+        self.assertIn(st, (200, 201), run)
+        self.assertEqual((run["verdict"], base64.b64decode(run["stdout"])), ("OK", b"caf\xe9\n"),
+                         run)
+        self.assertEqual([base64.b64decode(f["content"]) for f in run["files"]],
+                         [base64.b64decode(f["content"]) for f in files])
+        st, run, _ = self.api("GET", "/api/v1/runs/%d" % run["id"], token=tok)
+        self.assertEqual(run["files"][1]["content"], '#define MSG "caf\ufffd\\n"\n')
+        self.assertIn("files[1].content", run["not_utf8"])
+        self.assertIn("stdout", run["not_utf8"])
 
     def test_batch_run(self):
         # One source, several inputs, compiled once: a result per input, in order.
