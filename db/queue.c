@@ -459,6 +459,25 @@ int db_queue_progress_start(struct db_conn *conn, const struct db_job *job, int 
                   5, (const char *[]){id, job->judge_id, att, total, max});
 }
 
+/* $1 id, $2 judge_id, $3 attempts (the fence), $4 tests done, $5 score, $6..$10 the new tests'
+ * ordinals, verdicts, times, memory and points as arrays. Progress is for readers only and
+ * goes at the end anyway: its commit does not wait for the disk (synchronous_commit off for
+ * this one transaction). */
+/* clang-format off */
+static const char progress_sql[] =
+    "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)),"
+    " ok AS (SELECT id FROM submissions, cfg WHERE " FENCE(2, 3) "),"
+    " ins AS (INSERT INTO submission_judging_tests (submission_id, ordinal, verdict, time_ms,"
+    "   memory_kb, points)"
+    "   SELECT j.submission_id, t.o, t.v, t.t, t.m, t.p FROM submission_judging j,"
+    "   unnest($6::int[], $7::text[], $8::int[], $9::bigint[], $10::int[]) AS t(o, v, t, m, p)"
+    "   WHERE j.submission_id = (SELECT id FROM ok) AND j.attempts = $3::int"
+    "   ON CONFLICT (submission_id, ordinal) DO NOTHING)"
+    " UPDATE submission_judging SET tests_done = $4, score = $5"
+    " WHERE submission_id = (SELECT id FROM ok) AND attempts = $3::int"
+    " RETURNING submission_id";
+/* clang-format on */
+
 int db_queue_progress(struct db_conn *conn, const struct db_job *job,
                       const struct db_test_result *tests, size_t n, int tests_done, int score)
 {
@@ -500,20 +519,7 @@ int db_queue_progress(struct db_conn *conn, const struct db_job *job,
             snprintf(bufs[k] + len[k], cap - len[k], "}");
     }
     r = fenced(
-        conn,
-        "WITH ok AS (SELECT id FROM submissions WHERE " FENCE(
-            2, 3) "),"
-                  " ins AS (INSERT INTO submission_judging_tests (submission_id, ordinal, verdict,"
-                  "   time_ms, memory_kb, points)"
-                  "   SELECT j.submission_id, t.o, t.v, t.t, t.m, t.p FROM submission_judging j,"
-                  "   unnest($6::int[], $7::text[], $8::int[], $9::bigint[], $10::int[])"
-                  "   AS t(o, v, t, m, p)"
-                  "   WHERE j.submission_id = (SELECT id FROM ok) AND j.attempts = $3::int"
-                  "   ON CONFLICT (submission_id, ordinal) DO NOTHING)"
-                  " UPDATE submission_judging SET tests_done = $4, score = $5"
-                  " WHERE submission_id = (SELECT id FROM ok) AND attempts = $3::int"
-                  " RETURNING submission_id",
-        10,
+        conn, progress_sql, 10,
         (const char *[]){id, job->judge_id, att, done, sc, ords, verdicts, times, mems, points});
 out:
     free(ords);

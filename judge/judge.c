@@ -760,6 +760,11 @@ static int group_lost(const struct submission *s, int i)
     return 0;
 }
 
+/* The shortest time between two writes of a submission's progress: a write costs about half a
+ * millisecond of the database's time (a round trip and a commit), a test a few milliseconds at
+ * least. */
+#define PROGRESS_MIN_MS 20
+
 /* The score of the first `done` tests, as readers follow it: a test without a group earns what
  * it earns; a group counts once every one of its tests is done and passed, so the score so far
  * never goes down and never passes the final one. */
@@ -817,14 +822,15 @@ static int progress_send(struct db_conn *conn, const struct db_job *job, struct 
 /* Step 4: the tests the result needs, the others SKIPPED: up to the first failure when the
  * problem stops there (a problem without points does by default), and otherwise every test
  * but those of a group that failed already, which can earn nothing more. Between tests, a stop
- * of the process or a lost lease ends the job. Each test run is recorded as progress at once,
- * for those who follow the submission. */
+ * of the process or a lost lease ends the job. The tests run are recorded as progress as they
+ * land, for those who follow the submission. */
 static int submission_run_tests(struct judge_worker *w, struct db_conn *conn,
                                 const struct db_job *job, struct submission *s)
 {
     uint64_t output_kb = w->shared->output_kb ? w->shared->output_kb : DEFAULT_OUTPUT_KB;
     char out_path[PATH_MAX + 16];
     int r, stopped = 0, sent = 0, progress = 1, max_score = 0;
+    int64_t written = 0;
 
     for (int i = 0; i < s->n; i++)
         max_score += s->tests[i].points;
@@ -854,9 +860,13 @@ static int submission_run_tests(struct judge_worker *w, struct db_conn *conn,
         /* A checker that failed once will fail again: do not spend its limits on every test. */
         if ((s->stop_first && o->code != JUDGE_AC) || o->code == JUDGE_IE)
             stopped = 1;
-        if (progress && !stopped && i + 1 < s->n &&
-            (r = progress_send(conn, job, s, &sent, i + 1)) < 0)
-            return r;
+        /* At most one write per PROGRESS_MIN_MS: a test of a few ms is not made dearer by a
+         * round trip each; what lands sooner goes with the next write (or the result). */
+        if (progress && !stopped && i + 1 < s->n && judge_mono_ms() - written >= PROGRESS_MIN_MS) {
+            if ((r = progress_send(conn, job, s, &sent, i + 1)) < 0)
+                return r;
+            written = judge_mono_ms();
+        }
     }
     return STEP_NEXT;
 }
