@@ -230,5 +230,47 @@ class Problems(ApiCase):
         self.assertEqual(st, 201, p)
 
 
+    def test_solved_and_attempted_marks(self):
+        tok = self.login("marker")
+        for slug in ("mk-solved", "mk-tried", "mk-fresh"):
+            self.make_problem(slug)
+        subs = {}
+        for slug, verdict in (("mk-solved", "WA"), ("mk-solved", "AC"), ("mk-tried", "WA")):
+            st, b, _ = self.submit(tok, slug)
+            self.assertIn(st, (201, 202), b)
+            subs.setdefault(slug, []).append(int(b["id"]))
+            self.finish_submission(b["id"], verdict=verdict)
+        # One still queued counts as attempted.
+        st, b, _ = self.submit(self.login("marker2"), "mk-fresh")
+        self.assertIn(st, (201, 202), b)
+
+        def marks(token):
+            st, body, _ = self.api("GET", "/api/v1/problems?limit=100", token=token)
+            self.assertEqual(st, 200, body)
+            return {p["slug"]: (p["solved"], p["attempted"]) for p in body["items"]
+                    if p["slug"].startswith("mk-")}
+
+        self.assertEqual(marks(tok), {"mk-solved": (True, True), "mk-tried": (False, True),
+                                      "mk-fresh": (False, False)})
+        self.assertEqual(marks(self.login("marker2"))["mk-fresh"], (False, True))
+        # Someone else's submissions are not theirs.
+        self.assertEqual(set(marks(self.login("marker3")).values()), {(False, False)})
+        for slug, want in (("mk-solved", (True, True)), ("mk-tried", (False, True)),
+                           ("mk-fresh", (False, False))):
+            st, p, _ = self.api("GET", "/api/v1/problems/" + slug, token=tok)
+            self.assertEqual((st, (p.get("solved"), p.get("attempted"))), (200, want), p)
+        # A GET sent back with PUT or PATCH: the marks are the reader's, taken back as any value.
+        teacher = self.login("teacher")
+        st, p, _ = self.api("GET", "/api/v1/problems/mk-solved?include=tests", token=teacher)
+        self.assertEqual(st, 200, p)
+        p["solved"] = True
+        p["title"] = "Renamed"
+        st, out, _ = self.api("PUT", "/api/v1/problems/mk-solved", p, token=teacher)
+        self.assertEqual((st, out.get("title"), out.get("solved")), (200, "Renamed", False), out)
+        st, out, _ = self.api("PATCH", "/api/v1/problems/mk-solved",
+                              {"attempted": True, "title": "Again"}, token=teacher)
+        self.assertEqual((st, out.get("title"), out.get("attempted")), (200, "Again", False), out)
+
+
 if __name__ == "__main__":
     gavel_test.main()
