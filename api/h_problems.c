@@ -103,8 +103,15 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     "SELECT p.id, p.slug, p.title, p.statement, p.visibility, o.username, p.memory_limit_mb,"     \
     "       p.time_limits_ms::text,"                                                              \
     "       (jsonb_build_object('kind', p.checker_kind)"                                          \
-    "        || CASE p.checker_kind WHEN 'float' THEN p.checker_params"                           \
-    "           WHEN 'custom' THEN jsonb_build_object('language', p.checker_language)"            \
+    "        || CASE WHEN p.checker_kind IN ('tokens', 'float')"                                  \
+    "           THEN '{\"case_sensitive\": true, \"space_change_sensitive\": false}'::jsonb"        \
+    "                || p.checker_params"                                                         \
+    "           WHEN p.checker_kind = 'custom'"                                                   \
+    "           THEN jsonb_build_object('language', p.checker_language, 'protocol',"              \
+    "                    coalesce(p.checker_params->>'protocol', 'testlib'))"                     \
+    "                || CASE WHEN p.checker_params ? 'flags'"                                     \
+    "                   THEN jsonb_build_object('flags', p.checker_params->'flags')"              \
+    "                   ELSE '{}'::jsonb END"                                                     \
     "                || CASE WHEN $4::boolean"                                                    \
     "                   THEN jsonb_build_object('source', p.checker_source)"                      \
     "                   ELSE '{}'::jsonb END"                                                     \

@@ -216,7 +216,7 @@ class Edits(ApiCase):
         st, got, _ = self.api("GET", "/api/v1/problems/pp2?include=tests", token=self.teacher)
         self.assertEqual(st, 200, got)
         self.assertEqual([(t["input"], t["points"], t["group"]) for t in got["tests"]],
-                         [("1 2\n", 1, None), (HIDDEN, 5, "g")])
+                         [("1 2\n", 0, None), (HIDDEN, 5, "g")])
         st, back, _ = self.api("PUT", "/api/v1/problems/pp2", got, token=self.teacher)
         self.assertEqual(st, 200, back)
         for key in got:
@@ -247,7 +247,8 @@ class Edits(ApiCase):
     def test_problem_custom_checker_round_trip(self):
         # Stored as a judge-checked upload leaves it (no judge runs here): a GET put back
         # unchanged needs no judge to compile the checker again.
-        checker = {"kind": "custom", "language": "python3", "source": "import sys\nsys.exit(0)\n"}
+        checker = {"kind": "custom", "language": "python3", "protocol": "testlib",
+                   "source": "import sys\nsys.exit(0)\n"}
         self.make_problem("pp3")
         self.sql("UPDATE problems SET checker_kind = 'custom', checker_language = 'python3',"
                  " checker_source = 'import sys' || chr(10) || 'sys.exit(0)' || chr(10)"
@@ -260,7 +261,8 @@ class Edits(ApiCase):
         self.assertEqual(st, 200, back)
         st, p, _ = self.api("PATCH", "/api/v1/problems/pp3", {"title": "Still custom"},
                             token=self.teacher)
-        self.assertEqual((st, p["checker"]), (200, {"kind": "custom", "language": "python3"}), p)
+        self.assertEqual((st, p["checker"]),
+                         (200, {"kind": "custom", "language": "python3", "protocol": "testlib"}), p)
 
     def test_problem_patch_changes_only_what_it_names(self):
         tests = [{"input": "1\n", "output": "1\n", "sample": True},
