@@ -121,7 +121,7 @@ static const char list_sql[] =
     " to_char(c.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " to_char(c.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " to_char(c.freeze_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " c.scoring, c.visibility, c.archived, " DB_CONTEST_PHASE_SQL
+    " c.scoring, c.visibility, c.archived, " DB_CONTEST_PHASE_SQL ", c.unfrozen"
     " FROM contests c WHERE c.id < $1 AND (c.visibility = 'public' OR $2 OR EXISTS"
     " (SELECT 1 FROM contest_participants p WHERE p.contest_id = c.id AND p.user_id = $3))"
     " AND (NOT c.archived OR $5)"
@@ -569,6 +569,7 @@ static void put_contest_list(struct api_json *j, PGresult *res, int n)
         api_json_kstr(j, "visibility", api_col(res, i, 7));
         api_json_kbool(j, "archived", api_col(res, i, 8)[0] == 't');
         api_json_kstr(j, "phase", db_contest_phase_name(api_col(res, i, 9)));
+        api_json_kbool(j, "unfrozen", api_col(res, i, 10)[0] == 't');
         api_json_end(j);
     }
     api_json_end(j);

@@ -85,6 +85,7 @@ class Browser(ApiCase):
         body = problem("sum", statement="# Sum\n\nRead $a_1$ and $b_1$, print *their* sum.\n")
         body["tests"][1] = {"input": SECRET_IN, "output": SECRET_OUT, "points": 2,
                             "group": "big"}
+        body["tests"][0]["points"] = 1  # a sample scores only when given points
         st, got, _ = cls.api("POST", "/api/v1/problems", body, token=teacher)
         assert st == 201, got
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -176,6 +177,19 @@ class Browser(ApiCase):
         page = d.find_element(By.TAG_NAME, "body").text
         self.assertNotIn(SECRET_OUT.strip(), page)
         self.shot(d, "student-verdict")
+        # the problem list marks it solved, in words
+        d.get(self.base + "/problems")
+        self.wait(d, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "tbody"), "solved"),
+                  "the solved mark")
+        row = d.find_element(By.XPATH, "//tr[td/a[text()='Sum of sum']]")
+        self.assertIn("solved", row.find_element(By.CSS_SELECTOR, ".mark").text)
+        # the contests show their phase and count down by the server's clock
+        d.get(self.base + "/contests")
+        self.wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, ".phase-name")),
+                  "the contests' phases")
+        self.assertIn(d.find_element(By.CSS_SELECTOR, ".phase-name").text.lower(),
+                      ("upcoming", "running", "frozen", "ended"))
+        self.assertTrue(d.find_element(By.CSS_SELECTOR, ".countdown").text)
         # the list of their submissions shows it, and only theirs
         d.get(self.base + "/submissions")
         self.wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, "tbody tr")),
