@@ -22,7 +22,7 @@ class Problems(ApiCase):
         self.assertEqual(p["slug"], "sum")
         self.assertEqual(p["owner"], "teacher")
         self.assertEqual(p["test_count"], 3)
-        self.assertEqual(p["max_score"], 5)     # the sample gives no points, as in packages
+        self.assertEqual(p["max_score"], 6)
         self.assertEqual(p["checker"], {"kind": "float", "abs": 1e-6, "rel": 1e-4,
                                         "case_sensitive": True, "space_change_sensitive": False})
         self.assertEqual(p["limits"]["cpp"], {"time_limit_ms": 1500, "memory_limit_mb": 128})
