@@ -648,6 +648,14 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     if (strcmp(kind, "custom") && (in.checker.language || in.checker.source))
         return bad(err, in.checker.language ? "checker.language" : "checker.source",
                    "is only for the custom checker");
+    /* A PATCH merged onto the stored form carries the parameters GET shows of the old kind:
+     * changing the kind drops those the new one does not use, rather than refusing them. */
+    if (mode == MERGED && strcmp(kind, "tokens") && strcmp(kind, "float"))
+        in.checker.case_sensitive = in.checker.space_change_sensitive = -1;
+    if (mode == MERGED && strcmp(kind, "custom")) {
+        in.checker.protocol = NULL;
+        in.checker.flags = NULL;
+    }
     if (strcmp(kind, "tokens") && strcmp(kind, "float") &&
         (in.checker.case_sensitive >= 0 || in.checker.space_change_sensitive >= 0))
         return bad(err,

@@ -300,6 +300,15 @@ class Problems(ApiCase):
                             {"checker": {"case_sensitive": True}}, token=tok)
         self.assertEqual((st, p["checker"]), (200, {"kind": "tokens", "case_sensitive": True,
                                                     "space_change_sensitive": True}), p)
+        # Another kind by PATCH: the parameters of the old kind go with it.
+        self.make_problem("chk-kind")
+        st, p, _ = self.api("PATCH", "/api/v1/problems/chk-kind", {"checker": {"kind": "exact"}},
+                            token=tok)
+        self.assertEqual((st, p.get("checker")), (200, {"kind": "exact"}), p)
+        st, p, _ = self.api("PATCH", "/api/v1/problems/chk-kind",
+                            {"checker": {"kind": "float", "abs": 0.1}}, token=tok)
+        self.assertEqual((st, p["checker"]["abs"], p["checker"]["case_sensitive"]),
+                         (200, 0.1, True), p)
         # A custom checker's protocol (and a kattis checker's flags), stored as packages do;
         # nothing is compiled again when the checker itself is unchanged.
         self.sql("UPDATE problems SET checker_kind = 'custom', checker_language = 'python3',"
