@@ -43,8 +43,9 @@ declare -A LANG_PACKAGES=(
 )
 LANG_IDS=(cpp20 pypy3 go rust kotlin csharp haskell pascal ruby)
 
-# What only the test command needs: a real browser and its driver for the pages' tests.
-TEST_PACKAGES=(chromium chromium-driver python3-selenium)
+# What only the test command needs: a real browser and its driver for the pages' tests, and a
+# JSON Schema validator that checks the API's answers against its OpenAPI document.
+TEST_PACKAGES=(chromium chromium-driver python3-selenium python3-jsonschema)
 
 say() { printf 'gavel: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }

@@ -5,6 +5,7 @@
 #include "api/bodies.h"
 #include "common/utf8.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -467,9 +468,17 @@ struct interactor_in {
 struct checker_in {
     const char *kind;
     double abs, rel;
+    int case_sensitive, space_change_sensitive; /* -1 when absent */
     const char *language, *source;
+    const char *protocol; /* a custom checker's: testlib or kattis */
+    const char **flags;   /* a kattis checker's flags, passed on to it as they are */
+    size_t n_flags;
     struct interactor_in interactor;
 };
+
+/* The most flags a checker takes, and the longest (the judge's and packages' caps). */
+#define CHECKER_MAX_FLAGS    32
+#define CHECKER_MAX_FLAG_LEN 127
 
 struct test_in {
     const char *input, *output, *group, *name;
@@ -490,6 +499,63 @@ struct problem_in {
     size_t n_staff;
 };
 
+/* The checker's params as packages store them (db/package_gavel.c, db/package_kattis.c) and
+ * the judge reads them (judge/checker.h): float tolerances "abs" and "rel" (1e-6 when left
+ * out), "case_sensitive" and "space_change_sensitive" where given, a custom checker's
+ * "protocol" (testlib when left out) and its "flags". *ret NULL ({}) when there is nothing to
+ * say. */
+static int checker_params(struct api_arena *a, const char *kind, const struct checker_in *in,
+                          const char **ret)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *text = NULL;
+    int r = -ENOMEM;
+
+    *ret = NULL;
+    if (!o)
+        return -ENOMEM;
+    if (!strcmp(kind, "float") &&
+        (!cJSON_AddNumberToObject(o, "abs", in->abs >= 0 ? in->abs : 1e-6) ||
+         !cJSON_AddNumberToObject(o, "rel", in->rel >= 0 ? in->rel : 1e-6)))
+        goto out;
+    if (in->case_sensitive >= 0 && !cJSON_AddBoolToObject(o, "case_sensitive", in->case_sensitive))
+        goto out;
+    if (in->space_change_sensitive >= 0 &&
+        !cJSON_AddBoolToObject(o, "space_change_sensitive", in->space_change_sensitive))
+        goto out;
+    if (!strcmp(kind, "custom")) {
+        cJSON *flags;
+        if (!cJSON_AddStringToObject(o, "protocol", in->protocol ? in->protocol : "testlib"))
+            goto out;
+        if (in->flags) {
+            flags = cJSON_AddArrayToObject(o, "flags");
+            if (!flags)
+                goto out;
+            for (size_t i = 0; i < in->n_flags; i++) {
+                cJSON *f = cJSON_CreateString(in->flags[i]);
+                if (!f || !cJSON_AddItemToArray(flags, f)) {
+                    cJSON_Delete(f);
+                    goto out;
+                }
+            }
+        }
+    }
+    r = 0;
+    if (!o->child)
+        goto out;
+    text = cJSON_PrintUnformatted(o);
+    if (!text) {
+        r = -ENOMEM;
+        goto out;
+    }
+    *ret = api_arena_strndup(a, text, strlen(text));
+    r = *ret ? 0 : -ENOMEM;
+out:
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return r;
+}
+
 enum problem_mode { CREATE, PUT, MERGED };
 
 static int problem_body(struct api_arena *a, const char *text, size_t len,
@@ -503,7 +569,8 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     const unsigned present = mode == CREATE ? 0 : API_PRESENT;
     const unsigned tests_req = mode == MERGED ? 0 : API_REQUIRED;
     const double big = (double)lim->max_upload;
-    static const struct test_in test_defaults = {.points = 1};
+    /* points -1: left out, 1 for a secret test and 0 for a sample, as packages give them. */
+    static const struct test_in test_defaults = {.points = -1};
     const struct api_field interactor_f[] = {
         API_FIELD_STR(struct interactor_in, language, API_REQUIRED, 1, API_LANGUAGE_MAX),
         API_FIELD_STR(struct interactor_in, source, API_REQUIRED | API_TOOBIG, 1,
@@ -515,6 +582,11 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
         API_FIELD_STR(struct checker_in, kind, API_REQUIRED, 1, 16),
         API_FIELD_NUM(struct checker_in, abs, 0, 0, 1e9),
         API_FIELD_NUM(struct checker_in, rel, 0, 0, 1e9),
+        API_FIELD_BOOL(struct checker_in, case_sensitive, 0),
+        API_FIELD_BOOL(struct checker_in, space_change_sensitive, 0),
+        API_FIELD_STR(struct checker_in, protocol, 0, 1, 16),
+        API_FIELD_STRS(struct checker_in, flags, 0, 1, CHECKER_MAX_FLAG_LEN, CHECKER_MAX_FLAGS,
+                       n_flags),
         API_FIELD_STR(struct checker_in, language, 0, 1, API_LANGUAGE_MAX),
         API_FIELD_STR(struct checker_in, source, API_TOOBIG, 1, (double)lim->max_source),
         API_FIELD_OBJ(struct checker_in, interactor, 0, interactor_f),
@@ -553,6 +625,8 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     memset(&in, 0, sizeof(in));
     in.checker.abs = -1;
     in.checker.rel = -1;
+    in.checker.case_sensitive = -1;
+    in.checker.space_change_sensitive = -1;
     in.archived = -1;
     in.stop_on_first_failure = DB_STOP_DEFAULT;
     r = api_json_decode(a, text, len, lim, f, &in, err);
@@ -574,6 +648,28 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     if (strcmp(kind, "custom") && (in.checker.language || in.checker.source))
         return bad(err, in.checker.language ? "checker.language" : "checker.source",
                    "is only for the custom checker");
+    /* A PATCH merged onto the stored form carries the parameters GET shows of the old kind:
+     * changing the kind drops those the new one does not use, rather than refusing them. */
+    if (mode == MERGED && strcmp(kind, "tokens") && strcmp(kind, "float"))
+        in.checker.case_sensitive = in.checker.space_change_sensitive = -1;
+    if (mode == MERGED && strcmp(kind, "custom")) {
+        in.checker.protocol = NULL;
+        in.checker.flags = NULL;
+    }
+    if (strcmp(kind, "tokens") && strcmp(kind, "float") &&
+        (in.checker.case_sensitive >= 0 || in.checker.space_change_sensitive >= 0))
+        return bad(err,
+                   in.checker.case_sensitive >= 0 ? "checker.case_sensitive"
+                                                  : "checker.space_change_sensitive",
+                   "is only for the tokens and float checkers");
+    if (strcmp(kind, "custom") && (in.checker.protocol || in.checker.flags))
+        return bad(err, in.checker.protocol ? "checker.protocol" : "checker.flags",
+                   "is only for the custom checker");
+    if (in.checker.protocol && strcmp(in.checker.protocol, "testlib") &&
+        strcmp(in.checker.protocol, "kattis"))
+        return bad(err, "checker.protocol", "must be testlib or kattis");
+    if (in.checker.flags && (!in.checker.protocol || strcmp(in.checker.protocol, "kattis")))
+        return bad(err, "checker.flags", "are only for a checker of the kattis protocol");
     if (!strcmp(kind, "custom") && !in.checker.language)
         return bad(err, "checker.language", "is required");
     if (!strcmp(kind, "custom") && !in.checker.source)
@@ -595,14 +691,9 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     def->memory_limit_mb = (int)in.memory_limit_mb;
     def->time_limits_json = in.time_limits_ms;
     def->checker_kind = kind;
-    if (!strcmp(kind, "float")) {
-        double abs_ = in.checker.abs >= 0 ? in.checker.abs : 1e-6;
-        double rel_ = in.checker.rel >= 0 ? in.checker.rel : 1e-6;
-        def->checker_params_json =
-            api_arena_printf(a, "{\"abs\": %.17g, \"rel\": %.17g}", abs_, rel_);
-        if (!def->checker_params_json)
-            return -ENOMEM;
-    }
+    r = checker_params(a, kind, &in.checker, &def->checker_params_json);
+    if (r < 0)
+        return r;
     def->checker_language = in.checker.language;
     def->checker_source = in.checker.source;
     if (ia->source) {
@@ -633,7 +724,7 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
         tests[i].input_len = strlen(t->input);
         tests[i].output = (const unsigned char *)t->output;
         tests[i].output_len = strlen(t->output);
-        tests[i].points = (int)t->points;
+        tests[i].points = t->points >= 0 ? (int)t->points : t->sample ? 0 : 1;
         tests[i].is_sample = t->sample;
         tests[i].group = t->group;
     }
@@ -671,6 +762,11 @@ int api_body_problem_patch(struct api_arena *a, const char *text, size_t len,
         API_FIELD_STR(struct checker_in, kind, 0, 1, 16),
         API_FIELD_NUM(struct checker_in, abs, 0, 0, 1e9),
         API_FIELD_NUM(struct checker_in, rel, 0, 0, 1e9),
+        API_FIELD_BOOL(struct checker_in, case_sensitive, 0),
+        API_FIELD_BOOL(struct checker_in, space_change_sensitive, 0),
+        API_FIELD_STR(struct checker_in, protocol, 0, 1, 16),
+        API_FIELD_STRS(struct checker_in, flags, 0, 1, CHECKER_MAX_FLAG_LEN, CHECKER_MAX_FLAGS,
+                       n_flags),
         API_FIELD_STR(struct checker_in, language, 0, 1, API_LANGUAGE_MAX),
         API_FIELD_STR(struct checker_in, source, API_TOOBIG, 1, (double)lim->max_source),
         API_FIELD_OBJ(struct checker_in, interactor, 0, interactor_f),

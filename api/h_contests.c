@@ -96,6 +96,9 @@ static const struct api_field contest_fields_put[] = {
 
 /* What GET shows and a body may send back only as it is. */
 static const char *const read_only[] = {"unfrozen", "owner", "participants", NULL};
+/* What GET shows of the moment it was read: a body may send it back with any value, and it is
+ * left out (a page that sends back what it read a minute ago is not refused for it). */
+static const char *const of_the_moment[] = {"phase", "server_time", NULL};
 
 /* One contest with its owner's name and number of participants (times as API_SQL_TIME). */
 static const char contest_sql[] =
@@ -106,7 +109,9 @@ static const char contest_sql[] =
     " c.unfrozen, c.scoring, c.visibility, u.username,"
     " (SELECT count(*) FROM contest_participants p WHERE p.contest_id = c.id), c.archived,"
     " (SELECT coalesce(json_agg(su.username ORDER BY su.username), '[]')::text"
-    "    FROM contest_staff s JOIN users su ON su.id = s.user_id WHERE s.contest_id = c.id)"
+    "    FROM contest_staff s JOIN users su ON su.id = s.user_id WHERE s.contest_id = c.id),"
+    " " DB_CONTEST_PHASE_SQL ","
+    " to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
     " FROM contests c LEFT JOIN users u ON u.id = c.owner_id WHERE c.id = $1";
 
 /* A page of the contests a caller may see: $1 below this id, $2 staff, $3 the user, $4 rows,
@@ -116,8 +121,8 @@ static const char list_sql[] =
     " to_char(c.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " to_char(c.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
     " to_char(c.freeze_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-    " c.scoring, c.visibility, c.archived FROM contests c"
-    " WHERE c.id < $1 AND (c.visibility = 'public' OR $2 OR EXISTS"
+    " c.scoring, c.visibility, c.archived, " DB_CONTEST_PHASE_SQL ", c.unfrozen"
+    " FROM contests c WHERE c.id < $1 AND (c.visibility = 'public' OR $2 OR EXISTS"
     " (SELECT 1 FROM contest_participants p WHERE p.contest_id = c.id AND p.user_id = $3))"
     " AND (NOT c.archived OR $5)"
     " ORDER BY c.id DESC LIMIT $4";
@@ -168,6 +173,8 @@ static int contest_json(struct api_req *req, struct db_conn *c, int64_t id, int 
     api_json_kint(j, "participants", db_int64(res, 0, 9));
     api_json_kbool(j, "archived", api_col(res, 0, 10)[0] == 't');
     api_json_kraw(j, "staff", api_col(res, 0, 11));
+    api_json_kstr(j, "phase", db_contest_phase_name(api_col(res, 0, 12)));
+    api_json_kstr(j, "server_time", api_col(res, 0, 13));
     if (with_problems) {
         api_json_key(j, "problems");
         api_json_arr(j);
@@ -314,6 +321,10 @@ static int save_contest(struct api_req *req, struct db_conn *c, const char *text
     int r;
 
     if (a) {
+        r = api_json_strip_any(api_arena(req), text, len, of_the_moment, api_limits(req), &text,
+                               &len);
+        if (r < 0)
+            return r;
         r = api_json_strip_equal(api_arena(req), text, len, current, read_only, api_limits(req),
                                  &text, &len, &err);
         if (r < 0)
@@ -475,7 +486,8 @@ int api_h_contest_patch(struct api_req *req)
     r = api_json_decode_patch(api_arena(req), body, len, api_limits(req), contest_fields_put, &in,
                               NULL, &err);
     if (r < 0 && strcmp(err.field, "unfrozen") && strcmp(err.field, "owner") &&
-        strcmp(err.field, "participants") && !strstr(err.field, ".title"))
+        strcmp(err.field, "participants") && strcmp(err.field, "phase") &&
+        strcmp(err.field, "server_time") && !strstr(err.field, ".title"))
         return api_body_error(req, r, &err);
     if ((r = current_contest(req, c, a.id, &current)) < 0)
         return r;
@@ -556,6 +568,8 @@ static void put_contest_list(struct api_json *j, PGresult *res, int n)
         api_json_kstr(j, "scoring", api_col(res, i, 6));
         api_json_kstr(j, "visibility", api_col(res, i, 7));
         api_json_kbool(j, "archived", api_col(res, i, 8)[0] == 't');
+        api_json_kstr(j, "phase", db_contest_phase_name(api_col(res, i, 9)));
+        api_json_kbool(j, "unfrozen", api_col(res, i, 10)[0] == 't');
         api_json_end(j);
     }
     api_json_end(j);
@@ -609,6 +623,7 @@ int api_h_contest_list(struct api_req *req)
                       api_cursor_from_id(api_arena(req), db_int64(res, limit - 1, 0)));
     else
         api_json_knull(j, "next_cursor");
+    api_json_kstr(j, "server_time", api_now_text(req));
     api_json_end(j);
     PQclear(res);
     return 0;

@@ -83,6 +83,14 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     return 0;
 }
 
+/* The caller's own marks on problem p, two columns: solved (one of their submissions was
+ * accepted) and attempted (they submitted at all, whatever the result). Two index probes per
+ * problem (submissions_user_problem), inside the one query that reads the problems. */
+#define PROBLEM_MARKS_SQL(user)                                                                    \
+    "EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = " user " AND s.problem_id = p.id"       \
+    "         AND s.verdict = 'AC'),"                                                              \
+    " EXISTS (SELECT 1 FROM submissions s WHERE s.user_id = " user " AND s.problem_id = p.id)"
+
 /* The problem as GET /problems/{slug} shows it, if the caller may read it ($2 staff, $3 user):
  * everyone a public problem, staff any, and a student a hidden one through a contest that has
  * it, has started and that they may see (public, or private with them a participant), so that
@@ -95,8 +103,15 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     "SELECT p.id, p.slug, p.title, p.statement, p.visibility, o.username, p.memory_limit_mb,"     \
     "       p.time_limits_ms::text,"                                                              \
     "       (jsonb_build_object('kind', p.checker_kind)"                                          \
-    "        || CASE p.checker_kind WHEN 'float' THEN p.checker_params"                           \
-    "           WHEN 'custom' THEN jsonb_build_object('language', p.checker_language)"            \
+    "        || CASE WHEN p.checker_kind IN ('tokens', 'float')"                                  \
+    "           THEN '{\"case_sensitive\": true, \"space_change_sensitive\": false}'::jsonb"        \
+    "                || p.checker_params"                                                         \
+    "           WHEN p.checker_kind = 'custom'"                                                   \
+    "           THEN jsonb_build_object('language', p.checker_language, 'protocol',"              \
+    "                    coalesce(p.checker_params->>'protocol', 'testlib'))"                     \
+    "                || CASE WHEN p.checker_params ? 'flags'"                                     \
+    "                   THEN jsonb_build_object('flags', p.checker_params->'flags')"              \
+    "                   ELSE '{}'::jsonb END"                                                     \
     "                || CASE WHEN $4::boolean"                                                    \
     "                   THEN jsonb_build_object('source', p.checker_source)"                      \
     "                   ELSE '{}'::jsonb END"                                                     \
@@ -125,7 +140,8 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
     "       p.archived,"                                                                          \
     "       (SELECT coalesce(json_agg(su.username ORDER BY su.username), '[]')::text"             \
     "          FROM problem_staff s JOIN users su ON su.id = s.user_id"                           \
-    "         WHERE s.problem_id = p.id)"                                                         \
+    "         WHERE s.problem_id = p.id),"                                                        \
+    "       " PROBLEM_MARKS_SQL("$3::bigint")                                                     \
     "  FROM problems p LEFT JOIN users o ON o.id = p.owner_id"                                    \
     " WHERE p.slug = $1"                                                                      \
     "   AND ($2::boolean OR p.visibility = 'public'"                                              \
@@ -141,6 +157,8 @@ static int put_samples(struct api_req *req, struct api_json *j, const char *pack
 static const char *const read_only[] = {"owner",          "max_score",  "version", "created_at",
                                         "updated_at",     "test_count", "limits",  "samples",
                                         "statement_html", NULL};
+/* The reader's own marks: a body may send them back with any value, and they are left out. */
+static const char *const marks[] = {"solved", "attempted", NULL};
 
 /* Writes every test of problem id (as PUT takes them) as the member "tests" of an open
  * object. */
@@ -230,6 +248,8 @@ static int problem_json(struct api_req *req, struct db_conn *c, const char *slug
     api_json_kint(j, "test_count", db_int64(res, 0, 14));
     api_json_kbool(j, "archived", PQgetvalue(res, 0, 17)[0] == 't');
     api_json_kraw(j, "staff", PQgetvalue(res, 0, 18));
+    api_json_kbool(j, "solved", PQgetvalue(res, 0, 19)[0] == 't');
+    api_json_kbool(j, "attempted", PQgetvalue(res, 0, 20)[0] == 't');
     api_json_key(j, "limits");
     if (db_isnull(res, 0, 15))
         api_json_raw(j, "{}");
@@ -328,16 +348,18 @@ int api_h_problem_list(struct api_req *req)
     /* clang-format off */
     static const char sql[] =
         "SELECT p.id, p.slug, p.title, p.visibility, p.max_score,"
-        "       " API_SQL_TIME("p.created_at") ", " API_SQL_TIME("p.updated_at") ", p.archived"
+        "       " API_SQL_TIME("p.created_at") ", " API_SQL_TIME("p.updated_at") ", p.archived,"
+        "       " PROBLEM_MARKS_SQL("$5::bigint")
         "  FROM problems p"
         " WHERE p.id < $1::bigint AND (p.visibility = 'public' OR $2::boolean)"
         "   AND (NOT p.archived OR $4::boolean)"
         " ORDER BY p.id DESC LIMIT $3::int";
     /* clang-format on */
-    r = db_query(c, &res, sql, 4,
+    r = db_query(c, &res, sql, 5,
                  (const char *const[]){
                      api_printf(req, "%lld", (long long)before), is_staff(req) ? "true" : "false",
-                     api_printf(req, "%d", limit + 1), archived ? "true" : "false"});
+                     api_printf(req, "%d", limit + 1), archived ? "true" : "false",
+                     api_printf(req, "%lld", (long long)api_user(req)->id)});
     if (r < 0)
         return api_db_fail(req, r, "problem list");
     n = PQntuples(res);
@@ -354,6 +376,8 @@ int api_h_problem_list(struct api_req *req)
         api_json_kstr(j, "created_at", PQgetvalue(res, i, 5));
         api_json_kstr(j, "updated_at", PQgetvalue(res, i, 6));
         api_json_kbool(j, "archived", PQgetvalue(res, i, 7)[0] == 't');
+        api_json_kbool(j, "solved", PQgetvalue(res, i, 8)[0] == 't');
+        api_json_kbool(j, "attempted", PQgetvalue(res, i, 9)[0] == 't');
         api_json_end(j);
     }
     api_json_end(j);
@@ -514,6 +538,9 @@ int api_h_problem_replace(struct api_req *req)
     if ((r = problem_text(req, c, slug, 0, &current)) < 0)
         return r;
     body = api_body(req, &len);
+    r = api_json_strip_any(api_arena(req), body, len, marks, api_limits(req), &body, &len);
+    if (r < 0)
+        return r;
     r = api_json_strip_equal(api_arena(req), body, len, current, read_only, api_limits(req), &body,
                              &len, &err);
     if (r == 0)
@@ -546,6 +573,8 @@ int api_h_problem_patch(struct api_req *req)
         int ro = 0;
         for (const char *const *n = read_only; *n; n++)
             ro |= !strcmp(err.field, *n);
+        for (const char *const *n = marks; *n; n++)
+            ro |= !strcmp(err.field, *n);
         if (!ro) /* a read-only field is checked against the problem below */
             return api_body_error(req, r, &err);
     }
@@ -554,8 +583,11 @@ int api_h_problem_patch(struct api_req *req)
         return r;
     r = api_json_merge(api_arena(req), current, body, len, api_limits(req), &merged, &err);
     if (r == 0)
-        r = api_json_strip_equal(api_arena(req), merged, strlen(merged), current, read_only,
-                                 api_limits(req), &text, &len, &err);
+        r = api_json_strip_any(api_arena(req), merged, strlen(merged), marks, api_limits(req),
+                               &text, &len);
+    if (r == 0)
+        r = api_json_strip_equal(api_arena(req), text, len, current, read_only, api_limits(req),
+                                 &text, &len, &err);
     if (r == 0)
         r = api_body_problem_merged(api_arena(req), text, len, api_limits(req), slug, &def, &err);
     if (r < 0)

@@ -131,6 +131,9 @@ struct api_arena *api_arena(struct api_req *req);
 void *api_alloc(struct api_req *req, size_t size);
 char *api_strdup(struct api_req *req, const char *s);
 char *api_printf(struct api_req *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The server's clock now, as the API writes times (API_SQL_TIME: 2026-01-05T10:00:01.250Z), in
+ * the request's arena ("" when it is full): the "server_time" of contests and leaderboards. */
+const char *api_now_text(struct api_req *req);
 
 /* --- authentication ---
  * api_auth checks the bearer token (once per request) and the caller's role:

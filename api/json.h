@@ -115,6 +115,13 @@ int api_json_merge(struct api_arena *a, const char *target, const char *patch, s
                    const struct api_limits *lim, char **ret_text, struct api_json_error *err)
     __attribute__((warn_unused_result));
 
+/* Members of the moment (a contest's phase and the server's time, a reader's own marks): each
+ * member of the body object named in names is taken out whatever its value. *ret_text /
+ * *ret_len as api_json_strip_equal's. -ENOMEM. */
+int api_json_strip_any(struct api_arena *a, const char *text, size_t len, const char *const *names,
+                       const struct api_limits *lim, const char **ret_text, size_t *ret_len)
+    __attribute__((warn_unused_result));
+
 /* Read-only members sent back as GET gave them: each member of the body object named in names
  * (a NULL-terminated list) is compared with the same member of current (a JSON object text);
  * an equal one is taken out, any other is refused (-EINVAL naming it). *ret_text / *ret_len are

@@ -454,3 +454,40 @@ out:
     cJSON_Delete(body);
     return r;
 }
+
+int api_json_strip_any(struct api_arena *a, const char *text, size_t len, const char *const *names,
+                       const struct api_limits *lim, const char **ret_text, size_t *ret_len)
+{
+    cJSON *body = NULL;
+    const char *msg = NULL;
+    char *out = NULL;
+    int changed = 0, r = 0;
+
+    *ret_text = text;
+    *ret_len = len;
+    if (!text || !len || json_prescan(text, len, lim->max_depth, &msg, NULL) < 0)
+        return 0;
+    body = cJSON_ParseWithLength(text, len);
+    if (!cJSON_IsObject(body))
+        goto out;
+    for (const char *const *n = names; *n; n++) {
+        if (cJSON_GetObjectItemCaseSensitive(body, *n)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(body, *n);
+            changed = 1;
+        }
+    }
+    if (changed) {
+        out = cJSON_PrintUnformatted(body);
+        if (!out) {
+            r = -ENOMEM;
+            goto out;
+        }
+        *ret_text = api_arena_strndup(a, out, strlen(out));
+        *ret_len = strlen(out);
+        r = *ret_text ? 0 : -ENOMEM;
+    }
+out:
+    cJSON_free(out);
+    cJSON_Delete(body);
+    return r;
+}

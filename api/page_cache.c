@@ -26,6 +26,8 @@ void api_page_cache_free(struct api_page_cache *c)
         return;
     for (int i = 0; i < API_PAGE_SLOTS; i++) {
         free(c->slots[i].rows);
+        free(c->slots[i].columns);
+        free(c->slots[i].columns_short);
         pthread_cond_destroy(&c->slots[i].done);
         pthread_mutex_destroy(&c->slots[i].lock);
     }

@@ -28,6 +28,9 @@ struct api_page_slot {
     struct api_page_key key; /* of rows */
     int64_t version;         /* the standings' version rows show */
     char *rows;              /* NUL-terminated JSON array, owned; NULL when empty */
+    int64_t total;           /* rows in the whole leaderboard, as of version */
+    char *columns;           /* the problems as a JSON array, owned (with rows) */
+    char *columns_short;     /* the same with labels and points only, owned (with rows) */
     int computing;           /* a reader is computing the page of computing_key */
     struct api_page_key computing_key;
 };

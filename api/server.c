@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -231,6 +232,20 @@ void *api_alloc(struct api_req *req, size_t size)
 char *api_strdup(struct api_req *req, const char *s)
 {
     return s ? api_arena_strndup(&req->arena, s, strlen(s)) : NULL;
+}
+
+const char *api_now_text(struct api_req *req)
+{
+    struct timespec ts;
+    struct tm tm;
+    char date[32];
+    const char *out;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    out = api_printf(req, "%s.%03ldZ", date, ts.tv_nsec / 1000000);
+    return out ? out : "";
 }
 
 char *api_printf(struct api_req *req, const char *fmt, ...)

@@ -487,6 +487,16 @@ out:
     return r;
 }
 
+const char *db_contest_phase_name(const char *text)
+{
+    static const char *const names[] = {"upcoming", "running", "frozen", "ended"};
+
+    for (size_t i = 0; text && i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(text, names[i]))
+            return names[i];
+    return "running";
+}
+
 int db_contest_view(struct db_conn *c, const char *slug, int64_t user_id, const char *role,
                     struct db_contest_view *ret)
 {
@@ -495,8 +505,12 @@ int db_contest_view(struct db_conn *c, const char *slug, int64_t user_id, const 
     int r;
 
     snprintf(uid, sizeof(uid), "%" PRId64, user_id);
-    r = db_query(c, &res, "SELECT id, visible, frozen, version FROM contest_view($1, $2, $3)", 3,
-                 (const char *const[]){slug ? slug : "", uid, db_role_is_staff(role) ? "t" : "f"});
+    r = db_query(
+        c, &res,
+        "SELECT v.id, v.visible, v.frozen, v.version, now() >= c.starts_at, " DB_CONTEST_PHASE_SQL
+        " FROM contest_view($1, $2, $3) v"
+        " JOIN contests c ON c.id = v.id",
+        3, (const char *const[]){slug ? slug : "", uid, db_role_is_staff(role) ? "t" : "f"});
     if (r < 0)
         return r;
     if (PQntuples(res) != 1)
@@ -505,7 +519,8 @@ int db_contest_view(struct db_conn *c, const char *slug, int64_t user_id, const 
         r = -ENOENT;
     else
         *ret = (struct db_contest_view){db_int64(res, 0, 0), PQgetvalue(res, 0, 2)[0] == 't',
-                                        db_int64(res, 0, 3)};
+                                        db_int64(res, 0, 3), PQgetvalue(res, 0, 4)[0] == 't',
+                                        db_contest_phase_name(PQgetvalue(res, 0, 5))};
     PQclear(res);
     return r;
 }
@@ -523,7 +538,15 @@ int db_contest_page(struct db_conn *c, int64_t contest_id, int frozen, int limit
     /* One statement, one snapshot: the version is the one of the page. */
     r = db_query(c, &res,
                  "SELECT standings_page($1, $2, $3, $4),"
-                 " coalesce((SELECT version FROM standing_versions WHERE contest_id = $1), 0)",
+                 " coalesce((SELECT version FROM standing_versions WHERE contest_id = $1), 0),"
+                 " (SELECT count(*) FROM standing_rows WHERE contest_id = $1),"
+                 " (SELECT coalesce(json_agg(json_build_object('label', cp.label, 'problem',"
+                 "    p.slug, 'title', p.title, 'points', cp.points) ORDER BY cp.label), '[]')"
+                 "    FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
+                 "   WHERE cp.contest_id = $1)::text,"
+                 " (SELECT coalesce(json_agg(json_build_object('label', cp.label, 'points',"
+                 "    cp.points) ORDER BY cp.label), '[]')"
+                 "    FROM contest_problems cp WHERE cp.contest_id = $1)::text",
                  4, (const char *const[]){cid, frozen ? "t" : "f", lim, off});
     if (r < 0)
         return r;
@@ -539,7 +562,8 @@ int db_global_leaderboard(struct db_conn *c, int limit, int offset, PGresult **r
 
     snprintf(lim, sizeof(lim), "%d", limit);
     snprintf(off, sizeof(off), "%d", offset);
-    return db_query(c, ret_res, "SELECT global_page($1, $2)", 2, (const char *const[]){lim, off});
+    return db_query(c, ret_res, "SELECT global_page($1, $2), (SELECT count(*) FROM global_rows)", 2,
+                    (const char *const[]){lim, off});
 }
 
 int db_contest_rebuild(struct db_conn *c, int64_t contest_id)

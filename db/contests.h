@@ -120,9 +120,24 @@ int db_contest_remove_participant(struct db_conn *conn, int64_t contest_id,
 /* Which leaderboard a viewer gets, from db_contest_view. */
 struct db_contest_view {
     int64_t id;
-    int frozen;      /* the frozen view: a non-staff viewer during a freeze not yet lifted */
-    int64_t version; /* changes with every change to the contest's standings */
+    int frozen;        /* the frozen view: a non-staff viewer during a freeze not yet lifted */
+    int64_t version;   /* changes with every change to the contest's standings */
+    int started;       /* now() >= starts_at: its problems may be named to everyone */
+    const char *phase; /* DB_CONTEST_PHASE_SQL's answer, a static string */
 };
+
+/* A contest's phase, for everyone the same (a staff viewer's live view does not change it):
+ * "upcoming" before starts_at, "running" until ends_at, "frozen" while running from freeze_at
+ * on unless unfrozen, "ended" from ends_at on (a freeze that outlives the end shows in the
+ * leaderboard's "frozen", not here). An SQL expression over a contests row named c. */
+#define DB_CONTEST_PHASE_SQL                                                                       \
+    "CASE WHEN now() < c.starts_at THEN 'upcoming' WHEN now() >= c.ends_at THEN 'ended'"           \
+    " WHEN c.freeze_at IS NOT NULL AND now() >= c.freeze_at AND NOT c.unfrozen THEN 'frozen'"      \
+    " ELSE 'running' END"
+
+/* The phase names DB_CONTEST_PHASE_SQL gives, as static strings ("running" for anything
+ * else). */
+const char *db_contest_phase_name(const char *text);
 
 /* Looks up the contest `slug` for a viewer (user_id 0 = anonymous; staff by role): one
  * primary-key lookup, so that a reader holding a page computed for this version and view can
@@ -132,15 +147,18 @@ int db_contest_view(struct db_conn *conn, const char *slug, int64_t user_id, con
                     struct db_contest_view *ret) DB_WUR;
 
 /* One page of a contest's leaderboard, frozen or live view. On success *ret_res holds one row,
- * column 0 the rows as a JSON array of {rank, username, display_name, solved, penalty, score,
- * problems: {LABEL: {solved, attempts, pending, score, time_min}}}, owned by the caller
- * (PQclear), and *ret_version the standings' version that page shows. */
+ * owned by the caller (PQclear): column 0 the rows as a JSON array of {rank, username,
+ * display_name, solved, penalty, score, problems: {LABEL: {solved, attempts, pending, score,
+ * time_min}}}, column 2 the number of rows of the whole leaderboard, column 3 its columns as
+ * a JSON array of {label, problem, title, points} in label order, column 4 the same with
+ * label and points only (for readers who may not see the problems yet); and *ret_version the
+ * standings' version that page shows (all columns are of the same snapshot). */
 int db_contest_page(struct db_conn *conn, int64_t contest_id, int frozen, int limit, int offset,
                     int64_t *ret_version, PGresult **ret_res) DB_WUR;
 
 /* One page of the global leaderboard over public problems (students only): on success
  * *ret_res holds one row, column 0 a JSON array of {rank, username, display_name, solved,
- * score}, owned by the caller. */
+ * score}, column 1 the number of rows of the whole leaderboard, owned by the caller. */
 int db_global_leaderboard(struct db_conn *conn, int limit, int offset, PGresult **ret_res) DB_WUR;
 
 /* Recomputes a contest's standings from its submissions (after a change the triggers do not

@@ -65,8 +65,9 @@ function forget() {
   }
 }
 
-/* The server's clock minus ours, from the Date header of its answers (1 s resolution): the
- * countdowns use it, so a wrong clock on the viewer's machine does not show a wrong time. */
+/* The server's clock minus ours, from the server_time of contests and leaderboards (else the
+ * Date header of its answers, 1 s resolution): the countdowns use it, so a wrong clock on the
+ * viewer's machine does not show a wrong time. */
 let clockSkew = 0;
 
 class ApiError extends Error {
@@ -97,6 +98,9 @@ async function api(method, path, body, contentType) {
   let json = null;
   if ((resp.headers.get("Content-Type") || "").startsWith("application/json"))
     json = await resp.json();
+  /* Contests and leaderboards give the server's time to the millisecond. */
+  if (json && typeof json.server_time === "string" && !isNaN(Date.parse(json.server_time)))
+    clockSkew = Date.parse(json.server_time) - Date.now();
   if (resp.status === 401 && t) {
     forget(); /* the token expired or was revoked */
     drawWho();
@@ -123,7 +127,8 @@ function fmtDuration(ms) {
   return d ? d + "d " + hms : hms;
 }
 
-/* The phase of a contest from its times (the API gives none yet). */
+/* The phase of a contest as the API names it (c.phase, as of reading), kept moving from its
+ * times and the server's clock so that a page left open turns "upcoming" into "running". */
 function phase(c, now) {
   const start = Date.parse(c.starts_at), end = Date.parse(c.ends_at);
   const freeze = c.freeze_at ? Date.parse(c.freeze_at) : null;
@@ -244,6 +249,13 @@ function viewRegister() {
 
 /* --- problems --- */
 
+/* The reader's own mark on a problem: in words, not only in colour. */
+function mark(p) {
+  if (p.solved) return el("span", { class: "mark solved", text: "✓ solved" });
+  if (p.attempted) return el("span", { class: "mark attempted", text: "attempted" });
+  return el("span", { class: "mark muted", text: "—" });
+}
+
 async function viewProblems() {
   document.title = "Problems · Gavel";
   if (!token()) return needSignIn();
@@ -252,7 +264,8 @@ async function viewProblems() {
   main().replaceChildren(el("h1", { text: "Problems" }),
     el("table", { class: "list" }, el("caption", { class: "sr-only", text: "Problems" }),
       el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Problem" }),
-        el("th", { scope: "col", text: "Points" }), el("th", { scope: "col", text: "Access" }))),
+        el("th", { scope: "col", text: "Yours" }), el("th", { scope: "col", text: "Points" }),
+        el("th", { scope: "col", text: "Access" }))),
       tbody), more);
   let cursor = null;
   async function page() {
@@ -261,7 +274,7 @@ async function viewProblems() {
     for (const p of r.items) {
       tbody.append(el("tr", {},
         el("td", {}, el("a", { href: "/problems/" + encodeURIComponent(p.slug), text: p.title })),
-        el("td", { text: p.max_score }), el("td", { text: p.visibility })));
+        el("td", {}, mark(p)), el("td", { text: p.max_score }), el("td", { text: p.visibility })));
     }
     cursor = r.next_cursor;
     more.hidden = !cursor;
@@ -495,6 +508,7 @@ async function viewContests() {
     list.append(el("article", { class: "card" },
       el("h2", {}, el("a", { href: "/contests/" + encodeURIComponent(c.slug), text: c.title })),
       el("p", {}, el("span", { class: "phase", text: c.scoring.toUpperCase() }), " · ",
+        el("span", { class: "phase-name phase-" + c.phase, text: c.phase }), " · ",
         countdown(c)),
       el("p", { class: "muted", text: fmtTime(c.starts_at) + " – " + fmtTime(c.ends_at) }),
       el("p", {}, el("a", { href: "/scoreboard/" + encodeURIComponent(c.slug),
@@ -575,7 +589,8 @@ async function viewContest(slug) {
     p.points ? " (" + p.points + " points)" : "")));
   const parts = [el("h1", { text: c.title }),
     el("p", {}, el("span", { class: "phase", text: c.scoring.toUpperCase() + " · " +
-      c.visibility + " · " }), countdown(c)),
+      c.visibility + " · " }), el("span", { class: "phase-name phase-" + c.phase,
+      text: c.phase }), " · ", countdown(c)),
     el("p", { class: "muted", text: fmtTime(c.starts_at) + " – " + fmtTime(c.ends_at) +
       (c.freeze_at ? " · freeze " + fmtTime(c.freeze_at) + (c.unfrozen ? " (lifted)" : "") : "") +
       " · " + c.participants + " participants" }),

@@ -16,7 +16,7 @@ def problem(slug, visibility="public", **extra):
         "checker": {"kind": "tokens"},
         "stop_on_first_failure": False,
         "tests": [
-            {"input": "1 2\n", "output": "3\n", "sample": True},
+            {"input": "1 2\n", "output": "3\n", "sample": True, "points": 1},
             {"input": "5 5\n", "output": "10\n", "points": 2, "group": "big"},
             {"input": "7 8\n", "output": "15\n", "points": 3, "group": "big"},
         ],

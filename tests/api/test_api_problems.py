@@ -2,6 +2,8 @@
 rejudge, and every kind of bad problem body."""
 
 import copy
+import io
+import zipfile
 
 import gavel_test
 from apitest import ApiCase, problem
@@ -21,7 +23,8 @@ class Problems(ApiCase):
         self.assertEqual(p["owner"], "teacher")
         self.assertEqual(p["test_count"], 3)
         self.assertEqual(p["max_score"], 6)
-        self.assertEqual(p["checker"], {"kind": "float", "abs": 1e-6, "rel": 1e-4})
+        self.assertEqual(p["checker"], {"kind": "float", "abs": 1e-6, "rel": 1e-4,
+                                        "case_sensitive": True, "space_change_sensitive": False})
         self.assertEqual(p["limits"]["cpp"], {"time_limit_ms": 1500, "memory_limit_mb": 128})
         self.assertEqual(p["limits"]["python3"], {"time_limit_ms": 2000, "memory_limit_mb": 128})
         self.assertEqual(p["samples"], [{"ordinal": 1, "input": "1 2\n", "output": "3\n"}])
@@ -33,7 +36,8 @@ class Problems(ApiCase):
         self.assertNotIn("tests", g)
         # Defaults: tokens checker, each language's own limits.
         p2 = self.make_problem("plain")
-        self.assertEqual(p2["checker"], {"kind": "tokens"})
+        self.assertEqual(p2["checker"], {"kind": "tokens", "case_sensitive": True,
+                                         "space_change_sensitive": False})
         self.assertEqual(p2["limits"]["java"], {"time_limit_ms": 3000, "memory_limit_mb": 256})
         self.assertIsNone(p2["memory_limit_mb"])
 
@@ -42,7 +46,8 @@ class Problems(ApiCase):
         self.sql("UPDATE problems SET checker_kind = 'custom', checker_language = 'python3',"
                  " checker_source = 'SECRET CHECKER' WHERE slug = 'cust'")
         st, g, _ = self.api("GET", "/api/v1/problems/cust", token=self.login("stu"))
-        self.assertEqual(g["checker"], {"kind": "custom", "language": "python3"})
+        self.assertEqual(g["checker"], {"kind": "custom", "language": "python3",
+                                        "protocol": "testlib"})
         self.assertNotIn("SECRET", str(g))
 
     def test_custom_checker_without_a_judge_is_503_and_nothing_stored(self):
@@ -228,6 +233,160 @@ class Problems(ApiCase):
         st, p, _ = self.api("POST", "/api/v1/problems",
                             problem("large", tests=[{"input": big, "output": "x"}]), token=tok)
         self.assertEqual(st, 201, p)
+
+
+    def test_solved_and_attempted_marks(self):
+        tok = self.login("marker")
+        for slug in ("mk-solved", "mk-tried", "mk-fresh"):
+            self.make_problem(slug)
+        subs = {}
+        for slug, verdict in (("mk-solved", "WA"), ("mk-solved", "AC"), ("mk-tried", "WA")):
+            st, b, _ = self.submit(tok, slug)
+            self.assertIn(st, (201, 202), b)
+            subs.setdefault(slug, []).append(int(b["id"]))
+            self.finish_submission(b["id"], verdict=verdict)
+        # One still queued counts as attempted.
+        st, b, _ = self.submit(self.login("marker2"), "mk-fresh")
+        self.assertIn(st, (201, 202), b)
+
+        def marks(token):
+            st, body, _ = self.api("GET", "/api/v1/problems?limit=100", token=token)
+            self.assertEqual(st, 200, body)
+            return {p["slug"]: (p["solved"], p["attempted"]) for p in body["items"]
+                    if p["slug"].startswith("mk-")}
+
+        self.assertEqual(marks(tok), {"mk-solved": (True, True), "mk-tried": (False, True),
+                                      "mk-fresh": (False, False)})
+        self.assertEqual(marks(self.login("marker2"))["mk-fresh"], (False, True))
+        # Someone else's submissions are not theirs.
+        self.assertEqual(set(marks(self.login("marker3")).values()), {(False, False)})
+        for slug, want in (("mk-solved", (True, True)), ("mk-tried", (False, True)),
+                           ("mk-fresh", (False, False))):
+            st, p, _ = self.api("GET", "/api/v1/problems/" + slug, token=tok)
+            self.assertEqual((st, (p.get("solved"), p.get("attempted"))), (200, want), p)
+        # A GET sent back with PUT or PATCH: the marks are the reader's, taken back as any value.
+        teacher = self.login("teacher")
+        st, p, _ = self.api("GET", "/api/v1/problems/mk-solved?include=tests", token=teacher)
+        self.assertEqual(st, 200, p)
+        p["solved"] = True
+        p["title"] = "Renamed"
+        st, out, _ = self.api("PUT", "/api/v1/problems/mk-solved", p, token=teacher)
+        self.assertEqual((st, out.get("title"), out.get("solved")), (200, "Renamed", False), out)
+        st, out, _ = self.api("PATCH", "/api/v1/problems/mk-solved",
+                              {"attempted": True, "title": "Again"}, token=teacher)
+        self.assertEqual((st, out.get("title"), out.get("attempted")), (200, "Again", False), out)
+
+
+    def test_checker_parameters_in_json(self):
+        tok = self.login("teacher")
+        # Written as packages store them, read back the same, and a GET goes back with PUT.
+        for checker in ({"kind": "tokens", "case_sensitive": False,
+                         "space_change_sensitive": True},
+                        {"kind": "float", "abs": 0.5, "rel": 0.25, "case_sensitive": False,
+                         "space_change_sensitive": False},
+                        {"kind": "exact"}):
+            slug = "chk-" + checker["kind"]
+            p = self.make_problem(slug, checker=checker)
+            self.assertEqual(p["checker"], checker)
+            st, g, _ = self.api("GET", "/api/v1/problems/" + slug, token=self.login("stu"))
+            self.assertEqual((st, g["checker"]), (200, checker), g)
+            st, g, _ = self.api("GET", "/api/v1/problems/%s?include=tests" % slug, token=tok)
+            st, back, _ = self.api("PUT", "/api/v1/problems/" + slug, g, token=tok)
+            self.assertEqual((st, back["checker"]), (200, checker), back)
+        params = self.sql("SELECT checker_params FROM problems WHERE slug = 'chk-tokens'")
+        self.assertIn('"case_sensitive": false', params)
+        # PATCH merges the checker member by member.
+        st, p, _ = self.api("PATCH", "/api/v1/problems/chk-tokens",
+                            {"checker": {"case_sensitive": True}}, token=tok)
+        self.assertEqual((st, p["checker"]), (200, {"kind": "tokens", "case_sensitive": True,
+                                                    "space_change_sensitive": True}), p)
+        # Another kind by PATCH: the parameters of the old kind go with it.
+        self.make_problem("chk-kind")
+        st, p, _ = self.api("PATCH", "/api/v1/problems/chk-kind", {"checker": {"kind": "exact"}},
+                            token=tok)
+        self.assertEqual((st, p.get("checker")), (200, {"kind": "exact"}), p)
+        st, p, _ = self.api("PATCH", "/api/v1/problems/chk-kind",
+                            {"checker": {"kind": "float", "abs": 0.1}}, token=tok)
+        self.assertEqual((st, p["checker"]["abs"], p["checker"]["case_sensitive"]),
+                         (200, 0.1, True), p)
+        # A custom checker's protocol (and a kattis checker's flags), stored as packages do;
+        # nothing is compiled again when the checker itself is unchanged.
+        self.sql("UPDATE problems SET checker_kind = 'custom', checker_language = 'python3',"
+                 " checker_source = 'import sys', checker_params = '{}' WHERE slug = 'chk-exact'")
+        st, p, _ = self.api("PATCH", "/api/v1/problems/chk-exact",
+                            {"checker": {"protocol": "kattis", "flags": ["case_sensitive"]}},
+                            token=tok)
+        self.assertEqual((st, p.get("checker")), (200, {
+            "kind": "custom", "language": "python3", "protocol": "kattis",
+            "flags": ["case_sensitive"]}), p)
+        self.assertEqual(self.sql("SELECT checker_params->>'protocol' FROM problems"
+                                  " WHERE slug = 'chk-exact'").strip(), "kattis")
+        st, g, _ = self.api("GET", "/api/v1/problems/chk-exact?include=tests", token=tok)
+        st, back, _ = self.api("PUT", "/api/v1/problems/chk-exact", g, token=tok)
+        self.assertEqual((st, back["checker"]["protocol"], back["checker"]["flags"]),
+                         (200, "kattis", ["case_sensitive"]), back)
+        # Each refused by name.
+        for checker, field in (
+                ({"kind": "exact", "case_sensitive": True}, "checker.case_sensitive"),
+                ({"kind": "custom", "language": "python3", "source": "x",
+                  "space_change_sensitive": True}, "checker.space_change_sensitive"),
+                ({"kind": "tokens", "case_sensitive": "yes"}, "checker.case_sensitive"),
+                ({"kind": "tokens", "protocol": "kattis"}, "checker.protocol"),
+                ({"kind": "float", "flags": ["x"]}, "checker.flags"),
+                ({"kind": "custom", "language": "python3", "source": "x", "protocol": "icpc"},
+                 "checker.protocol"),
+                ({"kind": "custom", "language": "python3", "source": "x",
+                  "flags": ["a"]}, "checker.flags"),
+                ({"kind": "custom", "language": "python3", "source": "x", "protocol": "kattis",
+                  "flags": ["a" * 128]}, "checker.flags[0]"),
+                ({"kind": "float", "abs": -1}, "checker.abs")):
+            self.assertError(self.api("POST", "/api/v1/problems",
+                                      problem("chk-bad", checker=checker), token=tok),
+                             400, field)
+
+    def test_samples_give_no_points_unless_told(self):
+        tests = [{"input": "1\n", "output": "1\n", "sample": True},
+                 {"input": "2\n", "output": "2\n", "sample": True, "points": 3},
+                 {"input": "3\n", "output": "3\n"}]
+        p = self.make_problem("samp-pts", tests=tests)
+        self.assertEqual(p["max_score"], 4)
+        st, g, _ = self.api("GET", "/api/v1/problems/samp-pts?include=tests",
+                            token=self.login("teacher"))
+        self.assertEqual([t["points"] for t in g["tests"]], [0, 3, 1])
+
+
+    def test_package_and_json_agree(self):
+        """A Kattis package's checker flags and sample points read back as the JSON that makes
+        the same problem."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("problem.yaml", "name: Mean\nvalidation: default\n"
+                       "validator_flags: float_tolerance 0.001 case_sensitive\n"
+                       "limits:\n  time_limit: 1\n")
+            z.writestr("problem_statement/problem.en.md", "Print the mean.\n")
+            z.writestr("data/sample/1.in", "1 2\n")
+            z.writestr("data/sample/1.ans", "1.5\n")
+            z.writestr("data/secret/1.in", "2 4\n")
+            z.writestr("data/secret/1.ans", "3\n")
+        tok = self.login("teacher")
+        st, pkg, _ = self.api("POST", "/api/v1/problems/agree-pkg/package", raw=buf.getvalue(),
+                              token=tok, headers={"Content-Type": "application/zip"})
+        self.assertEqual(st, 201, pkg)
+        st, pkg, _ = self.api("GET", "/api/v1/problems/agree-pkg?include=tests", token=tok)
+        self.assertEqual(st, 200, pkg)
+        want = {"kind": "float", "abs": 0.001, "rel": 0.001, "case_sensitive": True,
+                "space_change_sensitive": False}
+        self.assertEqual(pkg["checker"], want)
+        js = self.make_problem("agree-json", checker=want, tests=[
+            {"input": "1 2\n", "output": "1.5\n", "sample": True},
+            {"input": "2 4\n", "output": "3\n"}])
+        self.assertEqual(js["checker"], pkg["checker"])
+        st, js, _ = self.api("GET", "/api/v1/problems/agree-json?include=tests", token=tok)
+        self.assertEqual([(t["sample"], t["points"]) for t in js["tests"]],
+                         [(t["sample"], t["points"]) for t in pkg["tests"]])
+        self.assertEqual(js["max_score"], pkg["max_score"])
+        self.assertEqual(self.sql("SELECT count(DISTINCT checker_params) FROM problems"
+                                  " WHERE slug IN ('agree-pkg', 'agree-json')").strip(), "1")
 
 
 if __name__ == "__main__":

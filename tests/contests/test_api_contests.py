@@ -329,6 +329,7 @@ class Contests(gavel_test.GavelCase):
         student = self.board("frz", token=self.login("cat"))
         live = self.board("frz", token=self.login("teacher"))
         self.assertTrue(anon["frozen"])
+        anon.pop("server_time"), student.pop("server_time")
         self.assertEqual(anon, student)
         self.assertFalse(live["frozen"])
         self.assertEqual(self.ranks(anon), [("ann", 1), ("bob", 2)])
@@ -455,6 +456,108 @@ class Contests(gavel_test.GavelCase):
         st, contest, _ = self.api("GET", "/api/v1/contests/delc2", token=teacher)
         self.assertEqual(st, 200, contest)
         self.assertEqual([p["label"] for p in contest["problems"]], ["A"])
+
+
+    # --- what a front end needs: one way of paging, a total, columns, the phase, the time ---
+
+    def test_leaderboard_pages_by_cursor_with_a_total(self):
+        c = "curs"
+        self.contest(c, problems=[{"problem": "pb", "label": "B", "points": 50},
+                                  {"problem": "pa", "label": "A"}])
+        for i, user in enumerate(STUDENTS):
+            self.accepted(user, "pa", c, "AC", 10 + i)
+        whole = self.board(c, query="?limit=200")
+        self.assertEqual(whole["total"], len(STUDENTS))
+        self.assertIsNone(whole["next_cursor"])
+        self.assertEqual(whole["columns"], [
+            {"label": "A", "problem": "pa", "title": "Problem pa", "points": None},
+            {"label": "B", "problem": "pb", "title": "Problem pb", "points": 50}])
+        # Page by page with the cursor: the same rows, in order, each once.
+        seen, query, pages = [], "?limit=2", 0
+        while True:
+            body = self.board(c, query=query)
+            self.assertEqual(body["total"], len(STUDENTS))
+            seen += self.ranks(body)
+            pages += 1
+            if body["next_cursor"] is None:
+                break
+            query = "?limit=2&cursor=" + body["next_cursor"]
+        self.assertEqual(pages, 3)
+        self.assertEqual(seen, self.ranks(whole))
+        # The offset of old clients still pages the same rows, and says where to go next.
+        body = self.board(c, query="?limit=2&offset=2")
+        self.assertEqual(self.ranks(body), seen[2:4])
+        self.assertIsNotNone(body["next_cursor"])
+        self.assertEqual(self.ranks(self.board(c, query="?limit=2&cursor=" +
+                                               body["next_cursor"])), seen[4:])
+        first = self.board(c, query="?limit=2")["next_cursor"]
+        self.assertError(self.api("GET", "/api/v1/contests/curs/leaderboard?offset=2&cursor=" +
+                                  first), 400, "offset")
+        self.assertError(self.api("GET", "/api/v1/contests/curs/leaderboard?cursor=nope"), 400,
+                         "cursor")
+        # A list's cursor is not a leaderboard's.
+        st, lst, _ = self.api("GET", "/api/v1/contests?limit=1")
+        self.assertEqual(st, 200, lst)
+        self.assertError(self.api("GET", "/api/v1/contests/curs/leaderboard?cursor=" +
+                                  lst["next_cursor"]), 400, "cursor")
+
+    def test_global_leaderboard_pages_by_cursor(self):
+        self.contest("gcurs")
+        for i, user in enumerate(STUDENTS):
+            self.accepted(user, "pa", "gcurs", "AC", 1 + i, 10)
+        st, whole, _ = self.api("GET", "/api/v1/leaderboard?limit=200")
+        self.assertEqual(st, 200, whole)
+        self.assertEqual(whole["total"], len(whole["rows"]))
+        self.assertIsNone(whole["next_cursor"])
+        self.assertNotIn("columns", whole)
+        seen, query = [], "?limit=2"
+        while query:
+            st, body, _ = self.api("GET", "/api/v1/leaderboard" + query)
+            self.assertEqual(st, 200, body)
+            seen += [r["username"] for r in body["rows"]]
+            query = body["next_cursor"] and "?limit=2&cursor=" + body["next_cursor"]
+        self.assertEqual(seen, [r["username"] for r in whole["rows"]])
+
+    def test_phase_and_server_time(self):
+        teacher = self.login("teacher")
+        self.contest("ph-up", start=30, end=90)
+        self.contest("ph-run", start=-30, end=30)
+        self.contest("ph-frz", start=-30, end=30, freeze=-10)
+        self.contest("ph-end", start=-90, end=-30)
+        want = {"ph-up": "upcoming", "ph-run": "running", "ph-frz": "frozen", "ph-end": "ended"}
+        for slug, phase in want.items():
+            st, body, _ = self.api("GET", "/api/v1/contests/" + slug)
+            self.assertEqual((st, body.get("phase")), (200, phase), body)
+            self.assertRegex(body["server_time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+            self.assertEqual(len(body["server_time"]), len(body["starts_at"]))
+            board = self.board(slug)
+            self.assertEqual(board["phase"], phase)
+            self.assertRegex(board["server_time"], r"^\d{4}-.*Z$")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        told = datetime.datetime.strptime(body["server_time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        self.assertLess(abs((told.replace(tzinfo=datetime.timezone.utc) - now).total_seconds()),
+                        300)
+        st, lst, _ = self.api("GET", "/api/v1/contests?limit=100")
+        self.assertEqual(st, 200, lst)
+        self.assertIn("server_time", lst)
+        got = {c["slug"]: c["phase"] for c in lst["items"] if c["slug"] in want}
+        self.assertEqual(got, want)
+        # Unfrozen, a frozen contest runs again.
+        st, body, _ = self.api("POST", "/api/v1/contests/ph-frz/unfreeze", token=teacher)
+        self.assertEqual((st, body.get("phase")), (200, "running"), body)
+        # Before the start students see the columns, not the problems; staff see both.
+        self.assertEqual(self.board("ph-up")["columns"],
+                         [{"label": l, "points": None} for l in "ABC"])
+        self.assertEqual(self.board("ph-up", token=teacher)["columns"][0]["problem"], "pa")
+        # What GET gave goes back with PUT and PATCH, phase and server time included.
+        st, body, _ = self.api("GET", "/api/v1/contests/ph-run", token=teacher)
+        body["title"] = "Renamed"
+        body["server_time"] = "2000-01-01T00:00:00.000Z"
+        st, out, _ = self.api("PUT", "/api/v1/contests/ph-run", body, token=teacher)
+        self.assertEqual((st, out.get("title")), (200, "Renamed"), out)
+        st, out, _ = self.api("PATCH", "/api/v1/contests/ph-run",
+                              {"title": "Again", "phase": "ended"}, token=teacher)
+        self.assertEqual((st, out.get("title"), out.get("phase")), (200, "Again", "running"), out)
 
 
 if __name__ == "__main__":

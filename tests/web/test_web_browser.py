@@ -176,6 +176,19 @@ class Browser(ApiCase):
         page = d.find_element(By.TAG_NAME, "body").text
         self.assertNotIn(SECRET_OUT.strip(), page)
         self.shot(d, "student-verdict")
+        # the problem list marks it solved, in words
+        d.get(self.base + "/problems")
+        self.wait(d, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "tbody"), "solved"),
+                  "the solved mark")
+        row = d.find_element(By.XPATH, "//tr[td/a[text()='Sum of sum']]")
+        self.assertIn("solved", row.find_element(By.CSS_SELECTOR, ".mark").text)
+        # the contests show their phase and count down by the server's clock
+        d.get(self.base + "/contests")
+        self.wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, ".phase-name")),
+                  "the contests' phases")
+        self.assertIn(d.find_element(By.CSS_SELECTOR, ".phase-name").text.lower(),
+                      ("upcoming", "running", "frozen", "ended"))
+        self.assertTrue(d.find_element(By.CSS_SELECTOR, ".countdown").text)
         # the list of their submissions shows it, and only theirs
         d.get(self.base + "/submissions")
         self.wait(d, EC.presence_of_element_located((By.CSS_SELECTOR, "tbody tr")),
