@@ -556,7 +556,9 @@ out:
     return r;
 }
 
-enum problem_mode { CREATE, PUT, MERGED };
+/* CREATE and PUT decode a whole body, MERGED a PATCH already merged onto the stored form;
+ * PATCH only checks a PATCH body's members (their types and bounds) before it is merged. */
+enum problem_mode { CREATE, PUT, MERGED, PATCH };
 
 static int problem_body(struct api_arena *a, const char *text, size_t len,
                         const struct api_limits *lim, const char *path_slug, enum problem_mode mode,
@@ -623,6 +625,8 @@ static int problem_body(struct api_arena *a, const char *text, size_t len,
     int r;
 
     memset(&in, 0, sizeof(in));
+    if (mode == PATCH)
+        return api_json_decode_patch(a, text, len, lim, f, &in, NULL, err);
     in.checker.abs = -1;
     in.checker.rel = -1;
     in.checker.case_sensitive = -1;
@@ -750,55 +754,5 @@ int api_body_problem_merged(struct api_arena *a, const char *text, size_t len,
 int api_body_problem_patch(struct api_arena *a, const char *text, size_t len,
                            const struct api_limits *lim, struct api_json_error *err)
 {
-    static const struct test_in test_defaults = {.points = 1};
-    const double big = (double)lim->max_upload;
-    const struct api_field interactor_f[] = {
-        API_FIELD_STR(struct interactor_in, language, 0, 1, API_LANGUAGE_MAX),
-        API_FIELD_STR(struct interactor_in, source, API_TOOBIG, 1, (double)lim->max_source),
-        API_FIELD_STR(struct interactor_in, protocol, 0, 1, 16),
-        API_FIELD_END,
-    };
-    const struct api_field checker_f[] = {
-        API_FIELD_STR(struct checker_in, kind, 0, 1, 16),
-        API_FIELD_NUM(struct checker_in, abs, 0, 0, 1e9),
-        API_FIELD_NUM(struct checker_in, rel, 0, 0, 1e9),
-        API_FIELD_BOOL(struct checker_in, case_sensitive, 0),
-        API_FIELD_BOOL(struct checker_in, space_change_sensitive, 0),
-        API_FIELD_STR(struct checker_in, protocol, 0, 1, 16),
-        API_FIELD_STRS(struct checker_in, flags, 0, 1, CHECKER_MAX_FLAG_LEN, CHECKER_MAX_FLAGS,
-                       n_flags),
-        API_FIELD_STR(struct checker_in, language, 0, 1, API_LANGUAGE_MAX),
-        API_FIELD_STR(struct checker_in, source, API_TOOBIG, 1, (double)lim->max_source),
-        API_FIELD_OBJ(struct checker_in, interactor, 0, interactor_f),
-        API_FIELD_END,
-    };
-    const struct api_field test_f[] = {
-        API_FIELD_STR(struct test_in, input, API_REQUIRED | API_TOOBIG, 0, big),
-        API_FIELD_STR(struct test_in, output, API_REQUIRED | API_TOOBIG, 0, big),
-        API_FIELD_INT(struct test_in, points, 0, 0, 1000000),
-        API_FIELD_BOOL(struct test_in, sample, 0),
-        API_FIELD_STR(struct test_in, group, 0, 1, 64),
-        API_FIELD_STR(struct test_in, name, 0, 0, 200),
-        API_FIELD_INT(struct test_in, ordinal, 0, 1, 1e9),
-        API_FIELD_END,
-    };
-    const struct api_field f[] = {
-        API_FIELD_STR(struct problem_in, slug, 0, 1, API_SLUG_MAX),
-        API_FIELD_STR(struct problem_in, title, API_CHARS, 1, API_TITLE_MAX),
-        API_FIELD_STR(struct problem_in, statement, API_TOOBIG, 0, (double)lim->max_string),
-        API_FIELD_STR(struct problem_in, visibility, 0, 1, 16),
-        API_FIELD_INT(struct problem_in, memory_limit_mb, 0, 1, 8192),
-        API_FIELD_JSON(struct problem_in, time_limits_ms, 0),
-        API_FIELD_OBJ(struct problem_in, checker, 0, checker_f),
-        API_FIELD_BOOL(struct problem_in, stop_on_first_failure, 0),
-        API_FIELD_ARR_DEF(struct problem_in, tests, 0, 1, (double)lim->max_tests, test_f,
-                          struct test_in, n_tests, &test_defaults),
-        API_FIELD_BOOL(struct problem_in, archived, 0),
-        API_FIELD_STRS(struct problem_in, staff, 0, 1, API_USERNAME_MAX, API_STAFF_MAX, n_staff),
-        API_FIELD_END,
-    };
-    struct problem_in in;
-
-    memset(&in, 0, sizeof(in));
-    return api_json_decode_patch(a, text, len, lim, f, &in, NULL, err);
+    return problem_body(a, text, len, lim, NULL, PATCH, NULL, err);
 }

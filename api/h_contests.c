@@ -241,7 +241,6 @@ static int strip_problem_titles(struct api_req *req, struct db_conn *c, const ch
                                 size_t len, const char **ret_text, size_t *ret_len)
 {
     cJSON *root = NULL, *arr, *it;
-    char *out = NULL;
     size_t i = 0;
     int changed = 0, r = 0;
 
@@ -289,17 +288,12 @@ static int strip_problem_titles(struct api_req *req, struct db_conn *c, const ch
         i++;
     }
     if (changed) {
-        out = cJSON_PrintUnformatted(root);
-        if (!out) {
-            r = -ENOMEM;
-            goto out;
-        }
-        *ret_text = api_strdup(req, out);
-        *ret_len = strlen(out);
-        r = *ret_text ? 0 : -ENOMEM;
+        char *out;
+        r = api_json_print(api_arena(req), root, &out, ret_len);
+        if (r == 0)
+            *ret_text = out;
     }
 out:
-    cJSON_free(out);
     cJSON_Delete(root);
     return r;
 }

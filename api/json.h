@@ -105,6 +105,13 @@ int api_json_decode_patch(struct api_arena *a, const char *text, size_t len,
                           uint64_t *ret_nulls, struct api_json_error *err)
     __attribute__((warn_unused_result));
 
+struct cJSON;
+
+/* The text of a parsed value, unformatted, copied into the arena: *ret_text, and its length in
+ * *ret_len when ret_len is not NULL. -ENOMEM. */
+int api_json_print(struct api_arena *a, const struct cJSON *v, char **ret_text, size_t *ret_len)
+    __attribute__((warn_unused_result));
+
 /* JSON merge patch (RFC 7396) of patch onto target, both JSON object texts: members of patch
  * replace those of target, objects are merged member by member, and a null inside a nested
  * object removes that member. A null at the top level is kept as a null member (the body

@@ -133,16 +133,13 @@ static int decode_value(struct ctx *x, const cJSON *v, const struct api_field *f
         return 0;
     }
     case API_F_JSON: {
-        char *text, *copy;
+        char *copy;
+        int r;
         if (!cJSON_IsObject(v))
             return fail(x, path, "must be an object", -EINVAL);
-        text = cJSON_PrintUnformatted(v);
-        if (!text)
-            return -ENOMEM;
-        copy = api_arena_strndup(x->a, text, strlen(text));
-        cJSON_free(text);
-        if (!copy)
-            return -ENOMEM;
+        r = api_json_print(x->a, v, &copy, NULL);
+        if (r < 0)
+            return r;
         memcpy(out + f->offset, &copy, sizeof(copy));
         return 0;
     }
@@ -372,12 +369,28 @@ static int merge_into(cJSON *target, const cJSON *patch, int top)
     return 0;
 }
 
+int api_json_print(struct api_arena *a, const cJSON *v, char **ret_text, size_t *ret_len)
+{
+    char *text = cJSON_PrintUnformatted(v);
+    size_t n;
+
+    if (!text)
+        return -ENOMEM;
+    n = strlen(text);
+    *ret_text = api_arena_strndup(a, text, n);
+    cJSON_free(text);
+    if (!*ret_text)
+        return -ENOMEM;
+    if (ret_len)
+        *ret_len = n;
+    return 0;
+}
+
 int api_json_merge(struct api_arena *a, const char *target, const char *patch, size_t patch_len,
                    const struct api_limits *lim, char **ret_text, struct api_json_error *err)
 {
     struct ctx x = {a, lim, err, 0, 0, 0};
     cJSON *t = NULL, *p = NULL;
-    char *text = NULL;
     int r;
 
     err->field[0] = '\0';
@@ -393,15 +406,8 @@ int api_json_merge(struct api_arena *a, const char *target, const char *patch, s
     r = merge_into(t, p, 1);
     if (r < 0)
         goto out;
-    text = cJSON_PrintUnformatted(t);
-    if (!text) {
-        r = -ENOMEM;
-        goto out;
-    }
-    *ret_text = api_arena_strndup(a, text, strlen(text));
-    r = *ret_text ? 0 : -ENOMEM;
+    r = api_json_print(a, t, ret_text, NULL);
 out:
-    cJSON_free(text);
     cJSON_Delete(p);
     cJSON_Delete(t);
     return r;
@@ -414,7 +420,6 @@ int api_json_strip_equal(struct api_arena *a, const char *text, size_t len, cons
     struct ctx x = {a, lim, err, 0, 0, 0};
     cJSON *body = NULL, *cur = NULL;
     const char *msg = NULL;
-    char *out = NULL;
     int changed = 0, r = 0;
 
     err->field[0] = '\0';
@@ -439,17 +444,12 @@ int api_json_strip_equal(struct api_arena *a, const char *text, size_t len, cons
         changed = 1;
     }
     if (changed) {
-        out = cJSON_PrintUnformatted(body);
-        if (!out) {
-            r = -ENOMEM;
-            goto out;
-        }
-        *ret_text = api_arena_strndup(a, out, strlen(out));
-        *ret_len = strlen(out);
-        r = *ret_text ? 0 : -ENOMEM;
+        char *out;
+        r = api_json_print(a, body, &out, ret_len);
+        if (r == 0)
+            *ret_text = out;
     }
 out:
-    cJSON_free(out);
     cJSON_Delete(cur);
     cJSON_Delete(body);
     return r;
@@ -460,7 +460,6 @@ int api_json_strip_any(struct api_arena *a, const char *text, size_t len, const 
 {
     cJSON *body = NULL;
     const char *msg = NULL;
-    char *out = NULL;
     int changed = 0, r = 0;
 
     *ret_text = text;
@@ -477,17 +476,12 @@ int api_json_strip_any(struct api_arena *a, const char *text, size_t len, const 
         }
     }
     if (changed) {
-        out = cJSON_PrintUnformatted(body);
-        if (!out) {
-            r = -ENOMEM;
-            goto out;
-        }
-        *ret_text = api_arena_strndup(a, out, strlen(out));
-        *ret_len = strlen(out);
-        r = *ret_text ? 0 : -ENOMEM;
+        char *out;
+        r = api_json_print(a, body, &out, ret_len);
+        if (r == 0)
+            *ret_text = out;
     }
 out:
-    cJSON_free(out);
     cJSON_Delete(body);
     return r;
 }
