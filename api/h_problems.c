@@ -680,7 +680,7 @@ int api_h_problem_tests(struct api_req *req)
     struct db_conn *c;
     struct api_json j;
     const char *text;
-    int64_t id;
+    int64_t id = 0;
     int r = run_problem(req, &id);
 
     if (r < 0)
@@ -704,7 +704,7 @@ int api_h_problem_rejudge(struct api_req *req)
 {
     struct db_conn *c;
     struct api_json *j;
-    int64_t id;
+    int64_t id = 0;
     int r = run_problem(req, &id);
 
     if (r < 0)

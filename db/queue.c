@@ -109,7 +109,7 @@ static int claim_common(struct db_conn *conn, const char *sql, const char *judge
                         enum db_job_kind kind, const char *id_param, struct db_job *ret_job)
 {
     PGresult *res = NULL;
-    char lease[16];
+    char lease[24];
     const char *params[3] = {judge_id, lease, id_param};
     int r;
 
@@ -388,7 +388,7 @@ int db_queue_record_run(struct db_conn *conn, const struct db_job *job,
                      (const char *[]){id});
     for (size_t i = 0; r >= 0 && i < res->n_batch; i++) {
         const struct db_run_result *b = &res->batch[i];
-        char ord[16];
+        char ord[24];
         fmt_int(ord, sizeof(ord), (int64_t)i + 1);
         fmt_int(code, sizeof(code), b->exit_code);
         fmt_int(time_ms, sizeof(time_ms), b->time_ms);

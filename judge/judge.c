@@ -359,6 +359,7 @@ struct submission {
     struct judge_problem_checker ick; /* the interactor, when interactor_source is set */
     int have_lang, have_ck_lang, have_ick_lang;
     int version, time_ms, memory_mb, stop_first;
+    uint64_t output_kb; /* the problem's own output limit (a Kattis package's), 0: the judge's */
     char src[JUDGE_NAME_SIZE], name[JUDGE_NAME_SIZE]; /* the names it is judged under */
     struct judge_compiled comp;
     int n; /* tests; the four arrays have one entry each */
@@ -388,8 +389,13 @@ static int submission_load(struct judge_worker *w, struct db_conn *conn, struct 
                  " coalesce(p.checker_params::text, ''), coalesce(p.checker_language, ''),"
                  " p.checker_source, p.stop_on_first_failure, p.interactor_language,"
                  " p.interactor_source, p.interactor_protocol,"
-                 " coalesce(encode(s.source_bytes, 'base64'), '')"
-                 " FROM submissions s JOIN problems p ON p.id = s.problem_id WHERE s.id = $1",
+                 " coalesce(encode(s.source_bytes, 'base64'), ''),"
+                 " coalesce(ceil((m.meta ->> 'output')::float8 * 1024)::bigint, 0),"
+                 " coalesce(ceil((m.meta ->> 'compilation_time')::float8 * 1000)::bigint, 0),"
+                 " coalesce(ceil((m.meta ->> 'compilation_memory')::float8)::bigint, 0)"
+                 " FROM submissions s JOIN problems p ON p.id = s.problem_id"
+                 " LEFT JOIN package_meta m ON m.problem_id = p.id AND m.format = 'kattis'"
+                 " WHERE s.id = $1",
                  1, (const char *[]){s->id});
     if (r < 0) {
         r = judge_fail(w, r, "cannot load the submission (%s)", db_error(conn));
@@ -405,6 +411,14 @@ static int submission_load(struct judge_worker *w, struct db_conn *conn, struct 
         goto out;
     }
     s->have_lang = 1;
+    /* A Kattis package's limits (limits.output, compilation_time, compilation_memory, the
+     * format's defaults when it gives none) are the problem's: its author's, not the
+     * language's. */
+    s->output_kb = (uint64_t)db_int64(res, 0, 15);
+    if (db_int64(res, 0, 16) > 0)
+        s->lang.compile_time_ms = (int)db_int64(res, 0, 16);
+    if (db_int64(res, 0, 17) > 0)
+        s->lang.compile_memory_mb = (int)db_int64(res, 0, 17);
     s->source = exact_source(res, 0, 1, 14);
     judge_fmt(s->problem_id, sizeof(s->problem_id), "%s", PQgetvalue(res, 0, 2));
     s->version = (int)db_int64(res, 0, 3);
@@ -854,7 +868,11 @@ static int submission_run_tests(struct judge_worker *w, struct db_conn *conn,
         r = stop_requested(w);
         if (r < 0)
             return r;
-        r = submission_test(w, s, i, out_path, test_output_kb(output_kb, s->tests[i].ans));
+        /* A problem's own limit is the package author's, applied as given (a verification
+         * shows an answer it does not fit); else the judge's cap, raised to fit the answer. */
+        r = submission_test(w, s, i, out_path,
+                            s->output_kb ? s->output_kb
+                                         : test_output_kb(output_kb, s->tests[i].ans));
         if (r < 0)
             return r;
         /* A checker that failed once will fail again: do not spend its limits on every test. */

@@ -232,6 +232,53 @@ class Packages(gavel_test.GavelCase):
         self.assertEqual(gavel_test.psql(self.url, "SELECT time_limits_ms->>'c' FROM problems"
                                          " WHERE slug = 'tiny'"), "1000")
 
+    def test_2d_kattis_output_and_compile_limits(self):
+        """A Kattis package's limits.output (MiB, the format's 8 by default) is its problem's
+        output limit on every test, and compilation_time and compilation_memory its compile
+        limits, in place of the judge's and the languages' own. Margins are in bytes, not
+        time: 0.5 MiB and 3 MiB of output against 1 MiB, a compile of about 210 MB against 16 MiB
+        and the format's 2048."""
+        def package(name, yaml, solutions):
+            root = os.path.join(self.tmp, name)
+            files = {"problem.yaml": yaml, "data/secret/1.in": "3\n", "data/secret/1.ans": "6\n"}
+            files.update(solutions)
+            for path, text in files.items():
+                os.makedirs(os.path.dirname(os.path.join(root, path)), exist_ok=True)
+                with open(os.path.join(root, path), "w") as f:
+                    f.write(text)
+            return root
+
+        pad = "import sys\nsys.stdout.write(str(int(input()) * 2) + '\\n' + ' ' * %d + '\\n')\n"
+        flood = package("flood", "name: Flood\nlimits:\n  time_limit: 4\n  output: 1\n", {
+            "submissions/accepted/double.py": "print(int(input()) * 2)\n",
+            "submissions/accepted/half_mib.py": pad % (512 << 10),
+            "submissions/output_limit_exceeded/three_mib.py": pad % (3 << 20)})
+        default = package("flood8", "name: Flood 8\nlimits:\n  time_limit: 4\n", {
+            "submissions/accepted/three_mib.py": pad % (3 << 20),
+            "submissions/output_limit_exceeded/twelve_mib.py": pad % (12 << 20)})
+        # gcc -O2 needs about 210 MB for this table (Debian 12's gcc 12), 2 s of CPU
+        big = ("#include <stdio.h>\nstatic const int a[] = {%s};\n"
+               "int main(void) { int n; if (scanf(\"%%d\", &n) != 1) return 1;"
+               " printf(\"%%d\\n\", 2 * n + a[n] - a[n]); return 0; }\n"
+               % ",".join(str(i * 7 % 1000) for i in range(1500000)))
+        squeeze = package("squeeze", "name: Squeeze\nlimits:\n  time_limit: 4\n"
+                          "  compilation_memory: 16\n", {"submissions/compile_error/big.c": big})
+        roomy = package("roomy", "name: Roomy\nlimits:\n  time_limit: 4\n",
+                        {"submissions/accepted/big.c": big})
+        out, reports = self.verify_cli(flood, default, squeeze, roomy)
+        self.assertEqual(len(reports), 4, out.stdout + out.stderr)
+        for rep in reports:
+            self.assertTrue(rep["done"] and rep["passed"], rep)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        by = {r["problem"]: {os.path.basename(s["path"]): s for s in r["solutions"]}
+              for r in reports}
+        self.assertEqual(by["flood"]["three_mib.py"]["actual"], "OLE")
+        self.assertEqual(by["flood"]["half_mib.py"]["actual"], "AC")
+        self.assertEqual(by["flood8"]["three_mib.py"]["actual"], "AC")
+        self.assertEqual(by["flood8"]["twelve_mib.py"]["actual"], "OLE")
+        self.assertEqual(by["squeeze"]["big.c"]["actual"], "CE")
+        self.assertEqual(by["roomy"]["big.c"]["actual"], "AC")
+
     def test_3_upload_export_round_trip(self):
         tok = self.login("teacher", role="instructor")
         folder = os.path.join(gavel_test.SRC, "problems", "fizz-count")
